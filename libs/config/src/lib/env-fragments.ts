@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { isProduction } from './load-config';
+
+/**
+ * Building blocks of each service's environment schema. Local defaults let `npm start`
+ * run with no configuration; under NODE_ENV=production the same variables are required.
+ */
+function withLocalDefault<T extends z.ZodType>(schema: T, localDefault: z.input<T>, env: NodeJS.ProcessEnv) {
+  return isProduction(env) ? schema : schema.prefault(localDefault as never);
+}
+
+const brokerList = z
+  .string()
+  .transform((value) => value.split(',').map((b) => b.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[^:\s]+:\d{1,5}$/, 'each broker must be host:port')).min(1));
+
+const postgresUrl = z
+  .string()
+  .refine((value) => /^postgres(ql)?:\/\/.+/.test(value), 'must be a postgres:// URL, e.g. postgres://user@127.0.0.1:5432/gatehouse');
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+export function commonEnv(defaultPort: number, env: NodeJS.ProcessEnv = process.env) {
+  return {
+    PORT: z.coerce.number().int().min(1).max(65535).default(defaultPort),
+    LOG_LEVEL: logLevel.default('info'),
+    KAFKA_BROKERS: withLocalDefault(brokerList, '127.0.0.1:9092', env),
+  };
+}
+
+export function databaseEnv(env: NodeJS.ProcessEnv = process.env) {
+  return {
+    DATABASE_URL: withLocalDefault(postgresUrl, 'postgres://postgres@127.0.0.1:5432/gatehouse', env),
+  };
+}

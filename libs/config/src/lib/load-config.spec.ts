@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { commonEnv, databaseEnv } from './env-fragments';
+import { ConfigError, loadConfig } from './load-config';
+
+describe('loadConfig', () => {
+  const schema = (env: NodeJS.ProcessEnv) => z.object({ ...commonEnv(3000, env), ...databaseEnv(env) });
+
+  it('applies local defaults outside production', () => {
+    const env = {};
+    const config = loadConfig(schema(env), env);
+    expect(config.PORT).toBe(3000);
+    expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);
+    expect(config.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/gatehouse');
+  });
+
+  it('splits a broker list and coerces the port', () => {
+    const env = { PORT: '8080', KAFKA_BROKERS: 'a:9092, b:9093' };
+    const config = loadConfig(schema(env), env);
+    expect(config.PORT).toBe(8080);
+    expect(config.KAFKA_BROKERS).toEqual(['a:9092', 'b:9093']);
+  });
+
+  it('names every missing variable in production', () => {
+    const env = { NODE_ENV: 'production' };
+    const attempt = () => loadConfig(schema(env), env);
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/KAFKA_BROKERS: is required but missing/);
+    expect(attempt).toThrow(/DATABASE_URL: is required but missing/);
+  });
+
+  it('names an invalid variable and says what is wrong', () => {
+    const env = { PORT: 'eighty', DATABASE_URL: 'mysql://x', KAFKA_BROKERS: 'nohost' };
+    let error: ConfigError | undefined;
+    try {
+      loadConfig(schema(env), env);
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error?.problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^PORT: /),
+        expect.stringMatching(/^DATABASE_URL: must be a postgres:\/\/ URL/),
+        expect.stringMatching(/^KAFKA_BROKERS\.0: each broker must be host:port/),
+      ]),
+    );
+  });
+});

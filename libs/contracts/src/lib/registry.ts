@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { envelopeSchema, type Envelope } from './envelope';
+import { TOPICS } from './topics';
+import { createAccessRequestCommandSchema } from './messages/access-request-fields';
+import { accessRequestedEventSchema } from './messages/access-requested.event';
+import { auditQueryResultSchema, auditQuerySchema } from './messages/audit-query';
+
+/**
+ * Every message type Gatehouse knows: its topic, schema version and data schema, and for
+ * request/reply queries the schema of the reply. Producers and consumers both validate
+ * against this one table, so a name and its payload can never drift apart.
+ */
+export const MESSAGES = {
+  'access.request.create': {
+    kind: 'command',
+    topic: TOPICS.approvalCommands,
+    schemaVersion: 1,
+    data: createAccessRequestCommandSchema,
+  },
+  'access.requested': {
+    kind: 'event',
+    topic: TOPICS.accessEvents,
+    schemaVersion: 1,
+    data: accessRequestedEventSchema,
+  },
+  'audit.query': {
+    kind: 'query',
+    topic: TOPICS.auditQueries,
+    schemaVersion: 1,
+    data: auditQuerySchema,
+    reply: auditQueryResultSchema,
+  },
+} as const satisfies Record<string, MessageDefinition>;
+
+interface MessageDefinition {
+  kind: 'command' | 'event' | 'query';
+  topic: string;
+  schemaVersion: number;
+  data: z.ZodType;
+  reply?: z.ZodType;
+}
+
+export type MessageType = keyof typeof MESSAGES;
+export type QueryType = { [K in MessageType]: (typeof MESSAGES)[K]['kind'] extends 'query' ? K : never }[MessageType];
+export type MessageData<T extends MessageType> = z.output<(typeof MESSAGES)[T]['data']>;
+export type MessageInput<T extends MessageType> = z.input<(typeof MESSAGES)[T]['data']>;
+export type ReplyData<T extends QueryType> = z.output<(typeof MESSAGES)[T]['reply']>;
+export type TypedEnvelope<T extends MessageType> = Envelope<MessageData<T>, T>;
+
+export function isMessageType(type: string): type is MessageType {
+  return Object.prototype.hasOwnProperty.call(MESSAGES, type);
+}
+
+export function topicOf(type: MessageType): string {
+  return MESSAGES[type].topic;
+}
+
+export type ParseResult =
+  | { ok: true; envelope: TypedEnvelope<MessageType> }
+  | { ok: false; reason: string };
+
+/** Validates an envelope and the data its type promises. Never throws. */
+export function parseMessage(raw: unknown): ParseResult {
+  const envelope = envelopeSchema.safeParse(raw);
+  if (!envelope.success) return { ok: false, reason: `invalid envelope: ${describeIssues(envelope.error)}` };
+  const { type } = envelope.data;
+  if (!isMessageType(type)) return { ok: false, reason: `unknown message type "${type}"` };
+  const definition = MESSAGES[type];
+  if (envelope.data.schemaVersion !== definition.schemaVersion) {
+    return {
+      ok: false,
+      reason: `unsupported schemaVersion ${envelope.data.schemaVersion} for "${type}" (expected ${definition.schemaVersion})`,
+    };
+  }
+  const data = definition.data.safeParse(envelope.data.data);
+  if (!data.success) return { ok: false, reason: `invalid data for "${type}": ${describeIssues(data.error)}` };
+  return { ok: true, envelope: { ...envelope.data, type, data: data.data } as TypedEnvelope<MessageType> };
+}
+
+/** Validates the result of a query before it is sent back, and again when it arrives. */
+export function parseReply<T extends QueryType>(type: T, raw: unknown): { ok: true; data: ReplyData<T> } | { ok: false; reason: string } {
+  const parsed = MESSAGES[type].reply.safeParse(raw);
+  if (!parsed.success) return { ok: false, reason: `invalid reply for "${type}": ${describeIssues(parsed.error)}` };
+  return { ok: true, data: parsed.data as ReplyData<T> };
+}
+
+/** "field.path: message; other: message" — what a person needs to fix their input. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}

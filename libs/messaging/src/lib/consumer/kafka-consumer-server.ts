@@ -1,0 +1,211 @@
+import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/microservices';
+import { deadLetterTopicOf, parseReply, parseMessage, type Envelope, type QueryType } from '@gatehouse/contracts';
+import { runWithCorrelation, type Logger, type Metrics } from '@gatehouse/observability';
+import type { Consumer, EachMessagePayload, IHeaders } from 'kafkajs';
+import { lastValueFrom } from 'rxjs';
+import { HEADERS, headerString } from '../kafka/headers';
+import type { KafkaConnection } from '../kafka/kafka-connection';
+import type { ConsumeContext } from './consume-context';
+import { NonRetryableError } from './errors';
+import { replyEnvelope } from '../request-reply/reply-envelope';
+
+export interface KafkaConsumerServerOptions {
+  connection: KafkaConnection;
+  groupId: string;
+  topics: readonly string[];
+  /** Service name, used as the `source` of replies it sends. */
+  source: string;
+  logger: Logger;
+  metrics?: Metrics;
+  /** Attempts per message before it goes to the dead-letter topic (default 5). */
+  maxAttempts?: number;
+  /** First retry delay; doubles each attempt, with jitter (default 100 ms). */
+  retryBaseMs?: number;
+  fromBeginning?: boolean;
+}
+
+/**
+ * A NestJS microservice transport on kafkajs. Handlers are ordinary `@EventPattern(type)` /
+ * `@MessagePattern(type)` methods, matched on the envelope type. Every message is validated
+ * against the contracts before a handler sees it; a message that fails validation, or keeps
+ * failing its handler, goes to `<topic>.dlq` with the reason in its headers, and the consumer
+ * carries on with the next one.
+ */
+export class KafkaConsumerServer extends Server implements CustomTransportStrategy {
+  private consumer?: Consumer;
+  private readonly log: Logger;
+
+  constructor(private readonly options: KafkaConsumerServerOptions) {
+    super();
+    this.log = options.logger.child({ component: 'kafka-consumer', groupId: options.groupId });
+  }
+
+  async listen(callback: (...args: unknown[]) => void): Promise<void> {
+    try {
+      await this.start();
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  private async start(): Promise<void> {
+    const { connection, groupId, topics } = this.options;
+    await connection.ensureTopics(topics);
+    const consumer = connection.kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
+      maxWaitTimeInMs: 500,
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: topics.map((t) => connection.physical(t)), fromBeginning: this.options.fromBeginning ?? true });
+    const joined = new Promise<void>((resolve) => {
+      const off = consumer.on(consumer.events.GROUP_JOIN, () => {
+        off();
+        resolve();
+      });
+    });
+    await consumer.run({ autoCommit: true, eachMessage: (payload) => this.handleMessage(payload) });
+    await joined;
+    this.log.info({ topics }, 'consuming');
+  }
+
+  async close(): Promise<void> {
+    await this.consumer?.disconnect();
+    this.consumer = undefined;
+  }
+
+  on(): never {
+    throw new Error('KafkaConsumerServer has no events to subscribe to');
+  }
+
+  unwrap<T>(): T {
+    if (!this.consumer) throw new Error('KafkaConsumerServer is not listening');
+    return this.consumer as T;
+  }
+
+  private async handleMessage({ topic, partition, message }: EachMessagePayload): Promise<void> {
+    const context = { topic, partition, offset: message.offset, groupId: this.options.groupId };
+    let raw: unknown;
+    try {
+      raw = JSON.parse(message.value?.toString('utf8') ?? '');
+    } catch {
+      await this.deadLetter(topic, message, context, 'value is not JSON', 1, 'unknown');
+      return;
+    }
+    const parsed = parseMessage(raw);
+    if (!parsed.ok) {
+      await this.deadLetter(topic, message, context, parsed.reason, 1, describeType(raw));
+      return;
+    }
+    const envelope = parsed.envelope;
+    const handler = this.getHandlerByPattern(envelope.type);
+    if (!handler) {
+      // Topics carry several types; this service only cares about some.
+      this.options.metrics?.messagesConsumed.inc({ topic, type: envelope.type, outcome: 'ignored' });
+      return;
+    }
+    await runWithCorrelation({ correlationId: envelope.correlationId, causationId: envelope.id }, async () => {
+      const replyTo = headerString(message.headers, HEADERS.replyTo);
+      if (!handler.isEventHandler && replyTo) {
+        await this.answer(handler, envelope, replyTo, { ...context, attempt: 1 });
+        return;
+      }
+      await this.handleWithRetries(handler, envelope, message, context);
+    });
+  }
+
+  private async handleWithRetries(
+    handler: MessageHandler,
+    envelope: Envelope,
+    message: EachMessagePayload['message'],
+    context: Omit<ConsumeContext, 'attempt'>,
+  ): Promise<void> {
+    const maxAttempts = this.options.maxAttempts ?? 5;
+    const base = this.options.retryBaseMs ?? 100;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await lastValueFrom(this.transformToObservable(await handler(envelope, { ...context, attempt })), {
+          defaultValue: undefined,
+        });
+        this.options.metrics?.messagesConsumed.inc({ topic: context.topic, type: envelope.type, outcome: 'handled' });
+        return;
+      } catch (error) {
+        const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        if (error instanceof NonRetryableError || attempt >= maxAttempts) {
+          this.log.error({ err: error, type: envelope.type, messageId: envelope.id, attempt }, 'handler failed; dead-lettering');
+          await this.deadLetter(context.topic, message, context, reason, attempt, envelope.type);
+          return;
+        }
+        this.options.metrics?.messagesConsumed.inc({ topic: context.topic, type: envelope.type, outcome: 'retried' });
+        this.log.warn({ err: error, type: envelope.type, messageId: envelope.id, attempt }, 'handler failed; retrying');
+        const delay = base * 2 ** (attempt - 1);
+        await sleep(delay / 2 + Math.random() * delay);
+      }
+    }
+  }
+
+  /** Queries are answered, never retried: the caller has a deadline and can ask again. */
+  private async answer(handler: MessageHandler, request: Envelope, replyTo: string, context: ConsumeContext): Promise<void> {
+    let reply: Envelope;
+    try {
+      const result: unknown = await lastValueFrom(this.transformToObservable(await handler(request, context)), {
+        defaultValue: undefined,
+      });
+      const checked = parseReply(request.type as QueryType, result);
+      reply = checked.ok
+        ? replyEnvelope(request, this.options.source, { ok: true, result: checked.data })
+        : replyEnvelope(request, this.options.source, { ok: false, error: checked.reason });
+    } catch (error) {
+      this.log.error({ err: error, type: request.type }, 'query handler failed');
+      reply = replyEnvelope(request, this.options.source, { ok: false, error: error instanceof Error ? error.message : String(error) });
+    }
+    const producer = await this.options.connection.producer();
+    await producer.send({
+      topic: replyTo,
+      acks: -1,
+      messages: [{ key: request.subject, value: JSON.stringify(reply), headers: { [HEADERS.correlationId]: request.id } }],
+    });
+    this.options.metrics?.messagesConsumed.inc({ topic: context.topic, type: request.type, outcome: 'answered' });
+  }
+
+  private async deadLetter(
+    topic: string,
+    message: EachMessagePayload['message'],
+    context: Omit<ConsumeContext, 'attempt'>,
+    reason: string,
+    attempts: number,
+    type: string,
+  ): Promise<void> {
+    const headers: IHeaders = {
+      ...message.headers,
+      [HEADERS.dlqReason]: reason.slice(0, 4000),
+      [HEADERS.dlqOriginalTopic]: topic,
+      [HEADERS.dlqOriginalPartition]: String(context.partition),
+      [HEADERS.dlqOriginalOffset]: context.offset,
+      [HEADERS.dlqConsumerGroup]: context.groupId,
+      [HEADERS.dlqAttempts]: String(attempts),
+      [HEADERS.dlqFailedAt]: new Date().toISOString(),
+    };
+    // If this send fails, the error reaches kafkajs, the offset is not committed, and the
+    // message is tried again: nothing is dropped silently.
+    const producer = await this.options.connection.producer();
+    // `topic` is the physical name; its twin carries the same prefix.
+    await producer.send({ topic: deadLetterTopicOf(topic), acks: -1, messages: [{ key: message.key, value: message.value, headers }] });
+    this.options.metrics?.messagesConsumed.inc({ topic, type, outcome: 'dead_lettered' });
+    this.log.warn({ topic, offset: context.offset, reason }, 'message dead-lettered');
+  }
+}
+
+function describeType(raw: unknown): string {
+  return typeof raw === 'object' && raw !== null && typeof (raw as { type?: unknown }).type === 'string'
+    ? (raw as { type: string }).type
+    : 'unknown';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

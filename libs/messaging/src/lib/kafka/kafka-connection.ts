@@ -1,0 +1,109 @@
+import { Kafka, logLevel, type Admin, type ITopicConfig, type Producer, type LogEntry } from 'kafkajs';
+import { deadLetterTopicOf } from '@gatehouse/contracts';
+import type { Logger } from '@gatehouse/observability';
+
+export interface KafkaConnectionOptions {
+  clientId: string;
+  brokers: string[];
+  logger: Logger;
+  /** Partitions for topics this service creates (default 3). */
+  partitions?: number;
+  /**
+   * Prepended to every topic name on the wire, so several Gatehouse installations (or test
+   * runs) can share one cluster without seeing each other's messages. Default: none.
+   */
+  topicPrefix?: string;
+}
+
+/**
+ * One Kafka client per process: an idempotent producer shared by everything that
+ * publishes, and an admin client for creating topics and answering readiness probes.
+ */
+export class KafkaConnection {
+  readonly kafka: Kafka;
+  private producerPromise?: Promise<Producer>;
+  private adminPromise?: Promise<Admin>;
+
+  constructor(private readonly options: KafkaConnectionOptions) {
+    const log = options.logger.child({ component: 'kafkajs' });
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      connectionTimeout: 3000,
+      requestTimeout: 10000,
+      retry: { initialRetryTime: 100, retries: 8 },
+      logLevel: logLevel.WARN,
+      logCreator:
+        () =>
+        ({ level, log: entry }: LogEntry) => {
+          const { message, ...rest } = entry;
+          if (level <= logLevel.ERROR) log.error(rest, message);
+          else if (level === logLevel.WARN) log.warn(rest, message);
+          else log.debug(rest, message);
+        },
+    });
+  }
+
+  /** The name a logical topic (from contracts) has on the broker. */
+  physical(topic: string): string {
+    return `${this.options.topicPrefix ?? ''}${topic}`;
+  }
+
+  producer(): Promise<Producer> {
+    this.producerPromise ??= (async () => {
+      const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      await producer.connect();
+      return producer;
+    })().catch((error: unknown) => {
+      this.producerPromise = undefined;
+      throw error;
+    });
+    return this.producerPromise;
+  }
+
+  admin(): Promise<Admin> {
+    this.adminPromise ??= (async () => {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      return admin;
+    })().catch((error: unknown) => {
+      this.adminPromise = undefined;
+      throw error;
+    });
+    return this.adminPromise;
+  }
+
+  /** Creates the topics (and their dead-letter twins) that do not exist yet. Names are logical. */
+  async ensureTopics(topics: readonly string[]): Promise<void> {
+    const admin = await this.admin();
+    const wanted = [
+      ...new Set(topics.flatMap((t) => (t.endsWith('.dlq') ? [t] : [t, deadLetterTopicOf(t)])).map((t) => this.physical(t))),
+    ];
+    const existing = new Set(await admin.listTopics());
+    const missing: ITopicConfig[] = wanted
+      .filter((topic) => !existing.has(topic))
+      .map((topic) => ({ topic, numPartitions: this.options.partitions ?? 3, replicationFactor: -1 }));
+    if (missing.length === 0) return;
+    try {
+      await admin.createTopics({ topics: missing, waitForLeaders: true });
+    } catch (error) {
+      // Another replica may have created them a moment ago; only a topic still missing is an error.
+      const now = new Set(await admin.listTopics());
+      if (missing.some((t) => !now.has(t.topic))) throw error;
+    }
+  }
+
+  /** Readiness: the cluster answers a metadata request. */
+  async ping(): Promise<void> {
+    const admin = await this.admin();
+    await admin.describeCluster();
+  }
+
+  async close(): Promise<void> {
+    const producer = this.producerPromise;
+    const admin = this.adminPromise;
+    this.producerPromise = undefined;
+    this.adminPromise = undefined;
+    await Promise.allSettled([producer?.then((p) => p.disconnect()), admin?.then((a) => a.disconnect())]);
+  }
+}

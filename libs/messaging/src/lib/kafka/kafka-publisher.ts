@@ -1,0 +1,48 @@
+import { topicOf, isMessageType, type Envelope } from '@gatehouse/contracts';
+import type { Metrics } from '@gatehouse/observability';
+import type { IHeaders } from 'kafkajs';
+import { HEADERS } from './headers';
+import type { KafkaConnection } from './kafka-connection';
+
+export interface OutgoingMessage {
+  topic: string;
+  envelope: Envelope;
+  headers?: IHeaders;
+}
+
+/** What the rest of the code publishes through; Kafka today, an in-process bus later. */
+export interface MessagePublisher {
+  publish(messages: readonly OutgoingMessage[]): Promise<void>;
+}
+
+export function outgoing(envelope: Envelope, headers?: IHeaders): OutgoingMessage {
+  if (!isMessageType(envelope.type)) throw new Error(`no topic known for message type "${envelope.type}"`);
+  return { topic: topicOf(envelope.type), envelope, headers };
+}
+
+/** Publishes envelopes keyed by subject (request id) so one request stays on one partition. */
+export class KafkaPublisher implements MessagePublisher {
+  constructor(
+    private readonly connection: KafkaConnection,
+    private readonly metrics?: Metrics,
+  ) {}
+
+  async publish(messages: readonly OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const producer = await this.connection.producer();
+    const byTopic = new Map<string, OutgoingMessage[]>();
+    for (const message of messages) byTopic.set(message.topic, [...(byTopic.get(message.topic) ?? []), message]);
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic.entries()].map(([topic, list]) => ({
+        topic: this.connection.physical(topic),
+        messages: list.map(({ envelope, headers }) => ({
+          key: envelope.subject,
+          value: JSON.stringify(envelope),
+          headers: { [HEADERS.type]: envelope.type, [HEADERS.correlationId]: envelope.correlationId, ...headers },
+        })),
+      })),
+    });
+    for (const [topic, list] of byTopic) this.metrics?.messagesPublished.inc({ topic }, list.length);
+  }
+}

@@ -1,0 +1,136 @@
+import {
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type INestApplication,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
+import { HealthRegistry, LOGGER, Metrics, type Logger } from '@gatehouse/observability';
+import { DataSource } from 'typeorm';
+import { KafkaConsumerServer } from './consumer/kafka-consumer-server';
+import { RethrowRpcErrorsFilter } from './consumer/rethrow-rpc-errors.filter';
+import { KafkaConnection } from './kafka/kafka-connection';
+import { KafkaPublisher } from './kafka/kafka-publisher';
+import { OutboxRelay } from './outbox/outbox-relay';
+import { UnitOfWork } from './outbox/unit-of-work';
+import { KafkaRequester } from './request-reply/kafka-requester';
+
+export interface MessagingOptions {
+  /** Service name: Kafka client id, envelope `source`, reply topic. */
+  service: string;
+  brokers: string[];
+  /** See KafkaConnectionOptions.topicPrefix. */
+  topicPrefix?: string;
+  /** Topics this service produces to; created at start-up if missing. */
+  produces?: readonly string[];
+  /** The service's database schema: enables the transactional outbox and inbox. */
+  outboxSchema?: string;
+  outboxPollIntervalMs?: number;
+  /** Enables request/reply calls from this service. */
+  requester?: boolean;
+}
+
+const OPTIONS = Symbol('MESSAGING_OPTIONS');
+
+@Injectable()
+class MessagingLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    @Inject(OPTIONS) private readonly options: MessagingOptions,
+    private readonly connection: KafkaConnection,
+    private readonly health: HealthRegistry,
+    @Inject(OutboxRelay) private readonly relay: OutboxRelay | null,
+    @Inject(KafkaRequester) private readonly requester: KafkaRequester | null,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.health.register('kafka', () => this.connection.ping(), 3000);
+    await this.connection.ensureTopics(this.options.produces ?? []);
+    await this.requester?.start();
+    this.relay?.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay?.stop();
+    await this.requester?.stop();
+    await this.connection.close();
+  }
+}
+
+/** Kafka wiring for a service: connection, publisher, outbox relay, unit of work, requester. */
+@Module({})
+export class MessagingModule {
+  static forRoot(options: MessagingOptions): DynamicModule {
+    const providers: Provider[] = [
+      { provide: OPTIONS, useValue: options },
+      {
+        provide: KafkaConnection,
+        inject: [LOGGER],
+        useFactory: (logger: Logger) => new KafkaConnection({ clientId: options.service, brokers: options.brokers, topicPrefix: options.topicPrefix, logger }),
+      },
+      {
+        provide: KafkaPublisher,
+        inject: [KafkaConnection, Metrics],
+        useFactory: (connection: KafkaConnection, metrics: Metrics) => new KafkaPublisher(connection, metrics),
+      },
+      {
+        provide: OutboxRelay,
+        inject: [{ token: DataSource, optional: true }, KafkaPublisher, LOGGER],
+        useFactory: (dataSource: DataSource | undefined, publisher: KafkaPublisher, logger: Logger) =>
+          options.outboxSchema && requireDataSource(dataSource)
+            ? new OutboxRelay(dataSource, options.outboxSchema, publisher, logger.child({ component: 'outbox-relay' }), {
+                pollIntervalMs: options.outboxPollIntervalMs,
+              })
+            : null,
+      },
+      {
+        provide: UnitOfWork,
+        inject: [{ token: DataSource, optional: true }, OutboxRelay],
+        useFactory: (dataSource: DataSource | undefined, relay: OutboxRelay | null) =>
+          options.outboxSchema && requireDataSource(dataSource) ? new UnitOfWork(dataSource, options.outboxSchema, relay ?? undefined) : null,
+      },
+      {
+        provide: KafkaRequester,
+        inject: [KafkaConnection, LOGGER],
+        useFactory: (connection: KafkaConnection, logger: Logger) =>
+          options.requester ? new KafkaRequester(connection, options.service, logger.child({ component: 'requester' })) : null,
+      },
+      MessagingLifecycle,
+    ];
+    return {
+      module: MessagingModule,
+      global: true,
+      providers,
+      exports: [KafkaConnection, KafkaPublisher, OutboxRelay, UnitOfWork, KafkaRequester],
+    };
+  }
+}
+
+function requireDataSource(dataSource: DataSource | undefined): DataSource {
+  if (!dataSource) throw new Error('MessagingModule: outboxSchema is set but no global DataSource provider exists (import the persistence module first)');
+  return dataSource;
+}
+
+export interface ConsumerOptions {
+  groupId: string;
+  topics: readonly string[];
+  maxAttempts?: number;
+  retryBaseMs?: number;
+}
+
+/** Attaches the Kafka consumer to a Nest app; `@EventPattern` handlers in its modules receive. */
+export function connectKafkaConsumer(app: INestApplication, service: string, options: ConsumerOptions): void {
+  const server = new KafkaConsumerServer({
+    connection: app.get(KafkaConnection),
+    logger: app.get<Logger>(LOGGER),
+    metrics: app.get(Metrics),
+    source: service,
+    ...options,
+  });
+  // Nest builds the handlers' exception filters when the microservice is connected, so the
+  // filter must be in place before, and shared with the app.
+  app.useGlobalFilters(new RethrowRpcErrorsFilter(app.getHttpAdapter()));
+  app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
+}

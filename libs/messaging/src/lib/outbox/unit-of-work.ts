@@ -1,0 +1,70 @@
+import type { Envelope } from '@gatehouse/contracts';
+import type { DataSource, EntityManager } from 'typeorm';
+import { outgoing } from '../kafka/kafka-publisher';
+import { assertSchemaName } from './messaging-tables';
+import type { OutboxRelay } from './outbox-relay';
+
+/** What a piece of work sees inside its transaction: the manager for state, and the outbox. */
+export class Transaction {
+  private outboxed = 0;
+
+  constructor(
+    readonly manager: EntityManager,
+    private readonly schema: string,
+  ) {}
+
+  /** Queues an envelope for publishing; it is published only if the transaction commits. */
+  async publish(envelope: Envelope, headers: Record<string, string> = {}): Promise<void> {
+    const { topic } = outgoing(envelope);
+    await this.manager.query(
+      `INSERT INTO "${this.schema}".outbox (message_id, topic, message_key, envelope, headers) VALUES ($1, $2, $3, $4, $5)`,
+      [envelope.id, topic, envelope.subject, JSON.stringify(envelope), JSON.stringify(headers)],
+    );
+    this.outboxed += 1;
+  }
+
+  get publishedCount(): number {
+    return this.outboxed;
+  }
+}
+
+export type ConsumeResult<T> = { duplicate: true } | { duplicate: false; result: T };
+
+/**
+ * Runs work in one database transaction together with its outbox rows, then kicks the relay.
+ * `consumeOnce` also records the incoming message id in the inbox in that same transaction,
+ * so a redelivered message finds its id and has no second effect.
+ */
+export class UnitOfWork {
+  private readonly schema: string;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    schema: string,
+    private readonly relay?: OutboxRelay,
+  ) {
+    this.schema = assertSchemaName(schema);
+  }
+
+  async run<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    let tx: Transaction | undefined;
+    const result = await this.dataSource.transaction(async (manager) => {
+      tx = new Transaction(manager, this.schema);
+      return work(tx);
+    });
+    if (tx && tx.publishedCount > 0) this.relay?.kick();
+    return result;
+  }
+
+  async consumeOnce<T>(consumer: string, message: Envelope, work: (tx: Transaction) => Promise<T>): Promise<ConsumeResult<T>> {
+    return this.run(async (tx) => {
+      const inserted: unknown[] = await tx.manager.query(
+        `INSERT INTO "${this.schema}".inbox (consumer, message_id, message_type) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING RETURNING message_id`,
+        [consumer, message.id, message.type],
+      );
+      if (inserted.length === 0) return { duplicate: true } as const;
+      return { duplicate: false, result: await work(tx) } as const;
+    });
+  }
+}

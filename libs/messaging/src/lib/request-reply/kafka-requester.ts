@@ -1,0 +1,144 @@
+import { replyEnvelopeSchema, replyTopicOf, topicOf, parseReply, type MessageInput, type QueryType, type ReplyData } from '@gatehouse/contracts';
+import type { Logger } from '@gatehouse/observability';
+import { randomUUID } from 'node:crypto';
+import type { Consumer, EachMessagePayload } from 'kafkajs';
+import { createEnvelope } from '../envelope-factory';
+import { HEADERS, headerString } from '../kafka/headers';
+import type { KafkaConnection } from '../kafka/kafka-connection';
+
+
+export class RequestTimeoutError extends Error {
+  constructor(type: string, timeoutMs: number) {
+    super(`no reply to "${type}" within ${timeoutMs} ms; the service that answers it may be down or busy, try again shortly`);
+    this.name = 'RequestTimeoutError';
+  }
+}
+
+export class RemoteError extends Error {
+  constructor(type: string, message: string) {
+    super(`"${type}" failed: ${message}`);
+    this.name = 'RemoteError';
+  }
+}
+
+interface Pending {
+  type: QueryType;
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Request/reply over Kafka. The request carries a reply-to header naming this service's
+ * reply topic; every instance reads that topic in its own consumer group and settles the
+ * calls it has pending, matched by request id. Each call has a deadline.
+ */
+export class KafkaRequester {
+  private readonly pending = new Map<string, Pending>();
+  private consumer?: Consumer;
+  private readonly replyTopic: string;
+
+  constructor(
+    private readonly connection: KafkaConnection,
+    private readonly service: string,
+    private readonly logger: Logger,
+  ) {
+    this.replyTopic = connection.physical(replyTopicOf(service));
+  }
+
+  async start(): Promise<void> {
+    await this.connection.ensureTopics([replyTopicOf(this.service)]);
+    const consumer = this.connection.kafka.consumer({
+      groupId: `${this.service}-replies-${randomUUID()}`,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 100,
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.replyTopic, fromBeginning: false });
+    // Replies sent before our first fetch resolved the latest offset would be skipped, so
+    // wait for that first fetch before accepting calls.
+    const firstFetch = new Promise<void>((resolve) => {
+      const off = consumer.on(consumer.events.FETCH, () => {
+        off();
+        resolve();
+      });
+    });
+    await consumer.run({ autoCommit: false, eachMessage: (payload) => this.settle(payload) });
+    await firstFetch;
+  }
+
+  async request<T extends QueryType>(
+    type: T,
+    subject: string,
+    data: MessageInput<T>,
+    { timeoutMs = 5000 }: { timeoutMs?: number } = {},
+  ): Promise<ReplyData<T>> {
+    if (!this.consumer) throw new Error('KafkaRequester.start() must be called before request()');
+    const envelope = createEnvelope(type, subject, data, { source: this.service });
+    const reply = new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(envelope.id);
+        reject(new RequestTimeoutError(type, timeoutMs));
+      }, timeoutMs);
+      this.pending.set(envelope.id, { type, resolve, reject, timer });
+    });
+    try {
+      const producer = await this.connection.producer();
+      await producer.send({
+        topic: this.connection.physical(topicOf(type)),
+        acks: -1,
+        messages: [
+          {
+            key: subject,
+            value: JSON.stringify(envelope),
+            headers: { [HEADERS.type]: type, [HEADERS.correlationId]: envelope.correlationId, [HEADERS.replyTo]: this.replyTopic },
+          },
+        ],
+      });
+    } catch (error) {
+      const call = this.pending.get(envelope.id);
+      if (call) clearTimeout(call.timer);
+      this.pending.delete(envelope.id);
+      throw error;
+    }
+    return reply as Promise<ReplyData<T>>;
+  }
+
+  async stop(): Promise<void> {
+    for (const [id, call] of this.pending) {
+      clearTimeout(call.timer);
+      call.reject(new Error('requester stopped'));
+      this.pending.delete(id);
+    }
+    await this.consumer?.disconnect();
+    this.consumer = undefined;
+  }
+
+  private async settle({ message }: EachMessagePayload): Promise<void> {
+    const requestId = headerString(message.headers, HEADERS.correlationId);
+    const call = requestId ? this.pending.get(requestId) : undefined;
+    if (!requestId || !call) return; // someone else's reply, or one that already timed out
+    this.pending.delete(requestId);
+    clearTimeout(call.timer);
+    let parsed;
+    try {
+      parsed = replyEnvelopeSchema.safeParse(JSON.parse(message.value?.toString('utf8') ?? ''));
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed?.success) {
+      this.logger.error({ requestId }, 'malformed reply');
+      call.reject(new RemoteError(call.type, 'malformed reply'));
+      return;
+    }
+    const payload = parsed.data.data;
+    if (!payload.ok) {
+      call.reject(new RemoteError(call.type, payload.error));
+      return;
+    }
+    const checked = parseReply(call.type, payload.result);
+    if (checked.ok) call.resolve(checked.data);
+    else call.reject(new RemoteError(call.type, checked.reason));
+  }
+}

@@ -1,0 +1,55 @@
+// Child process of the outbox test: commits state and an outbox row, then dies at once,
+// before its relay can publish — the crash window the outbox exists for.
+import { randomUUID } from 'node:crypto';
+import { createLogger } from '@gatehouse/observability';
+import { DataSource } from 'typeorm';
+import { createEnvelope } from '../lib/envelope-factory';
+import { KafkaConnection } from '../lib/kafka/kafka-connection';
+import { KafkaPublisher } from '../lib/kafka/kafka-publisher';
+import { OutboxRelay } from '../lib/outbox/outbox-relay';
+import { UnitOfWork } from '../lib/outbox/unit-of-work';
+import { SCHEMA } from './messaging-fixture';
+
+async function main(): Promise<void> {
+  const env = (name: string): string => {
+    const value = process.env[name];
+    if (!value) throw new Error(`${name} is required`);
+    return value;
+  };
+  const logger = createLogger({ service: 'crash-test', level: 'silent' });
+  const dataSource = new DataSource({ type: 'postgres', url: env('TEST_DATABASE_URL') });
+  await dataSource.initialize();
+  const connection = new KafkaConnection({
+    clientId: 'crash-test',
+    brokers: env('KAFKA_BROKERS').split(','),
+    logger,
+    topicPrefix: env('TEST_TOPIC_PREFIX'),
+  });
+  const relay = new OutboxRelay(dataSource, SCHEMA, new KafkaPublisher(connection), logger);
+  const uow = new UnitOfWork(dataSource, SCHEMA, relay);
+  const subject = env('TEST_SUBJECT');
+  await uow.run(async (tx) => {
+    await tx.publish(
+      createEnvelope(
+        'access.requested',
+        subject,
+        {
+          requestId: subject,
+          requester: { email: 'crash@example.com' },
+          flow: 'prod-db',
+          target: 'readonly',
+          durationSeconds: 600,
+          reason: 'crash test',
+          channel: 'api',
+          status: 'PENDING',
+          requestedAt: new Date().toISOString(),
+        },
+        { source: 'crash-test', id: randomUUID() },
+      ),
+    );
+  });
+  // uow.run has kicked the relay; it has not reached the database or the broker yet.
+  process.kill(process.pid, 'SIGKILL');
+}
+
+void main();

@@ -1,0 +1,47 @@
+import pino, { type Logger } from 'pino';
+import { currentCorrelation } from './correlation';
+
+export type { Logger } from 'pino';
+
+/** Paths pino blanks out: secrets never reach a log line, however they are nested. */
+export const REDACTED_PATHS = [
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  'token',
+  '*.token',
+  'password',
+  '*.password',
+  'secret',
+  '*.secret',
+  'apiToken',
+  '*.apiToken',
+  'databaseUrl',
+  '*.databaseUrl',
+];
+
+export interface LoggerOptions {
+  service: string;
+  level?: string;
+  /** Where to write; tests pass a stream to read the lines back. */
+  destination?: pino.DestinationStream;
+}
+
+/** JSON logs, one line per event, carrying the correlation id of the work in progress. */
+export function createLogger({ service, level = 'info', destination }: LoggerOptions): Logger {
+  return pino(
+    {
+      level,
+      base: { service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      mixin() {
+        const context = currentCorrelation();
+        return context ? { correlationId: context.correlationId, causationId: context.causationId ?? undefined } : {};
+      },
+    },
+    destination ?? pino.destination({ sync: false }),
+  );
+}
