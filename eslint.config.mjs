@@ -9,7 +9,7 @@ const depConstraints = [
   { sourceTag: 'lib:contracts', onlyDependOnLibsWithTags: [], allowedExternalImports: ['zod'] },
   { sourceTag: 'lib:observability', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'lib:config', onlyDependOnLibsWithTags: ['lib:contracts'] },
-  { sourceTag: 'lib:persistence', onlyDependOnLibsWithTags: ['lib:config'] },
+  { sourceTag: 'lib:persistence', onlyDependOnLibsWithTags: ['lib:config', 'lib:observability'] },
   { sourceTag: 'lib:messaging', onlyDependOnLibsWithTags: ['lib:contracts', 'lib:observability'] },
   { sourceTag: 'lib:testing', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: libsForApps },

@@ -12,3 +12,4 @@ export * from './lib/consumer/rethrow-rpc-errors.filter';
 export * from './lib/request-reply/reply-envelope';
 export * from './lib/request-reply/kafka-requester';
 export * from './lib/messaging.module';
+export * from './lib/start-service';

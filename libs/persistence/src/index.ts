@@ -1,1 +1,2 @@
 export * from './lib/data-source';
+export * from './lib/persistence.module';

@@ -25,6 +25,19 @@ export function commonEnv(defaultPort: number, env: NodeJS.ProcessEnv = process.
     PORT: z.coerce.number().int().min(1).max(65535).default(defaultPort),
     LOG_LEVEL: logLevel.default('info'),
     KAFKA_BROKERS: withLocalDefault(brokerList, '127.0.0.1:9092', env),
+    KAFKA_TOPIC_PREFIX: z
+      .string()
+      .regex(/^[a-zA-Z0-9._-]*$/, 'only letters, digits, ".", "_" and "-"')
+      .default(''),
+  };
+}
+
+/** The shape every service's config starts from. */
+export function commonConfig(env: { PORT: number; LOG_LEVEL: string; KAFKA_BROKERS: string[]; KAFKA_TOPIC_PREFIX: string }) {
+  return {
+    http: { port: env.PORT },
+    logLevel: env.LOG_LEVEL,
+    kafka: { brokers: env.KAFKA_BROKERS, topicPrefix: env.KAFKA_TOPIC_PREFIX },
   };
 }
 

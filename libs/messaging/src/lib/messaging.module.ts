@@ -79,8 +79,8 @@ export class MessagingModule {
         provide: OutboxRelay,
         inject: [{ token: DataSource, optional: true }, KafkaPublisher, LOGGER],
         useFactory: (dataSource: DataSource | undefined, publisher: KafkaPublisher, logger: Logger) =>
-          options.outboxSchema && requireDataSource(dataSource)
-            ? new OutboxRelay(dataSource, options.outboxSchema, publisher, logger.child({ component: 'outbox-relay' }), {
+          options.outboxSchema
+            ? new OutboxRelay(requireDataSource(dataSource), options.outboxSchema, publisher, logger.child({ component: 'outbox-relay' }), {
                 pollIntervalMs: options.outboxPollIntervalMs,
               })
             : null,
@@ -89,7 +89,7 @@ export class MessagingModule {
         provide: UnitOfWork,
         inject: [{ token: DataSource, optional: true }, OutboxRelay],
         useFactory: (dataSource: DataSource | undefined, relay: OutboxRelay | null) =>
-          options.outboxSchema && requireDataSource(dataSource) ? new UnitOfWork(dataSource, options.outboxSchema, relay ?? undefined) : null,
+          options.outboxSchema ? new UnitOfWork(requireDataSource(dataSource), options.outboxSchema, relay ?? undefined) : null,
       },
       {
         provide: KafkaRequester,

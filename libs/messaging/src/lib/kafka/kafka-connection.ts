@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin, type ITopicConfig, type Producer, type LogEntry } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type ITopicConfig, type Producer, type LogEntry } from 'kafkajs';
 import { deadLetterTopicOf } from '@gatehouse/contracts';
 import type { Logger } from '@gatehouse/observability';
 
@@ -37,6 +37,9 @@ export class KafkaConnection {
         () =>
         ({ level, log: entry }: LogEntry) => {
           const { message, ...rest } = entry;
+          // Bounded retries are deliberate (a caller must get an error, not hang); consumers
+          // are idempotent, so the reordering this warns about cannot double an effect.
+          if (message?.startsWith('Limiting retries for the idempotent producer')) return;
           if (level <= logLevel.ERROR) log.error(rest, message);
           else if (level === logLevel.WARN) log.warn(rest, message);
           else log.debug(rest, message);
@@ -51,7 +54,12 @@ export class KafkaConnection {
 
   producer(): Promise<Producer> {
     this.producerPromise ??= (async () => {
-      const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      const producer = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
       await producer.connect();
       return producer;
     })().catch((error: unknown) => {

@@ -1,0 +1,23 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { MessagingModule } from '@gatehouse/messaging';
+import { ObservabilityModule, type Logger } from '@gatehouse/observability';
+import { PersistenceModule } from '@gatehouse/persistence';
+import { SCHEMA, SERVICE, type AuditConfig } from './config';
+import { entities, migrations } from './database';
+import { QueryRecordsHandler } from './records/query-records/query-records.handler';
+import { RecordEventHandler } from './records/record-event/record-event.handler';
+
+@Module({})
+export class AppModule {
+  static register(config: AuditConfig, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ObservabilityModule.forRoot({ service: SERVICE, logger }),
+        PersistenceModule.forRoot({ url: config.database.url, schema: SCHEMA, entities, migrations, applicationName: SERVICE }),
+        MessagingModule.forRoot({ service: SERVICE, brokers: config.kafka.brokers, topicPrefix: config.kafka.topicPrefix, outboxSchema: SCHEMA }),
+      ],
+      controllers: [RecordEventHandler, QueryRecordsHandler],
+    };
+  }
+}

@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { TOPICS } from '@gatehouse/contracts';
+import { loadConfigOrExit } from '@gatehouse/config';
+import { runMain, startService } from '@gatehouse/messaging';
+import { createLogger } from '@gatehouse/observability';
+import { AppModule } from './app.module';
+import { auditEnvSchema, SERVICE } from './config';
+
+const config = loadConfigOrExit(SERVICE, auditEnvSchema);
+const logger = createLogger({ service: SERVICE, level: config.logLevel });
+
+runMain(SERVICE, logger, () =>
+  startService({
+    service: SERVICE,
+    module: AppModule.register(config, logger),
+    logger,
+    port: config.http.port,
+    consumer: { groupId: SERVICE, topics: [TOPICS.accessEvents, TOPICS.auditQueries] },
+  }),
+);

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import type { Envelope } from '@gatehouse/contracts';
+import { GENESIS_HASH, buildAuditRecord, verifyChain } from './audit-record';
+
+const event = (subject: string): Envelope => ({
+  id: randomUUID(),
+  type: 'access.requested',
+  source: 'approval',
+  time: '2026-11-22T10:00:00.000Z',
+  subject,
+  correlationId: randomUUID(),
+  causationId: null,
+  schemaVersion: 1,
+  data: { requester: { email: 'ada@example.com' }, status: 'PENDING', flow: 'prod-db' },
+});
+
+describe('audit records', () => {
+  it('wraps the event in a CloudEvents envelope with the event id and an OCSF-shaped payload', () => {
+    const source = event('r1');
+    const record = buildAuditRecord(source, GENESIS_HASH, 1n, new Date('2026-11-22T10:00:01Z'));
+    expect(record).toMatchObject({
+      specversion: '1.0',
+      id: source.id,
+      type: 'access.requested',
+      subject: 'r1',
+      sequence: '1',
+      previoushash: GENESIS_HASH,
+      data: { activity: 'access.requested', actor: { email: 'ada@example.com' }, status: 'PENDING' },
+    });
+    expect(record.hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('hashes the same content the same way whatever the key order', () => {
+    const source = event('r1');
+    const reordered = { ...source, data: { flow: 'prod-db', status: 'PENDING', requester: { email: 'ada@example.com' } } };
+    const at = new Date('2026-11-22T10:00:01Z');
+    expect(buildAuditRecord(reordered, GENESIS_HASH, 1n, at).hash).toBe(buildAuditRecord(source, GENESIS_HASH, 1n, at).hash);
+  });
+
+  it('detects an edited record and a removed record in a chain', () => {
+    const at = new Date();
+    const first = buildAuditRecord(event('a'), GENESIS_HASH, 1n, at);
+    const second = buildAuditRecord(event('b'), first.hash, 2n, at);
+    const third = buildAuditRecord(event('c'), second.hash, 3n, at);
+    expect(verifyChain([first, second, third])).toEqual({ ok: true });
+
+    const edited = { ...second, data: { ...second.data, status: 'APPROVED' } };
+    expect(verifyChain([first, edited, third])).toEqual({ ok: false, brokenAt: '2', reason: 'record content does not match its hash' });
+    expect(verifyChain([first, third])).toEqual({ ok: false, brokenAt: '3', reason: 'previous hash does not match' });
+  });
+});

@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import type { AuditRecord, Envelope } from '@gatehouse/contracts';
+import { canonicalJson } from './canonical-json';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+type Unhashed = Omit<AuditRecord, 'hash'>;
+
+/**
+ * The canonical audit record of one event: a CloudEvents 1.0 envelope (same id as the event,
+ * so a redelivery maps to the same record) around an OCSF-shaped payload, chained to the
+ * record before it by SHA-256 so an edit or deletion anywhere breaks every hash after it.
+ */
+export function buildAuditRecord(event: Envelope, previousHash: string, sequence: bigint, recordedAt: Date): AuditRecord {
+  const data = (event.data ?? {}) as Record<string, unknown>;
+  const requester = data['requester'] as { email?: string } | undefined;
+  const unhashed: Unhashed = {
+    specversion: '1.0',
+    id: event.id,
+    type: event.type,
+    source: event.source,
+    subject: event.subject,
+    time: event.time,
+    datacontenttype: 'application/json',
+    sequence: sequence.toString(),
+    correlationid: event.correlationId,
+    recordedat: recordedAt.toISOString(),
+    previoushash: previousHash,
+    data: {
+      activity: event.type,
+      actor: { email: requester?.email },
+      status: typeof data['status'] === 'string' ? (data['status'] as string) : undefined,
+      details: data,
+    },
+  };
+  return { ...unhashed, hash: hashRecord(unhashed) };
+}
+
+export function hashRecord(record: Unhashed): string {
+  return createHash('sha256').update(canonicalJson(record)).digest('hex');
+}
+
+/** Checks a run of records, in sequence order: each hash is right and points at the one before. */
+export function verifyChain(records: readonly AuditRecord[], previousHash = GENESIS_HASH): { ok: true } | { ok: false; brokenAt: string; reason: string } {
+  let expectedPrevious = previousHash;
+  for (const record of records) {
+    const { hash, ...rest } = record;
+    if (record.previoushash !== expectedPrevious) return { ok: false, brokenAt: record.sequence, reason: 'previous hash does not match' };
+    if (hashRecord(rest) !== hash) return { ok: false, brokenAt: record.sequence, reason: 'record content does not match its hash' };
+    expectedPrevious = hash;
+  }
+  return { ok: true };
+}

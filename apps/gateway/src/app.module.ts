@@ -1,0 +1,33 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TOPICS } from '@gatehouse/contracts';
+import { MessagingModule } from '@gatehouse/messaging';
+import { ObservabilityModule, type Logger } from '@gatehouse/observability';
+import { PersistenceModule } from '@gatehouse/persistence';
+import { GetAuditController } from './audit/get-audit/get-audit.controller';
+import { ApiTokenGuard } from './auth/api-token.guard';
+import { ApiTokenStore } from './auth/api-token.store';
+import { GATEWAY_CONFIG, SCHEMA, SERVICE, type GatewayConfig } from './config';
+import { entities, migrations } from './database';
+import { CreateRequestController } from './requests/create-request/create-request.controller';
+
+@Module({})
+export class AppModule {
+  static register(config: GatewayConfig, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ObservabilityModule.forRoot({ service: SERVICE, logger }),
+        PersistenceModule.forRoot({ url: config.database.url, schema: SCHEMA, entities, migrations, applicationName: SERVICE }),
+        MessagingModule.forRoot({
+          service: SERVICE,
+          brokers: config.kafka.brokers,
+          topicPrefix: config.kafka.topicPrefix,
+          produces: [TOPICS.approvalCommands, TOPICS.auditQueries],
+          requester: true,
+        }),
+      ],
+      controllers: [CreateRequestController, GetAuditController],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, ApiTokenStore, ApiTokenGuard],
+    };
+  }
+}

@@ -1,0 +1,75 @@
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { loadConfigOrExit } from '@gatehouse/config';
+import { createServiceDataSource, initializeDatabase } from '@gatehouse/persistence';
+import { ApiTokenStore } from '../auth/api-token.store';
+import { isScope, SCOPES, type Scope } from '../auth/scopes';
+import { gatewayEnvSchema, SCHEMA } from '../config';
+import { entities, migrations } from '../database';
+
+const USAGE = `usage: npm run gatehouse -- <command>
+
+  tokens create --name <name> --scopes <scope,scope…>   mint an API token (shown once)
+  tokens list                                           list tokens (never their secrets)
+  tokens revoke <id>                                    revoke a token at once
+
+scopes: ${SCOPES.join(', ')}
+The CLI writes to the gateway's database (DATABASE_URL, default the local one).`;
+
+async function main(argv: string[]): Promise<number> {
+  const [group, command, ...rest] = argv;
+  if (group !== 'tokens' || !command) {
+    console.error(USAGE);
+    return 2;
+  }
+  const config = loadConfigOrExit('gatehouse', gatewayEnvSchema);
+  const dataSource = createServiceDataSource({ url: config.database.url, schema: SCHEMA, entities, migrations, applicationName: 'gatehouse-cli', poolSize: 2 });
+  await initializeDatabase(dataSource, SCHEMA);
+  const store = new ApiTokenStore(dataSource);
+  try {
+    switch (command) {
+      case 'create': {
+        const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, scopes: { type: 'string' } } });
+        const scopes = (values.scopes ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+        const unknown = scopes.filter((s) => !isScope(s));
+        if (!values.name || scopes.length === 0 || unknown.length > 0) {
+          console.error(unknown.length ? `unknown scope(s): ${unknown.join(', ')}; valid: ${SCOPES.join(', ')}` : USAGE);
+          return 2;
+        }
+        const created = await store.create(values.name, scopes as Scope[]);
+        console.log(JSON.stringify({ id: created.id, name: values.name, scopes: created.scopes, token: created.token }));
+        console.error('Store the token now: it is not shown again (only its hash is kept).');
+        return 0;
+      }
+      case 'list':
+        for (const token of await store.list()) console.log(JSON.stringify(token));
+        return 0;
+      case 'revoke': {
+        const id = rest[0];
+        if (!id) {
+          console.error(USAGE);
+          return 2;
+        }
+        if (!(await store.revoke(id))) {
+          console.error(`no active token with id ${id} (see: npm run gatehouse -- tokens list)`);
+          return 1;
+        }
+        console.error(`revoked ${id}`);
+        return 0;
+      }
+      default:
+        console.error(USAGE);
+        return 2;
+    }
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`gatehouse: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
