@@ -1,2 +1,4 @@
 export * from './lib/infrastructure';
 export * from './lib/topic-reader';
+export * from './lib/service-process';
+export * from './lib/gatehouse-system';

@@ -81,23 +81,32 @@ export class KafkaConnection {
     return this.adminPromise;
   }
 
-  /** Creates the topics (and their dead-letter twins) that do not exist yet. Names are logical. */
-  async ensureTopics(topics: readonly string[]): Promise<void> {
+  /**
+   * Creates the topics (and their dead-letter twins) that do not exist yet, and waits until
+   * each has partition leaders. Names are logical. Services starting together race to
+   * create the same topics, so a failed round is simply tried again.
+   */
+  async ensureTopics(topics: readonly string[], timeoutMs = 30000): Promise<void> {
     const admin = await this.admin();
     const wanted = [
       ...new Set(topics.flatMap((t) => (t.endsWith('.dlq') ? [t] : [t, deadLetterTopicOf(t)])).map((t) => this.physical(t))),
     ];
-    const existing = new Set(await admin.listTopics());
-    const missing: ITopicConfig[] = wanted
-      .filter((topic) => !existing.has(topic))
-      .map((topic) => ({ topic, numPartitions: this.options.partitions ?? 3, replicationFactor: -1 }));
-    if (missing.length === 0) return;
-    try {
-      await admin.createTopics({ topics: missing, waitForLeaders: true });
-    } catch (error) {
-      // Another replica may have created them a moment ago; only a topic still missing is an error.
-      const now = new Set(await admin.listTopics());
-      if (missing.some((t) => !now.has(t.topic))) throw error;
+    if (wanted.length === 0) return;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const existing = new Set(await admin.listTopics());
+        const missing: ITopicConfig[] = wanted
+          .filter((topic) => !existing.has(topic))
+          .map((topic) => ({ topic, numPartitions: this.options.partitions ?? 3, replicationFactor: -1 }));
+        if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: false });
+        const { topics: metadata } = await admin.fetchTopicMetadata({ topics: wanted });
+        if (metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+      }
+      if (Date.now() > deadline) throw new Error(`topics not ready after ${timeoutMs} ms: ${wanted.join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 150));
     }
   }
 

@@ -1,0 +1,135 @@
+import { GatehouseSystem, waitFor } from '@gatehouse/testing';
+import { Client } from 'pg';
+
+interface AuditRecordView {
+  id: string;
+  type: string;
+  subject: string;
+  sequence: string;
+  hash: string;
+  previoushash: string;
+  data: { activity: string; actor: { email?: string }; status?: string; details: Record<string, unknown> };
+}
+
+describe('first slice: POST /api/v1/requests → approval → audit → GET /api/v1/audit', () => {
+  let system: GatehouseSystem;
+  let writer: string;
+  let auditor: string;
+
+  beforeAll(async () => {
+    system = await GatehouseSystem.start('e2e');
+    writer = await system.mintToken(['requests:write', 'audit:read']);
+    auditor = await system.mintToken(['audit:read']);
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  const post = (body: unknown, token?: string) =>
+    fetch(`${system.gatewayUrl}/api/v1/requests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+  const audit = (requestId: string, token = auditor) =>
+    fetch(`${system.gatewayUrl}/api/v1/audit?requestId=${requestId}`, { headers: { authorization: `Bearer ${token}` } });
+
+  const validBody = {
+    requester: { email: 'ada@example.com', displayName: 'Ada Lovelace' },
+    flow: 'production-database',
+    target: 'read-only',
+    durationSeconds: 3600,
+    reason: 'INC-1234: checking a failed migration',
+  };
+
+  it('stores a PENDING request and shows its audit record through the API', async () => {
+    const created = await post(validBody, writer);
+    expect(created.status).toBe(202);
+    const { id } = (await created.json()) as { id: string; status: string };
+
+    const records = await waitFor(
+      async () => {
+        const response = await audit(id);
+        const body = (await response.json()) as { records: AuditRecordView[] };
+        return response.status === 200 && body.records.length > 0 ? body.records : undefined;
+      },
+      { what: 'the audit record of the new request', timeoutMs: 20000, intervalMs: 100 },
+    );
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      type: 'access.requested',
+      subject: id,
+      data: {
+        activity: 'access.requested',
+        actor: { email: 'ada@example.com' },
+        status: 'PENDING',
+        details: { flow: 'production-database', target: 'read-only', durationSeconds: 3600, reason: validBody.reason },
+      },
+    });
+    expect(records[0].hash).toMatch(/^[0-9a-f]{64}$/);
+
+    const db = new Client({ connectionString: system.database.url });
+    await db.connect();
+    try {
+      const { rows } = await db.query('SELECT status, requester_email FROM approval.access_requests WHERE id = $1', [id]);
+      expect(rows).toEqual([{ status: 'PENDING', requester_email: 'ada@example.com' }]);
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('answers a malformed body with 400 naming the fields, and writes nothing', async () => {
+    const db = new Client({ connectionString: system.database.url });
+    await db.connect();
+    const count = async () => Number((await db.query('SELECT count(*) FROM approval.access_requests')).rows[0].count);
+    try {
+      const before = await count();
+      const response = await post({ ...validBody, durationSeconds: 'a while', requester: { email: 'not-an-email' } }, writer);
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { message: string };
+      expect(body.message).toContain('durationSeconds');
+      expect(body.message).toContain('requester.email');
+
+      const unknownField = await post({ ...validBody, admin: true }, writer);
+      expect(unknownField.status).toBe(400);
+      expect(((await unknownField.json()) as { message: string }).message).toContain('admin');
+
+      // A valid request sent afterwards is stored, so the bad ones had their chance to be too.
+      const { id } = (await (await post(validBody, writer)).json()) as { id: string };
+      await waitFor(async () => (await db.query('SELECT 1 FROM approval.access_requests WHERE id = $1', [id])).rowCount === 1, {
+        what: 'the valid request',
+      });
+      expect(await count()).toBe(before + 1);
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('refuses a missing, wrong or under-scoped token', async () => {
+    const missing = await post(validBody);
+    expect(missing.status).toBe(401);
+    expect(((await missing.json()) as { message: string }).message).toContain('Authorization: Bearer');
+
+    const wrong = await post(validBody, `${writer.slice(0, -2)}xx`);
+    expect(wrong.status).toBe(401);
+
+    const underScoped = await post(validBody, auditor);
+    expect(underScoped.status).toBe(403);
+    expect(((await underScoped.json()) as { message: string }).message).toContain('requests:write');
+
+    const badQuery = await audit('not-a-uuid');
+    expect(badQuery.status).toBe(400);
+  });
+
+  it('runs every service with health, readiness and metrics', async () => {
+    for (const service of Object.values(system.services)) {
+      expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
+      const ready = (await (await fetch(`${service.url}/readyz`)).json()) as { status: string; checks: { name: string; status: string }[] };
+      expect(ready.status).toBe('up');
+      expect(ready.checks.map((c) => c.name)).toContain('kafka');
+      const metrics = await (await fetch(`${service.url}/metrics`)).text();
+      expect(metrics).toContain(`service="${service.name}"`);
+    }
+  });
+});

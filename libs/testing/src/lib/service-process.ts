@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { waitFor } from './infrastructure';
+
+const ROOT = path.resolve(__dirname, '../../../..');
+
+/** A free TCP port on loopback, for a service under test. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Runs a TypeScript entry point of this repository as a child process (as `npm start` does). */
+export function runTs(entry: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, [path.join(ROOT, 'scripts/run-ts.cjs'), path.join(ROOT, entry), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/**
+ * One Gatehouse service as its own OS process, with its log in .gatehouse/test-logs/. Ready
+ * when its /readyz says every dependency is up.
+ */
+export class ServiceProcess {
+  private child?: ChildProcess;
+  private exited?: Promise<number | null>;
+  readonly logFile: string;
+
+  constructor(
+    readonly name: string,
+    private readonly entry: string,
+    readonly port: number,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {
+    const dir = path.join(ROOT, '.gatehouse/test-logs', process.env['GATEHOUSE_TEST_RUN_ID'] ?? 'local');
+    mkdirSync(dir, { recursive: true });
+    this.logFile = path.join(dir, `${name}-${port}.log`);
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<this> {
+    const child = runTs(this.entry, [], { ...this.env, PORT: String(this.port) });
+    const log = createWriteStream(this.logFile, { flags: 'a' });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    const ready = waitFor(async () => (await fetch(`${this.url}/readyz`)).status === 200, {
+      timeoutMs: 60000,
+      intervalMs: 200,
+      what: `${this.name} to be ready (log: ${this.logFile})`,
+    });
+    const died = this.exited.then((code) => {
+      throw new Error(`${this.name} exited with code ${code} during start-up; see ${this.logFile}`);
+    });
+    await Promise.race([ready, died]);
+    died.catch(() => undefined);
+    return this;
+  }
+
+  /** Graceful stop (SIGTERM), as an orchestrator would; SIGKILL if it hangs. */
+  async stop(): Promise<void> {
+    if (!this.child || this.child.exitCode !== null) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child?.kill('SIGKILL'), 10000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  /** A crash: no shutdown hooks, no flushing. */
+  async kill(): Promise<void> {
+    if (!this.child || this.child.exitCode !== null) return;
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+}
