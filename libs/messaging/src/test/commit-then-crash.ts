@@ -4,8 +4,6 @@ import { randomUUID } from 'node:crypto';
 import { createLogger } from '@gatehouse/observability';
 import { DataSource } from 'typeorm';
 import { createEnvelope } from '../lib/envelope-factory';
-import { KafkaConnection } from '../lib/kafka/kafka-connection';
-import { KafkaPublisher } from '../lib/kafka/kafka-publisher';
 import { OutboxRelay } from '../lib/outbox/outbox-relay';
 import { UnitOfWork } from '../lib/outbox/unit-of-work';
 import { SCHEMA } from './messaging-fixture';
@@ -19,13 +17,15 @@ async function main(): Promise<void> {
   const logger = createLogger({ service: 'crash-test', level: 'silent' });
   const dataSource = new DataSource({ type: 'postgres', url: env('TEST_DATABASE_URL') });
   await dataSource.initialize();
-  const connection = new KafkaConnection({
-    clientId: 'crash-test',
-    brokers: env('KAFKA_BROKERS').split(','),
-    logger,
-    topicPrefix: env('TEST_TOPIC_PREFIX'),
-  });
-  const relay = new OutboxRelay(dataSource, SCHEMA, new KafkaPublisher(connection), logger);
+  // The process dies the moment the relay tries to publish: after the commit, before Kafka.
+  const dyingPublisher = {
+    publish: async (): Promise<void> => {
+      process.kill(process.pid, 'SIGKILL');
+    },
+  };
+  const relay = new OutboxRelay(dataSource, SCHEMA, dyingPublisher, logger);
+  relay.start();
+  await relay.idle(); // the start-up sweep found no backlog, so the fast path is armed
   const uow = new UnitOfWork(dataSource, SCHEMA, relay);
   const subject = env('TEST_SUBJECT');
   await uow.run(async (tx) => {
@@ -48,8 +48,7 @@ async function main(): Promise<void> {
       ),
     );
   });
-  // uow.run has kicked the relay; it has not reached the database or the broker yet.
-  process.kill(process.pid, 'SIGKILL');
+  throw new Error('unreachable: the publisher should have killed the process');
 }
 
 void main();

@@ -22,6 +22,8 @@ export interface KafkaConsumerServerOptions {
   /** First retry delay; doubles each attempt, with jitter (default 100 ms). */
   retryBaseMs?: number;
   fromBeginning?: boolean;
+  /** Partitions handled at once; order holds within each partition (default 3). */
+  partitionsConsumedConcurrently?: number;
 }
 
 /**
@@ -68,7 +70,16 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
         resolve();
       });
     });
-    await consumer.run({ autoCommit: true, eachMessage: (payload) => this.handleMessage(payload) });
+    // Offsets are committed at most once a second (or every 100 messages), not after every
+    // message: each commit is a write on the broker, and after a crash the few messages
+    // seen again are no-ops thanks to the inbox.
+    await consumer.run({
+      autoCommit: true,
+      autoCommitInterval: 1000,
+      autoCommitThreshold: 100,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachMessage: (payload) => this.handleMessage(payload),
+    });
     await joined;
     this.log.info({ topics }, 'consuming');
   }

@@ -2,11 +2,11 @@ import type { Envelope } from '@gatehouse/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import { outgoing } from '../kafka/kafka-publisher';
 import { assertSchemaName } from './messaging-tables';
-import type { OutboxRelay } from './outbox-relay';
+import type { CommittedMessage, OutboxRelay } from './outbox-relay';
 
 /** What a piece of work sees inside its transaction: the manager for state, and the outbox. */
 export class Transaction {
-  private outboxed = 0;
+  readonly outboxed: CommittedMessage[] = [];
 
   constructor(
     readonly manager: EntityManager,
@@ -20,11 +20,7 @@ export class Transaction {
       `INSERT INTO "${this.schema}".outbox (message_id, topic, message_key, envelope, headers) VALUES ($1, $2, $3, $4, $5)`,
       [envelope.id, topic, envelope.subject, JSON.stringify(envelope), JSON.stringify(headers)],
     );
-    this.outboxed += 1;
-  }
-
-  get publishedCount(): number {
-    return this.outboxed;
+    this.outboxed.push({ topic, envelope, headers });
   }
 }
 
@@ -46,13 +42,17 @@ export class UnitOfWork {
     this.schema = assertSchemaName(schema);
   }
 
+  /**
+   * Commits, then publishes what the work outboxed before returning, so a consumer handles
+   * its next message only after this one's events are out: per-key order holds.
+   */
   async run<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     let tx: Transaction | undefined;
     const result = await this.dataSource.transaction(async (manager) => {
       tx = new Transaction(manager, this.schema);
       return work(tx);
     });
-    if (tx && tx.publishedCount > 0) this.relay?.kick();
+    if (tx && tx.outboxed.length > 0) await this.relay?.publishCommitted(tx.outboxed);
     return result;
   }
 

@@ -1,0 +1,123 @@
+// Offers a fixed load to POST /api/v1/requests and measures, per request, the time from
+// sending the POST to its audit record being stored (audit.records.recorded_at), with all
+// five services running as separate processes on the real broker and database.
+//
+//   bash bench/run.sh requests [--rate 50] [--seconds 20]
+import { parseArgs } from 'node:util';
+import { GatehouseSystem, waitFor } from '@gatehouse/testing';
+import { Client } from 'pg';
+import { summarize } from './latency-stats';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { rate: { type: 'string', default: '50' }, seconds: { type: 'string', default: '20' } } });
+  const rate = Number(values.rate);
+  const seconds = Number(values.seconds);
+  const total = Math.round(rate * seconds);
+
+  console.log(`starting the five services…`);
+  const system = await GatehouseSystem.start('bench');
+  const db = new Client({ connectionString: system.database.url });
+  try {
+    await db.connect();
+    const token = await system.mintToken(['requests:write']);
+    const post = async (i: number) => {
+      const sentAt = Date.now();
+      const response = await fetch(`${system.gatewayUrl}/api/v1/requests`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({
+          requester: { email: `user${i % 50}@example.com` },
+          flow: 'production-database',
+          target: 'read-only',
+          durationSeconds: 3600,
+          reason: `bench request ${i}`,
+        }),
+      });
+      const answeredAt = Date.now();
+      const body = (await response.json()) as { id?: string };
+      return { ok: response.status === 202, id: body.id, sentAt, httpMs: answeredAt - sentAt };
+    };
+
+    // Open loop: request i is sent at its due time whether or not earlier ones have answered.
+    const offer = async (count: number, firstIndex: number) => {
+      const begin = Date.now();
+      const inFlight: ReturnType<typeof post>[] = [];
+      for (let i = 0; i < count; i++) {
+        const wait = begin + (i * 1000) / rate - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        inFlight.push(post(firstIndex + i));
+        if (i > 0 && i % (rate * 5) === 0) console.log(`  sent ${i}/${count}`);
+      }
+      return Promise.all(inFlight);
+    };
+
+    // Warm-up at the same rate, not measured: JIT, connection pools, first query plans.
+    const warmUpSeconds = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 5);
+    console.log(`warming up: ${rate} requests/s for ${warmUpSeconds} s (not measured)…`);
+    await offer(Math.round(rate * warmUpSeconds), 1_000_000);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+
+    console.log(`offering ${rate} requests/s for ${seconds} s (${total} requests)…`);
+    const started = Date.now();
+    const results = await offer(total, 0);
+    const sendSeconds = (Date.now() - started) / 1000;
+    const accepted = results.filter((r) => r.ok && r.id);
+    const ids = accepted.map((r) => r.id as string);
+
+    const stored = await waitFor(
+      async () => {
+        const { rows } = await db.query<{ subject: string; recorded_at: Date }>(
+          'SELECT subject, recorded_at FROM audit.records WHERE subject = ANY($1::text[])',
+          [ids],
+        );
+        return rows.length === ids.length ? rows : undefined;
+      },
+      { timeoutMs: 60000, intervalMs: 250, what: 'every audit record' },
+    );
+    const recordedAt = new Map(stored.map((row) => [row.subject, new Date(row.recorded_at).getTime()]));
+    // Where the time goes: command stored by approval, event published by its outbox relay.
+    const { rows: stages } = await db.query<{ id: string; created_at: Date; published_at: Date }>(
+      `SELECT r.id, r.created_at, o.published_at FROM approval.access_requests r
+         JOIN approval.outbox o ON o.message_key = r.id::text WHERE r.id = ANY($1::uuid[])`,
+      [ids],
+    );
+    const sentAt = new Map(accepted.map((r) => [r.id as string, r.sentAt]));
+    const toApproval = summarize(stages.map((row) => new Date(row.created_at).getTime() - (sentAt.get(row.id) as number)));
+    const toPublished = summarize(stages.map((row) => new Date(row.published_at).getTime() - new Date(row.created_at).getTime()));
+    const toAudit = summarize(stages.map((row) => (recordedAt.get(row.id) as number) - new Date(row.published_at).getTime()));
+    const endToEnd = accepted.map((r) => (recordedAt.get(r.id as string) as number) - r.sentAt);
+    const lastStored = Math.max(...recordedAt.values());
+    if (process.env['BENCH_TIMELINE'] === '1') {
+      const perSecond = new Map<number, number[]>();
+      for (const r of accepted) {
+        const second = Math.floor((r.sentAt - started) / 1000);
+        perSecond.set(second, [...(perSecond.get(second) ?? []), (recordedAt.get(r.id as string) as number) - r.sentAt]);
+      }
+      for (const [second, values] of [...perSecond.entries()].sort((a, b) => a[0] - b[0])) {
+        console.log(`  t=${String(second).padStart(3)} s  max ${summarize(values).max} ms  p50 ${summarize(values).p50} ms`);
+      }
+    }
+    const e2e = summarize(endToEnd);
+    const http = summarize(accepted.map((r) => r.httpMs));
+
+    console.log('');
+    console.log(`POST /api/v1/requests → audit record stored, five services as processes, real Kafka + PostgreSQL`);
+    console.log(`offered load        ${rate} requests/s for ${seconds} s (${total} requests), after ${warmUpSeconds} s of warm-up`);
+    console.log(`accepted (202)      ${accepted.length} of ${total}; errors ${total - accepted.length}`);
+    console.log(`throughput          ${(accepted.length / sendSeconds).toFixed(1)} requests/s sent, ${(accepted.length / ((lastStored - started) / 1000)).toFixed(1)} audit records/s stored`);
+    console.log(`end-to-end latency  p50 ${e2e.p50} ms   p95 ${e2e.p95} ms   p99 ${e2e.p99} ms   max ${e2e.max} ms`);
+    console.log(`  POST → approval stored      p50 ${toApproval.p50} ms   p99 ${toApproval.p99} ms`);
+    console.log(`  stored → event published    p50 ${toPublished.p50} ms   p99 ${toPublished.p99} ms`);
+    console.log(`  published → audit stored    p50 ${toAudit.p50} ms   p99 ${toAudit.p99} ms`);
+    console.log(`HTTP 202 latency    p50 ${http.p50} ms   p95 ${http.p95} ms   p99 ${http.p99} ms   max ${http.max} ms`);
+    console.log(`target              p99 ≤ 250 ms at 50 requests/s: ${rate >= 50 && e2e.p99 <= 250 ? 'met' : rate >= 50 ? 'NOT met' : 'n/a (rate below 50)'}`);
+  } finally {
+    await db.end();
+    await system.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`benchmark failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
