@@ -2,3 +2,4 @@ export * from './lib/infrastructure';
 export * from './lib/topic-reader';
 export * from './lib/service-process';
 export * from './lib/gatehouse-system';
+export * from './lib/in-process-service';
