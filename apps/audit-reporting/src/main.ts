@@ -15,6 +15,7 @@ runMain(SERVICE, logger, () =>
     module: AppModule.register(config, logger),
     logger,
     port: config.http.port,
+    host: config.http.host,
     consumer: { groupId: SERVICE, topics: [TOPICS.accessEvents, TOPICS.auditQueries] },
   }),
 );

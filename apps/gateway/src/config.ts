@@ -8,13 +8,11 @@ export const gatewayEnvSchema = z
   .object({
     ...commonEnv(3000),
     ...databaseEnv(),
-    HOST: z.string().default('127.0.0.1'),
     /** How long the gateway waits for another service to answer a query. */
     QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(5000),
   })
   .transform((env) => ({
     ...commonConfig(env),
-    http: { port: env.PORT, host: env.HOST },
     database: { url: env.DATABASE_URL },
     queryTimeoutMs: env.QUERY_TIMEOUT_MS,
   }));

@@ -9,5 +9,5 @@ const config = loadConfigOrExit(SERVICE, envSchema);
 const logger = createLogger({ service: SERVICE, level: config.logLevel });
 
 runMain(SERVICE, logger, () =>
-  startService({ service: SERVICE, module: AppModule.register(config, logger), logger, port: config.http.port }),
+  startService({ service: SERVICE, module: AppModule.register(config, logger), logger, port: config.http.port, host: config.http.host }),
 );

@@ -23,6 +23,8 @@ const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'si
 export function commonEnv(defaultPort: number, env: NodeJS.ProcessEnv = process.env) {
   return {
     PORT: z.coerce.number().int().min(1).max(65535).default(defaultPort),
+    /** Interface to listen on; 0.0.0.0 in containers. */
+    HOST: z.string().min(1).default('127.0.0.1'),
     LOG_LEVEL: logLevel.default('info'),
     KAFKA_BROKERS: withLocalDefault(brokerList, '127.0.0.1:9092', env),
     KAFKA_TOPIC_PREFIX: z
@@ -33,9 +35,9 @@ export function commonEnv(defaultPort: number, env: NodeJS.ProcessEnv = process.
 }
 
 /** The shape every service's config starts from. */
-export function commonConfig(env: { PORT: number; LOG_LEVEL: string; KAFKA_BROKERS: string[]; KAFKA_TOPIC_PREFIX: string }) {
+export function commonConfig(env: { PORT: number; HOST: string; LOG_LEVEL: string; KAFKA_BROKERS: string[]; KAFKA_TOPIC_PREFIX: string }) {
   return {
-    http: { port: env.PORT },
+    http: { port: env.PORT, host: env.HOST },
     logLevel: env.LOG_LEVEL,
     kafka: { brokers: env.KAFKA_BROKERS, topicPrefix: env.KAFKA_TOPIC_PREFIX },
   };
