@@ -12,7 +12,7 @@ export KAFKA_STATE_DIR="$ROOT/.gatehouse/kafka-bench"
 export KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT"
 export KAFKAJS_NO_PARTITIONER_WARNING=1
 export GATEHOUSE_SERVICE_LOG_LEVEL="${GATEHOUSE_SERVICE_LOG_LEVEL:-warn}"
-cleanup() { bash scripts/kafka.sh stop >/dev/null || true; bash scripts/postgres.sh drop-prefix "gh_${GATEHOUSE_TEST_RUN_ID}" || true; }
+cleanup() { bash scripts/kafka.sh stop >/dev/null || true; bash scripts/kill-run-processes.sh "$GATEHOUSE_TEST_RUN_ID" || true; bash scripts/postgres.sh drop-prefix "gh_${GATEHOUSE_TEST_RUN_ID}" || true; }
 trap cleanup EXIT INT TERM
 KAFKA_FRESH=1 bash scripts/kafka.sh start
 bash scripts/postgres.sh ensure

@@ -18,6 +18,7 @@ RESULTS="$ROOT/.gatehouse/test-results"
 cleanup() {
   local code=$?
   bash scripts/kafka.sh stop || true
+  bash scripts/kill-run-processes.sh "$GATEHOUSE_TEST_RUN_ID" || true
   bash scripts/postgres.sh drop-prefix "gh_${GATEHOUSE_TEST_RUN_ID}" || true
   exit "$code"
 }

@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { createLogger } from '@gatehouse/observability';
+import { waitFor } from '@gatehouse/testing';
+import type { DataSource } from 'typeorm';
+import { SCHEMA, setUpDatabase } from '../../test/messaging-fixture';
+import { createEnvelope } from '../envelope-factory';
+import type { MessagePublisher, OutgoingMessage } from '../kafka/kafka-publisher';
+import { OutboxRelay } from './outbox-relay';
+import { UnitOfWork } from './unit-of-work';
+
+/** A publisher whose broker is down until `up` is set; records what it published, in order. */
+class FlakyPublisher implements MessagePublisher {
+  up = false;
+  readonly published: string[] = [];
+  async publish(messages: readonly OutgoingMessage[]): Promise<void> {
+    if (!this.up) throw new Error('broker unreachable');
+    this.published.push(...messages.map((m) => m.envelope.subject));
+  }
+}
+
+describe('outbox relay on real PostgreSQL', () => {
+  let dataSource: DataSource;
+  let drop: () => Promise<void>;
+  const logger = createLogger({ service: 'test', level: 'silent' });
+
+  beforeAll(async () => {
+    const setup = await setUpDatabase();
+    dataSource = setup.dataSource;
+    drop = async () => {
+      await dataSource.destroy();
+      await setup.database.drop();
+    };
+  });
+  afterAll(async () => {
+    await drop?.();
+  });
+
+  const event = (subject: string) =>
+    createEnvelope(
+      'access.requested',
+      subject,
+      {
+        requestId: randomUUID(),
+        requester: { email: 'ada@example.com' },
+        flow: 'f',
+        target: 't',
+        durationSeconds: 600,
+        reason: 'r',
+        channel: 'api',
+        status: 'PENDING',
+        requestedAt: new Date().toISOString(),
+      },
+      { source: 'test' },
+    );
+
+  it('keeps commits while the broker is down and publishes them in commit order when it is back', async () => {
+    const publisher = new FlakyPublisher();
+    const relay = new OutboxRelay(dataSource, SCHEMA, publisher, logger, { pollIntervalMs: 100 });
+    relay.start();
+    await relay.idle();
+    const uow = new UnitOfWork(dataSource, SCHEMA, relay);
+    try {
+      for (const subject of ['first', 'second', 'third']) await uow.run((tx) => tx.publish(event(subject)));
+      const pending = await dataSource.query(`SELECT count(*)::int AS n FROM ${SCHEMA}.outbox WHERE published_at IS NULL`);
+      expect(pending[0].n).toBe(3);
+
+      publisher.up = true;
+      await uow.run((tx) => tx.publish(event('fourth'))); // must not overtake the backlog
+      await waitFor(() => publisher.published.length >= 4, { what: 'the backlog to drain' });
+      expect(publisher.published).toEqual(['first', 'second', 'third', 'fourth']);
+      const left = await dataSource.query(`SELECT count(*)::int AS n FROM ${SCHEMA}.outbox WHERE published_at IS NULL`);
+      expect(left[0].n).toBe(0);
+    } finally {
+      await relay.stop();
+    }
+  });
+});
