@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { loadConfigOrExit } from '@gatehouse/config';
+import { FlowsFileError, formatDuration, loadConfigOrExit, loadFlowsFile } from '@gatehouse/config';
 import { createServiceDataSource, initializeDatabase } from '@gatehouse/persistence';
 import { ApiTokenStore } from '../auth/api-token.store';
 import { isScope, SCOPES, type Scope } from '../auth/scopes';
@@ -12,12 +12,34 @@ const USAGE = `usage: npm run gatehouse -- <command>
   tokens create --name <name> --scopes <scope,scope…>   mint an API token (shown once)
   tokens list                                           list tokens (never their secrets)
   tokens revoke <id>                                    revoke a token at once
+  flows validate <file>                                 check a flows YAML file
 
 scopes: ${SCOPES.join(', ')}
 The CLI writes to the gateway's database (DATABASE_URL, default the local one).`;
 
+function validateFlows(file: string | undefined): number {
+  if (!file) {
+    console.error(USAGE);
+    return 2;
+  }
+  try {
+    const { flows } = loadFlowsFile(file);
+    for (const flow of flows) {
+      const approval = flow.approval.autoApprove.targets.length === flow.targets.length ? 'no approval' : `${flow.approval.required} approval(s)`;
+      console.log(`✓ ${flow.name}: ${flow.targets.length} target(s), durations ${flow.durations.map(formatDuration).join('/')}, ${approval}`);
+    }
+    console.log(`${file} is valid (${flows.length} flow${flows.length === 1 ? '' : 's'})`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof FlowsFileError)) throw error;
+    console.error(error.message);
+    return 1;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [group, command, ...rest] = argv;
+  if (group === 'flows' && command === 'validate') return validateFlows(rest[0]);
   if (group !== 'tokens' || !command) {
     console.error(USAGE);
     return 2;

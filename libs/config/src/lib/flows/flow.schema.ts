@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { durationSchema } from './duration';
+
+const oktaGroupId = z.string().regex(/^[0-9A-Za-z]{20}$/, 'an Okta group id is 20 letters and digits, e.g. 00g1a2b3c4d5e6f7g8h9');
+const email = z.email();
+const slackChannel = z.string().regex(/^(#[a-z0-9._-]{1,80}|[CG][A-Z0-9]{8,})$/, 'a channel name like "#access-requests" or a channel id');
+
+export const targetSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and "-"'),
+  label: z.string().min(1).max(75),
+  oktaGroupId,
+  maxDuration: durationSchema.optional(),
+});
+
+export const reasonRuleSchema = z.strictObject({
+  required: z.boolean().default(true),
+  pattern: z
+    .string()
+    .refine((value) => {
+      try {
+        new RegExp(value);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'not a valid regular expression')
+    .optional(),
+  /** Shown to the requester when the pattern does not match. */
+  patternHint: z.string().max(200).optional(),
+});
+
+export const approvalPolicySchema = z.strictObject({
+  approvers: z
+    .strictObject({ groups: z.array(oktaGroupId).default([]), users: z.array(email).default([]) })
+    .default({ groups: [], users: [] }),
+  /** Distinct approvers needed (multi-party approval). */
+  required: z.number().int().min(1).max(10).default(1),
+  allowSelfApproval: z.boolean().default(false),
+  autoApprove: z
+    .strictObject({
+      groups: z.array(oktaGroupId).default([]),
+      users: z.array(email).default([]),
+      targets: z.array(z.string()).default([]),
+    })
+    .default({ groups: [], users: [], targets: [] }),
+});
+
+export const notificationsSchema = z.strictObject({
+  requestChannel: slackChannel.optional(),
+  dmApprovers: z.boolean().default(true),
+  errorChannel: slackChannel.optional(),
+});
+
+export const flowSchema = z
+  .strictObject({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and "-"'),
+    description: z.string().max(300).default(''),
+    targets: z.array(targetSchema).min(1, 'a flow needs at least one target'),
+    durations: z.array(durationSchema).min(1, 'list at least one allowed duration'),
+    reason: reasonRuleSchema.default({ required: true }),
+    approval: approvalPolicySchema,
+    /** An unanswered request times out after this long. */
+    timeout: durationSchema.default(86400),
+    notifications: notificationsSchema.default({ dmApprovers: true }),
+  })
+  .superRefine((flow, ctx) => {
+    const ids = new Set<string>();
+    flow.targets.forEach((target, i) => {
+      if (ids.has(target.id)) ctx.addIssue({ code: 'custom', path: ['targets', i, 'id'], message: `target "${target.id}" is listed twice` });
+      ids.add(target.id);
+      if (target.maxDuration !== undefined && target.maxDuration < Math.min(...flow.durations)) {
+        ctx.addIssue({ code: 'custom', path: ['targets', i, 'maxDuration'], message: `shorter than every allowed duration, so "${target.id}" can never be requested` });
+      }
+    });
+    flow.approval.autoApprove.targets.forEach((id, i) => {
+      if (!ids.has(id)) ctx.addIssue({ code: 'custom', path: ['approval', 'autoApprove', 'targets', i], message: `no target "${id}" in this flow` });
+    });
+    const { approvers, required, autoApprove } = flow.approval;
+    const everyTargetAutoApproved = flow.targets.every((t) => autoApprove.targets.includes(t.id));
+    if (!everyTargetAutoApproved && approvers.groups.length === 0 && approvers.users.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['approval', 'approvers'], message: 'name approver groups or users: some targets need approval' });
+    }
+    if (approvers.groups.length === 0 && approvers.users.length > 0 && approvers.users.length < required) {
+      ctx.addIssue({ code: 'custom', path: ['approval', 'required'], message: `${required} approvals required but only ${approvers.users.length} approver(s) listed` });
+    }
+  });
+
+export const flowsFileSchema = z
+  .strictObject({ flows: z.array(flowSchema).min(1, 'define at least one flow') })
+  .superRefine((file, ctx) => {
+    const names = new Set<string>();
+    file.flows.forEach((flow, i) => {
+      if (names.has(flow.name)) ctx.addIssue({ code: 'custom', path: ['flows', i, 'name'], message: `flow "${flow.name}" is defined twice` });
+      names.add(flow.name);
+    });
+  });
+
+export type Flow = z.output<typeof flowSchema>;
+export type FlowTarget = z.output<typeof targetSchema>;
+export type ApprovalPolicy = z.output<typeof approvalPolicySchema>;
+export type FlowsFile = z.output<typeof flowsFileSchema>;
