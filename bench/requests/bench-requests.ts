@@ -30,12 +30,12 @@ async function main(): Promise<void> {
           flow: 'production-database',
           target: 'read-only',
           durationSeconds: 3600,
-          reason: `bench request ${i}`,
+          reason: `INC-${i} bench`,
         }),
       });
       const answeredAt = Date.now();
-      const body = (await response.json()) as { id?: string };
-      return { ok: response.status === 202, id: body.id, sentAt, httpMs: answeredAt - sentAt };
+      const body = (await response.json()) as { request?: { id: string } };
+      return { ok: response.status === 201, id: body.request?.id, sentAt, httpMs: answeredAt - sentAt };
     };
 
     // Open loop: request i is sent at its due time whether or not earlier ones have answered.
@@ -103,13 +103,13 @@ async function main(): Promise<void> {
     console.log('');
     console.log(`POST /api/v1/requests → audit record stored, five services as processes, real Kafka + PostgreSQL`);
     console.log(`offered load        ${rate} requests/s for ${seconds} s (${total} requests), after ${warmUpSeconds} s of warm-up`);
-    console.log(`accepted (202)      ${accepted.length} of ${total}; errors ${total - accepted.length}`);
+    console.log(`created (201)       ${accepted.length} of ${total}; errors ${total - accepted.length}`);
     console.log(`throughput          ${(accepted.length / sendSeconds).toFixed(1)} requests/s sent, ${(accepted.length / ((lastStored - started) / 1000)).toFixed(1)} audit records/s stored`);
     console.log(`end-to-end latency  p50 ${e2e.p50} ms   p95 ${e2e.p95} ms   p99 ${e2e.p99} ms   max ${e2e.max} ms`);
     console.log(`  POST → approval stored      p50 ${toApproval.p50} ms   p99 ${toApproval.p99} ms`);
     console.log(`  stored → event published    p50 ${toPublished.p50} ms   p99 ${toPublished.p99} ms`);
     console.log(`  published → audit stored    p50 ${toAudit.p50} ms   p99 ${toAudit.p99} ms`);
-    console.log(`HTTP 202 latency    p50 ${http.p50} ms   p95 ${http.p95} ms   p99 ${http.p99} ms   max ${http.max} ms`);
+    console.log(`HTTP 201 latency    p50 ${http.p50} ms   p95 ${http.p95} ms   p99 ${http.p99} ms   max ${http.max} ms`);
     console.log(`target              p99 ≤ 250 ms at 50 requests/s: ${rate >= 50 && e2e.p99 <= 250 ? 'met' : rate >= 50 ? 'NOT met' : 'n/a (rate below 50)'}`);
   } finally {
     await db.end();

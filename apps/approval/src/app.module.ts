@@ -1,15 +1,23 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import type { FlowsFile } from '@gatehouse/config';
 import { TOPICS } from '@gatehouse/contracts';
 import { MessagingModule } from '@gatehouse/messaging';
 import { ObservabilityModule, type Logger } from '@gatehouse/observability';
 import { PersistenceModule } from '@gatehouse/persistence';
-import { SCHEMA, SERVICE, type ApprovalConfig } from './config';
+import { APPROVAL_CONFIG, SCHEMA, SERVICE, type ApprovalConfig } from './config';
 import { entities, migrations } from './database';
+import { SubmitDecisionHandler } from './decisions/submit-decision/submit-decision.handler';
+import { DirectoryClient } from './directory/directory-client';
+import { FlowCatalog } from './flows/flow-catalog';
+import { ListFlowsHandler } from './flows/list-flows/list-flows.handler';
 import { CreateRequestHandler } from './requests/create-request/create-request.handler';
+import { GetRequestHandler } from './requests/get-request/get-request.handler';
+import { ListRequestsHandler } from './requests/list-requests/list-requests.handler';
+import { RequestViews } from './requests/request-views';
 
 @Module({})
 export class AppModule {
-  static register(config: ApprovalConfig, logger: Logger): DynamicModule {
+  static register(config: ApprovalConfig, flows: FlowsFile, logger: Logger): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -20,10 +28,17 @@ export class AppModule {
           brokers: config.kafka.brokers,
           topicPrefix: config.kafka.topicPrefix,
           outboxSchema: SCHEMA,
-          produces: [TOPICS.accessEvents],
+          produces: [TOPICS.accessEvents, TOPICS.directoryQueries],
+          requester: true,
         }),
       ],
-      controllers: [CreateRequestHandler],
+      controllers: [CreateRequestHandler, SubmitDecisionHandler, GetRequestHandler, ListRequestsHandler, ListFlowsHandler],
+      providers: [
+        { provide: APPROVAL_CONFIG, useValue: config },
+        { provide: FlowCatalog, useValue: new FlowCatalog(flows) },
+        DirectoryClient,
+        RequestViews,
+      ],
     };
   }
 }

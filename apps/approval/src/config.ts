@@ -1,11 +1,24 @@
-import { commonConfig, commonEnv, databaseEnv } from '@gatehouse/config';
+import { commonConfig, commonEnv, databaseEnv, isProduction } from '@gatehouse/config';
 import { z } from 'zod';
 
 export const SERVICE = 'approval';
 export const SCHEMA = 'approval';
 
 export const approvalEnvSchema = z
-  .object({ ...commonEnv(3001), ...databaseEnv() })
-  .transform((env) => ({ ...commonConfig(env), database: { url: env.DATABASE_URL } }));
+  .object({
+    ...commonEnv(3001),
+    ...databaseEnv(),
+    /** The flows YAML file; the example flows are the local default. */
+    GATEHOUSE_FLOWS: isProduction() ? z.string().min(1) : z.string().min(1).default('docs/examples/flows.yaml'),
+    /** How long to wait for the directory (provisioning-okta) to answer a group question. */
+    DIRECTORY_TIMEOUT_MS: z.coerce.number().int().min(100).max(30000).default(3000),
+  })
+  .transform((env) => ({
+    ...commonConfig(env),
+    database: { url: env.DATABASE_URL },
+    flowsFile: env.GATEHOUSE_FLOWS,
+    directoryTimeoutMs: env.DIRECTORY_TIMEOUT_MS,
+  }));
 
 export type ApprovalConfig = z.output<typeof approvalEnvSchema>;
+export const APPROVAL_CONFIG = Symbol('APPROVAL_CONFIG');

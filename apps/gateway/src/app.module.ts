@@ -8,7 +8,12 @@ import { ApiTokenGuard } from './auth/api-token.guard';
 import { ApiTokenStore } from './auth/api-token.store';
 import { GATEWAY_CONFIG, SCHEMA, SERVICE, type GatewayConfig } from './config';
 import { entities, migrations } from './database';
+import { SubmitDecisionController } from './decisions/submit-decision/submit-decision.controller';
+import { ListFlowsController } from './flows/list-flows/list-flows.controller';
+import { AskService } from './http/ask-service';
 import { CreateRequestController } from './requests/create-request/create-request.controller';
+import { GetRequestController } from './requests/get-request/get-request.controller';
+import { ListRequestsController } from './requests/list-requests/list-requests.controller';
 
 @Module({})
 export class AppModule {
@@ -26,8 +31,15 @@ export class AppModule {
           requester: true,
         }),
       ],
-      controllers: [CreateRequestController, GetAuditController],
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, ApiTokenStore, ApiTokenGuard],
+      controllers: [
+        CreateRequestController,
+        ListRequestsController,
+        GetRequestController,
+        SubmitDecisionController,
+        ListFlowsController,
+        GetAuditController,
+      ],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, ApiTokenStore, ApiTokenGuard, AskService],
     };
   }
 }

@@ -6,3 +6,6 @@ export * from './lib/messages/access-request-fields';
 export * from './lib/messages/access-requested.event';
 export * from './lib/messages/audit-query';
 export * from './lib/reply';
+export * from './lib/messages/request-view';
+export * from './lib/messages/request-commands';
+export * from './lib/messages/decision-events';

@@ -1,6 +1,5 @@
+import type { RequestStatus } from '@gatehouse/contracts';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
-
-export type AccessRequestStatus = 'PENDING';
 
 @Entity({ name: 'access_requests' })
 export class AccessRequestEntity {
@@ -19,6 +18,12 @@ export class AccessRequestEntity {
   @Column('text')
   target!: string;
 
+  @Column('text', { name: 'target_label' })
+  targetLabel!: string;
+
+  @Column('integer', { name: 'approvals_required' })
+  approvalsRequired!: number;
+
   @Column('integer', { name: 'duration_seconds' })
   durationSeconds!: number;
 
@@ -29,7 +34,7 @@ export class AccessRequestEntity {
   channel!: 'api' | 'slack';
 
   @Column('text')
-  status!: AccessRequestStatus;
+  status!: RequestStatus;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

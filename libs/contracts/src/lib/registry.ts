@@ -4,6 +4,17 @@ import { TOPICS } from './topics';
 import { createAccessRequestCommandSchema } from './messages/access-request-fields';
 import { accessRequestedEventSchema } from './messages/access-requested.event';
 import { auditQueryResultSchema, auditQuerySchema } from './messages/audit-query';
+import { accessApprovedEventSchema, accessDeniedEventSchema, decisionRecordedEventSchema, decisionRefusedEventSchema } from './messages/decision-events';
+import {
+  createRequestReplySchema,
+  getRequestQuerySchema,
+  getRequestReplySchema,
+  listFlowsReplySchema,
+  listRequestsQuerySchema,
+  listRequestsReplySchema,
+  submitDecisionCommandSchema,
+  submitDecisionReplySchema,
+} from './messages/request-commands';
 
 /**
  * Every message type Gatehouse knows: its topic, schema version and data schema, and for
@@ -16,6 +27,66 @@ export const MESSAGES = {
     topic: TOPICS.approvalCommands,
     schemaVersion: 1,
     data: createAccessRequestCommandSchema,
+    reply: createRequestReplySchema,
+  },
+  'access.decision.submit': {
+    kind: 'command',
+    topic: TOPICS.approvalCommands,
+    schemaVersion: 1,
+    data: submitDecisionCommandSchema,
+    reply: submitDecisionReplySchema,
+  },
+  'access.request.get': {
+    kind: 'query',
+    topic: TOPICS.approvalCommands,
+    schemaVersion: 1,
+    data: getRequestQuerySchema,
+    reply: getRequestReplySchema,
+  },
+  'access.request.list': {
+    kind: 'query',
+    topic: TOPICS.approvalCommands,
+    schemaVersion: 1,
+    data: listRequestsQuerySchema,
+    reply: listRequestsReplySchema,
+  },
+  'flows.list': {
+    kind: 'query',
+    topic: TOPICS.approvalCommands,
+    schemaVersion: 1,
+    data: z.object({}),
+    reply: listFlowsReplySchema,
+  },
+  'directory.memberships': {
+    kind: 'query',
+    topic: TOPICS.directoryQueries,
+    schemaVersion: 1,
+    data: z.object({ email: z.email(), groupIds: z.array(z.string()).min(1) }),
+    reply: z.object({ memberOf: z.array(z.string()) }),
+  },
+  'access.decision.recorded': {
+    kind: 'event',
+    topic: TOPICS.accessEvents,
+    schemaVersion: 1,
+    data: decisionRecordedEventSchema,
+  },
+  'access.approved': {
+    kind: 'event',
+    topic: TOPICS.accessEvents,
+    schemaVersion: 1,
+    data: accessApprovedEventSchema,
+  },
+  'access.denied': {
+    kind: 'event',
+    topic: TOPICS.accessEvents,
+    schemaVersion: 1,
+    data: accessDeniedEventSchema,
+  },
+  'access.decision.refused': {
+    kind: 'event',
+    topic: TOPICS.accessEvents,
+    schemaVersion: 1,
+    data: decisionRefusedEventSchema,
   },
   'access.requested': {
     kind: 'event',
@@ -41,11 +112,17 @@ interface MessageDefinition {
 }
 
 export type MessageType = keyof typeof MESSAGES;
-export type QueryType = { [K in MessageType]: (typeof MESSAGES)[K]['kind'] extends 'query' ? K : never }[MessageType];
+/** Types that are answered: queries, and commands whose sender waits for the outcome. */
+export type QueryType = { [K in MessageType]: (typeof MESSAGES)[K] extends { reply: z.ZodType } ? K : never }[MessageType];
 export type MessageData<T extends MessageType> = z.output<(typeof MESSAGES)[T]['data']>;
 export type MessageInput<T extends MessageType> = z.input<(typeof MESSAGES)[T]['data']>;
-export type ReplyData<T extends QueryType> = z.output<(typeof MESSAGES)[T]['reply']>;
+export type ReplyData<T extends QueryType> = (typeof MESSAGES)[T] extends { reply: infer R extends z.ZodType } ? z.output<R> : never;
 export type TypedEnvelope<T extends MessageType> = Envelope<MessageData<T>, T>;
+
+/** Every event on the access events topic: what the audit trail records. */
+export const ACCESS_EVENT_TYPES = (Object.keys(MESSAGES) as MessageType[]).filter(
+  (type) => MESSAGES[type].topic === TOPICS.accessEvents,
+);
 
 export function isMessageType(type: string): type is MessageType {
   return Object.prototype.hasOwnProperty.call(MESSAGES, type);
@@ -79,7 +156,9 @@ export function parseMessage(raw: unknown): ParseResult {
 
 /** Validates the result of a query before it is sent back, and again when it arrives. */
 export function parseReply<T extends QueryType>(type: T, raw: unknown): { ok: true; data: ReplyData<T> } | { ok: false; reason: string } {
-  const parsed = MESSAGES[type].reply.safeParse(raw);
+  const definition: MessageDefinition = MESSAGES[type];
+  if (!definition.reply) return { ok: false, reason: `"${type}" has no reply` };
+  const parsed = definition.reply.safeParse(raw);
   if (!parsed.success) return { ok: false, reason: `invalid reply for "${type}": ${describeIssues(parsed.error)}` };
   return { ok: true, data: parsed.data as ReplyData<T> };
 }

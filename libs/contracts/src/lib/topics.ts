@@ -10,6 +10,7 @@ export const TOPICS = {
   slackInbound: 'gatehouse.slack.inbound.v1',
   audit: 'gatehouse.audit.v1',
   auditQueries: 'gatehouse.audit.queries.v1',
+  directoryQueries: 'gatehouse.directory.queries.v1',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];

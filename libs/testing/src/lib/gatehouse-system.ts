@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, testKafkaBrokers, uniqueSuffix, type TestDatabase } from './infrastructure';
+import { createTestDatabase, TEST_FLOWS_FILE, testKafkaBrokers, uniqueSuffix, type TestDatabase } from './infrastructure';
 import { freePort, runTs, ServiceProcess } from './service-process';
 
 export const SERVICE_ENTRIES = {
@@ -31,6 +31,7 @@ export class GatehouseSystem {
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
       LOG_LEVEL: process.env['GATEHOUSE_SERVICE_LOG_LEVEL'] ?? 'info',
       NODE_ENV: 'test',
+      GATEHOUSE_FLOWS: TEST_FLOWS_FILE,
     };
     const services = {} as Record<ServiceName, ServiceProcess>;
     for (const name of Object.keys(SERVICE_ENTRIES) as ServiceName[]) {

@@ -1,4 +1,4 @@
-import { createTestDatabase, testKafkaBrokers, uniqueSuffix, type TestDatabase } from './infrastructure';
+import { createTestDatabase, TEST_FLOWS_FILE, testKafkaBrokers, uniqueSuffix, type TestDatabase } from './infrastructure';
 
 /**
  * Settings for running one service in the test process against the real broker and a
@@ -19,6 +19,6 @@ export async function serviceTestEnv(label: string): Promise<ServiceTestEnv> {
     database,
     brokers,
     topicPrefix,
-    env: { DATABASE_URL: database.url, KAFKA_BROKERS: brokers.join(','), KAFKA_TOPIC_PREFIX: topicPrefix, LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent' },
+    env: { GATEHOUSE_FLOWS: TEST_FLOWS_FILE, DATABASE_URL: database.url, KAFKA_BROKERS: brokers.join(','), KAFKA_TOPIC_PREFIX: topicPrefix, LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent' },
   };
 }

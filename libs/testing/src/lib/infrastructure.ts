@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { Client } from 'pg';
 
 /**
@@ -16,6 +17,9 @@ export function testKafkaBrokers(): string[] {
 export function postgresAdminUrl(): string {
   return process.env['TEST_POSTGRES_ADMIN_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 }
+
+/** Flows for tests: approvers are listed users, so deciding needs no directory. */
+export const TEST_FLOWS_FILE = path.resolve(__dirname, '../../fixtures/flows.yaml');
 
 /** A short random suffix for topics, groups and databases that must not collide between tests. */
 export function uniqueSuffix(): string {

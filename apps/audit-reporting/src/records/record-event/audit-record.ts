@@ -13,7 +13,6 @@ type Unhashed = Omit<AuditRecord, 'hash'>;
  */
 export function buildAuditRecord(event: Envelope, previousHash: string, sequence: bigint, recordedAt: Date): AuditRecord {
   const data = (event.data ?? {}) as Record<string, unknown>;
-  const requester = data['requester'] as { email?: string } | undefined;
   const unhashed: Unhashed = {
     specversion: '1.0',
     id: event.id,
@@ -28,7 +27,7 @@ export function buildAuditRecord(event: Envelope, previousHash: string, sequence
     previoushash: previousHash,
     data: {
       activity: event.type,
-      actor: { email: requester?.email },
+      actor: { email: actorOf(data) },
       status: typeof data['status'] === 'string' ? (data['status'] as string) : undefined,
       details: data,
     },
@@ -50,4 +49,15 @@ export function verifyChain(records: readonly AuditRecord[], previousHash = GENE
     expectedPrevious = hash;
   }
   return { ok: true };
+}
+
+type WithEmail = { email?: string } | undefined;
+
+/** Who acted: the approver for decisions, the first approver for an approval, else the requester. */
+function actorOf(data: Record<string, unknown>): string | undefined {
+  return (
+    (data['approver'] as WithEmail)?.email ??
+    (data['approvers'] as WithEmail[] | undefined)?.[0]?.email ??
+    (data['requester'] as WithEmail)?.email
+  );
 }

@@ -1,44 +1,51 @@
-import { Body, Controller, HttpCode, Inject, Post, ServiceUnavailableException, UseGuards } from '@nestjs/common';
+import { Body, Controller, GatewayTimeoutException, HttpStatus, Post, Res, UnprocessableEntityException, UseGuards } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { createEnvelope, KafkaPublisher, outgoing } from '@gatehouse/messaging';
-import { LOGGER, type Logger } from '@gatehouse/observability';
+import type { RequestView } from '@gatehouse/contracts';
+import type { Response } from 'express';
 import { ApiTokenGuard, RequireScope } from '../../auth/api-token.guard';
-import { SERVICE } from '../../config';
+import { AskService } from '../../http/ask-service';
 import { parseOrBadRequest } from '../../http/parse-or-bad-request';
 import { createRequestBodySchema } from './create-request.body';
 
-export interface CreateRequestResponse {
-  id: string;
-  status: 'submitted';
-  links: { audit: string };
-}
+export type CreateRequestResponse = { request: RequestView } | { id: string; status: 'submitted'; message: string; links: { self: string } };
 
 /**
- * Turns the HTTP request into an `access.request.create` command. The gateway keeps no state:
- * the 202 is sent only after the broker has the command (acks=all), so a client that got an
- * answer never loses its request, and one that got a 503 knows nothing was written.
+ * POST /api/v1/requests → `access.request.create`, waiting for approval's answer: 201 with
+ * the request, or 422 naming what the flow does not allow. If approval does not answer in
+ * time the command is still safe in Kafka and will be processed: 202 with the id to poll.
+ * 503 means the broker did not take it, and nothing was written.
  */
 @Controller('api/v1/requests')
 @UseGuards(ApiTokenGuard)
 export class CreateRequestController {
-  constructor(
-    private readonly publisher: KafkaPublisher,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  constructor(private readonly ask: AskService) {}
 
   @Post()
-  @HttpCode(202)
   @RequireScope('requests:write')
-  async create(@Body() body: unknown): Promise<CreateRequestResponse> {
+  async create(@Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<CreateRequestResponse> {
     const input = parseOrBadRequest(createRequestBodySchema, body);
     const requestId = randomUUID();
-    const command = createEnvelope('access.request.create', requestId, { ...input, requestId, channel: 'api' }, { source: SERVICE });
     try {
-      await this.publisher.publish([outgoing(command)]);
+      const reply = await this.ask.ask('access.request.create', requestId, { ...input, requestId, channel: 'api' });
+      if (reply.outcome === 'rejected') {
+        throw new UnprocessableEntityException({
+          statusCode: 422,
+          error: 'Unprocessable Entity',
+          message: `the flow does not allow this request: ${reply.problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
+          problems: reply.problems,
+        });
+      }
+      res.status(HttpStatus.CREATED).location(`/api/v1/requests/${requestId}`);
+      return { request: reply.request };
     } catch (error) {
-      this.logger.error({ err: error, requestId }, 'could not queue access request');
-      throw new ServiceUnavailableException('the request could not be queued because the message broker is unavailable; nothing was saved, try again shortly');
+      if (!(error instanceof GatewayTimeoutException)) throw error;
+      res.status(HttpStatus.ACCEPTED).location(`/api/v1/requests/${requestId}`);
+      return {
+        id: requestId,
+        status: 'submitted',
+        message: 'the request is queued but approval has not answered yet; fetch it in a moment',
+        links: { self: `/api/v1/requests/${requestId}` },
+      };
     }
-    return { id: requestId, status: 'submitted', links: { audit: `/api/v1/audit?requestId=${requestId}` } };
   }
 }

@@ -10,7 +10,8 @@ export const accessRequestFieldsSchema = z.object({
     .int()
     .min(60)
     .max(60 * 60 * 24 * 30),
-  reason: z.string().trim().min(1).max(2000),
+  // Whether a reason is required, and its shape, is the flow's rule (approval checks it).
+  reason: z.string().trim().max(2000).default(''),
 });
 
 export const createAccessRequestCommandSchema = accessRequestFieldsSchema.extend({

@@ -27,6 +27,8 @@ export function messagingTablesSql(schema: string): string[] {
       consumer text NOT NULL,
       message_id uuid NOT NULL,
       message_type text NOT NULL,
+      -- What the handler answered, replayed when a command with a reply arrives again.
+      result jsonb,
       processed_at timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (consumer, message_id)
     )`,

@@ -24,7 +24,8 @@ export class Transaction {
   }
 }
 
-export type ConsumeResult<T> = { duplicate: true } | { duplicate: false; result: T };
+/** A duplicate carries what the first delivery's work returned (stored as JSON). */
+export type ConsumeResult<T> = { duplicate: true; previous: T | null } | { duplicate: false; result: T };
 
 /**
  * Runs work in one database transaction together with its outbox rows, then kicks the relay.
@@ -57,14 +58,28 @@ export class UnitOfWork {
   }
 
   async consumeOnce<T>(consumer: string, message: Envelope, work: (tx: Transaction) => Promise<T>): Promise<ConsumeResult<T>> {
-    return this.run(async (tx) => {
+    return this.run(async (tx): Promise<ConsumeResult<T>> => {
       const inserted: unknown[] = await tx.manager.query(
         `INSERT INTO "${this.schema}".inbox (consumer, message_id, message_type) VALUES ($1, $2, $3)
          ON CONFLICT DO NOTHING RETURNING message_id`,
         [consumer, message.id, message.type],
       );
-      if (inserted.length === 0) return { duplicate: true } as const;
-      return { duplicate: false, result: await work(tx) } as const;
+      if (inserted.length === 0) {
+        const [row] = await tx.manager.query(`SELECT result FROM "${this.schema}".inbox WHERE consumer = $1 AND message_id = $2`, [
+          consumer,
+          message.id,
+        ]);
+        return { duplicate: true, previous: (row?.result ?? null) as T | null };
+      }
+      const result = await work(tx);
+      if (result !== undefined) {
+        await tx.manager.query(`UPDATE "${this.schema}".inbox SET result = $3 WHERE consumer = $1 AND message_id = $2`, [
+          consumer,
+          message.id,
+          JSON.stringify(result),
+        ]);
+      }
+      return { duplicate: false, result };
     });
   }
 }

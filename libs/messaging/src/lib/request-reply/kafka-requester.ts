@@ -72,10 +72,10 @@ export class KafkaRequester {
     type: T,
     subject: string,
     data: MessageInput<T>,
-    { timeoutMs = 5000 }: { timeoutMs?: number } = {},
+    { timeoutMs = 5000, id }: { timeoutMs?: number; /** the message id, when the caller must know it */ id?: string } = {},
   ): Promise<ReplyData<T>> {
     if (!this.consumer) throw new Error('KafkaRequester.start() must be called before request()');
-    const envelope = createEnvelope(type, subject, data, { source: this.service });
+    const envelope = createEnvelope(type, subject, data, { source: this.service, id });
     const reply = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(envelope.id);

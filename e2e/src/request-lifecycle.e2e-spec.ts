@@ -11,14 +11,14 @@ interface AuditRecordView {
   data: { activity: string; actor: { email?: string }; status?: string; details: Record<string, unknown> };
 }
 
-describe('first slice: POST /api/v1/requests → approval → audit → GET /api/v1/audit', () => {
+describe('request, approve and audit through the API, five services as processes', () => {
   let system: GatehouseSystem;
   let writer: string;
   let auditor: string;
 
   beforeAll(async () => {
     system = await GatehouseSystem.start('e2e');
-    writer = await system.mintToken(['requests:write', 'audit:read']);
+    writer = await system.mintToken(['requests:write', 'requests:read', 'decisions:write', 'audit:read']);
     auditor = await system.mintToken(['audit:read']);
   });
 
@@ -45,8 +45,11 @@ describe('first slice: POST /api/v1/requests → approval → audit → GET /api
 
   it('stores a PENDING request and shows its audit record through the API', async () => {
     const created = await post(validBody, writer);
-    expect(created.status).toBe(202);
-    const { id } = (await created.json()) as { id: string; status: string };
+    expect(created.status).toBe(201);
+    const { request } = (await created.json()) as { request: { id: string; status: string } };
+    expect(request.status).toBe('PENDING');
+    expect(created.headers.get('location')).toBe(`/api/v1/requests/${request.id}`);
+    const id = request.id;
 
     const records = await waitFor(
       async () => {
@@ -95,8 +98,14 @@ describe('first slice: POST /api/v1/requests → approval → audit → GET /api
       expect(unknownField.status).toBe(400);
       expect(((await unknownField.json()) as { message: string }).message).toContain('admin');
 
+      const againstFlow = await post({ ...validBody, target: 'root', reason: 'curious' }, writer);
+      expect(againstFlow.status).toBe(422);
+      const refusal = (await againstFlow.json()) as { problems: { field: string; message: string }[] };
+      expect(refusal.problems.map((p) => p.field)).toEqual(['target', 'reason']);
+
       // A valid request sent afterwards is stored, so the bad ones had their chance to be too.
-      const { id } = (await (await post(validBody, writer)).json()) as { id: string };
+      const { request } = (await (await post(validBody, writer)).json()) as { request: { id: string } };
+      const id = request.id;
       await waitFor(async () => (await db.query('SELECT 1 FROM approval.access_requests WHERE id = $1', [id])).rowCount === 1, {
         what: 'the valid request',
       });
@@ -120,6 +129,63 @@ describe('first slice: POST /api/v1/requests → approval → audit → GET /api
 
     const badQuery = await audit('not-a-uuid');
     expect(badQuery.status).toBe(400);
+  });
+
+  it('approves over the API: one winner among concurrent approvers, the trail in order', async () => {
+    const { request } = (await (await post(validBody, writer)).json()) as { request: { id: string } };
+    const approve = (email: string) =>
+      fetch(`${system.gatewayUrl}/api/v1/requests/${request.id}/approve`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${writer}` },
+        body: JSON.stringify({ approver: { email } }),
+      });
+    const responses = await Promise.all(['dba1@example.com', 'dba2@example.com', 'dba3@example.com', 'dba4@example.com'].map(approve));
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 409, 409, 409]);
+    const late = (await Promise.all(responses.filter((r) => r.status === 409).map((r) => r.json()))) as { code: string; message: string }[];
+    expect(late.every((b) => b.code === 'already_decided' && /^already approved by dba\d@example.com at /.test(b.message))).toBe(true);
+
+    const outsider = await approve('eve@example.com');
+    expect(outsider.status).toBe(409); // decided already; an outsider on a pending request gets 403, below
+
+    const fetched = await fetch(`${system.gatewayUrl}/api/v1/requests/${request.id}`, { headers: { authorization: `Bearer ${writer}` } });
+    expect(((await fetched.json()) as { request: { status: string } }).request.status).toBe('APPROVED');
+
+    const types = await waitFor(
+      async () => {
+        const body = (await (await audit(request.id)).json()) as { records: AuditRecordView[] };
+        const seen = body.records.map((r) => r.type);
+        return seen.includes('access.approved') && seen.filter((t) => t === 'access.decision.refused').length === 4 ? seen : undefined;
+      },
+      { what: 'the approval in the audit trail' },
+    );
+    expect(types[0]).toBe('access.requested');
+    expect(types.filter((t) => t === 'access.approved')).toHaveLength(1);
+  });
+
+  it('refuses an outsider with 403, an unknown request with 404, and lists flows and requests', async () => {
+    const { request } = (await (await post(validBody, writer)).json()) as { request: { id: string } };
+    const decide = (id: string, email: string) =>
+      fetch(`${system.gatewayUrl}/api/v1/requests/${id}/approve`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${writer}` },
+        body: JSON.stringify({ approver: { email } }),
+      });
+    const outsider = await decide(request.id, 'eve@example.com');
+    expect(outsider.status).toBe(403);
+    expect(((await outsider.json()) as { code: string }).code).toBe('not_an_approver');
+    expect((await decide('00000000-0000-4000-8000-000000000000', 'dba1@example.com')).status).toBe(404);
+
+    const flows = (await (await fetch(`${system.gatewayUrl}/api/v1/flows`, { headers: { authorization: `Bearer ${writer}` } })).json()) as {
+      flows: { name: string }[];
+    };
+    expect(flows.flows.map((f) => f.name)).toEqual(['production-database', 'aws-admin', 'staging']);
+
+    const listed = (await (
+      await fetch(`${system.gatewayUrl}/api/v1/requests?requester=ada@example.com&status=PENDING`, { headers: { authorization: `Bearer ${writer}` } })
+    ).json()) as { requests: { id: string; status: string }[] };
+    expect(listed.requests.map((r) => r.id)).toContain(request.id);
+    expect(listed.requests.every((r) => r.status === 'PENDING')).toBe(true);
   });
 
   it('runs every service with health, readiness and metrics', async () => {

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { createEnvelope } from '@gatehouse/messaging';
+import { waitFor } from '@gatehouse/testing';
+import { ApprovalFixture } from '../../test/approval-fixture';
+import { SubmitDecisionHandler } from './submit-decision.handler';
+
+const APPROVERS = Array.from({ length: 20 }, (_, i) => `dba${i + 1}@example.com`);
+
+describe('approval: decisions on the real broker and database', () => {
+  let fx: ApprovalFixture;
+
+  beforeAll(async () => {
+    fx = await ApprovalFixture.start();
+  });
+  afterAll(async () => {
+    await fx?.stop();
+  });
+
+  async function pendingRequest(flow = 'production-database', target = 'read-only', durationSeconds = 1800): Promise<string> {
+    const reply = await fx.create({ flow, target, durationSeconds });
+    if (reply.outcome !== 'created') throw new Error(JSON.stringify(reply));
+    return reply.request.id;
+  }
+
+  it('20 approvers clicking at once over Kafka: exactly one approval, one event, the rest told who and when', async () => {
+    const id = await pendingRequest();
+    const replies = await Promise.all(APPROVERS.map((email) => fx.decide(id, email)));
+    const winners = replies.filter((r) => r.accepted);
+    expect(winners).toHaveLength(1);
+    const winner = winners[0];
+    if (!winner.accepted) throw new Error('unreachable');
+    expect(winner).toMatchObject({ result: 'approved', request: { status: 'APPROVED' } });
+    const approver = winner.request.decisions[0].approverEmail;
+    const at = winner.request.decisions[0].decidedAt;
+    for (const loser of replies.filter((r) => !r.accepted)) {
+      expect(loser).toEqual({ accepted: false, code: 'already_decided', message: `already approved by ${approver} at ${at}` });
+    }
+    await waitFor(() => fx.events(id, 'access.decision.refused').length === 19, { what: '19 refusals in the audit stream' });
+    expect(fx.events(id, 'access.approved')).toHaveLength(1);
+  });
+
+  it('20 decisions racing inside the service (no partition ordering to help): still exactly one outcome', async () => {
+    const id = await pendingRequest();
+    const handler = fx.app.get(SubmitDecisionHandler);
+    const replies = await Promise.all(
+      APPROVERS.map((email, i) =>
+        handler.handle(
+          createEnvelope(
+            'access.decision.submit',
+            id,
+            { requestId: id, approver: { email }, kind: i % 2 === 0 ? 'approve' : 'deny', reason: 'race', channel: 'api' },
+            { source: 'test' },
+          ),
+        ),
+      ),
+    );
+    expect(replies.filter((r) => r.accepted)).toHaveLength(1);
+    const [{ count }] = await fx.db.query(`SELECT count(*)::int AS count FROM approval.decisions WHERE request_id = $1`, [id]);
+    expect(count).toBe(1);
+    await waitFor(() => fx.events(id, 'access.approved').length + fx.events(id, 'access.denied').length === 1, { what: 'the one outcome' });
+  });
+
+  it('counts distinct approvers for multi-party approval', async () => {
+    const id = await pendingRequest('aws-admin', 'admin', 3600);
+    expect(await fx.decide(id, 'cto@example.com')).toMatchObject({ accepted: true, result: 'recorded', request: { status: 'PENDING', approvals: { count: 1, required: 2 } } });
+    expect(await fx.decide(id, 'CTO@example.com')).toMatchObject({ accepted: false, code: 'duplicate' });
+    expect(await fx.decide(id, 'ciso@example.com')).toMatchObject({ accepted: true, result: 'approved', request: { status: 'APPROVED', approvals: { count: 2, required: 2 } } });
+    const approved = await waitFor(() => fx.events(id, 'access.approved')[0], { what: 'access.approved' });
+    expect(approved.data).toMatchObject({ approvers: [{ email: 'cto@example.com' }, { email: 'ciso@example.com' }] });
+  });
+
+  it('a deny ends the request; a later approval is told it was denied', async () => {
+    const id = await pendingRequest();
+    expect(await fx.decide(id, 'dba1@example.com', 'deny')).toMatchObject({ accepted: false, code: 'reason_required' });
+    expect(await fx.decide(id, 'dba1@example.com', 'deny', 'not during the freeze')).toMatchObject({ accepted: true, result: 'denied', request: { status: 'DENIED' } });
+    expect(await fx.decide(id, 'dba2@example.com')).toMatchObject({ accepted: false, code: 'already_decided', message: expect.stringMatching(/^already denied by dba1@example.com at /) });
+    const denied = await waitFor(() => fx.events(id, 'access.denied')[0], { what: 'access.denied' });
+    expect(denied.data).toMatchObject({ reason: 'not during the freeze', approver: { email: 'dba1@example.com' } });
+  });
+
+  it('refuses outsiders, self-approval and unknown requests with reasons, and audits the refusals', async () => {
+    const id = await pendingRequest();
+    expect(await fx.decide(id, 'eve@example.com')).toEqual({ accepted: false, code: 'not_an_approver', message: 'eve@example.com is not an approver of flow "production-database"' });
+    const own = await fx.create({ requester: { email: 'dba3@example.com' } });
+    if (own.outcome !== 'created') throw new Error('not created');
+    expect(await fx.decide(own.request.id, 'dba3@example.com')).toMatchObject({ accepted: false, code: 'self_approval' });
+    expect(await fx.decide(randomUUID(), 'dba1@example.com')).toMatchObject({ accepted: false, code: 'not_found' });
+    const refused = await waitFor(() => fx.events(id, 'access.decision.refused')[0], { what: 'the refusal event' });
+    expect(refused.data).toMatchObject({ code: 'not_an_approver', approver: { email: 'eve@example.com' } });
+  });
+});

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { loadConfig, loadFlowsFile } from '@gatehouse/config';
+import { TOPICS, type Envelope, type MessageInput } from '@gatehouse/contracts';
+import { createEnvelope, KafkaConnection, KafkaPublisher, KafkaRequester, startService } from '@gatehouse/messaging';
+import { createLogger } from '@gatehouse/observability';
+import { serviceTestEnv, TEST_FLOWS_FILE, TopicReader, type ServiceTestEnv } from '@gatehouse/testing';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../app.module';
+import { approvalEnvSchema, SERVICE } from '../config';
+
+/** The approval service in this process, on the real broker and a fresh database. */
+export class ApprovalFixture {
+  private constructor(
+    readonly testEnv: ServiceTestEnv,
+    readonly app: INestApplication,
+    readonly connection: KafkaConnection,
+    readonly publisher: KafkaPublisher,
+    readonly requester: KafkaRequester,
+    readonly reader: TopicReader,
+  ) {}
+
+  static async start(): Promise<ApprovalFixture> {
+    const logger = createLogger({ service: 'test', level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
+    const testEnv = await serviceTestEnv('approval');
+    const config = loadConfig(approvalEnvSchema, { ...testEnv.env, DIRECTORY_TIMEOUT_MS: '300' });
+    const app = await startService({
+      service: SERVICE,
+      module: AppModule.register(config, loadFlowsFile(TEST_FLOWS_FILE), logger),
+      logger,
+      port: 0,
+      consumer: { groupId: SERVICE, topics: [TOPICS.approvalCommands] },
+    });
+    const connection = new KafkaConnection({ clientId: 'test', brokers: testEnv.brokers, logger, topicPrefix: testEnv.topicPrefix });
+    const requester = new KafkaRequester(connection, `approval-test-${randomUUID().slice(0, 8)}`, logger);
+    await requester.start();
+    const reader = await new TopicReader(testEnv.brokers).start([testEnv.topicPrefix + TOPICS.accessEvents]);
+    return new ApprovalFixture(testEnv, app, connection, new KafkaPublisher(connection), requester, reader);
+  }
+
+  get db(): DataSource {
+    return this.app.get(DataSource);
+  }
+
+  events(requestId: string, type?: string): Envelope[] {
+    return this.reader
+      .on(this.testEnv.topicPrefix + TOPICS.accessEvents)
+      .map((m) => m.json<Envelope>())
+      .filter((e) => e.subject === requestId && (!type || e.type === type));
+  }
+
+  createCommand(overrides: Partial<MessageInput<'access.request.create'>> = {}) {
+    const requestId = overrides.requestId ?? randomUUID();
+    return createEnvelope(
+      'access.request.create',
+      requestId,
+      {
+        requestId,
+        requester: { email: 'Grace@Example.com', displayName: 'Grace Hopper' },
+        flow: 'production-database',
+        target: 'read-only',
+        durationSeconds: 1800,
+        reason: 'INC-7: slow queries',
+        channel: 'api',
+        ...overrides,
+      },
+      { source: 'gateway' },
+    );
+  }
+
+  async create(overrides: Partial<MessageInput<'access.request.create'>> = {}) {
+    const command = this.createCommand(overrides);
+    return this.requester.request('access.request.create', command.subject, command.data, { id: command.id, timeoutMs: 15000 });
+  }
+
+  decide(requestId: string, approverEmail: string, kind: 'approve' | 'deny' = 'approve', reason?: string) {
+    return this.requester.request(
+      'access.decision.submit',
+      requestId,
+      { requestId, approver: { email: approverEmail }, kind, reason, channel: 'api' },
+      { timeoutMs: 15000 },
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.reader.stop();
+    await this.requester.stop();
+    await this.connection.close();
+    await this.app.close();
+    await this.testEnv.database.drop();
+  }
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { requesterSchema } from './requester';
+
+export const REQUEST_STATUSES = [
+  'PENDING',
+  'APPROVED',
+  'GRANTING',
+  'ACTIVE',
+  'EXPIRED',
+  'REVOKED',
+  'DENIED',
+  'CANCELLED',
+  'TIMED_OUT',
+  'GRANT_FAILED',
+] as const;
+export const requestStatusSchema = z.enum(REQUEST_STATUSES);
+export type RequestStatus = z.infer<typeof requestStatusSchema>;
+
+export const decisionViewSchema = z.object({
+  approverEmail: z.email(),
+  kind: z.enum(['approve', 'deny']),
+  reason: z.string().optional(),
+  decidedAt: z.iso.datetime({ offset: true }),
+});
+
+/** A request as every reader (API, Slack, CLI) sees it. */
+export const requestViewSchema = z.object({
+  id: z.uuid(),
+  flow: z.string(),
+  target: z.string(),
+  targetLabel: z.string(),
+  durationSeconds: z.number().int(),
+  reason: z.string(),
+  requester: requesterSchema,
+  channel: z.enum(['api', 'slack']),
+  status: requestStatusSchema,
+  approvals: z.object({ count: z.number().int(), required: z.number().int() }),
+  decisions: z.array(decisionViewSchema),
+  createdAt: z.iso.datetime({ offset: true }),
+  updatedAt: z.iso.datetime({ offset: true }),
+});
+
+export type RequestView = z.infer<typeof requestViewSchema>;
+export type DecisionView = z.infer<typeof decisionViewSchema>;
+
+/** What is wrong with a request, field by field, in words a person can act on. */
+export const problemSchema = z.object({
+  field: z.string(),
+  message: z.string(),
+});
+export type Problem = z.infer<typeof problemSchema>;
