@@ -149,7 +149,7 @@ describe('request, approve and audit through the API, five services as processes
     expect(outsider.status).toBe(409); // decided already; an outsider on a pending request gets 403, below
 
     const fetched = await fetch(`${system.gatewayUrl}/api/v1/requests/${request.id}`, { headers: { authorization: `Bearer ${writer}` } });
-    expect(((await fetched.json()) as { request: { status: string } }).request.status).toBe('APPROVED');
+    expect(((await fetched.json()) as { request: { status: string } }).request.status).toBe('GRANTING');
 
     const types = await waitFor(
       async () => {
@@ -186,6 +186,22 @@ describe('request, approve and audit through the API, five services as processes
     ).json()) as { requests: { id: string; status: string }[] };
     expect(listed.requests.map((r) => r.id)).toContain(request.id);
     expect(listed.requests.every((r) => r.status === 'PENDING')).toBe(true);
+  });
+
+  it('cancels a pending request for its requester only', async () => {
+    const { request } = (await (await post(validBody, writer)).json()) as { request: { id: string } };
+    const cancel = (email: string) =>
+      fetch(`${system.gatewayUrl}/api/v1/requests/${request.id}/cancel`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${writer}` },
+        body: JSON.stringify({ actor: { email } }),
+      });
+    expect((await cancel('dba1@example.com')).status).toBe(403);
+    const ok = await cancel('ada@example.com');
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { request: { status: string } }).request.status).toBe('CANCELLED');
+    const again = await cancel('ada@example.com');
+    expect(again.status).toBe(409);
   });
 
   it('runs every service with health, readiness and metrics', async () => {

@@ -14,6 +14,10 @@ import { CreateRequestHandler } from './requests/create-request/create-request.h
 import { GetRequestHandler } from './requests/get-request/get-request.handler';
 import { ListRequestsHandler } from './requests/list-requests/list-requests.handler';
 import { RequestViews } from './requests/request-views';
+import { CancelRequestHandler } from './requests/cancel-request/cancel-request.handler';
+import { RevokeRequestHandler } from './requests/revoke-request/revoke-request.handler';
+import { ProvisioningEventsHandler } from './saga/provisioning-events.handler';
+import { TimerPoller } from './timers/timer-poller';
 
 @Module({})
 export class AppModule {
@@ -28,16 +32,26 @@ export class AppModule {
           brokers: config.kafka.brokers,
           topicPrefix: config.kafka.topicPrefix,
           outboxSchema: SCHEMA,
-          produces: [TOPICS.accessEvents, TOPICS.directoryQueries],
+          produces: [TOPICS.accessEvents, TOPICS.provisioningCommands, TOPICS.directoryQueries],
           requester: true,
         }),
       ],
-      controllers: [CreateRequestHandler, SubmitDecisionHandler, GetRequestHandler, ListRequestsHandler, ListFlowsHandler],
+      controllers: [
+        CreateRequestHandler,
+        SubmitDecisionHandler,
+        CancelRequestHandler,
+        RevokeRequestHandler,
+        ProvisioningEventsHandler,
+        GetRequestHandler,
+        ListRequestsHandler,
+        ListFlowsHandler,
+      ],
       providers: [
         { provide: APPROVAL_CONFIG, useValue: config },
         { provide: FlowCatalog, useValue: new FlowCatalog(flows) },
         DirectoryClient,
         RequestViews,
+        TimerPoller,
       ],
     };
   }

@@ -12,12 +12,15 @@ export const approvalEnvSchema = z
     GATEHOUSE_FLOWS: isProduction() ? z.string().min(1) : z.string().min(1).default('docs/examples/flows.yaml'),
     /** How long to wait for the directory (provisioning-okta) to answer a group question. */
     DIRECTORY_TIMEOUT_MS: z.coerce.number().int().min(100).max(30000).default(3000),
+    /** How often due timers (timeouts, expiries) are looked for. */
+    TIMER_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60000).default(1000),
   })
   .transform((env) => ({
     ...commonConfig(env),
     database: { url: env.DATABASE_URL },
     flowsFile: env.GATEHOUSE_FLOWS,
     directoryTimeoutMs: env.DIRECTORY_TIMEOUT_MS,
+    timerPollIntervalMs: env.TIMER_POLL_INTERVAL_MS,
   }));
 
 export type ApprovalConfig = z.output<typeof approvalEnvSchema>;

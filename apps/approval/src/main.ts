@@ -27,6 +27,6 @@ runMain(SERVICE, logger, () =>
     logger,
     port: config.http.port,
     host: config.http.host,
-    consumer: { groupId: SERVICE, topics: [TOPICS.approvalCommands] },
+    consumer: { groupId: SERVICE, topics: [TOPICS.approvalCommands, TOPICS.provisioningEvents] },
   }),
 );

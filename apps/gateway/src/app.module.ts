@@ -11,6 +11,7 @@ import { entities, migrations } from './database';
 import { SubmitDecisionController } from './decisions/submit-decision/submit-decision.controller';
 import { ListFlowsController } from './flows/list-flows/list-flows.controller';
 import { AskService } from './http/ask-service';
+import { ChangeRequestController } from './requests/change-request/change-request.controller';
 import { CreateRequestController } from './requests/create-request/create-request.controller';
 import { GetRequestController } from './requests/get-request/get-request.controller';
 import { ListRequestsController } from './requests/list-requests/list-requests.controller';
@@ -36,6 +37,7 @@ export class AppModule {
         ListRequestsController,
         GetRequestController,
         SubmitDecisionController,
+        ChangeRequestController,
         ListFlowsController,
         GetAuditController,
       ],

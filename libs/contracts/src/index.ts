@@ -9,3 +9,5 @@ export * from './lib/reply';
 export * from './lib/messages/request-view';
 export * from './lib/messages/request-commands';
 export * from './lib/messages/decision-events';
+export * from './lib/messages/provisioning';
+export * from './lib/messages/lifecycle-events';

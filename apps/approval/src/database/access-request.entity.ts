@@ -36,6 +36,31 @@ export class AccessRequestEntity {
   @Column('text')
   status!: RequestStatus;
 
+  @Column('text', { name: 'okta_group_id' })
+  oktaGroupId!: string;
+
+  @Column('uuid', { name: 'grant_id', nullable: true })
+  grantId!: string | null;
+
+  @Column('timestamptz', { name: 'granted_at', nullable: true })
+  grantedAt!: Date | null;
+
+  @Column('timestamptz', { name: 'expires_at', nullable: true })
+  expiresAt!: Date | null;
+
+  /** Why an active grant is being taken away, while provisioning does it. */
+  @Column('text', { nullable: true })
+  ending!: 'expired' | 'revoked' | null;
+
+  @Column('text', { name: 'ended_by', nullable: true })
+  endedBy!: string | null;
+
+  @Column('timestamptz', { name: 'ended_at', nullable: true })
+  endedAt!: Date | null;
+
+  @Column('text', { nullable: true })
+  failure!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

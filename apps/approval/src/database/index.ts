@@ -2,7 +2,8 @@ import { AccessRequestEntity } from './access-request.entity';
 import { DecisionEntity } from './decision.entity';
 import { CreateAccessRequests1763800000000 } from './migrations/1763800000000-create-access-requests';
 import { AddDecisions1763800000300 } from './migrations/1763800000300-add-decisions';
+import { AddGrantsAndTimers1763800000400 } from './migrations/1763800000400-add-grants-and-timers';
 
 export const entities = [AccessRequestEntity, DecisionEntity];
 /** In order; checked in, never generated at run time. */
-export const migrations = [CreateAccessRequests1763800000000, AddDecisions1763800000300];
+export const migrations = [CreateAccessRequests1763800000000, AddDecisions1763800000300, AddGrantsAndTimers1763800000400];

@@ -29,7 +29,8 @@ export type DecisionOutcome =
 
 export type DecisionRefusal = 'already_decided' | 'not_pending' | 'not_an_approver' | 'self_approval' | 'duplicate' | 'reason_required';
 
-const FINAL_WORD: Record<string, string> = { APPROVED: 'approved', DENIED: 'denied' };
+/** Statuses a request reaches only through an approval. */
+const APPROVED_FAMILY = new Set(['APPROVED', 'GRANTING', 'ACTIVE', 'EXPIRED', 'REVOKED', 'GRANT_FAILED']);
 
 /**
  * Applies the flow's approval policy to one decision. Pure: the caller holds the request's
@@ -39,9 +40,12 @@ export function evaluateDecision(flow: Flow, input: DecisionInput, context: Deci
   const approver = input.approverEmail.toLowerCase();
   const { required } = flow.approval;
   if (context.status !== 'PENDING') {
-    const final = [...context.priorDecisions].reverse().find((d) => d.kind === (context.status === 'DENIED' ? 'deny' : 'approve'));
-    const word = FINAL_WORD[context.status];
-    return word && final
+    const denied = context.status === 'DENIED';
+    const final = denied || APPROVED_FAMILY.has(context.status)
+      ? [...context.priorDecisions].reverse().find((d) => d.kind === (denied ? 'deny' : 'approve'))
+      : undefined;
+    const word = denied ? 'denied' : 'approved';
+    return final
       ? { accepted: false, code: 'already_decided', message: `already ${word} by ${final.approverEmail} at ${final.decidedAt.toISOString()}` }
       : { accepted: false, code: 'not_pending', message: `the request is ${context.status.toLowerCase().replace(/_/g, ' ')}, so it can no longer be decided` };
   }

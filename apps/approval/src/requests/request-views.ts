@@ -60,6 +60,16 @@ export function toView(request: AccessRequestEntity, decisions: DecisionEntity[]
       ...(d.reason ? { reason: d.reason } : {}),
       decidedAt: new Date(d.decidedAt).toISOString(),
     })),
+    access:
+      request.grantedAt && request.expiresAt
+        ? {
+            grantedAt: new Date(request.grantedAt).toISOString(),
+            expiresAt: new Date(request.expiresAt).toISOString(),
+            ...(request.ending ? { ending: request.ending } : {}),
+            ...(request.endedAt ? { endedAt: new Date(request.endedAt).toISOString() } : {}),
+          }
+        : null,
+    failure: request.failure,
     createdAt: new Date(request.createdAt).toISOString(),
     updatedAt: new Date(request.updatedAt).toISOString(),
   };

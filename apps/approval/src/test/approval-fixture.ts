@@ -13,33 +13,45 @@ import { approvalEnvSchema, SERVICE } from '../config';
 export class ApprovalFixture {
   private constructor(
     readonly testEnv: ServiceTestEnv,
-    readonly app: INestApplication,
+    public app: INestApplication,
     readonly connection: KafkaConnection,
     readonly publisher: KafkaPublisher,
     readonly requester: KafkaRequester,
     readonly reader: TopicReader,
+    /** A connection of the test's own, usable while the service is stopped. */
+    readonly db: DataSource,
   ) {}
 
-  static async start(): Promise<ApprovalFixture> {
+  /** One approval instance on this fixture's database and topics (a replica, or a restart). */
+  static startApp(testEnv: ServiceTestEnv): Promise<INestApplication> {
     const logger = createLogger({ service: 'test', level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
-    const testEnv = await serviceTestEnv('approval');
-    const config = loadConfig(approvalEnvSchema, { ...testEnv.env, DIRECTORY_TIMEOUT_MS: '300' });
-    const app = await startService({
+    const config = loadConfig(approvalEnvSchema, { ...testEnv.env, DIRECTORY_TIMEOUT_MS: '300', TIMER_POLL_INTERVAL_MS: '60000' });
+    return startService({
       service: SERVICE,
       module: AppModule.register(config, loadFlowsFile(TEST_FLOWS_FILE), logger),
       logger,
       port: 0,
-      consumer: { groupId: SERVICE, topics: [TOPICS.approvalCommands] },
+      consumer: { groupId: SERVICE, topics: [TOPICS.approvalCommands, TOPICS.provisioningEvents] },
     });
+  }
+
+  static async start(): Promise<ApprovalFixture> {
+    const logger = createLogger({ service: 'test', level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
+    const testEnv = await serviceTestEnv('approval');
+    const app = await ApprovalFixture.startApp(testEnv);
     const connection = new KafkaConnection({ clientId: 'test', brokers: testEnv.brokers, logger, topicPrefix: testEnv.topicPrefix });
     const requester = new KafkaRequester(connection, `approval-test-${randomUUID().slice(0, 8)}`, logger);
     await requester.start();
     const reader = await new TopicReader(testEnv.brokers).start([testEnv.topicPrefix + TOPICS.accessEvents]);
-    return new ApprovalFixture(testEnv, app, connection, new KafkaPublisher(connection), requester, reader);
+    const db = await new DataSource({ type: 'postgres', url: testEnv.database.url }).initialize();
+    return new ApprovalFixture(testEnv, app, connection, new KafkaPublisher(connection), requester, reader, db);
   }
 
-  get db(): DataSource {
-    return this.app.get(DataSource);
+  /** Stops the service (as a deploy or a crash would) and starts a fresh instance. */
+  async restart(whileDown: () => Promise<void> = async () => undefined): Promise<void> {
+    await this.app.close();
+    await whileDown();
+    this.app = await ApprovalFixture.startApp(this.testEnv);
   }
 
   events(requestId: string, type?: string): Envelope[] {
@@ -87,6 +99,7 @@ export class ApprovalFixture {
     await this.requester.stop();
     await this.connection.close();
     await this.app.close();
+    await this.db.destroy();
     await this.testEnv.database.drop();
   }
 }

@@ -6,6 +6,25 @@ import { accessRequestedEventSchema } from './messages/access-requested.event';
 import { auditQueryResultSchema, auditQuerySchema } from './messages/audit-query';
 import { accessApprovedEventSchema, accessDeniedEventSchema, decisionRecordedEventSchema, decisionRefusedEventSchema } from './messages/decision-events';
 import {
+  grantCommandSchema,
+  grantedEventSchema,
+  provisioningFailedEventSchema,
+  revokeCommandSchema,
+  revokedEventSchema,
+} from './messages/provisioning';
+import {
+  activatedEventSchema,
+  cancelledEventSchema,
+  cancelRequestCommandSchema,
+  endedEventSchema,
+  grantFailedEventSchema,
+  grantingEventSchema,
+  revokeFailedEventSchema,
+  revokeRequestCommandSchema,
+  revokingEventSchema,
+  timedOutEventSchema,
+} from './messages/lifecycle-events';
+import {
   createRequestReplySchema,
   getRequestQuerySchema,
   getRequestReplySchema,
@@ -14,6 +33,7 @@ import {
   listRequestsReplySchema,
   submitDecisionCommandSchema,
   submitDecisionReplySchema,
+  changeReplySchema,
 } from './messages/request-commands';
 
 /**
@@ -57,6 +77,34 @@ export const MESSAGES = {
     data: z.object({}),
     reply: listFlowsReplySchema,
   },
+  'access.request.cancel': {
+    kind: 'command',
+    topic: TOPICS.approvalCommands,
+    schemaVersion: 1,
+    data: cancelRequestCommandSchema,
+    reply: changeReplySchema,
+  },
+  'access.request.revoke': {
+    kind: 'command',
+    topic: TOPICS.approvalCommands,
+    schemaVersion: 1,
+    data: revokeRequestCommandSchema,
+    reply: changeReplySchema,
+  },
+  'provisioning.grant': { kind: 'command', topic: TOPICS.provisioningCommands, schemaVersion: 1, data: grantCommandSchema },
+  'provisioning.revoke': { kind: 'command', topic: TOPICS.provisioningCommands, schemaVersion: 1, data: revokeCommandSchema },
+  'provisioning.granted': { kind: 'event', topic: TOPICS.provisioningEvents, schemaVersion: 1, data: grantedEventSchema },
+  'provisioning.grant_failed': { kind: 'event', topic: TOPICS.provisioningEvents, schemaVersion: 1, data: provisioningFailedEventSchema },
+  'provisioning.revoked': { kind: 'event', topic: TOPICS.provisioningEvents, schemaVersion: 1, data: revokedEventSchema },
+  'provisioning.revoke_failed': { kind: 'event', topic: TOPICS.provisioningEvents, schemaVersion: 1, data: provisioningFailedEventSchema },
+  'access.granting': { kind: 'event', topic: TOPICS.accessEvents, schemaVersion: 1, data: grantingEventSchema },
+  'access.activated': { kind: 'event', topic: TOPICS.accessEvents, schemaVersion: 1, data: activatedEventSchema },
+  'access.grant_failed': { kind: 'event', topic: TOPICS.accessEvents, schemaVersion: 1, data: grantFailedEventSchema },
+  'access.revoking': { kind: 'event', topic: TOPICS.accessEvents, schemaVersion: 1, data: revokingEventSchema },
+  'access.revoke_failed': { kind: 'event', topic: TOPICS.accessEvents, schemaVersion: 1, data: revokeFailedEventSchema },
+  'access.ended': { kind: 'event', topic: TOPICS.accessEvents, schemaVersion: 1, data: endedEventSchema },
+  'access.cancelled': { kind: 'event', topic: TOPICS.accessEvents, schemaVersion: 1, data: cancelledEventSchema },
+  'access.timed_out': { kind: 'event', topic: TOPICS.accessEvents, schemaVersion: 1, data: timedOutEventSchema },
   'directory.memberships': {
     kind: 'query',
     topic: TOPICS.directoryQueries,

@@ -10,6 +10,7 @@ import { FlowCatalog } from '../../flows/flow-catalog';
 import { assertTransition } from '../../lifecycle/transitions';
 import { evaluateDecision } from '../../policy/decision-rules';
 import { RequestViews } from '../../requests/request-views';
+import { startGrant } from '../../saga/start-grant';
 
 /**
  * `access.decision.submit`: an approve or deny. The request row is locked for the decision,
@@ -81,7 +82,7 @@ export class SubmitDecisionHandler {
         assertTransition(request.status, next);
         await tx.manager.update(AccessRequestEntity, { id: requestId }, { status: next, version: request.version + 1 });
         const approvers = [...new Set([...prior.filter((d) => d.kind === 'approve').map((d) => d.approverEmail), approverEmail])];
-        await tx.publish(
+        const outcomeEvent =
           next === 'APPROVED'
             ? createEnvelope(
                 'access.approved',
@@ -102,8 +103,10 @@ export class SubmitDecisionHandler {
                 requestId,
                 { requestId, approver: { email: approverEmail }, reason: reason?.trim() ?? '', requester: { email: request.requesterEmail }, status: 'DENIED' },
                 { source: SERVICE, causedBy: command },
-              ),
-        );
+              );
+        await tx.publish(outcomeEvent);
+        await tx.manager.query(`UPDATE approval.timers SET fired_at = now() WHERE request_id = $1 AND kind = 'timeout' AND fired_at IS NULL`, [requestId]);
+        if (next === 'APPROVED') await startGrant(tx, request, outcomeEvent);
       }
       const view = await this.views.get(requestId, tx.manager);
       if (!view) throw new Error(`request ${requestId} vanished inside its own transaction`);

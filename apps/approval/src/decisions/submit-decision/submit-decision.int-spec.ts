@@ -29,7 +29,7 @@ describe('approval: decisions on the real broker and database', () => {
     expect(winners).toHaveLength(1);
     const winner = winners[0];
     if (!winner.accepted) throw new Error('unreachable');
-    expect(winner).toMatchObject({ result: 'approved', request: { status: 'APPROVED' } });
+    expect(winner).toMatchObject({ result: 'approved', request: { status: 'GRANTING' } });
     const approver = winner.request.decisions[0].approverEmail;
     const at = winner.request.decisions[0].decidedAt;
     for (const loser of replies.filter((r) => !r.accepted)) {
@@ -64,7 +64,7 @@ describe('approval: decisions on the real broker and database', () => {
     const id = await pendingRequest('aws-admin', 'admin', 3600);
     expect(await fx.decide(id, 'cto@example.com')).toMatchObject({ accepted: true, result: 'recorded', request: { status: 'PENDING', approvals: { count: 1, required: 2 } } });
     expect(await fx.decide(id, 'CTO@example.com')).toMatchObject({ accepted: false, code: 'duplicate' });
-    expect(await fx.decide(id, 'ciso@example.com')).toMatchObject({ accepted: true, result: 'approved', request: { status: 'APPROVED', approvals: { count: 2, required: 2 } } });
+    expect(await fx.decide(id, 'ciso@example.com')).toMatchObject({ accepted: true, result: 'approved', request: { status: 'GRANTING', approvals: { count: 2, required: 2 } } });
     const approved = await waitFor(() => fx.events(id, 'access.approved')[0], { what: 'access.approved' });
     expect(approved.data).toMatchObject({ approvers: [{ email: 'cto@example.com' }, { email: 'ciso@example.com' }] });
   });

@@ -9,6 +9,7 @@ import { DirectoryClient } from '../../directory/directory-client';
 import { FlowCatalog } from '../../flows/flow-catalog';
 import { autoApproval, checkRequest } from '../../policy/request-rules';
 import { RequestViews } from '../request-views';
+import { startGrant } from '../../saga/start-grant';
 
 /**
  * `access.request.create`: checks the request against its flow, stores it PENDING (or
@@ -54,6 +55,7 @@ export class CreateRequestHandler {
           channel: data.channel,
           status: auto.auto ? 'APPROVED' : 'PENDING',
           approvalsRequired: flow.approval.required,
+          oktaGroupId: check.target.oktaGroupId,
         })
         .orIgnore()
         .returning(['id', 'createdAt'])
@@ -67,9 +69,15 @@ export class CreateRequestHandler {
           { source: SERVICE, causedBy: command },
         );
         await tx.publish(requested);
+        if (!auto.auto) {
+          await tx.manager.query(`INSERT INTO approval.timers (request_id, kind, due_at) VALUES ($1, 'timeout', $2::timestamptz + make_interval(secs => $3))`, [
+            data.requestId,
+            row.created_at,
+            flow.timeout,
+          ]);
+        }
         if (auto.auto) {
-          await tx.publish(
-            createEnvelope(
+          const approved = createEnvelope(
               'access.approved',
               data.requestId,
               {
@@ -83,7 +91,12 @@ export class CreateRequestHandler {
                 status: 'APPROVED',
               },
               { source: SERVICE, causedBy: requested },
-            ),
+          );
+          await tx.publish(approved);
+          await startGrant(
+            tx,
+            { id: data.requestId, requesterEmail: data.requester.email.toLowerCase(), oktaGroupId: check.target.oktaGroupId, flow: flow.name, target: check.target.id, durationSeconds: data.durationSeconds },
+            approved,
           );
         }
       }

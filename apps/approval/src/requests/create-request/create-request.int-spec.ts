@@ -45,7 +45,7 @@ describe('approval: access.request.create on the real broker and database', () =
 
   it('approves at once what a rule approves, and says which rule', async () => {
     const reply = await fx.create({ flow: 'staging', target: 'deploy', durationSeconds: 3600, reason: '' });
-    expect(reply).toMatchObject({ outcome: 'created', request: { status: 'APPROVED' } });
+    expect(reply).toMatchObject({ outcome: 'created', request: { status: 'GRANTING' } });
     if (reply.outcome !== 'created') return;
     const approved = await waitFor(() => fx.events(reply.request.id, 'access.approved')[0], { what: 'access.approved' });
     expect(approved.data).toMatchObject({ approvers: [], autoApproved: { rule: 'target' }, status: 'APPROVED' });

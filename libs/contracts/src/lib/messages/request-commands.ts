@@ -49,3 +49,10 @@ export const flowSummarySchema = z.object({
 });
 export const listFlowsReplySchema = z.object({ flows: z.array(flowSummarySchema) });
 export type FlowSummary = z.infer<typeof flowSummarySchema>;
+
+/** Reply to cancel / revoke: the request after the change, or why it cannot be done. */
+export const changeReplySchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), request: requestViewSchema }),
+  z.object({ ok: z.literal(false), code: z.enum(['not_found', 'forbidden', 'wrong_status']), message: z.string() }),
+]);
+export type ChangeReply = z.infer<typeof changeReplySchema>;

@@ -36,6 +36,17 @@ export const requestViewSchema = z.object({
   status: requestStatusSchema,
   approvals: z.object({ count: z.number().int(), required: z.number().int() }),
   decisions: z.array(decisionViewSchema),
+  /** Set once the membership was granted; endedAt once it was taken away. */
+  access: z
+    .object({
+      grantedAt: z.iso.datetime({ offset: true }),
+      expiresAt: z.iso.datetime({ offset: true }),
+      ending: z.enum(['expired', 'revoked']).optional(),
+      endedAt: z.iso.datetime({ offset: true }).optional(),
+    })
+    .nullable(),
+  /** Why granting failed, for GRANT_FAILED. */
+  failure: z.string().nullable(),
   createdAt: z.iso.datetime({ offset: true }),
   updatedAt: z.iso.datetime({ offset: true }),
 });

@@ -1,0 +1,117 @@
+import { createEnvelope, outgoing } from '@gatehouse/messaging';
+import { TOPICS, type Envelope } from '@gatehouse/contracts';
+import { TopicReader, waitFor } from '@gatehouse/testing';
+import { ApprovalFixture } from '../test/approval-fixture';
+import { TimerPoller } from '../timers/timer-poller';
+
+describe('approval saga and timers on the real broker and database', () => {
+  let fx: ApprovalFixture;
+  let commands: TopicReader;
+
+  beforeAll(async () => {
+    fx = await ApprovalFixture.start();
+    commands = await new TopicReader(fx.testEnv.brokers).start([fx.testEnv.topicPrefix + TOPICS.provisioningCommands]);
+  });
+  afterAll(async () => {
+    await commands?.stop();
+    await fx?.stop();
+  });
+
+  const provisioningCommands = (requestId: string, type: string) =>
+    commands
+      .on(fx.testEnv.topicPrefix + TOPICS.provisioningCommands)
+      .map((m) => m.json<Envelope>())
+      .filter((e) => e.subject === requestId && e.type === type);
+
+  /** provisioning-okta's side of the saga, played by the test. */
+  async function report(type: 'provisioning.granted' | 'provisioning.grant_failed' | 'provisioning.revoked', requestId: string, grantId: string, extra: Record<string, string>) {
+    await fx.publisher.publish([outgoing(createEnvelope(type, requestId, { requestId, grantId, ...extra } as never, { source: 'provisioning-okta' }))]);
+  }
+
+  async function approvedRequest(): Promise<{ id: string; grantId: string }> {
+    const created = await fx.create();
+    if (created.outcome !== 'created') throw new Error('not created');
+    const id = created.request.id;
+    await fx.decide(id, 'dba1@example.com');
+    const [grant] = await waitFor(() => (provisioningCommands(id, 'provisioning.grant').length ? provisioningCommands(id, 'provisioning.grant') : undefined), {
+      what: 'the grant command',
+    });
+    return { id, grantId: (grant.data as { grantId: string }).grantId };
+  }
+
+  const status = async (id: string): Promise<string> => (await fx.db.query('SELECT status FROM approval.access_requests WHERE id = $1', [id]))[0].status;
+
+  it('approved → grant command → granted → ACTIVE with its expiry → expiry → revoke → EXPIRED', async () => {
+    const { id, grantId } = await approvedRequest();
+    const [grant] = provisioningCommands(id, 'provisioning.grant');
+    expect(grant.data).toMatchObject({ user: { email: 'grace@example.com' }, oktaGroupId: '00gprdbreadonly00001', durationSeconds: 1800 });
+
+    const grantedAt = new Date();
+    await report('provisioning.granted', id, grantId, { grantedAt: grantedAt.toISOString() });
+    await waitFor(async () => (await status(id)) === 'ACTIVE', { what: 'ACTIVE' });
+    const [row] = await fx.db.query('SELECT expires_at FROM approval.access_requests WHERE id = $1', [id]);
+    expect(new Date(row.expires_at).getTime()).toBe(grantedAt.getTime() + 1800 * 1000);
+
+    // Time passes: the expiry falls due.
+    await fx.db.query(`UPDATE approval.timers SET due_at = now() - interval '1 second' WHERE request_id = $1 AND kind = 'expire'`, [id]);
+    await fx.app.get(TimerPoller).tick();
+    const [revoke] = await waitFor(() => (provisioningCommands(id, 'provisioning.revoke').length ? provisioningCommands(id, 'provisioning.revoke') : undefined), {
+      what: 'the revoke command',
+    });
+    expect(revoke.data).toMatchObject({ grantId, why: 'expired', oktaGroupId: '00gprdbreadonly00001' });
+    expect(await status(id)).toBe('ACTIVE'); // still has access until provisioning confirms
+
+    await report('provisioning.revoked', id, grantId, { revokedAt: new Date().toISOString() });
+    await waitFor(async () => (await status(id)) === 'EXPIRED', { what: 'EXPIRED' });
+    const types = fx.events(id).map((e) => e.type);
+    expect(types).toEqual(['access.requested', 'access.approved', 'access.granting', 'access.activated', 'access.revoking', 'access.ended']);
+  });
+
+  it('a failed grant ends in GRANT_FAILED with the cause, and a stale report is ignored', async () => {
+    const { id, grantId } = await approvedRequest();
+    await report('provisioning.granted', id, '00000000-0000-4000-8000-000000000000', { grantedAt: new Date().toISOString() }); // not this grant
+    await report('provisioning.grant_failed', id, grantId, { cause: 'Okta user grace@example.com not found (E0000007)' });
+    await waitFor(async () => (await status(id)) === 'GRANT_FAILED', { what: 'GRANT_FAILED' });
+    const view = await fx.requester.request('access.request.get', id, { requestId: id });
+    expect(view.request).toMatchObject({ status: 'GRANT_FAILED', failure: 'Okta user grace@example.com not found (E0000007)', access: null });
+  });
+
+  it('an unanswered request times out', async () => {
+    const created = await fx.create();
+    if (created.outcome !== 'created') throw new Error('not created');
+    const id = created.request.id;
+    const [timer] = await fx.db.query(`SELECT due_at FROM approval.timers WHERE request_id = $1 AND kind = 'timeout'`, [id]);
+    expect(new Date(timer.due_at).getTime() - new Date(created.request.createdAt).getTime()).toBe(4 * 3600 * 1000); // the flow's 4h
+    await fx.db.query(`UPDATE approval.timers SET due_at = now() - interval '1 second' WHERE request_id = $1`, [id]);
+    await fx.app.get(TimerPoller).tick();
+    expect(await status(id)).toBe('TIMED_OUT');
+    await waitFor(() => fx.events(id, 'access.timed_out').length === 1, { what: 'access.timed_out' });
+    expect(await fx.decide(id, 'dba1@example.com')).toMatchObject({ accepted: false, code: 'not_pending', message: 'the request is timed out, so it can no longer be decided' });
+  });
+
+  it('cancel (requester only, while pending) and revoke now (requester, approver or admin, while active)', async () => {
+    const created = await fx.create();
+    if (created.outcome !== 'created') throw new Error('not created');
+    const id = created.request.id;
+    expect(await fx.requester.request('access.request.cancel', id, { requestId: id, actor: { email: 'dba1@example.com' } })).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(await fx.requester.request('access.request.cancel', id, { requestId: id, actor: { email: 'grace@example.com' } })).toMatchObject({ ok: true, request: { status: 'CANCELLED' } });
+    expect(await fx.decide(id, 'dba1@example.com')).toMatchObject({ accepted: false, code: 'not_pending' });
+
+    const active = await approvedRequest();
+    await report('provisioning.granted', active.id, active.grantId, { grantedAt: new Date().toISOString() });
+    await waitFor(async () => (await status(active.id)) === 'ACTIVE', { what: 'ACTIVE' });
+    const revoke = (email: string, actorIsAdmin = false) =>
+      fx.requester.request('access.request.revoke', active.id, { requestId: active.id, actor: { email }, actorIsAdmin });
+    expect(await revoke('eve@example.com')).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(await revoke('dba7@example.com')).toMatchObject({ ok: true, request: { status: 'ACTIVE', access: { ending: 'revoked' } } });
+    expect(await revoke('eve@example.com', true)).toMatchObject({ ok: false, code: 'wrong_status', message: 'access is already being taken away (revoked)' });
+    const [cmd] = await waitFor(() => (provisioningCommands(active.id, 'provisioning.revoke').length ? provisioningCommands(active.id, 'provisioning.revoke') : undefined), {
+      what: 'the revoke command',
+    });
+    expect(cmd.data).toMatchObject({ why: 'revoked' });
+    await report('provisioning.revoked', active.id, active.grantId, { revokedAt: new Date().toISOString() });
+    await waitFor(async () => (await status(active.id)) === 'REVOKED', { what: 'REVOKED' });
+    const [timers] = await fx.db.query(`SELECT count(*)::int AS open FROM approval.timers WHERE request_id = $1 AND fired_at IS NULL`, [active.id]);
+    expect(timers.open).toBe(0);
+  });
+});

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/** approval → provisioning-okta: add the user to the target's Okta group. */
+export const grantCommandSchema = z.object({
+  requestId: z.uuid(),
+  grantId: z.uuid(),
+  user: z.object({ email: z.email() }),
+  oktaGroupId: z.string().min(1),
+  flow: z.string(),
+  target: z.string(),
+  durationSeconds: z.number().int().positive(),
+});
+
+/** approval → provisioning-okta: take the membership away (expiry or revocation). */
+export const revokeCommandSchema = z.object({
+  requestId: z.uuid(),
+  grantId: z.uuid(),
+  user: z.object({ email: z.email() }),
+  oktaGroupId: z.string().min(1),
+  why: z.enum(['expired', 'revoked']),
+});
+
+export const grantedEventSchema = z.object({
+  requestId: z.uuid(),
+  grantId: z.uuid(),
+  grantedAt: z.iso.datetime({ offset: true }),
+});
+
+export const provisioningFailedEventSchema = z.object({
+  requestId: z.uuid(),
+  grantId: z.uuid(),
+  /** What went wrong, in words a person can act on. */
+  cause: z.string().min(1),
+});
+
+export const revokedEventSchema = z.object({
+  requestId: z.uuid(),
+  grantId: z.uuid(),
+  revokedAt: z.iso.datetime({ offset: true }),
+});
