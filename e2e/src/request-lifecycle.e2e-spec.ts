@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { GatehouseSystem, waitFor } from '@gatehouse/testing';
 import { Client } from 'pg';
 
@@ -202,6 +204,19 @@ describe('request, approve and audit through the API, five services as processes
     expect(((await ok.json()) as { request: { status: string } }).request.status).toBe('CANCELLED');
     const again = await cancel('ada@example.com');
     expect(again.status).toBe(409);
+  });
+
+  it('serves the checked-in OpenAPI document, and every route in it exists behind a token', async () => {
+    const served = (await (await fetch(`${system.gatewayUrl}/api/docs`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const checkedIn = JSON.parse(readFileSync(path.resolve(__dirname, '../../docs/openapi.json'), 'utf8'));
+    expect(served).toEqual(checkedIn);
+    for (const [route, methods] of Object.entries(served.paths)) {
+      for (const method of Object.keys(methods)) {
+        const url = `${system.gatewayUrl}${route.replace('{id}', '00000000-0000-4000-8000-000000000000')}`;
+        const response = await fetch(url, { method: method.toUpperCase(), headers: { 'content-type': 'application/json' }, body: method === 'post' ? '{}' : undefined });
+        expect([method, route, response.status]).toEqual([method, route, 401]);
+      }
+    }
   });
 
   it('runs every service with health, readiness and metrics', async () => {

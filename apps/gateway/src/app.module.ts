@@ -11,6 +11,7 @@ import { entities, migrations } from './database';
 import { SubmitDecisionController } from './decisions/submit-decision/submit-decision.controller';
 import { ListFlowsController } from './flows/list-flows/list-flows.controller';
 import { AskService } from './http/ask-service';
+import { OpenApiController } from './openapi/openapi.controller';
 import { ChangeRequestController } from './requests/change-request/change-request.controller';
 import { CreateRequestController } from './requests/create-request/create-request.controller';
 import { GetRequestController } from './requests/get-request/get-request.controller';
@@ -40,6 +41,7 @@ export class AppModule {
         ChangeRequestController,
         ListFlowsController,
         GetAuditController,
+        OpenApiController,
       ],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, ApiTokenStore, ApiTokenGuard, AskService],
     };

@@ -5,7 +5,7 @@ import { ApiTokenGuard, RequireScope } from '../../auth/api-token.guard';
 import { AskService } from '../../http/ask-service';
 import { parseOrBadRequest } from '../../http/parse-or-bad-request';
 
-const auditQueryParams = z.object({
+export const auditQueryParams = z.object({
   requestId: z.uuid(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });

@@ -5,8 +5,8 @@ import { ApiTokenGuard, RequireScope } from '../../auth/api-token.guard';
 import { AskService } from '../../http/ask-service';
 import { parseOrBadRequest } from '../../http/parse-or-bad-request';
 
-const approveBody = z.strictObject({ approver: actorSchema });
-const denyBody = z.strictObject({ approver: actorSchema, reason: z.string().trim().min(1, 'say why, for the requester').max(2000) });
+export const approveBody = z.strictObject({ approver: actorSchema });
+export const denyBody = z.strictObject({ approver: actorSchema, reason: z.string().trim().min(1, 'say why, for the requester').max(2000) });
 
 type Refusal = Extract<SubmitDecisionReply, { accepted: false }>;
 const STATUS_OF: Record<Refusal['code'], number> = {

@@ -6,7 +6,7 @@ import { grants } from '../../auth/scopes';
 import { AskService } from '../../http/ask-service';
 import { parseOrBadRequest } from '../../http/parse-or-bad-request';
 
-const actorBody = z.strictObject({ actor: actorSchema });
+export const actorBody = z.strictObject({ actor: actorSchema });
 const STATUS_OF: Record<Extract<ChangeReply, { ok: false }>['code'], number> = { not_found: 404, forbidden: 403, wrong_status: 409 };
 
 /**

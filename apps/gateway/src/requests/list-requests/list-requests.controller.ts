@@ -5,7 +5,7 @@ import { ApiTokenGuard, RequireScope } from '../../auth/api-token.guard';
 import { AskService } from '../../http/ask-service';
 import { parseOrBadRequest } from '../../http/parse-or-bad-request';
 
-const listParams = z.strictObject({
+export const listParams = z.strictObject({
   requester: z.email().optional(),
   status: requestStatusSchema.optional(),
   flow: z.string().min(1).optional(),

@@ -1,0 +1,142 @@
+import { auditQueryResultSchema, listFlowsReplySchema, problemSchema, requestViewSchema } from '@gatehouse/contracts';
+import { z } from 'zod';
+import { auditQueryParams } from '../audit/get-audit/get-audit.controller';
+import type { Scope } from '../auth/scopes';
+import { approveBody, denyBody } from '../decisions/submit-decision/submit-decision.controller';
+import { actorBody } from '../requests/change-request/change-request.controller';
+import { createRequestBodySchema } from '../requests/create-request/create-request.body';
+import { listParams } from '../requests/list-requests/list-requests.controller';
+
+/**
+ * The OpenAPI 3.1 document of /api/v1, built from the same zod schemas the controllers
+ * validate with, so the two cannot drift. Served at /api/docs; checked in as
+ * docs/openapi.json (a test keeps it current, another compares it with the running API).
+ */
+const errorSchema = z.object({
+  statusCode: z.number().int(),
+  message: z.string(),
+  error: z.string().optional(),
+  code: z.string().optional(),
+  problems: z.array(problemSchema).optional(),
+});
+const requestEnvelope = z.object({ request: requestViewSchema });
+const decisionResult = z.object({ result: z.enum(['approved', 'denied', 'recorded']), request: requestViewSchema });
+const submitted = z.object({ id: z.uuid(), status: z.literal('submitted'), message: z.string(), links: z.object({ self: z.string() }) });
+
+interface Route {
+  method: 'get' | 'post';
+  path: string;
+  operationId: string;
+  summary: string;
+  scope: Scope;
+  body?: z.ZodType;
+  query?: z.ZodObject;
+  pathId?: boolean;
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+}
+
+const refused = (description: string) => ({ description, schema: errorSchema });
+
+export const ROUTES: Route[] = [
+  {
+    method: 'post', path: '/api/v1/requests', operationId: 'createRequest', summary: 'Ask for temporary access', scope: 'requests:write', body: createRequestBodySchema,
+    responses: {
+      201: { description: 'Stored; PENDING, or approved by a rule', schema: requestEnvelope },
+      202: { description: 'Queued; approval has not answered yet: fetch it by id shortly', schema: submitted },
+      422: refused('The flow does not allow it; `problems` names each field'),
+      503: refused('The broker did not take it; nothing was written'),
+    },
+  },
+  {
+    method: 'get', path: '/api/v1/requests', operationId: 'listRequests', summary: 'List requests, newest first', scope: 'requests:read', query: listParams,
+    responses: { 200: { description: 'Requests', schema: z.object({ requests: z.array(requestViewSchema) }) } },
+  },
+  {
+    method: 'get', path: '/api/v1/requests/{id}', operationId: 'getRequest', summary: 'One request, with its decisions and access', scope: 'requests:read', pathId: true,
+    responses: { 200: { description: 'The request', schema: requestEnvelope }, 404: refused('No such request') },
+  },
+  {
+    method: 'post', path: '/api/v1/requests/{id}/approve', operationId: 'approveRequest', summary: 'Approve, as a named approver', scope: 'decisions:write', pathId: true, body: approveBody,
+    responses: {
+      200: { description: 'Approved, or recorded towards a multi-party threshold', schema: decisionResult },
+      403: refused('Not an approver of the flow, or the requester approving their own request'),
+      404: refused('No such request'),
+      409: refused('Already decided (the message names who and when), or no longer pending'),
+      503: refused('Group membership could not be checked'),
+    },
+  },
+  {
+    method: 'post', path: '/api/v1/requests/{id}/deny', operationId: 'denyRequest', summary: 'Deny, with a reason for the requester', scope: 'decisions:write', pathId: true, body: denyBody,
+    responses: {
+      200: { description: 'Denied', schema: decisionResult },
+      403: refused('Not an approver of the flow'),
+      404: refused('No such request'),
+      409: refused('Already decided, or no longer pending'),
+    },
+  },
+  {
+    method: 'post', path: '/api/v1/requests/{id}/cancel', operationId: 'cancelRequest', summary: 'Withdraw a pending request (requester only)', scope: 'requests:write', pathId: true, body: actorBody,
+    responses: { 200: { description: 'Cancelled', schema: requestEnvelope }, 403: refused('Not the requester'), 404: refused('No such request'), 409: refused('Not pending') },
+  },
+  {
+    method: 'post', path: '/api/v1/requests/{id}/revoke', operationId: 'revokeRequest', summary: 'Take active access away now (requester, approver, or admin token)', scope: 'requests:write', pathId: true, body: actorBody,
+    responses: { 200: { description: 'Revocation under way', schema: requestEnvelope }, 403: refused('May not revoke'), 404: refused('No such request'), 409: refused('Not active, or already ending') },
+  },
+  {
+    method: 'get', path: '/api/v1/flows', operationId: 'listFlows', summary: 'What may be requested', scope: 'requests:read',
+    responses: { 200: { description: 'Flows', schema: listFlowsReplySchema } },
+  },
+  {
+    method: 'get', path: '/api/v1/audit', operationId: 'getAuditTrail', summary: "A request's audit records, in order", scope: 'audit:read', query: auditQueryParams,
+    responses: { 200: { description: 'CloudEvents records, hash-chained', schema: auditQueryResultSchema } },
+  },
+];
+
+const json = (schema: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
+
+export function buildOpenApiDocument(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of ROUTES) {
+    const parameters: unknown[] = [];
+    if (route.pathId) parameters.push({ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } });
+    if (route.query) {
+      const shape = json(route.query, 'input') as { properties?: Record<string, unknown>; required?: string[] };
+      for (const [name, schema] of Object.entries(shape.properties ?? {})) {
+        parameters.push({ name, in: 'query', required: shape.required?.includes(name) ?? false, schema });
+      }
+    }
+    const responses: Record<string, unknown> = {
+      400: { description: 'Malformed input; the message names each field', content: { 'application/json': { schema: json(errorSchema, 'output') } } },
+      401: { description: 'Missing or invalid API token', content: { 'application/json': { schema: json(errorSchema, 'output') } } },
+    };
+    for (const [status, response] of Object.entries(route.responses)) {
+      responses[status] = {
+        description: response.description,
+        ...(response.schema ? { content: { 'application/json': { schema: json(response.schema, 'output') } } } : {}),
+      };
+    }
+    paths[route.path] = {
+      ...paths[route.path],
+      [route.method]: {
+        operationId: route.operationId,
+        summary: route.summary,
+        description: `Requires an API token with the \`${route.scope}\` scope (or \`admin\`).`,
+        security: [{ apiToken: [] }],
+        ...(parameters.length ? { parameters } : {}),
+        ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: json(route.body, 'input') } } } } : {}),
+        responses,
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Gatehouse API', version: '1.0.0', description: 'Just-in-time access: request, decide, audit.' },
+    servers: [{ url: '/' }],
+    components: {
+      securitySchemes: {
+        apiToken: { type: 'http', scheme: 'bearer', description: 'An API token: `npm run gatehouse -- tokens create --name <name> --scopes <scopes>`' },
+      },
+    },
+    paths,
+  };
+}
