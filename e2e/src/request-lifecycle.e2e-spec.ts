@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { GatehouseSystem, waitFor } from '@gatehouse/testing';
+import { GatehouseSystem, runTs, waitFor } from '@gatehouse/testing';
 import { Client } from 'pg';
 
 interface AuditRecordView {
@@ -204,6 +204,31 @@ describe('request, approve and audit through the API, five services as processes
     expect(((await ok.json()) as { request: { status: string } }).request.status).toBe('CANCELLED');
     const again = await cancel('ada@example.com');
     expect(again.status).toBe(409);
+  });
+
+  it('drives the same API from the gatehouse CLI', async () => {
+    const cli = (args: string[]) => {
+      const child = runTs('apps/gateway/src/cli/main.ts', args, { GATEHOUSE_URL: system.gatewayUrl, GATEHOUSE_TOKEN: writer });
+      let stdout = '';
+      let stderr = '';
+      child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+    };
+    const created = await cli(['requests', 'create', '--flow', 'aws-admin', '--target', 'admin', '--duration', '1h', '--reason', 'INC-9', '--requester', 'ada@example.com', '--json']);
+    expect(created.code).toBe(0);
+    const id = (JSON.parse(created.stdout) as { request: { id: string } }).request.id;
+    const first = await cli(['requests', 'approve', id, '--as', 'cto@example.com']);
+    expect(first.stdout).toMatch(new RegExp(`^recorded: ${id}  PENDING .* 1/2 approvals`));
+    const second = await cli(['requests', 'approve', id, '--as', 'ciso@example.com']);
+    expect(second.stdout).toMatch(/^approved: .* GRANTING/);
+    const late = await cli(['requests', 'approve', id, '--as', 'sre-lead@example.com']);
+    expect(late.code).toBe(1);
+    expect(late.stderr).toMatch(/gatehouse: 409: already approved by ciso@example.com at /);
+    const listed = await cli(['requests', 'list', '--flow', 'aws-admin']);
+    expect(listed.stdout).toContain(id);
+    const flows = await cli(['flows', 'list']);
+    expect(flows.stdout).toContain('aws-admin: admin · 1h · 2 approval(s)');
   });
 
   it('serves the checked-in OpenAPI document, and every route in it exists behind a token', async () => {

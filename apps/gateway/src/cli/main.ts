@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { FlowsFileError, formatDuration, loadConfigOrExit, loadFlowsFile } from '@gatehouse/config';
 import { createServiceDataSource, initializeDatabase } from '@gatehouse/persistence';
 import { ApiTokenStore } from '../auth/api-token.store';
+import { API_USAGE, runApiCommand } from './api-commands';
 import { isScope, SCOPES, type Scope } from '../auth/scopes';
 import { gatewayEnvSchema, SCHEMA } from '../config';
 import { entities, migrations } from '../database';
@@ -13,9 +14,10 @@ const USAGE = `usage: npm run gatehouse -- <command>
   tokens list                                           list tokens (never their secrets)
   tokens revoke <id>                                    revoke a token at once
   flows validate <file>                                 check a flows YAML file
+${API_USAGE}
 
 scopes: ${SCOPES.join(', ')}
-The CLI writes to the gateway's database (DATABASE_URL, default the local one).`;
+tokens: writes to the gateway's database (DATABASE_URL, default the local one).`;
 
 function validateFlows(file: string | undefined): number {
   if (!file) {
@@ -40,6 +42,7 @@ function validateFlows(file: string | undefined): number {
 async function main(argv: string[]): Promise<number> {
   const [group, command, ...rest] = argv;
   if (group === 'flows' && command === 'validate') return validateFlows(rest[0]);
+  if ((group === 'flows' || group === 'requests') && command) return runApiCommand(group, command, rest);
   if (group !== 'tokens' || !command) {
     console.error(USAGE);
     return 2;

@@ -1,0 +1,119 @@
+import { parseArgs } from 'node:util';
+import { formatDuration, parseDuration } from '@gatehouse/config';
+import type { RequestView } from '@gatehouse/contracts';
+
+/**
+ * `gatehouse requests …` and `gatehouse flows list`: the REST API from a terminal.
+ * GATEHOUSE_URL (default http://127.0.0.1:3000) and GATEHOUSE_TOKEN say where and as whom.
+ */
+export const API_USAGE = `  flows list                                            what may be requested
+  requests create --flow F --target T --duration 1h --reason R --requester EMAIL
+  requests list [--requester EMAIL] [--status S] [--flow F]
+  requests get <id>
+  requests approve <id> --as EMAIL
+  requests deny <id> --as EMAIL --reason R
+  requests cancel <id> --as EMAIL
+  requests revoke <id> --as EMAIL
+  (add --json for the raw answer; set GATEHOUSE_URL and GATEHOUSE_TOKEN)`;
+
+class CliError extends Error {}
+
+async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+  const token = process.env['GATEHOUSE_TOKEN'];
+  if (!token) throw new CliError('GATEHOUSE_TOKEN is not set: mint one with `npm run gatehouse -- tokens create --name me --scopes requests:write,requests:read`');
+  const base = process.env['GATEHOUSE_URL'] ?? 'http://127.0.0.1:3000';
+  let response: Response;
+  try {
+    response = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+  } catch {
+    throw new CliError(`cannot reach the gateway at ${base}: is it running (npm start), or is GATEHOUSE_URL wrong?`);
+  }
+  const payload = (await response.json().catch(() => ({}))) as { message?: string | string[] };
+  if (!response.ok) throw new CliError(`${response.status}: ${[payload.message].flat().join('; ') || response.statusText}`);
+  return payload;
+}
+
+function describe(request: RequestView): string {
+  const approvals = `${request.approvals.count}/${request.approvals.required} approvals`;
+  const until = request.access ? `, until ${request.access.expiresAt}` : '';
+  return `${request.id}  ${request.status.padEnd(12)} ${request.flow}/${request.target} for ${formatDuration(request.durationSeconds)}  ${request.requester.email}  ${approvals}${until}`;
+}
+
+export async function runApiCommand(group: string, command: string, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      flow: { type: 'string' },
+      target: { type: 'string' },
+      duration: { type: 'string' },
+      reason: { type: 'string' },
+      requester: { type: 'string' },
+      status: { type: 'string' },
+      as: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const print = (payload: unknown, human: () => string) => console.log(values.json ? JSON.stringify(payload, null, 2) : human());
+  const id = positionals[0];
+  const need = (value: string | undefined, flag: string): string => {
+    if (!value) throw new CliError(`missing ${flag}`);
+    return value;
+  };
+  try {
+    if (group === 'flows' && command === 'list') {
+      const payload = (await call('GET', '/api/v1/flows')) as { flows: { name: string; targets: { id: string }[]; durationsSeconds: number[]; approvalsRequired: number }[] };
+      print(payload, () => payload.flows.map((f) => `${f.name}: ${f.targets.map((t) => t.id).join(', ')} · ${f.durationsSeconds.map(formatDuration).join('/')} · ${f.approvalsRequired} approval(s)`).join('\n'));
+      return 0;
+    }
+    if (group !== 'requests') throw new CliError(`unknown command "${group} ${command}"`);
+    let payload: unknown;
+    switch (command) {
+      case 'create': {
+        const duration = need(values.duration, '--duration (e.g. 1h)');
+        payload = await call('POST', '/api/v1/requests', {
+          requester: { email: need(values.requester, '--requester EMAIL') },
+          flow: need(values.flow, '--flow'),
+          target: need(values.target, '--target'),
+          durationSeconds: /^\d+$/.test(duration) ? Number(duration) : parseDuration(duration),
+          reason: values.reason ?? '',
+        });
+        break;
+      }
+      case 'list': {
+        const query = new URLSearchParams(
+          Object.entries({ requester: values.requester, status: values.status, flow: values.flow }).filter((e): e is [string, string] => !!e[1]),
+        );
+        const list = (await call('GET', `/api/v1/requests${query.size ? `?${query}` : ''}`)) as { requests: RequestView[] };
+        print(list, () => list.requests.map(describe).join('\n') || 'no requests');
+        return 0;
+      }
+      case 'get':
+        payload = await call('GET', `/api/v1/requests/${need(id, '<id>')}`);
+        break;
+      case 'approve':
+        payload = await call('POST', `/api/v1/requests/${need(id, '<id>')}/approve`, { approver: { email: need(values.as, '--as EMAIL') } });
+        break;
+      case 'deny':
+        payload = await call('POST', `/api/v1/requests/${need(id, '<id>')}/deny`, { approver: { email: need(values.as, '--as EMAIL') }, reason: need(values.reason, '--reason') });
+        break;
+      case 'cancel':
+      case 'revoke':
+        payload = await call('POST', `/api/v1/requests/${need(id, '<id>')}/${command}`, { actor: { email: need(values.as, '--as EMAIL') } });
+        break;
+      default:
+        throw new CliError(`unknown command "requests ${command}"`);
+    }
+    const result = payload as { request?: RequestView; result?: string };
+    print(payload, () => `${result.result ? `${result.result}: ` : ''}${result.request ? describe(result.request) : JSON.stringify(payload)}`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    console.error(`gatehouse: ${error.message}`);
+    return 1;
+  }
+}
