@@ -1,0 +1,123 @@
+// Decisions per second and latency from `access.decision.submit` in to `access.approved` out,
+// at rising load, against the approval service as its own process on the real broker and
+// database. Each decision approves a distinct pending request (made beforehand with SQL).
+//
+//   bash bench/run.sh decisions [--rates 50,100,200,300,400] [--seconds 10]
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { TOPICS, type Envelope } from '@gatehouse/contracts';
+import { createEnvelope, KafkaConnection, KafkaPublisher, outgoing } from '@gatehouse/messaging';
+import { createLogger } from '@gatehouse/observability';
+import {
+  createTestDatabase,
+  freePort,
+  ServiceProcess,
+  TEST_FLOWS_FILE,
+  testKafkaBrokers,
+  TopicReader,
+  uniqueSuffix,
+  waitFor,
+} from '@gatehouse/testing';
+import { Client } from 'pg';
+import { summarize } from '../requests/latency-stats';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { rates: { type: 'string', default: '50,100,200,300,400' }, seconds: { type: 'string', default: '10' } } });
+  const rates = values.rates.split(',').map(Number);
+  const seconds = Number(values.seconds);
+  const warmUp = 100;
+  const needed = warmUp + rates.reduce((sum, rate) => sum + rate * seconds, 0);
+
+  const database = await createTestDatabase('benchdecisions');
+  const brokers = testKafkaBrokers();
+  const topicPrefix = `bench${uniqueSuffix()}.`;
+  const approval = new ServiceProcess('approval', 'apps/approval/src/main.ts', await freePort(), {
+    DATABASE_URL: database.url,
+    KAFKA_BROKERS: brokers.join(','),
+    KAFKA_TOPIC_PREFIX: topicPrefix,
+    GATEHOUSE_FLOWS: TEST_FLOWS_FILE,
+    LOG_LEVEL: 'warn',
+  });
+  const logger = createLogger({ service: 'bench', level: 'silent' });
+  const connection = new KafkaConnection({ clientId: 'bench', brokers, logger, topicPrefix });
+  const publisher = new KafkaPublisher(connection);
+  const db = new Client({ connectionString: database.url });
+  const approvedAt = new Map<string, number>();
+  const reader = new TopicReader(brokers);
+  try {
+    console.log('starting approval…');
+    await approval.start();
+    await db.connect();
+    console.log(`making ${needed} pending requests…`);
+    const { rows } = await db.query<{ id: string }>(
+      `INSERT INTO approval.access_requests (id, requester_email, requester, flow, target, target_label, okta_group_id, duration_seconds, reason, channel, status, approvals_required, version)
+       SELECT gen_random_uuid(), 'grace@example.com', '{"email":"grace@example.com"}', 'production-database', 'read-only', 'Read-only (replica)',
+              '00gprdbreadonly00001', 1800, 'INC-1 bench', 'api', 'PENDING', 1, 1
+         FROM generate_series(1, $1) RETURNING id`,
+      [needed],
+    );
+    const pending = rows.map((r) => r.id);
+    await reader.start([topicPrefix + TOPICS.accessEvents]);
+    const originalPush = reader.messages.push.bind(reader.messages);
+    reader.messages.push = (...messages) => {
+      for (const m of messages) {
+        const event = m.json<Envelope>();
+        if (event.type === 'access.approved') approvedAt.set(event.subject, Date.now());
+      }
+      return originalPush(...messages);
+    };
+
+    let next = 0;
+    const decide = async (sent: Map<string, number>) => {
+      const id = pending[next++];
+      const command = createEnvelope(
+        'access.decision.submit',
+        id,
+        { requestId: id, approver: { email: `dba${(next % 20) + 1}@example.com` }, kind: 'approve', channel: 'api' },
+        { source: 'bench', id: randomUUID() },
+      );
+      sent.set(id, Date.now());
+      await publisher.publish([outgoing(command)]);
+    };
+    const offer = async (rate: number, count: number) => {
+      const sent = new Map<string, number>();
+      const begin = Date.now();
+      const inFlight: Promise<void>[] = [];
+      for (let i = 0; i < count; i++) {
+        const wait = begin + (i * 1000) / rate - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        inFlight.push(decide(sent));
+      }
+      await Promise.all(inFlight);
+      const offeredFor = (Date.now() - begin) / 1000;
+      await waitFor(() => [...sent.keys()].every((id) => approvedAt.has(id)), { timeoutMs: 120000, intervalMs: 100, what: 'every approval' });
+      const latencies = [...sent.entries()].map(([id, at]) => (approvedAt.get(id) as number) - at);
+      const lastOut = Math.max(...[...sent.keys()].map((id) => approvedAt.get(id) as number));
+      return { offeredFor, latencies, sustained: count / ((lastOut - begin) / 1000) };
+    };
+
+    console.log(`warming up (${warmUp} decisions)…`);
+    await offer(50, warmUp);
+    console.log('');
+    console.log('decision command in → access.approved out; approval as a process, real Kafka + PostgreSQL, 2 cores');
+    console.log('offered/s   decisions   handled/s   p50 ms   p95 ms   p99 ms   max ms');
+    for (const rate of rates) {
+      const { latencies, sustained } = await offer(rate, rate * seconds);
+      const s = summarize(latencies);
+      console.log(
+        `${String(rate).padStart(9)}   ${String(latencies.length).padStart(9)}   ${sustained.toFixed(0).padStart(9)}   ${String(s.p50).padStart(6)}   ${String(s.p95).padStart(6)}   ${String(s.p99).padStart(6)}   ${String(s.max).padStart(6)}`,
+      );
+    }
+  } finally {
+    await reader.stop().catch(() => undefined);
+    await connection.close();
+    await db.end().catch(() => undefined);
+    await approval.stop();
+    await database.drop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`benchmark failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
