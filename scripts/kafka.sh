@@ -57,7 +57,7 @@ listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 log.dirs=$DATA_DIR
 # Topics are created explicitly by the services (libs/messaging ensureTopics).
 auto.create.topics.enable=false
-num.partitions=3
+num.partitions=6
 offsets.topic.replication.factor=1
 offsets.topic.num.partitions=12
 transaction.state.log.replication.factor=1

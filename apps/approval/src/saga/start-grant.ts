@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Envelope } from '@gatehouse/contracts';
-import { createEnvelope, type Transaction } from '@gatehouse/messaging';
+import type { Envelope, TypedEnvelope } from '@gatehouse/contracts';
+import { createEnvelope } from '@gatehouse/messaging';
 import { SERVICE } from '../config';
-import { AccessRequestEntity } from '../database/access-request.entity';
 
 export interface GrantSubject {
   id: string;
@@ -13,36 +12,37 @@ export interface GrantSubject {
   durationSeconds: number;
 }
 
+export interface GrantPlan {
+  grantId: string;
+  events: [TypedEnvelope<'access.granting'>, TypedEnvelope<'provisioning.grant'>];
+}
+
 /**
- * APPROVED → GRANTING, in the same transaction as the approval: asks provisioning-okta to
- * add the membership. The grant id ties the answer to this attempt.
+ * APPROVED → GRANTING: the grant id and the messages that ask provisioning-okta to add the
+ * membership. The caller writes status GRANTING and the grant id in the same transaction
+ * as the approval (one UPDATE) and publishes these through the outbox.
  */
-export async function startGrant(tx: Transaction, request: GrantSubject, cause: Envelope): Promise<string> {
+export function planGrant(request: GrantSubject, cause: Envelope): GrantPlan {
   const grantId = randomUUID();
-  const result = await tx.manager.update(AccessRequestEntity, { id: request.id, status: 'APPROVED' }, { status: 'GRANTING', grantId });
-  if (result.affected !== 1) throw new Error(`request ${request.id} is not APPROVED; cannot start granting`);
   const granting = createEnvelope(
     'access.granting',
     request.id,
     { requestId: request.id, grantId, oktaGroupId: request.oktaGroupId, status: 'GRANTING' },
     { source: SERVICE, causedBy: cause },
   );
-  await tx.publish(granting);
-  await tx.publish(
-    createEnvelope(
-      'provisioning.grant',
-      request.id,
-      {
-        requestId: request.id,
-        grantId,
-        user: { email: request.requesterEmail },
-        oktaGroupId: request.oktaGroupId,
-        flow: request.flow,
-        target: request.target,
-        durationSeconds: request.durationSeconds,
-      },
-      { source: SERVICE, causedBy: granting },
-    ),
+  const command = createEnvelope(
+    'provisioning.grant',
+    request.id,
+    {
+      requestId: request.id,
+      grantId,
+      user: { email: request.requesterEmail },
+      oktaGroupId: request.oktaGroupId,
+      flow: request.flow,
+      target: request.target,
+      durationSeconds: request.durationSeconds,
+    },
+    { source: SERVICE, causedBy: granting },
   );
-  return grantId;
+  return { grantId, events: [granting, command] };
 }

@@ -22,7 +22,7 @@ export interface KafkaConsumerServerOptions {
   /** First retry delay; doubles each attempt, with jitter (default 100 ms). */
   retryBaseMs?: number;
   fromBeginning?: boolean;
-  /** Partitions handled at once; order holds within each partition (default 3). */
+  /** Partitions handled at once; order holds within each partition (default 6). */
   partitionsConsumedConcurrently?: number;
 }
 
@@ -77,7 +77,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       autoCommit: true,
       autoCommitInterval: 1000,
       autoCommitThreshold: 100,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 6,
       eachMessage: (payload) => this.handleMessage(payload),
     });
     await joined;

@@ -6,7 +6,7 @@ export interface KafkaConnectionOptions {
   clientId: string;
   brokers: string[];
   logger: Logger;
-  /** Partitions for topics this service creates (default 3). */
+  /** Partitions for topics this service creates (default 6). */
   partitions?: number;
   /**
    * Prepended to every topic name on the wire, so several Gatehouse installations (or test
@@ -98,7 +98,7 @@ export class KafkaConnection {
         const existing = new Set(await admin.listTopics());
         const missing: ITopicConfig[] = wanted
           .filter((topic) => !existing.has(topic))
-          .map((topic) => ({ topic, numPartitions: this.options.partitions ?? 3, replicationFactor: -1 }));
+          .map((topic) => ({ topic, numPartitions: this.options.partitions ?? 6, replicationFactor: -1 }));
         if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: false });
         const { topics: metadata } = await admin.fetchTopicMetadata({ topics: wanted });
         if (metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;

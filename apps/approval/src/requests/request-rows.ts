@@ -1,0 +1,64 @@
+import type { RequestStatus, RequestView } from '@gatehouse/contracts';
+
+/** approval.access_requests as PostgreSQL returns it (hot paths use plain SQL). */
+export interface RequestRow {
+  id: string;
+  requester_email: string;
+  requester: RequestView['requester'];
+  flow: string;
+  target: string;
+  target_label: string;
+  okta_group_id: string;
+  duration_seconds: number;
+  reason: string;
+  channel: 'api' | 'slack';
+  status: RequestStatus;
+  approvals_required: number;
+  grant_id: string | null;
+  granted_at: Date | null;
+  expires_at: Date | null;
+  ending: 'expired' | 'revoked' | null;
+  ended_by: string | null;
+  ended_at: Date | null;
+  failure: string | null;
+  created_at: Date;
+  updated_at: Date;
+  version: number;
+}
+
+export interface DecisionRow {
+  approver_email: string;
+  kind: 'approve' | 'deny';
+  reason: string | null;
+  decided_at: Date;
+}
+
+const iso = (value: Date | string): string => new Date(value).toISOString();
+
+export function toView(request: RequestRow, decisions: readonly DecisionRow[]): RequestView {
+  return {
+    id: request.id,
+    flow: request.flow,
+    target: request.target,
+    targetLabel: request.target_label,
+    durationSeconds: request.duration_seconds,
+    reason: request.reason,
+    requester: request.requester,
+    channel: request.channel,
+    status: request.status,
+    approvals: { count: new Set(decisions.filter((d) => d.kind === 'approve').map((d) => d.approver_email)).size, required: request.approvals_required },
+    decisions: decisions.map((d) => ({ approverEmail: d.approver_email, kind: d.kind, ...(d.reason ? { reason: d.reason } : {}), decidedAt: iso(d.decided_at) })),
+    access:
+      request.granted_at && request.expires_at
+        ? {
+            grantedAt: iso(request.granted_at),
+            expiresAt: iso(request.expires_at),
+            ...(request.ending ? { ending: request.ending } : {}),
+            ...(request.ended_at ? { endedAt: iso(request.ended_at) } : {}),
+          }
+        : null,
+    failure: request.failure,
+    createdAt: iso(request.created_at),
+    updatedAt: iso(request.updated_at),
+  };
+}
