@@ -11,6 +11,8 @@ import { DirectoryClient } from './directory/directory-client';
 import { FlowCatalog } from './flows/flow-catalog';
 import { ListFlowsHandler } from './flows/list-flows/list-flows.handler';
 import { CreateRequestHandler } from './requests/create-request/create-request.handler';
+import { RequestCreator } from './requests/create-request/request-creator';
+import { FollowUpRequestHandler } from './requests/follow-up-request/follow-up-request.handler';
 import { GetRequestHandler } from './requests/get-request/get-request.handler';
 import { ListRequestsHandler } from './requests/list-requests/list-requests.handler';
 import { RequestViews } from './requests/request-views';
@@ -38,6 +40,7 @@ export class AppModule {
       ],
       controllers: [
         CreateRequestHandler,
+        FollowUpRequestHandler,
         SubmitDecisionHandler,
         CancelRequestHandler,
         RevokeRequestHandler,
@@ -51,6 +54,7 @@ export class AppModule {
         { provide: FlowCatalog, useValue: new FlowCatalog(flows) },
         DirectoryClient,
         RequestViews,
+        RequestCreator,
         TimerPoller,
       ],
     };

@@ -14,6 +14,7 @@ import { AskService } from './http/ask-service';
 import { OpenApiController } from './openapi/openapi.controller';
 import { ChangeRequestController } from './requests/change-request/change-request.controller';
 import { CreateRequestController } from './requests/create-request/create-request.controller';
+import { FollowUpRequestController } from './requests/follow-up-request/follow-up-request.controller';
 import { GetRequestController } from './requests/get-request/get-request.controller';
 import { ListRequestsController } from './requests/list-requests/list-requests.controller';
 
@@ -39,6 +40,7 @@ export class AppModule {
         GetRequestController,
         SubmitDecisionController,
         ChangeRequestController,
+        FollowUpRequestController,
         ListFlowsController,
         GetAuditController,
         OpenApiController,

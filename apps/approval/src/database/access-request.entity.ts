@@ -61,6 +61,13 @@ export class AccessRequestEntity {
   @Column('text', { nullable: true })
   failure!: string | null;
 
+  /** The request this one extends or repeats. */
+  @Column('uuid', { name: 'based_on', nullable: true })
+  basedOn!: string | null;
+
+  @Column('text', { name: 'based_on_kind', nullable: true })
+  basedOnKind!: 'extension' | 'again' | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -3,7 +3,8 @@ import { DecisionEntity } from './decision.entity';
 import { CreateAccessRequests1763800000000 } from './migrations/1763800000000-create-access-requests';
 import { AddDecisions1763800000300 } from './migrations/1763800000300-add-decisions';
 import { AddGrantsAndTimers1763800000400 } from './migrations/1763800000400-add-grants-and-timers';
+import { AddBasedOn1763800000500 } from './migrations/1763800000500-add-based-on';
 
 export const entities = [AccessRequestEntity, DecisionEntity];
 /** In order; checked in, never generated at run time. */
-export const migrations = [CreateAccessRequests1763800000000, AddDecisions1763800000300, AddGrantsAndTimers1763800000400];
+export const migrations = [CreateAccessRequests1763800000000, AddDecisions1763800000300, AddGrantsAndTimers1763800000400, AddBasedOn1763800000500];

@@ -21,6 +21,8 @@ export interface RequestRow {
   ended_by: string | null;
   ended_at: Date | null;
   failure: string | null;
+  based_on: string | null;
+  based_on_kind: 'extension' | 'again' | null;
   created_at: Date;
   updated_at: Date;
   version: number;
@@ -58,6 +60,7 @@ export function toView(request: RequestRow, decisions: readonly DecisionRow[]): 
           }
         : null,
     failure: request.failure,
+    basedOn: request.based_on && request.based_on_kind ? { requestId: request.based_on, kind: request.based_on_kind } : null,
     createdAt: iso(request.created_at),
     updatedAt: iso(request.updated_at),
   };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createEnvelope, outgoing } from '@gatehouse/messaging';
 import { TOPICS, type Envelope } from '@gatehouse/contracts';
 import { TopicReader, waitFor } from '@gatehouse/testing';
@@ -113,5 +114,35 @@ describe('approval saga and timers on the real broker and database', () => {
     await waitFor(async () => (await status(active.id)) === 'REVOKED', { what: 'REVOKED' });
     const [timers] = await fx.db.query(`SELECT count(*)::int AS open FROM approval.timers WHERE request_id = $1 AND fired_at IS NULL`, [active.id]);
     expect(timers.open).toBe(0);
+  });
+
+  it('extends active access through the same policy, and asks again once it has finished', async () => {
+    const active = await approvedRequest();
+    const followUp = (kind: 'extension' | 'again', email: string, durationSeconds?: number) =>
+      fx.requester.request('access.request.follow_up', active.id, {
+        requestId: randomUUID(),
+        basedOn: active.id,
+        kind,
+        actor: { email },
+        durationSeconds,
+        channel: 'api',
+      });
+    expect(await followUp('extension', 'grace@example.com', 3600)).toMatchObject({ outcome: 'rejected', problems: [{ field: 'basedOn', message: expect.stringContaining('only active access can be extended') }] });
+
+    await report('provisioning.granted', active.id, active.grantId, { grantedAt: new Date().toISOString() });
+    await waitFor(async () => (await status(active.id)) === 'ACTIVE', { what: 'ACTIVE' });
+    expect(await followUp('extension', 'dba1@example.com', 3600)).toMatchObject({ outcome: 'rejected', problems: [{ field: 'actor' }] });
+    expect(await followUp('extension', 'grace@example.com', 5400)).toMatchObject({ outcome: 'rejected', problems: [{ field: 'durationSeconds' }] });
+    const extension = await followUp('extension', 'grace@example.com', 3600);
+    expect(extension).toMatchObject({ outcome: 'created', request: { status: 'PENDING', flow: 'production-database', target: 'read-only', durationSeconds: 3600, basedOn: { requestId: active.id, kind: 'extension' } } });
+    expect(await status(active.id)).toBe('ACTIVE'); // access runs on while the extension waits
+    if (extension.outcome !== 'created') return;
+    expect(await fx.decide(extension.request.id, 'dba2@example.com')).toMatchObject({ accepted: true, result: 'approved' });
+
+    expect(await followUp('again', 'grace@example.com')).toMatchObject({ outcome: 'rejected', problems: [{ message: expect.stringContaining('once it has finished') }] });
+    await fx.requester.request('access.request.revoke', active.id, { requestId: active.id, actor: { email: 'grace@example.com' }, actorIsAdmin: false });
+    await report('provisioning.revoked', active.id, active.grantId, { revokedAt: new Date().toISOString() });
+    await waitFor(async () => (await status(active.id)) === 'REVOKED', { what: 'REVOKED' });
+    expect(await followUp('again', 'grace@example.com')).toMatchObject({ outcome: 'created', request: { status: 'PENDING', durationSeconds: 1800, basedOn: { requestId: active.id, kind: 'again' } } });
   });
 });

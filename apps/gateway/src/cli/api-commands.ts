@@ -14,6 +14,8 @@ export const API_USAGE = `  flows list                                          
   requests deny <id> --as EMAIL --reason R
   requests cancel <id> --as EMAIL
   requests revoke <id> --as EMAIL
+  requests extend <id> --as EMAIL --duration 1h [--reason R]
+  requests again <id> --as EMAIL [--duration 1h] [--reason R]
   (add --json for the raw answer; set GATEHOUSE_URL and GATEHOUSE_TOKEN)`;
 
 class CliError extends Error {}
@@ -101,6 +103,16 @@ export async function runApiCommand(group: string, command: string, args: string
       case 'deny':
         payload = await call('POST', `/api/v1/requests/${need(id, '<id>')}/deny`, { approver: { email: need(values.as, '--as EMAIL') }, reason: need(values.reason, '--reason') });
         break;
+      case 'extend':
+      case 'again': {
+        const duration = command === 'extend' ? need(values.duration, '--duration (e.g. 1h)') : values.duration;
+        payload = await call('POST', `/api/v1/requests/${need(id, '<id>')}/${command}`, {
+          actor: { email: need(values.as, '--as EMAIL') },
+          ...(duration ? { durationSeconds: /^\d+$/.test(duration) ? Number(duration) : parseDuration(duration) } : {}),
+          ...(values.reason ? { reason: values.reason } : {}),
+        });
+        break;
+      }
       case 'cancel':
       case 'revoke':
         payload = await call('POST', `/api/v1/requests/${need(id, '<id>')}/${command}`, { actor: { email: need(values.as, '--as EMAIL') } });

@@ -5,6 +5,7 @@ import type { Scope } from '../auth/scopes';
 import { approveBody, denyBody } from '../decisions/submit-decision/submit-decision.controller';
 import { actorBody } from '../requests/change-request/change-request.controller';
 import { createRequestBodySchema } from '../requests/create-request/create-request.body';
+import { againBody, extendBody } from '../requests/follow-up-request/follow-up-request.controller';
 import { listParams } from '../requests/list-requests/list-requests.controller';
 
 /**
@@ -81,6 +82,14 @@ export const ROUTES: Route[] = [
   {
     method: 'post', path: '/api/v1/requests/{id}/revoke', operationId: 'revokeRequest', summary: 'Take active access away now (requester, approver, or admin token)', scope: 'requests:write', pathId: true, body: actorBody,
     responses: { 200: { description: 'Revocation under way', schema: requestEnvelope }, 403: refused('May not revoke'), 404: refused('No such request'), 409: refused('Not active, or already ending') },
+  },
+  {
+    method: 'post', path: '/api/v1/requests/{id}/extend', operationId: 'extendRequest', summary: 'Ask for more time on active access (a new request, same policy)', scope: 'requests:write', pathId: true, body: extendBody,
+    responses: { 201: { description: 'The extension request', schema: requestEnvelope }, 422: refused('Not active, not yours, or not allowed by the flow') },
+  },
+  {
+    method: 'post', path: '/api/v1/requests/{id}/again', operationId: 'requestAgain', summary: 'Ask again for a finished request', scope: 'requests:write', pathId: true, body: againBody,
+    responses: { 201: { description: 'The new request', schema: requestEnvelope }, 422: refused('Not finished, not yours, or not allowed by the flow') },
   },
   {
     method: 'get', path: '/api/v1/flows', operationId: 'listFlows', summary: 'What may be requested', scope: 'requests:read',

@@ -34,6 +34,7 @@ import {
   submitDecisionCommandSchema,
   submitDecisionReplySchema,
   changeReplySchema,
+  followUpRequestCommandSchema,
 } from './messages/request-commands';
 
 /**
@@ -47,6 +48,13 @@ export const MESSAGES = {
     topic: TOPICS.approvalCommands,
     schemaVersion: 1,
     data: createAccessRequestCommandSchema,
+    reply: createRequestReplySchema,
+  },
+  'access.request.follow_up': {
+    kind: 'command',
+    topic: TOPICS.approvalCommands,
+    schemaVersion: 1,
+    data: followUpRequestCommandSchema,
     reply: createRequestReplySchema,
   },
   'access.decision.submit': {

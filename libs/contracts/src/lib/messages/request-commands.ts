@@ -56,3 +56,14 @@ export const changeReplySchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(false), code: z.enum(['not_found', 'forbidden', 'wrong_status']), message: z.string() }),
 ]);
 export type ChangeReply = z.infer<typeof changeReplySchema>;
+
+/** "Extend" or "Request again": a new request from an earlier one, by the same person. */
+export const followUpRequestCommandSchema = z.object({
+  requestId: z.uuid(),
+  basedOn: z.uuid(),
+  kind: z.enum(['extension', 'again']),
+  actor: actorSchema,
+  durationSeconds: z.number().int().min(60).max(60 * 60 * 24 * 30).optional(),
+  reason: z.string().trim().max(2000).optional(),
+  channel: z.enum(['api', 'slack']),
+});

@@ -47,6 +47,8 @@ export const requestViewSchema = z.object({
     .nullable(),
   /** Why granting failed, for GRANT_FAILED. */
   failure: z.string().nullable(),
+  /** The request this one extends or repeats. */
+  basedOn: z.object({ requestId: z.uuid(), kind: z.enum(['extension', 'again']) }).nullable(),
   createdAt: z.iso.datetime({ offset: true }),
   updatedAt: z.iso.datetime({ offset: true }),
 });
