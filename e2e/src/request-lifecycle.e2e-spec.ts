@@ -181,7 +181,7 @@ describe('request, approve and audit through the API, five services as processes
     const flows = (await (await fetch(`${system.gatewayUrl}/api/v1/flows`, { headers: { authorization: `Bearer ${writer}` } })).json()) as {
       flows: { name: string }[];
     };
-    expect(flows.flows.map((f) => f.name)).toEqual(['production-database', 'aws-admin', 'staging']);
+    expect(flows.flows.map((f) => f.name)).toEqual(['production-database', 'aws-admin', 'staging', 'group-approved']);
 
     const listed = (await (
       await fetch(`${system.gatewayUrl}/api/v1/requests?requester=ada@example.com&status=PENDING`, { headers: { authorization: `Bearer ${writer}` } })
@@ -204,6 +204,34 @@ describe('request, approve and audit through the API, five services as processes
     expect(((await ok.json()) as { request: { status: string } }).request.status).toBe('CANCELLED');
     const again = await cancel('ada@example.com');
     expect(again.status).toBe(409);
+  });
+
+  it('lets Okta group membership decide who approves and what is approved automatically', async () => {
+    const okta = system.okta;
+    okta.addGroup('00gtestapprovers0001');
+    okta.addGroup('00gtestoncall0000001');
+    okta.addMember('00gtestapprovers0001', okta.addUser('dora@example.com').id);
+    okta.addUser('bob@example.com');
+    okta.addMember('00gtestoncall0000001', okta.addUser('oncall@example.com').id);
+    const body = { requester: { email: 'ada@example.com' }, flow: 'group-approved', target: 'console', durationSeconds: 3600, reason: '' };
+
+    const { request } = (await (await post(body, writer)).json()) as { request: { id: string; status: string } };
+    expect(request.status).toBe('PENDING');
+    const approve = (email: string) =>
+      fetch(`${system.gatewayUrl}/api/v1/requests/${request.id}/approve`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${writer}` },
+        body: JSON.stringify({ approver: { email } }),
+      });
+    const bob = await approve('bob@example.com');
+    expect(bob.status).toBe(403);
+    expect(((await bob.json()) as { code: string }).code).toBe('not_an_approver');
+    const dora = await approve('dora@example.com');
+    expect(dora.status).toBe(200);
+    expect(((await dora.json()) as { result: string }).result).toBe('approved');
+
+    const onCall = (await (await post({ ...body, requester: { email: 'oncall@example.com' } }, writer)).json()) as { request: { status: string } };
+    expect(onCall.request.status).toBe('GRANTING');
   });
 
   it('drives the same API from the gatehouse CLI', async () => {

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { TOPICS } from '@gatehouse/contracts';
 import { loadConfigOrExit } from '@gatehouse/config';
 import { runMain, startService } from '@gatehouse/messaging';
 import { createLogger } from '@gatehouse/observability';
@@ -9,5 +10,12 @@ const config = loadConfigOrExit(SERVICE, envSchema);
 const logger = createLogger({ service: SERVICE, level: config.logLevel });
 
 runMain(SERVICE, logger, () =>
-  startService({ service: SERVICE, module: AppModule.register(config, logger), logger, port: config.http.port, host: config.http.host }),
+  startService({
+    service: SERVICE,
+    module: AppModule.register(config, logger),
+    logger,
+    port: config.http.port,
+    host: config.http.host,
+    consumer: { groupId: SERVICE, topics: [TOPICS.directoryQueries] },
+  }),
 );

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, TEST_FLOWS_FILE, testKafkaBrokers, uniqueSuffix, type TestDatabase } from './infrastructure';
+import { FakeOkta } from './fake-okta/fake-okta';
 import { freePort, runTs, ServiceProcess } from './service-process';
 
 export const SERVICE_ENTRIES = {
@@ -20,11 +21,16 @@ export class GatehouseSystem {
     readonly services: Record<ServiceName, ServiceProcess>,
     readonly database: TestDatabase,
     readonly env: NodeJS.ProcessEnv,
+    /** The Okta org provisioning-okta talks to. */
+    readonly okta: FakeOkta,
   ) {}
 
   static async start(label = 'system'): Promise<GatehouseSystem> {
     const database = await createTestDatabase(label);
+    const okta = await new FakeOkta().start();
     const env: NodeJS.ProcessEnv = {
+      OKTA_ORG_URL: okta.url,
+      OKTA_API_TOKEN: okta.apiToken,
       DATABASE_URL: database.url,
       KAFKA_BROKERS: testKafkaBrokers().join(','),
       KAFKA_TOPIC_PREFIX: `${label}${uniqueSuffix()}.`,
@@ -37,7 +43,7 @@ export class GatehouseSystem {
     for (const name of Object.keys(SERVICE_ENTRIES) as ServiceName[]) {
       services[name] = new ServiceProcess(name, SERVICE_ENTRIES[name], await freePort(), env);
     }
-    const system = new GatehouseSystem(services, database, env);
+    const system = new GatehouseSystem(services, database, env, okta);
     try {
       // Schemas are migrated by each service at start-up; starting them together also
       // exercises the migration lock.
@@ -67,6 +73,7 @@ export class GatehouseSystem {
 
   async stop(): Promise<void> {
     await Promise.allSettled(Object.values(this.services).map((service) => service.stop()));
+    await this.okta.stop();
     await this.database.drop();
   }
 }

@@ -52,10 +52,12 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   }
 
   private async start(): Promise<void> {
-    const { connection, groupId, topics } = this.options;
+    const { connection, topics } = this.options;
     await connection.ensureTopics(topics);
     const consumer = connection.kafka.consumer({
-      groupId,
+      // Groups carry the topic prefix too: members of one group must subscribe to the same
+      // topics, so installations sharing a cluster must not share group names either.
+      groupId: connection.physical(this.options.groupId),
       allowAutoTopicCreation: false,
       sessionTimeout: 30000,
       heartbeatInterval: 3000,

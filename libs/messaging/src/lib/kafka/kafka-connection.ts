@@ -47,7 +47,7 @@ export class KafkaConnection {
     });
   }
 
-  /** The name a logical topic (from contracts) has on the broker. */
+  /** The name a logical topic (from contracts), or a consumer group, has on the broker. */
   physical(topic: string): string {
     return `${this.options.topicPrefix ?? ''}${topic}`;
   }

@@ -49,7 +49,7 @@ export class KafkaRequester {
   async start(): Promise<void> {
     await this.connection.ensureTopics([replyTopicOf(this.service)]);
     const consumer = this.connection.kafka.consumer({
-      groupId: `${this.service}-replies-${randomUUID()}`,
+      groupId: this.connection.physical(`${this.service}-replies-${randomUUID()}`),
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 100,
     });

@@ -1,0 +1,121 @@
+import type { Logger } from '@gatehouse/observability';
+
+export interface OktaSettings {
+  orgUrl: string;
+  apiToken: string;
+  timeoutMs: number;
+  /** Page size for list calls (Okta allows up to 200). */
+  pageSize?: number;
+  /** Attempts for 429, 5xx and timeouts before giving up. */
+  maxAttempts?: number;
+}
+
+/** An error Okta answered, with its code (E0000007…) and summary, or a transport failure. */
+export class OktaError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    summary: string,
+  ) {
+    super(`Okta ${status} ${code}: ${summary}`);
+    this.name = 'OktaError';
+  }
+}
+
+export interface OktaUser {
+  id: string;
+  status: string;
+  profile: { login: string; email: string };
+}
+
+interface OktaGroup {
+  id: string;
+}
+
+/**
+ * Okta's Management API over plain fetch (SSWS token). Follows `Link: rel="next"` for every
+ * page; on 429 waits until `X-Rate-Limit-Reset` (with jitter) and tries again; retries 5xx and
+ * timeouts with backoff, within a budget.
+ */
+export class OktaClient {
+  constructor(
+    private readonly settings: OktaSettings,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The user with this login or id, or null if Okta has none. */
+  async findUser(login: string): Promise<OktaUser | null> {
+    try {
+      return (await this.call<OktaUser>('GET', `/api/v1/users/${encodeURIComponent(login)}`)).body;
+    } catch (error) {
+      if (error instanceof OktaError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  /** Every group the user is in, across all pages. */
+  async groupIdsOf(userId: string): Promise<string[]> {
+    const groups = await this.listAll<OktaGroup>(`/api/v1/users/${encodeURIComponent(userId)}/groups?limit=${this.settings.pageSize ?? 200}`);
+    return groups.map((g) => g.id);
+  }
+
+  private async listAll<T>(firstPath: string): Promise<T[]> {
+    const items: T[] = [];
+    let next: string | undefined = `${this.settings.orgUrl}${firstPath}`;
+    while (next) {
+      const page: { body: T[]; headers: Headers } = await this.call<T[]>('GET', next);
+      items.push(...page.body);
+      next = nextLink(page.headers.get('link'));
+    }
+    return items;
+  }
+
+  private async call<T>(method: string, pathOrUrl: string): Promise<{ body: T; headers: Headers }> {
+    const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${this.settings.orgUrl}${pathOrUrl}`;
+    const maxAttempts = this.settings.maxAttempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method,
+          headers: { authorization: `SSWS ${this.settings.apiToken}`, accept: 'application/json' },
+          signal: AbortSignal.timeout(this.settings.timeoutMs),
+        });
+      } catch (error) {
+        if (attempt >= maxAttempts) throw new OktaError(0, 'unreachable', `no answer from ${this.settings.orgUrl} (${error instanceof Error ? error.message : String(error)})`);
+        await sleep(backoff(attempt));
+        continue;
+      }
+      if (response.ok) {
+        const text = await response.text();
+        return { body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
+      }
+      const body = (await response.json().catch(() => ({}))) as { errorCode?: string; errorSummary?: string };
+      const error = new OktaError(response.status, body.errorCode ?? String(response.status), body.errorSummary ?? response.statusText);
+      const retryable = response.status === 429 || response.status >= 500;
+      if (!retryable || attempt >= maxAttempts) throw error;
+      const wait = response.status === 429 ? untilReset(response.headers) : backoff(attempt);
+      this.logger.warn({ status: response.status, wait, attempt }, 'Okta asked us to slow down or failed; retrying');
+      await sleep(wait);
+    }
+  }
+}
+
+function nextLink(header: string | null): string | undefined {
+  return header?.split(',').map((part) => /<([^>]+)>;\s*rel="next"/.exec(part.trim())?.[1]).find(Boolean);
+}
+
+/** Milliseconds until the rate-limit window resets, plus jitter so callers do not stampede. */
+function untilReset(headers: Headers): number {
+  const reset = Number(headers.get('x-rate-limit-reset'));
+  const wait = Number.isFinite(reset) && reset > 0 ? reset * 1000 - Date.now() : 1000;
+  return Math.max(0, wait) + Math.random() * 250;
+}
+
+function backoff(attempt: number): number {
+  return Math.min(10_000, 200 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
