@@ -42,7 +42,7 @@ export class ApprovalFixture {
     const connection = new KafkaConnection({ clientId: 'test', brokers: testEnv.brokers, logger, topicPrefix: testEnv.topicPrefix });
     const requester = new KafkaRequester(connection, `approval-test-${randomUUID().slice(0, 8)}`, logger);
     await requester.start();
-    const reader = await new TopicReader(testEnv.brokers).start([testEnv.topicPrefix + TOPICS.accessEvents]);
+    const reader = await new TopicReader(testEnv.brokers).start([testEnv.topicPrefix + TOPICS.accessEvents, testEnv.topicPrefix + TOPICS.provisioningCommands]);
     const db = await new DataSource({ type: 'postgres', url: testEnv.database.url }).initialize();
     return new ApprovalFixture(testEnv, app, connection, new KafkaPublisher(connection), requester, reader, db);
   }
@@ -54,9 +54,9 @@ export class ApprovalFixture {
     this.app = await ApprovalFixture.startApp(this.testEnv);
   }
 
-  events(requestId: string, type?: string): Envelope[] {
+  events(requestId: string, type?: string, topic: string = TOPICS.accessEvents): Envelope[] {
     return this.reader
-      .on(this.testEnv.topicPrefix + TOPICS.accessEvents)
+      .on(this.testEnv.topicPrefix + topic)
       .map((m) => m.json<Envelope>())
       .filter((e) => e.subject === requestId && (!type || e.type === type));
   }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { TOPICS } from '@gatehouse/contracts';
 import { createEnvelope } from '@gatehouse/messaging';
 import { waitFor } from '@gatehouse/testing';
 import { ApprovalFixture } from '../../test/approval-fixture';
@@ -36,7 +37,9 @@ describe('approval: decisions on the real broker and database', () => {
       expect(loser).toEqual({ accepted: false, code: 'already_decided', message: `already approved by ${approver} at ${at}` });
     }
     await waitFor(() => fx.events(id, 'access.decision.refused').length === 19, { what: '19 refusals in the audit stream' });
+    await waitFor(() => fx.events(id, 'provisioning.grant', TOPICS.provisioningCommands).length === 1, { what: 'the grant command' });
     expect(fx.events(id, 'access.approved')).toHaveLength(1);
+    expect(fx.events(id, 'provisioning.grant', TOPICS.provisioningCommands)).toHaveLength(1);
   });
 
   it('20 decisions racing inside the service (no partition ordering to help): still exactly one outcome', async () => {

@@ -86,7 +86,7 @@ export class KafkaConnection {
    * each has partition leaders. Names are logical. Services starting together race to
    * create the same topics, so a failed round is simply tried again.
    */
-  async ensureTopics(topics: readonly string[], timeoutMs = 30000): Promise<void> {
+  async ensureTopics(topics: readonly string[], { timeoutMs = 30000, retentionMs }: { timeoutMs?: number; retentionMs?: number } = {}): Promise<void> {
     const admin = await this.admin();
     const wanted = [
       ...new Set(topics.flatMap((t) => (t.endsWith('.dlq') ? [t] : [t, deadLetterTopicOf(t)])).map((t) => this.physical(t))),
@@ -98,7 +98,12 @@ export class KafkaConnection {
         const existing = new Set(await admin.listTopics());
         const missing: ITopicConfig[] = wanted
           .filter((topic) => !existing.has(topic))
-          .map((topic) => ({ topic, numPartitions: this.options.partitions ?? 6, replicationFactor: -1 }));
+          .map((topic) => ({
+            topic,
+            numPartitions: this.options.partitions ?? 6,
+            replicationFactor: -1,
+            ...(retentionMs ? { configEntries: [{ name: 'retention.ms', value: String(retentionMs) }] } : {}),
+          }));
         if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: false });
         const { topics: metadata } = await admin.fetchTopicMetadata({ topics: wanted });
         if (metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;

@@ -7,6 +7,8 @@ import { HEADERS, headerString } from '../kafka/headers';
 import type { KafkaConnection } from '../kafka/kafka-connection';
 
 
+const REPLY_RETENTION_MS = 60 * 60 * 1000;
+
 export class RequestTimeoutError extends Error {
   constructor(type: string, timeoutMs: number) {
     super(`no reply to "${type}" within ${timeoutMs} ms; the service that answers it may be down or busy, try again shortly`);
@@ -47,7 +49,8 @@ export class KafkaRequester {
   }
 
   async start(): Promise<void> {
-    await this.connection.ensureTopics([replyTopicOf(this.service)]);
+    // Replies are only worth minutes; a short retention keeps the read-from-start below cheap.
+    await this.connection.ensureTopics([replyTopicOf(this.service)], { retentionMs: REPLY_RETENTION_MS });
     const consumer = this.connection.kafka.consumer({
       groupId: this.connection.physical(`${this.service}-replies-${randomUUID()}`),
       allowAutoTopicCreation: false,
@@ -55,17 +58,18 @@ export class KafkaRequester {
     });
     this.consumer = consumer;
     await consumer.connect();
-    await consumer.subscribe({ topic: this.replyTopic, fromBeginning: false });
-    // Replies sent before our first fetch resolved the latest offset would be skipped, so
-    // wait for that first fetch before accepting calls.
-    const firstFetch = new Promise<void>((resolve) => {
-      const off = consumer.on(consumer.events.FETCH, () => {
+    // From the beginning, not "latest": a fresh group resolves "latest" per partition at its
+    // first fetch, and a reply written to a partition before that would be skipped (seen
+    // under load). Old replies match no pending call and are passed over.
+    await consumer.subscribe({ topic: this.replyTopic, fromBeginning: true });
+    const joined = new Promise<void>((resolve) => {
+      const off = consumer.on(consumer.events.GROUP_JOIN, () => {
         off();
         resolve();
       });
     });
     await consumer.run({ autoCommit: false, eachMessage: (payload) => this.settle(payload) });
-    await firstFetch;
+    await joined;
   }
 
   async request<T extends QueryType>(
