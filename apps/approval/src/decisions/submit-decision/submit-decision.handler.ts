@@ -52,7 +52,12 @@ export class SubmitDecisionHandler {
   ): Promise<SubmitDecisionReply> {
     const { requestId, kind, reason } = command.data;
     const approverEmail = command.data.approver.email.toLowerCase();
-    const [request]: RequestRow[] = await tx.manager.query(`SELECT * FROM approval.access_requests WHERE id = $1 FOR UPDATE`, [requestId]);
+    // The request, locked, with its decisions so far: one round trip.
+    const [request]: (RequestRow & { decisions: DecisionRow[] })[] = await tx.manager.query(
+      `SELECT r.*, COALESCE((SELECT json_agg(d ORDER BY d.id) FROM approval.decisions d WHERE d.request_id = r.id), '[]'::json) AS decisions
+         FROM approval.access_requests r WHERE r.id = $1 FOR UPDATE OF r`,
+      [requestId],
+    );
     if (!request) return { accepted: false, code: 'not_found', message: `no access request ${requestId}` };
     const flow = this.flows.get(request.flow);
     if (!flow) return { accepted: false, code: 'not_pending', message: `flow "${request.flow}" is no longer configured, so this request cannot be decided` };
@@ -61,7 +66,7 @@ export class SubmitDecisionHandler {
       // Throwing away this transaction's inbox row is what lets the retry record it.
       throw new NeedsDirectorySignal(flow.approval.approvers.groups);
     }
-    const prior: DecisionRow[] = await tx.manager.query(`SELECT * FROM approval.decisions WHERE request_id = $1 ORDER BY id`, [requestId]);
+    const prior = request.decisions;
     const decision = evaluateDecision(
       flow,
       { approverEmail, kind, reason },
@@ -150,7 +155,8 @@ export class SubmitDecisionHandler {
     for (const event of events) await tx.publish(event);
 
     const decisions: DecisionRow[] = [...prior, { approver_email: approverEmail, kind, reason: reason?.trim() || null, decided_at: written.decided_at }];
-    const view: RequestView = toView({ ...request, status, grant_id: grantId, updated_at: written.updated_at, version: written.version }, decisions);
+    const { decisions: _prior, ...row } = request;
+    const view: RequestView = toView({ ...row, status, grant_id: grantId, updated_at: written.updated_at, version: written.version }, decisions);
     return { accepted: true, result: decision.result, request: view };
   }
 }

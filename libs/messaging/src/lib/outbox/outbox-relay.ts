@@ -46,6 +46,10 @@ export class OutboxRelay {
   private stopped = false;
   /** Unpublished rows may exist that the fast path must not overtake. */
   private backlog = true;
+  private readonly publishQueue: { messages: readonly CommittedMessage[]; done: () => void }[] = [];
+  private publishing = false;
+  private readonly markQueue: string[] = [];
+  private marking?: Promise<void>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -65,23 +69,61 @@ export class OutboxRelay {
     this.kick();
   }
 
-  /** Called after commit with the rows the transaction wrote; never throws. */
-  async publishCommitted(messages: readonly CommittedMessage[]): Promise<void> {
-    if (messages.length === 0 || this.stopped) return;
+  /**
+   * Called after commit with the rows the transaction wrote; resolves once they are on the
+   * broker (or handed to the poller), never throws. Concurrent callers share one produce
+   * request: while one is in flight the next batch gathers, so under load many commits cost
+   * one round trip, and when idle nothing waits. Marking rows published is batched the same
+   * way and not waited for: a row left unmarked is only published again by the poller, which
+   * the consumers' inboxes make harmless.
+   */
+  publishCommitted(messages: readonly CommittedMessage[]): Promise<void> {
+    if (messages.length === 0 || this.stopped) return Promise.resolve();
     if (this.backlog) {
       this.kick();
-      return;
+      return Promise.resolve();
     }
+    return new Promise<void>((resolve) => {
+      this.publishQueue.push({ messages, done: resolve });
+      if (!this.publishing) void this.publishQueued();
+    });
+  }
+
+  private async publishQueued(): Promise<void> {
+    this.publishing = true;
     try {
-      await this.publisher.publish(messages);
-      await this.dataSource.query(`UPDATE ${this.table} SET published_at = now() WHERE message_id = ANY($1::uuid[]) AND published_at IS NULL`, [
-        messages.map((m) => m.envelope.id),
-      ]);
-    } catch (error) {
-      this.logger.warn({ err: error }, 'could not publish after commit; the poller will retry in order');
-      this.backlog = true;
-      this.kick();
+      while (this.publishQueue.length > 0) {
+        const batch = this.publishQueue.splice(0);
+        const messages = batch.flatMap((entry) => entry.messages);
+        try {
+          if (this.backlog) throw new Error('a backlog is being drained in order');
+          await this.publisher.publish(messages);
+          this.markPublished(messages.map((m) => m.envelope.id));
+        } catch (error) {
+          if (!this.backlog) this.logger.warn({ err: error }, 'could not publish after commit; the poller will retry in order');
+          this.backlog = true;
+          this.kick();
+        }
+        for (const entry of batch) entry.done();
+      }
+    } finally {
+      this.publishing = false;
     }
+  }
+
+  private markPublished(ids: string[]): void {
+    this.markQueue.push(...ids);
+    if (this.marking) return;
+    this.marking = (async () => {
+      while (this.markQueue.length > 0) {
+        const batch = this.markQueue.splice(0);
+        await this.dataSource
+          .query(`UPDATE ${this.table} SET published_at = now() WHERE message_id = ANY($1::uuid[]) AND published_at IS NULL`, [batch])
+          .catch((error: unknown) => this.logger.warn({ err: error }, 'could not mark outbox rows published; the poller will publish them again'));
+      }
+    })().finally(() => {
+      this.marking = undefined;
+    });
   }
 
   /** Asks for a drain; if one is under way, it goes round once more. */
@@ -105,6 +147,7 @@ export class OutboxRelay {
     this.stopped = true;
     clearInterval(this.timer);
     await this.idle();
+    await this.marking;
   }
 
   private async drain(): Promise<void> {
@@ -128,7 +171,7 @@ export class OutboxRelay {
       const [{ locked }] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked`, [this.lockKey]);
       if (!locked) return 0;
       // Outside a backlog, rows younger than the grace period belong to the fast path.
-      const graceMs = this.backlog ? 0 : (this.options.fastPathGraceMs ?? 2000);
+      const graceMs = this.backlog ? 0 : (this.options.fastPathGraceMs ?? 5000);
       const rows: OutboxRow[] = await manager.query(
         `SELECT seq, topic, envelope, headers FROM ${this.table}
           WHERE published_at IS NULL AND created_at <= now() - make_interval(secs => $2::double precision / 1000)

@@ -14,6 +14,8 @@ export class Transaction {
   ) {}
 
   private written = 0;
+  /** The inbox row's answer, written together with the outbox rows (one round trip). */
+  inboxResult?: { consumer: string; messageId: string; json: string };
 
   /**
    * Queues an envelope for publishing; it is published only if the transaction commits. Rows
@@ -28,17 +30,25 @@ export class Transaction {
   /** Writes the queued outbox rows; called by the unit of work before it commits. */
   async flush(): Promise<void> {
     const rows = this.outboxed.slice(this.written);
-    if (rows.length === 0) return;
+    const inbox = this.inboxResult;
+    this.inboxResult = undefined;
+    if (rows.length === 0 && !inbox) return;
     const values: unknown[] = [];
     const tuples = rows.map(({ topic, envelope, headers }, i) => {
       values.push(envelope.id, topic, envelope.subject, JSON.stringify(envelope), JSON.stringify(headers));
       const at = i * 5;
       return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5})`;
     });
-    await this.manager.query(
-      `INSERT INTO "${this.schema}".outbox (message_id, topic, message_key, envelope, headers) VALUES ${tuples.join(', ')}`,
-      values,
-    );
+    const s = `"${this.schema}"`;
+    const insertOutbox = `INSERT INTO ${s}.outbox (message_id, topic, message_key, envelope, headers) VALUES ${tuples.join(', ')}`;
+    if (!inbox) {
+      await this.manager.query(insertOutbox, values);
+    } else {
+      const at = values.length;
+      values.push(inbox.consumer, inbox.messageId, inbox.json);
+      const updateInbox = `UPDATE ${s}.inbox SET result = $${at + 3} WHERE consumer = $${at + 1} AND message_id = $${at + 2}`;
+      await this.manager.query(rows.length === 0 ? updateInbox : `WITH answer AS (${updateInbox}) ${insertOutbox}`, values);
+    }
     this.written = this.outboxed.length;
   }
 }
@@ -94,13 +104,8 @@ export class UnitOfWork {
         return { duplicate: true, previous: (row?.result ?? null) as T | null };
       }
       const result = await work(tx);
-      if (result !== undefined) {
-        await tx.manager.query(`UPDATE "${this.schema}".inbox SET result = $3 WHERE consumer = $1 AND message_id = $2`, [
-          consumer,
-          message.id,
-          JSON.stringify(result),
-        ]);
-      }
+      // Stored with the outbox rows when the unit of work flushes, just before commit.
+      if (result !== undefined) tx.inboxResult = { consumer, messageId: message.id, json: JSON.stringify(result) };
       return { duplicate: false, result };
     });
   }
