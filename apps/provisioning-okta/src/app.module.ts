@@ -2,23 +2,34 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TOPICS } from '@gatehouse/contracts';
 import { MessagingModule } from '@gatehouse/messaging';
 import { ObservabilityModule, type Logger } from '@gatehouse/observability';
-import { SERVICE, type ServiceConfig } from './config';
+import { PersistenceModule } from '@gatehouse/persistence';
+import { SCHEMA, SERVICE, type ServiceConfig } from './config';
+import { entities, migrations } from './database';
+import { GrantMembershipHandler } from './grants/grant-membership/grant-membership.handler';
+import { RevokeMembershipHandler } from './grants/revoke-membership/revoke-membership.handler';
 import { DirectoryCache } from './directory/memberships/directory-cache';
 import { MembershipsHandler, OKTA_CLIENT } from './directory/memberships/memberships.handler';
 import { OktaClient } from './okta/okta-client';
 
-/** The only service that talks to Okta. So far: the directory; grants and revocations come next. */
+/** The only service that talks to Okta: the directory, and granting and revoking memberships. */
 @Module({})
 export class AppModule {
   static register(config: ServiceConfig, logger: Logger): DynamicModule {
-    if (!config.okta) logger.warn('OKTA_ORG_URL / OKTA_API_TOKEN not set: directory questions will be answered with an error');
+    if (!config.okta) logger.warn('OKTA_ORG_URL / OKTA_API_TOKEN not set: directory questions and grants will be answered with an error saying so');
     return {
       module: AppModule,
       imports: [
         ObservabilityModule.forRoot({ service: SERVICE, logger }),
-        MessagingModule.forRoot({ service: SERVICE, brokers: config.kafka.brokers, topicPrefix: config.kafka.topicPrefix, produces: [TOPICS.directoryQueries] }),
+        PersistenceModule.forRoot({ url: config.database.url, schema: SCHEMA, entities, migrations, applicationName: SERVICE }),
+        MessagingModule.forRoot({
+          service: SERVICE,
+          brokers: config.kafka.brokers,
+          topicPrefix: config.kafka.topicPrefix,
+          outboxSchema: SCHEMA,
+          produces: [TOPICS.directoryQueries, TOPICS.provisioningEvents],
+        }),
       ],
-      controllers: [MembershipsHandler],
+      controllers: [MembershipsHandler, GrantMembershipHandler, RevokeMembershipHandler],
       providers: [
         { provide: OKTA_CLIENT, useValue: config.okta ? new OktaClient(config.okta, logger.child({ component: 'okta' })) : null },
         { provide: DirectoryCache, useValue: new DirectoryCache(config.directoryCacheTtlMs) },

@@ -16,6 +16,6 @@ runMain(SERVICE, logger, () =>
     logger,
     port: config.http.port,
     host: config.http.host,
-    consumer: { groupId: SERVICE, topics: [TOPICS.directoryQueries] },
+    consumer: { groupId: SERVICE, topics: [TOPICS.directoryQueries, TOPICS.provisioningCommands] },
   }),
 );

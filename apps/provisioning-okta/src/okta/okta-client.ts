@@ -53,6 +53,21 @@ export class OktaClient {
     }
   }
 
+  /** Adds the user to the group; Okta answers 204 whether or not they were in it already. */
+  async addMember(groupId: string, userId: string): Promise<void> {
+    await this.call('PUT', `/api/v1/groups/${encodeURIComponent(groupId)}/users/${encodeURIComponent(userId)}`);
+  }
+
+  /** Removes the user from the group; already gone (404) counts as done. */
+  async removeMember(groupId: string, userId: string): Promise<void> {
+    try {
+      await this.call('DELETE', `/api/v1/groups/${encodeURIComponent(groupId)}/users/${encodeURIComponent(userId)}`);
+    } catch (error) {
+      if (error instanceof OktaError && error.status === 404 && /GroupMembership/.test(error.message)) return;
+      throw error;
+    }
+  }
+
   /** Every group the user is in, across all pages. */
   async groupIdsOf(userId: string): Promise<string[]> {
     const groups = await this.listAll<OktaGroup>(`/api/v1/users/${encodeURIComponent(userId)}/groups?limit=${this.settings.pageSize ?? 200}`);

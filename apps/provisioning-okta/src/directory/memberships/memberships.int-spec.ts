@@ -14,7 +14,7 @@ const ONCALL = '00goncallsre00000001';
 
 async function startApp(testEnv: ServiceTestEnv, okta?: FakeOkta): Promise<INestApplication> {
   const config = loadConfig(envSchema, { ...testEnv.env, ...(okta ? { OKTA_ORG_URL: okta.url, OKTA_API_TOKEN: okta.apiToken } : {}) });
-  return startService({ service: SERVICE, module: AppModule.register(config, logger), logger, port: 0, consumer: { groupId: SERVICE, topics: [TOPICS.directoryQueries] } });
+  return startService({ service: SERVICE, module: AppModule.register(config, logger), logger, port: 0, consumer: { groupId: SERVICE, topics: [TOPICS.directoryQueries, TOPICS.provisioningCommands] } });
 }
 
 describe('provisioning-okta directory over Kafka request/reply', () => {

@@ -59,7 +59,8 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       // topics, so installations sharing a cluster must not share group names either.
       groupId: connection.physical(this.options.groupId),
       allowAutoTopicCreation: false,
-      sessionTimeout: 30000,
+      // A crashed member is noticed within 10 s and its partitions handed on.
+      sessionTimeout: 10000,
       heartbeatInterval: 3000,
       maxWaitTimeInMs: 500,
     });

@@ -74,6 +74,11 @@ export class FakeOkta {
     this.members.get(groupId)?.add(userId);
   }
 
+  /** A change made outside Gatehouse, by an Okta admin. */
+  removeMember(groupId: string, userId: string): void {
+    this.members.get(groupId)?.delete(userId);
+  }
+
   isMember(groupId: string, email: string): boolean {
     const user = this.findUser(email);
     return !!user && !!this.members.get(groupId)?.has(user.id);

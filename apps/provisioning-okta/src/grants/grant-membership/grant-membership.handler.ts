@@ -1,0 +1,66 @@
+import { Controller, Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import type { TypedEnvelope } from '@gatehouse/contracts';
+import { createEnvelope, UnitOfWork } from '@gatehouse/messaging';
+import { SERVICE } from '../../config';
+import { DirectoryCache } from '../../directory/memberships/directory-cache';
+import { OKTA_CLIENT } from '../../directory/memberships/memberships.handler';
+import { OktaClient, OktaError } from '../../okta/okta-client';
+import { describeFailure } from '../describe-failure';
+import { lockMembership } from '../membership-lock';
+
+/**
+ * `provisioning.grant`: adds the person to the target's Okta group and records the grant in
+ * the ledger, answering `provisioning.granted` or `provisioning.grant_failed` with a cause.
+ * The Okta call happens inside the transaction that records it: a crash in between rolls the
+ * record back, and the redelivered command repeats a call Okta treats as idempotent.
+ */
+@Controller()
+export class GrantMembershipHandler {
+  constructor(
+    @Inject(UnitOfWork) private readonly uow: UnitOfWork,
+    @Inject(OKTA_CLIENT) private readonly okta: OktaClient | null,
+    private readonly cache: DirectoryCache,
+  ) {}
+
+  @EventPattern('provisioning.grant')
+  async grant(@Payload() command: TypedEnvelope<'provisioning.grant'>): Promise<void> {
+    const { grantId, requestId, user, oktaGroupId } = command.data;
+    const email = user.email.toLowerCase();
+    await this.uow.consumeOnce(SERVICE, command, async (tx) => {
+      const [done] = await tx.manager.query(`SELECT state FROM provisioning.grants WHERE grant_id = $1`, [grantId]);
+      if (done) return; // the ledger shows this grant handled already
+      await lockMembership(tx, email, oktaGroupId);
+      let oktaUserId: string | null = null;
+      let failure: string | undefined;
+      if (!this.okta) {
+        failure = 'Okta is not configured for provisioning-okta: set OKTA_ORG_URL and OKTA_API_TOKEN';
+      } else {
+        try {
+          const found = await this.okta.findUser(email);
+          if (!found) failure = `Okta has no user with login ${email} (E0000007); the requester's Slack or API email must match their Okta login`;
+          else {
+            oktaUserId = found.id;
+            await this.okta.addMember(oktaGroupId, found.id);
+          }
+        } catch (error) {
+          failure =
+            error instanceof OktaError && error.status === 404
+              ? `Okta group ${oktaGroupId} does not exist (${error.message}); fix the target's oktaGroupId in the flows file`
+              : describeFailure(error, `add ${email} to group ${oktaGroupId}`);
+        }
+      }
+      await tx.manager.query(
+        `INSERT INTO provisioning.grants (grant_id, request_id, user_email, okta_user_id, group_id, state, cause, granted_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $6 = 'granted' THEN now() END)`,
+        [grantId, requestId, email, oktaUserId, oktaGroupId, failure ? 'failed' : 'granted', failure ?? null],
+      );
+      await tx.publish(
+        failure
+          ? createEnvelope('provisioning.grant_failed', requestId, { requestId, grantId, cause: failure }, { source: SERVICE, causedBy: command })
+          : createEnvelope('provisioning.granted', requestId, { requestId, grantId, grantedAt: new Date().toISOString() }, { source: SERVICE, causedBy: command }),
+      );
+    });
+    this.cache.forget(email);
+  }
+}
