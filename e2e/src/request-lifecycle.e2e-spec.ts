@@ -21,6 +21,9 @@ describe('request, approve and audit through the API, five services as processes
   beforeAll(async () => {
     system = await GatehouseSystem.start('e2e');
     writer = await system.mintToken(['requests:write', 'requests:read', 'decisions:write', 'audit:read']);
+    // Approved requests really get granted: Okta knows the requester and the group.
+    system.okta.addGroup('00gprdbreadonly00001');
+    system.okta.addUser('ada@example.com');
     auditor = await system.mintToken(['audit:read']);
   });
 
@@ -150,8 +153,9 @@ describe('request, approve and audit through the API, five services as processes
     const outsider = await approve('eve@example.com');
     expect(outsider.status).toBe(409); // decided already; an outsider on a pending request gets 403, below
 
-    const fetched = await fetch(`${system.gatewayUrl}/api/v1/requests/${request.id}`, { headers: { authorization: `Bearer ${writer}` } });
-    expect(((await fetched.json()) as { request: { status: string } }).request.status).toBe('GRANTING');
+    const status = async () =>
+      ((await (await fetch(`${system.gatewayUrl}/api/v1/requests/${request.id}`, { headers: { authorization: `Bearer ${writer}` } })).json()) as { request: { status: string } }).request.status;
+    await waitFor(async () => (await status()) === 'ACTIVE', { what: 'the approved request to become active' });
 
     const types = await waitFor(
       async () => {
