@@ -1,4 +1,5 @@
 import type { Logger } from '@gatehouse/observability';
+import { endpointFamily, RateLimitBudgets } from './rate-limit-budgets';
 
 export interface OktaSettings {
   orgUrl: string;
@@ -38,6 +39,8 @@ interface OktaGroup {
  * timeouts with backoff, within a budget.
  */
 export class OktaClient {
+  private readonly budgets = new RateLimitBudgets();
+
   constructor(
     private readonly settings: OktaSettings,
     private readonly logger: Logger,
@@ -87,8 +90,10 @@ export class OktaClient {
 
   private async call<T>(method: string, pathOrUrl: string): Promise<{ body: T; headers: Headers }> {
     const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${this.settings.orgUrl}${pathOrUrl}`;
+    const family = endpointFamily(method, new URL(url).pathname);
     const maxAttempts = this.settings.maxAttempts ?? 5;
     for (let attempt = 1; ; attempt++) {
+      await this.budgets.take(family);
       let response: Response;
       try {
         response = await fetch(url, {
@@ -101,6 +106,8 @@ export class OktaClient {
         await sleep(backoff(attempt));
         continue;
       }
+      this.budgets.update(family, response.headers);
+      if (response.status === 429) this.budgets.exhaust(family, response.headers);
       if (response.ok) {
         const text = await response.text();
         return { body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
