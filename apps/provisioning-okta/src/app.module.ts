@@ -9,7 +9,15 @@ import { GrantMembershipHandler } from './grants/grant-membership/grant-membersh
 import { RevokeMembershipHandler } from './grants/revoke-membership/revoke-membership.handler';
 import { DirectoryCache } from './directory/memberships/directory-cache';
 import { MembershipsHandler, OKTA_CLIENT } from './directory/memberships/memberships.handler';
+import { PrivateKeyJwtAuth, SswsAuth, type OktaAuth } from './okta/okta-auth';
 import { OktaClient } from './okta/okta-client';
+
+function oktaAuth(okta: NonNullable<ServiceConfig['okta']>): OktaAuth {
+  const { credentials } = okta;
+  return credentials.mode === 'oauth'
+    ? new PrivateKeyJwtAuth({ orgUrl: okta.orgUrl, timeoutMs: okta.timeoutMs, ...credentials })
+    : new SswsAuth(credentials.apiToken);
+}
 
 /** The only service that talks to Okta: the directory, and granting and revoking memberships. */
 @Module({})
@@ -31,7 +39,7 @@ export class AppModule {
       ],
       controllers: [MembershipsHandler, GrantMembershipHandler, RevokeMembershipHandler],
       providers: [
-        { provide: OKTA_CLIENT, useValue: config.okta ? new OktaClient(config.okta, logger.child({ component: 'okta' })) : null },
+        { provide: OKTA_CLIENT, useValue: config.okta ? new OktaClient({ ...config.okta, auth: oktaAuth(config.okta) }, logger.child({ component: 'okta' })) : null },
         { provide: DirectoryCache, useValue: new DirectoryCache(config.directoryCacheTtlMs) },
       ],
     };

@@ -12,14 +12,39 @@ export const envSchema = z
     ...databaseEnv(),
     // Required in production; locally Gatehouse runs without Okta and says so when asked.
     OKTA_ORG_URL: isProduction() ? orgUrl : orgUrl.optional(),
-    OKTA_API_TOKEN: isProduction() ? z.string().min(10) : z.string().min(10).optional(),
+    // Either an SSWS API token, or (what production should use) an OAuth 2.0 service app
+    // with a private key: OKTA_CLIENT_ID + OKTA_PRIVATE_KEY (PEM; "\n" escapes are fine).
+    OKTA_API_TOKEN: z.string().min(10).optional(),
+    OKTA_CLIENT_ID: z.string().min(5).optional(),
+    OKTA_PRIVATE_KEY: z.string().includes('PRIVATE KEY', { message: 'must be a PEM private key (-----BEGIN PRIVATE KEY-----…)' }).optional(),
+    OKTA_PRIVATE_KEY_ID: z.string().optional(),
+    OKTA_SCOPES: z.string().default('okta.groups.manage okta.users.read'),
     OKTA_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(10000),
     DIRECTORY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  })
+  .superRefine((env, ctx) => {
+    const oauth = env.OKTA_CLIENT_ID !== undefined || env.OKTA_PRIVATE_KEY !== undefined;
+    if (oauth && !(env.OKTA_CLIENT_ID && env.OKTA_PRIVATE_KEY)) {
+      ctx.addIssue({ code: 'custom', path: [env.OKTA_CLIENT_ID ? 'OKTA_PRIVATE_KEY' : 'OKTA_CLIENT_ID'], message: 'OAuth mode needs both OKTA_CLIENT_ID and OKTA_PRIVATE_KEY' });
+    }
+    if (oauth && env.OKTA_API_TOKEN) ctx.addIssue({ code: 'custom', path: ['OKTA_API_TOKEN'], message: 'set either OKTA_API_TOKEN or OKTA_CLIENT_ID/OKTA_PRIVATE_KEY, not both' });
+    if (isProduction() && !oauth && !env.OKTA_API_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['OKTA_CLIENT_ID'], message: 'is required in production (with OKTA_PRIVATE_KEY), or set OKTA_API_TOKEN' });
+    }
   })
   .transform((env) => ({
     ...commonConfig(env),
     database: { url: env.DATABASE_URL },
-    okta: env.OKTA_ORG_URL && env.OKTA_API_TOKEN ? { orgUrl: env.OKTA_ORG_URL.replace(/\/$/, ''), apiToken: env.OKTA_API_TOKEN, timeoutMs: env.OKTA_TIMEOUT_MS } : undefined,
+    okta: env.OKTA_ORG_URL && (env.OKTA_API_TOKEN || env.OKTA_CLIENT_ID)
+      ? {
+          orgUrl: env.OKTA_ORG_URL.replace(/\/$/, ''),
+          timeoutMs: env.OKTA_TIMEOUT_MS,
+          credentials:
+            env.OKTA_CLIENT_ID && env.OKTA_PRIVATE_KEY
+              ? { mode: 'oauth' as const, clientId: env.OKTA_CLIENT_ID, privateKeyPem: env.OKTA_PRIVATE_KEY.replace(/\\n/g, '\n'), keyId: env.OKTA_PRIVATE_KEY_ID, scopes: env.OKTA_SCOPES.split(/\s+/).filter(Boolean) }
+              : { mode: 'ssws' as const, apiToken: env.OKTA_API_TOKEN as string },
+        }
+      : undefined,
     directoryCacheTtlMs: env.DIRECTORY_CACHE_TTL_MS,
   }));
 

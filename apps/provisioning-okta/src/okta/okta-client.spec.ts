@@ -1,5 +1,6 @@
 import { createLogger } from '@gatehouse/observability';
 import { FakeOkta } from '@gatehouse/testing';
+import { SswsAuth } from './okta-auth';
 import { OktaClient, OktaError } from './okta-client';
 
 const logger = createLogger({ service: 'test', level: 'silent' });
@@ -7,7 +8,7 @@ const logger = createLogger({ service: 'test', level: 'silent' });
 describe('OktaClient against the fake Okta (real HTTP)', () => {
   let okta: FakeOkta;
   const client = (overrides: Partial<ConstructorParameters<typeof OktaClient>[0]> = {}) =>
-    new OktaClient({ orgUrl: okta.url, apiToken: okta.apiToken, timeoutMs: 2000, ...overrides }, logger);
+    new OktaClient({ orgUrl: okta.url, auth: new SswsAuth(okta.apiToken), timeoutMs: 2000, ...overrides }, logger);
 
   beforeEach(async () => {
     okta = await new FakeOkta().start();
@@ -53,7 +54,7 @@ describe('OktaClient against the fake Okta (real HTTP)', () => {
     okta.addUser('ada@example.com');
     okta.failNext(2, 503);
     expect(await client().findUser('ada@example.com')).not.toBeNull();
-    const wrongToken = new OktaClient({ orgUrl: okta.url, apiToken: 'not-the-token', timeoutMs: 2000 }, logger);
+    const wrongToken = new OktaClient({ orgUrl: okta.url, auth: new SswsAuth('not-the-token'), timeoutMs: 2000 }, logger);
     await expect(wrongToken.findUser('ada@example.com')).rejects.toThrow(new OktaError(401, 'E0000011', 'Invalid token provided'));
   });
 });

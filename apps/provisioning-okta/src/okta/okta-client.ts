@@ -1,26 +1,18 @@
 import type { Logger } from '@gatehouse/observability';
+import type { OktaAuth } from './okta-auth';
+import { OktaError } from './okta-errors';
 import { endpointFamily, RateLimitBudgets } from './rate-limit-budgets';
+
+export { OktaError } from './okta-errors';
 
 export interface OktaSettings {
   orgUrl: string;
-  apiToken: string;
+  auth: OktaAuth;
   timeoutMs: number;
   /** Page size for list calls (Okta allows up to 200). */
   pageSize?: number;
   /** Attempts for 429, 5xx and timeouts before giving up. */
   maxAttempts?: number;
-}
-
-/** An error Okta answered, with its code (E0000007…) and summary, or a transport failure. */
-export class OktaError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    summary: string,
-  ) {
-    super(`Okta ${status} ${code}: ${summary}`);
-    this.name = 'OktaError';
-  }
 }
 
 export interface OktaUser {
@@ -34,7 +26,7 @@ interface OktaGroup {
 }
 
 /**
- * Okta's Management API over plain fetch (SSWS token). Follows `Link: rel="next"` for every
+ * Okta's Management API over plain fetch (SSWS token or OAuth 2.0 private_key_jwt). Follows `Link: rel="next"` for every
  * page; on 429 waits until `X-Rate-Limit-Reset` (with jitter) and tries again; retries 5xx and
  * timeouts with backoff, within a budget.
  */
@@ -94,11 +86,13 @@ export class OktaClient {
     const maxAttempts = this.settings.maxAttempts ?? 5;
     for (let attempt = 1; ; attempt++) {
       await this.budgets.take(family);
+      // Outside the try: a refused client assertion is Okta's answer, not a network blip.
+      const authorization = await this.settings.auth.header();
       let response: Response;
       try {
         response = await fetch(url, {
           method,
-          headers: { authorization: `SSWS ${this.settings.apiToken}`, accept: 'application/json' },
+          headers: { authorization, accept: 'application/json' },
           signal: AbortSignal.timeout(this.settings.timeoutMs),
         });
       } catch (error) {
@@ -114,6 +108,10 @@ export class OktaClient {
       }
       const body = (await response.json().catch(() => ({}))) as { errorCode?: string; errorSummary?: string };
       const error = new OktaError(response.status, body.errorCode ?? String(response.status), body.errorSummary ?? response.statusText);
+      if (response.status === 401 && this.settings.auth.mode === 'oauth' && attempt === 1) {
+        this.settings.auth.invalidate(); // an access token revoked or expired early: get a new one, once
+        continue;
+      }
       const retryable = response.status === 429 || response.status >= 500;
       if (!retryable || attempt >= maxAttempts) throw error;
       const wait = response.status === 429 ? untilReset(response.headers) : backoff(attempt);

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createPublicKey, randomBytes, randomUUID, verify, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -30,6 +30,10 @@ export class FakeOkta {
   private readonly groups = new Map<string, FakeGroup>();
   private readonly members = new Map<string, Set<string>>();
   private readonly buckets = new Map<string, Bucket>();
+  /** OAuth 2.0 service apps (private_key_jwt) and the access tokens issued to them. */
+  private readonly serviceApps = new Map<string, { publicKey: KeyObject; scopes: string[] }>();
+  private readonly accessTokens = new Map<string, { scopes: string[]; expiresAt: number }>();
+  readonly usedAssertionIds = new Set<string>();
   private server?: Server;
   /** Requests per window per endpoint family; undefined = unlimited. */
   rateLimitPerMinute?: number;
@@ -84,6 +88,11 @@ export class FakeOkta {
     return !!user && !!this.members.get(groupId)?.has(user.id);
   }
 
+  /** Registers an API service app that signs its client assertions with this key pair. */
+  registerServiceApp(clientId: string, publicKeyPem: string, scopes: string[]): void {
+    this.serviceApps.set(clientId, { publicKey: createPublicKey(publicKeyPem), scopes });
+  }
+
   failNext(count: number, status = 500): void {
     this.failures = { status, remaining: count };
   }
@@ -104,7 +113,16 @@ export class FakeOkta {
       send(status, { errorCode: code, errorSummary: summary, errorLink: code, errorId: `oae${randomUUID().replace(/-/g, '').slice(0, 19)}`, errorCauses: [] }, headers);
 
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
-    if (req.headers.authorization !== `SSWS ${this.apiToken}`) return error(401, 'E0000011', 'Invalid token provided');
+    if (url.pathname === '/oauth2/v1/token' && req.method === 'POST') return this.token(req, send);
+    const auth = req.headers.authorization ?? '';
+    let scopes: string[] | undefined;
+    if (auth.startsWith('Bearer ')) {
+      const token = this.accessTokens.get(auth.slice('Bearer '.length));
+      if (!token || token.expiresAt <= Date.now()) return error(401, 'E0000011', 'Invalid token provided');
+      scopes = token.scopes;
+    } else if (auth !== `SSWS ${this.apiToken}`) {
+      return error(401, 'E0000011', 'Invalid token provided');
+    }
 
     const family = familyOf(req.method ?? 'GET', url.pathname);
     const limits = this.rateHeaders(family);
@@ -116,6 +134,10 @@ export class FakeOkta {
 
     const parts = url.pathname.split('/').filter(Boolean); // api v1 users {id} groups
     const method = req.method ?? 'GET';
+    if (scopes) {
+      const needed = parts[2] === 'groups' ? (method === 'GET' ? ['okta.groups.read', 'okta.groups.manage'] : ['okta.groups.manage']) : ['okta.users.read', 'okta.users.manage'];
+      if (!needed.some((scope) => scopes?.includes(scope))) return error(403, 'E0000006', 'You do not have permission to perform the requested action', limits.headers);
+    }
     if (parts[0] !== 'api' || parts[1] !== 'v1') return error(404, 'E0000022', 'The endpoint does not support the provided HTTP method', limits.headers);
 
     if (parts[2] === 'users' && parts[3] && method === 'GET') {
@@ -148,6 +170,38 @@ export class FakeOkta {
       }
     }
     return error(404, 'E0000022', 'The endpoint does not support the provided HTTP method', limits.headers);
+  }
+
+  /** POST /oauth2/v1/token: client_credentials with a private_key_jwt client assertion. */
+  private async token(req: IncomingMessage, send: (status: number, body?: unknown) => void): Promise<void> {
+    const form = new URLSearchParams(await readBody(req));
+    const oauthError = (status: number, code: string, description: string) => send(status, { error: code, error_description: description });
+    if (form.get('grant_type') !== 'client_credentials') return oauthError(400, 'unsupported_grant_type', 'The authorization grant type is not supported by the authorization server.');
+    if (form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') return oauthError(400, 'invalid_client', 'The client_assertion_type is invalid.');
+    const [header, payload, signature] = (form.get('client_assertion') ?? '').split('.');
+    if (!header || !payload || !signature) return oauthError(400, 'invalid_client', 'The client_assertion is not a valid JWT.');
+    let claims: { iss?: string; sub?: string; aud?: string; exp?: number; jti?: string };
+    try {
+      claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    } catch {
+      return oauthError(400, 'invalid_client', 'The client_assertion is not a valid JWT.');
+    }
+    const app = claims.iss ? this.serviceApps.get(claims.iss) : undefined;
+    if (!app || claims.sub !== claims.iss) return oauthError(401, 'invalid_client', 'The client_id is invalid.');
+    if (!verify('RSA-SHA256', Buffer.from(`${header}.${payload}`), app.publicKey, Buffer.from(signature, 'base64url'))) {
+      return oauthError(401, 'invalid_client', 'The client_assertion signature is invalid.');
+    }
+    if (claims.aud !== `${this.url}/oauth2/v1/token`) return oauthError(401, 'invalid_client', "The audience claim for client_assertion must be the endpoint invoked for the request.");
+    const now = Math.floor(Date.now() / 1000);
+    if (!claims.exp || claims.exp <= now || claims.exp > now + 3600) return oauthError(401, 'invalid_client', 'The client_assertion token is expired or expires too far in the future.');
+    if (!claims.jti || this.usedAssertionIds.has(claims.jti)) return oauthError(401, 'invalid_client', 'The client_assertion token has already been used.');
+    this.usedAssertionIds.add(claims.jti);
+    const asked = (form.get('scope') ?? '').split(' ').filter(Boolean);
+    const refused = asked.filter((scope) => !app.scopes.includes(scope));
+    if (asked.length === 0 || refused.length > 0) return oauthError(400, 'invalid_scope', `The following scopes are not allowed: ${refused.join(' ') || '(none asked)'}`);
+    const accessToken = randomBytes(32).toString('base64url');
+    this.accessTokens.set(accessToken, { scopes: asked, expiresAt: Date.now() + 3600_000 });
+    send(200, { token_type: 'Bearer', expires_in: 3600, access_token: accessToken, scope: asked.join(' ') });
   }
 
   /** Okta's cursor pagination: `limit`, `after`, and a `Link: <…>; rel="next"` header. */
@@ -187,4 +241,14 @@ function familyOf(method: string, path: string): string {
   if (/\/groups\/[^/]+\/users\/[^/]+$/.test(path) && method !== 'GET') return 'group-membership-writes';
   if (path.startsWith('/api/v1/groups')) return 'groups';
   return 'users';
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => resolve(body));
+    req.on('error', reject);
+  });
 }
