@@ -16,6 +16,6 @@ runMain(SERVICE, logger, () =>
     logger,
     port: config.http.port,
     host: config.http.host,
-    consumer: { groupId: SERVICE, topics: [TOPICS.accessEvents, TOPICS.auditQueries] },
+    consumer: { groupId: SERVICE, topics: [TOPICS.accessEvents, TOPICS.provisioningEvents, TOPICS.auditQueries] },
   }),
 );

@@ -3,7 +3,8 @@ import { TOPICS } from '@gatehouse/contracts';
 import { MessagingModule } from '@gatehouse/messaging';
 import { ObservabilityModule, type Logger } from '@gatehouse/observability';
 import { PersistenceModule } from '@gatehouse/persistence';
-import { SCHEMA, SERVICE, type ServiceConfig } from './config';
+import { PROVISIONING_CONFIG, SCHEMA, SERVICE, type ServiceConfig } from './config';
+import { Reconciler } from './reconciliation/reconciler';
 import { entities, migrations } from './database';
 import { GrantMembershipHandler } from './grants/grant-membership/grant-membership.handler';
 import { RevokeMembershipHandler } from './grants/revoke-membership/revoke-membership.handler';
@@ -41,6 +42,8 @@ export class AppModule {
       providers: [
         { provide: OKTA_CLIENT, useValue: config.okta ? new OktaClient({ ...config.okta, auth: oktaAuth(config.okta) }, logger.child({ component: 'okta' })) : null },
         { provide: DirectoryCache, useValue: new DirectoryCache(config.directoryCacheTtlMs) },
+        { provide: PROVISIONING_CONFIG, useValue: config },
+        Reconciler,
       ],
     };
   }

@@ -21,6 +21,10 @@ export const envSchema = z
     OKTA_SCOPES: z.string().default('okta.groups.manage okta.users.read'),
     OKTA_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(10000),
     DIRECTORY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+    /** How often the ledger is compared with Okta (0 turns it off). */
+    RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(300_000),
+    /** How long past its expiry a grant may wait for approval's revocation before reconciliation steps in. */
+    RECONCILE_GRACE_SECONDS: z.coerce.number().int().min(0).default(600),
   })
   .superRefine((env, ctx) => {
     const oauth = env.OKTA_CLIENT_ID !== undefined || env.OKTA_PRIVATE_KEY !== undefined;
@@ -46,6 +50,8 @@ export const envSchema = z
         }
       : undefined,
     directoryCacheTtlMs: env.DIRECTORY_CACHE_TTL_MS,
+    reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
+    reconcileGraceSeconds: env.RECONCILE_GRACE_SECONDS,
   }));
 
 export type ServiceConfig = z.output<typeof envSchema>;

@@ -63,6 +63,12 @@ export class OktaClient {
     }
   }
 
+  /** Every member of the group, across all pages. */
+  async memberIdsOf(groupId: string): Promise<string[]> {
+    const users = await this.listAll<OktaUser>(`/api/v1/groups/${encodeURIComponent(groupId)}/users?limit=${this.settings.pageSize ?? 200}`);
+    return users.map((u) => u.id);
+  }
+
   /** Every group the user is in, across all pages. */
   async groupIdsOf(userId: string): Promise<string[]> {
     const groups = await this.listAll<OktaGroup>(`/api/v1/users/${encodeURIComponent(userId)}/groups?limit=${this.settings.pageSize ?? 200}`);

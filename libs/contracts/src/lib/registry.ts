@@ -8,6 +8,7 @@ import { accessApprovedEventSchema, accessDeniedEventSchema, decisionRecordedEve
 import {
   grantCommandSchema,
   grantedEventSchema,
+  reconciledEventSchema,
   provisioningFailedEventSchema,
   revokeCommandSchema,
   revokedEventSchema,
@@ -105,6 +106,7 @@ export const MESSAGES = {
   'provisioning.grant_failed': { kind: 'event', topic: TOPICS.provisioningEvents, schemaVersion: 1, data: provisioningFailedEventSchema },
   'provisioning.revoked': { kind: 'event', topic: TOPICS.provisioningEvents, schemaVersion: 1, data: revokedEventSchema },
   'provisioning.revoke_failed': { kind: 'event', topic: TOPICS.provisioningEvents, schemaVersion: 1, data: provisioningFailedEventSchema },
+  'provisioning.reconciled': { kind: 'event', topic: TOPICS.provisioningEvents, schemaVersion: 1, data: reconciledEventSchema },
   'access.granting': { kind: 'event', topic: TOPICS.accessEvents, schemaVersion: 1, data: grantingEventSchema },
   'access.activated': { kind: 'event', topic: TOPICS.accessEvents, schemaVersion: 1, data: activatedEventSchema },
   'access.grant_failed': { kind: 'event', topic: TOPICS.accessEvents, schemaVersion: 1, data: grantFailedEventSchema },
@@ -179,6 +181,9 @@ export type TypedEnvelope<T extends MessageType> = Envelope<MessageData<T>, T>;
 export const ACCESS_EVENT_TYPES = (Object.keys(MESSAGES) as MessageType[]).filter(
   (type) => MESSAGES[type].topic === TOPICS.accessEvents,
 );
+
+/** Provisioning's own reports that belong in the audit trail too. */
+export const AUDITED_PROVISIONING_EVENT_TYPES: MessageType[] = ['provisioning.reconciled'];
 
 export function isMessageType(type: string): type is MessageType {
   return Object.prototype.hasOwnProperty.call(MESSAGES, type);

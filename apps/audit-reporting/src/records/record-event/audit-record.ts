@@ -53,11 +53,12 @@ export function verifyChain(records: readonly AuditRecord[], previousHash = GENE
 
 type WithEmail = { email?: string } | undefined;
 
-/** Who acted: the approver for decisions, the first approver for an approval, else the requester. */
+/** Who acted (or was acted on): the approver, the first approver, the requester, or the user. */
 function actorOf(data: Record<string, unknown>): string | undefined {
   return (
     (data['approver'] as WithEmail)?.email ??
     (data['approvers'] as WithEmail[] | undefined)?.[0]?.email ??
-    (data['requester'] as WithEmail)?.email
+    (data['requester'] as WithEmail)?.email ??
+    (data['user'] as WithEmail)?.email
   );
 }

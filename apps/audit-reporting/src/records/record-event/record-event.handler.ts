@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { ACCESS_EVENT_TYPES, type Envelope } from '@gatehouse/contracts';
+import { ACCESS_EVENT_TYPES, AUDITED_PROVISIONING_EVENT_TYPES, type Envelope } from '@gatehouse/contracts';
 import { UnitOfWork } from '@gatehouse/messaging';
 import { SERVICE } from '../../config';
 import { buildAuditRecord } from './audit-record';
@@ -10,7 +10,7 @@ import { buildAuditRecord } from './audit-record';
 export class RecordEventHandler {
   constructor(@Inject(UnitOfWork) private readonly uow: UnitOfWork) {}
 
-  @EventPattern([...ACCESS_EVENT_TYPES])
+  @EventPattern([...ACCESS_EVENT_TYPES, ...AUDITED_PROVISIONING_EVENT_TYPES])
   async record(@Payload() event: Envelope): Promise<void> {
     await this.uow.consumeOnce(SERVICE, event, async (tx) => {
       const [head] = await tx.manager.query(`SELECT seq, hash FROM audit.chain_head WHERE id = 1 FOR UPDATE`);

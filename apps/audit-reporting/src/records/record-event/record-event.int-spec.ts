@@ -26,7 +26,7 @@ describe('audit-reporting on the real broker and database', () => {
       module: AppModule.register(config, logger),
       logger,
       port: 0,
-      consumer: { groupId: SERVICE, topics: [TOPICS.accessEvents, TOPICS.auditQueries] },
+      consumer: { groupId: SERVICE, topics: [TOPICS.accessEvents, TOPICS.provisioningEvents, TOPICS.auditQueries] },
     });
     db = app.get(DataSource);
     connection = new KafkaConnection({ clientId: 'test', brokers: testEnv.brokers, logger, topicPrefix: testEnv.topicPrefix });

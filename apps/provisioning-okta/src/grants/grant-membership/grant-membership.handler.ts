@@ -51,9 +51,10 @@ export class GrantMembershipHandler {
         }
       }
       await tx.manager.query(
-        `INSERT INTO provisioning.grants (grant_id, request_id, user_email, okta_user_id, group_id, state, cause, granted_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $6 = 'granted' THEN now() END)`,
-        [grantId, requestId, email, oktaUserId, oktaGroupId, failure ? 'failed' : 'granted', failure ?? null],
+        `INSERT INTO provisioning.grants (grant_id, request_id, user_email, okta_user_id, group_id, state, cause, granted_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $6 = 'granted' THEN now() END,
+                 CASE WHEN $6 = 'granted' THEN now() + make_interval(secs => $8) END)`,
+        [grantId, requestId, email, oktaUserId, oktaGroupId, failure ? 'failed' : 'granted', failure ?? null, command.data.durationSeconds],
       );
       await tx.publish(
         failure

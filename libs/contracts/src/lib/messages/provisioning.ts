@@ -38,3 +38,13 @@ export const revokedEventSchema = z.object({
   grantId: z.uuid(),
   revokedAt: z.iso.datetime({ offset: true }),
 });
+
+/** Reconciliation found Okta and the ledger disagreeing, and what it did about it. */
+export const reconciledEventSchema = z.object({
+  requestId: z.uuid(),
+  grantId: z.uuid(),
+  action: z.enum(['removed_overdue_membership', 'membership_removed_outside']),
+  user: z.object({ email: z.email() }),
+  oktaGroupId: z.string(),
+  detail: z.string(),
+});
