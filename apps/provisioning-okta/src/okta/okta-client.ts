@@ -64,9 +64,12 @@ export class OktaClient {
   }
 
   /** Every member of the group, across all pages. */
+  async membersOf(groupId: string): Promise<OktaUser[]> {
+    return this.listAll<OktaUser>(`/api/v1/groups/${encodeURIComponent(groupId)}/users?limit=${this.settings.pageSize ?? 200}`);
+  }
+
   async memberIdsOf(groupId: string): Promise<string[]> {
-    const users = await this.listAll<OktaUser>(`/api/v1/groups/${encodeURIComponent(groupId)}/users?limit=${this.settings.pageSize ?? 200}`);
-    return users.map((u) => u.id);
+    return (await this.membersOf(groupId)).map((u) => u.id);
   }
 
   /** Every group the user is in, across all pages. */

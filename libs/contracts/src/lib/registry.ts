@@ -122,6 +122,20 @@ export const MESSAGES = {
     data: z.object({ email: z.email(), groupIds: z.array(z.string()).min(1) }),
     reply: z.object({ memberOf: z.array(z.string()) }),
   },
+  'directory.group_members': {
+    kind: 'query',
+    topic: TOPICS.directoryQueries,
+    schemaVersion: 1,
+    data: z.object({ groupId: z.string().min(1) }),
+    reply: z.object({ members: z.array(z.object({ id: z.string(), email: z.string(), status: z.string() })) }),
+  },
+  'directory.user': {
+    kind: 'query',
+    topic: TOPICS.directoryQueries,
+    schemaVersion: 1,
+    data: z.object({ email: z.email() }),
+    reply: z.object({ user: z.object({ id: z.string(), email: z.string(), status: z.string() }).nullable() }),
+  },
   'access.decision.recorded': {
     kind: 'event',
     topic: TOPICS.accessEvents,

@@ -17,14 +17,34 @@ export class MembershipsHandler {
     private readonly cache: DirectoryCache,
   ) {}
 
+  /** `directory.group_members`: everyone in a group (every page), e.g. to list approvers. */
+  @MessagePattern('directory.group_members')
+  async groupMembers(@Payload() query: TypedEnvelope<'directory.group_members'>): Promise<{ members: { id: string; email: string; status: string }[] }> {
+    const okta = this.requireOkta();
+    const members = await okta.membersOf(query.data.groupId);
+    return { members: members.map((u) => ({ id: u.id, email: u.profile.email, status: u.status })) };
+  }
+
+  /** `directory.user`: the Okta user with this email (login), or null. */
+  @MessagePattern('directory.user')
+  async user(@Payload() query: TypedEnvelope<'directory.user'>): Promise<{ user: { id: string; email: string; status: string } | null }> {
+    const found = await this.requireOkta().findUser(query.data.email);
+    return { user: found ? { id: found.id, email: found.profile.email, status: found.status } : null };
+  }
+
+  private requireOkta(): OktaClient {
+    if (!this.okta) throw new Error('Okta is not configured for provisioning-okta: set OKTA_ORG_URL and OKTA_API_TOKEN (or OKTA_CLIENT_ID and OKTA_PRIVATE_KEY)');
+    return this.okta;
+  }
+
   @MessagePattern('directory.memberships')
   async memberships(@Payload() query: TypedEnvelope<'directory.memberships'>): Promise<{ memberOf: string[] }> {
     const { email, groupIds } = query.data;
-    if (!this.okta) throw new Error('Okta is not configured for provisioning-okta: set OKTA_ORG_URL and OKTA_API_TOKEN');
+    const okta = this.requireOkta();
     let groups = this.cache.get(email);
     if (!groups) {
-      const user = await this.okta.findUser(email);
-      groups = user ? await this.okta.groupIdsOf(user.id) : [];
+      const user = await okta.findUser(email);
+      groups = user ? await okta.groupIdsOf(user.id) : [];
       this.cache.set(email, groups);
     }
     const held = new Set(groups);

@@ -52,6 +52,18 @@ describe('provisioning-okta directory over Kafka request/reply', () => {
     expect(okta.log.filter((l) => l.path.includes(dba.id) && l.path.endsWith('/groups'))).toHaveLength(1);
   });
 
+  it('lists every member of a group across pages, and finds a user by email', async () => {
+    const group = '00gbiggroup000000001';
+    okta.addGroup(group);
+    for (let i = 0; i < 205; i++) okta.addMember(group, okta.addUser(`member${i}@example.com`).id);
+    const { members } = await requester.request('directory.group_members', group, { groupId: group }, { timeoutMs: 10000 });
+    expect(members).toHaveLength(205);
+    expect(members[0]).toMatchObject({ email: 'member0@example.com', status: 'ACTIVE' });
+    const { user } = await requester.request('directory.user', 'member7@example.com', { email: 'member7@example.com' }, { timeoutMs: 10000 });
+    expect(user?.email).toBe('member7@example.com');
+    expect((await requester.request('directory.user', 'x@example.com', { email: 'x@example.com' }, { timeoutMs: 10000 })).user).toBeNull();
+  });
+
   it('answers no groups for someone Okta does not know', async () => {
     expect(await ask('stranger@example.com', [APPROVERS])).toEqual({ memberOf: [] });
   });
