@@ -80,4 +80,27 @@ describe('provisioning-okta grants and revocations against the fake Okta', () =>
     await fx.send(fx.revokeCommand(grant));
     await waitFor(() => fx.reports(grant.data.grantId).some((e) => e.type === 'provisioning.revoked'), { what: 'the revocation' });
   });
+
+  it('gives up after its retry budget with a cause a person understands, for a grant and for a revocation', async () => {
+    fx.okta.addUser('flo@example.com');
+    fx.okta.failNext(10, 503);
+    const grant = grantCommand('flo@example.com');
+    await fx.send(grant);
+    expect(await report(grant.data.grantId)).toMatchObject({
+      type: 'provisioning.grant_failed',
+      data: { cause: expect.stringMatching(/^Okta could not add flo@example.com to group 00gprdbreadonly00001: Okta 503/) },
+    });
+    fx.okta.failNext(0);
+
+    fx.okta.addUser('gus@example.com');
+    const active = grantCommand('gus@example.com');
+    await fx.send(active);
+    await report(active.data.grantId);
+    fx.okta.failNext(10, 502);
+    await fx.send(fx.revokeCommand(active));
+    const failed = await waitFor(() => fx.reports(active.data.grantId).find((e) => e.type === 'provisioning.revoke_failed'), { what: 'revoke_failed' });
+    expect(failed.data.cause).toMatch(/^Okta could not remove gus@example.com from group/);
+    expect(fx.okta.isMember(GROUP, 'gus@example.com')).toBe(true); // still granted; approval will ask again
+    fx.okta.failNext(0);
+  });
 });
