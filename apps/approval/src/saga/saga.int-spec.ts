@@ -1,25 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { createEnvelope, outgoing } from '@gatehouse/messaging';
 import { TOPICS, type Envelope } from '@gatehouse/contracts';
-import { TopicReader, waitFor } from '@gatehouse/testing';
+import { waitFor } from '@gatehouse/testing';
 import { ApprovalFixture } from '../test/approval-fixture';
 import { TimerPoller } from '../timers/timer-poller';
 
 describe('approval saga and timers on the real broker and database', () => {
   let fx: ApprovalFixture;
-  let commands: TopicReader;
 
   beforeAll(async () => {
     fx = await ApprovalFixture.start();
-    commands = await new TopicReader(fx.testEnv.brokers).start([fx.testEnv.topicPrefix + TOPICS.provisioningCommands]);
   });
   afterAll(async () => {
-    await commands?.stop();
     await fx?.stop();
   });
 
   const provisioningCommands = (requestId: string, type: string) =>
-    commands
+    fx.reader
       .on(fx.testEnv.topicPrefix + TOPICS.provisioningCommands)
       .map((m) => m.json<Envelope>())
       .filter((e) => e.subject === requestId && e.type === type);

@@ -1,6 +1,6 @@
 import { createEnvelope, outgoing } from '@gatehouse/messaging';
 import { TOPICS, type Envelope } from '@gatehouse/contracts';
-import { TopicReader, waitFor } from '@gatehouse/testing';
+import { waitFor } from '@gatehouse/testing';
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ApprovalFixture } from '../test/approval-fixture';
@@ -8,19 +8,16 @@ import { TimerPoller } from './timer-poller';
 
 describe('timers survive restarts and fire once across replicas', () => {
   let fx: ApprovalFixture;
-  let commands: TopicReader;
 
   beforeAll(async () => {
     fx = await ApprovalFixture.start();
-    commands = await new TopicReader(fx.testEnv.brokers).start([fx.testEnv.topicPrefix + TOPICS.provisioningCommands]);
   });
   afterAll(async () => {
-    await commands?.stop();
     await fx?.stop();
   });
 
   const revokes = () =>
-    commands
+    fx.reader
       .on(fx.testEnv.topicPrefix + TOPICS.provisioningCommands)
       .map((m) => m.json<Envelope>())
       .filter((e) => e.type === 'provisioning.revoke');

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, HttpCode, Inject, Module, Res, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Module, Res, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { HealthRegistry } from './health';
@@ -65,4 +65,3 @@ export class ObservabilityModule implements NestModule {
   }
 }
 
-export const InjectLogger = (): ParameterDecorator => Inject(LOGGER);

@@ -7,7 +7,7 @@ import { DirectoryClient, DirectoryUnavailableError } from '../../directory/dire
 import { FlowCatalog } from '../../flows/flow-catalog';
 import { assertTransition } from '../../lifecycle/transitions';
 import { evaluateDecision, type PriorDecision } from '../../policy/decision-rules';
-import { planGrant } from '../../saga/start-grant';
+import { planGrant } from '../../saga/plan-grant';
 import { toView, type DecisionRow, type RequestRow } from '../../requests/request-rows';
 
 /**

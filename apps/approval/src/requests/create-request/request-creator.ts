@@ -8,7 +8,7 @@ import { DirectoryClient } from '../../directory/directory-client';
 import { FlowCatalog } from '../../flows/flow-catalog';
 import { autoApproval, checkRequest } from '../../policy/request-rules';
 import { RequestViews } from '../request-views';
-import { planGrant } from '../../saga/start-grant';
+import { planGrant } from '../../saga/plan-grant';
 
 /** A new request that follows an earlier one: more time on it, or the same again. */
 export interface BasedOn {

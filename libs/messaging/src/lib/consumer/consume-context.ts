@@ -1,5 +1,3 @@
-import type { Envelope } from '@gatehouse/contracts';
-
 /** What a handler learns about the message besides its envelope. */
 export interface ConsumeContext {
   topic: string;
@@ -8,5 +6,3 @@ export interface ConsumeContext {
   groupId: string;
   attempt: number;
 }
-
-export type IncomingMessage<T extends Envelope = Envelope> = T;
