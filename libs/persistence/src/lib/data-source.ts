@@ -24,7 +24,9 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     synchronize: false,
     migrationsRun: false,
     applicationName: options.applicationName,
-    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5000 },
+    // Above the consumer's in-flight limit (16): each handler may hold a connection, and the
+    // outbox relay, timers and health checks need theirs too.
+    extra: { max: options.poolSize ?? 20, connectionTimeoutMillis: 5000 },
   });
 }
 

@@ -19,9 +19,14 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Runs a TypeScript entry point of this repository as a child process (as `npm start` does). */
+/**
+ * Runs a TypeScript entry point of this repository as a child process (as `npm start` does).
+ * GATEHOUSE_CHILD_NODE_ARGS adds node flags to every child, e.g. `--cpu-prof` to profile the
+ * services under a benchmark (node refuses it in NODE_OPTIONS).
+ */
 export function runTs(entry: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [path.join(ROOT, 'scripts/run-ts.cjs'), path.join(ROOT, entry), ...args], {
+  const nodeArgs = (process.env['GATEHOUSE_CHILD_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  return spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'scripts/run-ts.cjs'), path.join(ROOT, entry), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

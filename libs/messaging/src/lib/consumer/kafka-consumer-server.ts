@@ -1,12 +1,13 @@
 import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/microservices';
 import { deadLetterTopicOf, parseReply, parseMessage, type Envelope, type QueryType } from '@gatehouse/contracts';
 import { runWithCorrelation, type Logger, type Metrics } from '@gatehouse/observability';
-import type { Consumer, EachMessagePayload, IHeaders } from 'kafkajs';
+import type { Consumer, EachBatchPayload, EachMessagePayload, IHeaders } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { HEADERS, headerString } from '../kafka/headers';
 import type { KafkaConnection } from '../kafka/kafka-connection';
 import type { ConsumeContext } from './consume-context';
 import { NonRetryableError } from './errors';
+import { runInKeyLanes, Slots } from './key-lanes';
 import { replyEnvelope } from '../request-reply/reply-envelope';
 
 export interface KafkaConsumerServerOptions {
@@ -22,8 +23,13 @@ export interface KafkaConsumerServerOptions {
   /** First retry delay; doubles each attempt, with jitter (default 100 ms). */
   retryBaseMs?: number;
   fromBeginning?: boolean;
-  /** Partitions handled at once; order holds within each partition (default 6). */
+  /** Partitions handled at once (default 6). */
   partitionsConsumedConcurrently?: number;
+  /**
+   * Messages handled at once across all partitions (default 16). Order holds per key, not per
+   * partition; keep it below the database pool size, as each handler may hold a connection.
+   */
+  maxInFlight?: number;
 }
 
 /**
@@ -36,10 +42,12 @@ export interface KafkaConsumerServerOptions {
 export class KafkaConsumerServer extends Server implements CustomTransportStrategy {
   private consumer?: Consumer;
   private readonly log: Logger;
+  private readonly slots: Slots;
 
   constructor(private readonly options: KafkaConsumerServerOptions) {
     super();
     this.log = options.logger.child({ component: 'kafka-consumer', groupId: options.groupId });
+    this.slots = new Slots(options.maxInFlight ?? 16);
   }
 
   async listen(callback: (...args: unknown[]) => void): Promise<void> {
@@ -81,7 +89,8 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       autoCommitInterval: 1000,
       autoCommitThreshold: 100,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 6,
-      eachMessage: (payload) => this.handleMessage(payload),
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.handleBatch(payload),
     });
     await joined;
     this.log.info({ topics }, 'consuming');
@@ -101,7 +110,32 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     return this.consumer as T;
   }
 
-  private async handleMessage({ topic, partition, message }: EachMessagePayload): Promise<void> {
+  /**
+   * A batch's messages run in key lanes (see runInKeyLanes). Its offsets are resolved only
+   * once all of it is handled: after a crash or a rebalance the batch comes again, and the
+   * messages already handled are no-ops thanks to the inbox.
+   */
+  private async handleBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0) return;
+    // kafkajs heartbeats only between batches; a long batch (Okta's rate limit) must too.
+    const beat = setInterval(() => void heartbeat().catch(() => undefined), 3000);
+    let complete: boolean;
+    try {
+      complete = await runInKeyLanes(
+        batch.messages,
+        this.slots,
+        (message) => this.handleMessage({ topic: batch.topic, partition: batch.partition, message }),
+        () => isRunning() && !isStale(),
+      );
+    } finally {
+      clearInterval(beat);
+    }
+    if (!complete) return;
+    resolveOffset(batch.lastOffset());
+    await commitOffsetsIfNecessary();
+  }
+
+  private async handleMessage({ topic, partition, message }: Pick<EachMessagePayload, 'topic' | 'partition' | 'message'>): Promise<void> {
     const context = { topic, partition, offset: message.offset, groupId: this.options.groupId };
     let raw: unknown;
     try {
