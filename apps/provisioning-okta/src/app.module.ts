@@ -12,12 +12,16 @@ import { DirectoryCache } from './directory/memberships/directory-cache';
 import { MembershipsHandler, OKTA_CLIENT } from './directory/memberships/memberships.handler';
 import { PrivateKeyJwtAuth, SswsAuth, type OktaAuth } from './okta/okta-auth';
 import { OktaClient } from './okta/okta-client';
+import { OktaHttp } from './okta/okta-http';
 
-function oktaAuth(okta: NonNullable<ServiceConfig['okta']>): OktaAuth {
+function oktaClient(okta: NonNullable<ServiceConfig['okta']>, logger: Logger): OktaClient {
   const { credentials } = okta;
-  return credentials.mode === 'oauth'
-    ? new PrivateKeyJwtAuth({ orgUrl: okta.orgUrl, timeoutMs: okta.timeoutMs, ...credentials })
-    : new SswsAuth(credentials.apiToken);
+  const http = new OktaHttp();
+  const auth: OktaAuth =
+    credentials.mode === 'oauth'
+      ? new PrivateKeyJwtAuth({ orgUrl: okta.orgUrl, timeoutMs: okta.timeoutMs, http, ...credentials })
+      : new SswsAuth(credentials.apiToken);
+  return new OktaClient({ ...okta, auth, http }, logger.child({ component: 'okta' }));
 }
 
 /** The only service that talks to Okta: the directory, and granting and revoking memberships. */
@@ -40,7 +44,7 @@ export class AppModule {
       ],
       controllers: [MembershipsHandler, GrantMembershipHandler, RevokeMembershipHandler],
       providers: [
-        { provide: OKTA_CLIENT, useValue: config.okta ? new OktaClient({ ...config.okta, auth: oktaAuth(config.okta) }, logger.child({ component: 'okta' })) : null },
+        { provide: OKTA_CLIENT, useValue: config.okta ? oktaClient(config.okta, logger) : null },
         { provide: DirectoryCache, useValue: new DirectoryCache(config.directoryCacheTtlMs) },
         { provide: PROVISIONING_CONFIG, useValue: config },
         Reconciler,

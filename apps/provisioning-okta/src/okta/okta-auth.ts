@@ -1,5 +1,6 @@
 import { createPrivateKey, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { OktaError } from './okta-errors';
+import { OktaHttp } from './okta-http';
 
 /** How provisioning-okta proves itself to Okta. */
 export interface OktaAuth {
@@ -29,6 +30,7 @@ export interface PrivateKeyJwtSettings {
   keyId?: string;
   scopes: string[];
   timeoutMs: number;
+  http?: OktaHttp;
 }
 
 /**
@@ -41,9 +43,11 @@ export class PrivateKeyJwtAuth implements OktaAuth {
   private readonly key: KeyObject;
   private cached?: { token: string; until: number };
   private inflight?: Promise<string>;
+  private readonly http: OktaHttp;
 
   constructor(private readonly settings: PrivateKeyJwtSettings) {
     this.key = createPrivateKey(settings.privateKeyPem);
+    this.http = settings.http ?? new OktaHttp(2);
   }
 
   async header(): Promise<string> {
@@ -66,13 +70,13 @@ export class PrivateKeyJwtAuth implements OktaAuth {
       client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
       client_assertion: this.assertion(endpoint),
     });
-    const response = await fetch(endpoint, {
+    const response = await this.http.request(endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body,
-      signal: AbortSignal.timeout(this.settings.timeoutMs),
+      body: body.toString(),
+      timeoutMs: this.settings.timeoutMs,
     });
-    const payload = (await response.json().catch(() => ({}))) as { access_token?: string; expires_in?: number; error?: string; error_description?: string };
+    const payload = parseTokenAnswer(response.text);
     if (!response.ok || !payload.access_token) {
       throw new OktaError(response.status, payload.error ?? 'token_error', `${payload.error_description ?? 'no access token'} (check OKTA_CLIENT_ID, OKTA_PRIVATE_KEY and the app's granted scopes)`);
     }
@@ -87,5 +91,21 @@ export class PrivateKeyJwtAuth implements OktaAuth {
     const payload = encode({ iss: this.settings.clientId, sub: this.settings.clientId, aud: audience, iat: now, exp: now + 300, jti: randomUUID() });
     const signature = sign('RSA-SHA256', Buffer.from(`${header}.${payload}`), this.key).toString('base64url');
     return `${header}.${payload}.${signature}`;
+  }
+}
+
+interface TokenAnswer {
+  access_token?: string;
+  expires_in?: number;
+  error?: string;
+  error_description?: string;
+}
+
+function parseTokenAnswer(text: string): TokenAnswer {
+  try {
+    const body: unknown = JSON.parse(text);
+    return typeof body === 'object' && body !== null ? (body as TokenAnswer) : {};
+  } catch {
+    return {};
   }
 }

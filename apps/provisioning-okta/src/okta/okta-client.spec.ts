@@ -57,4 +57,14 @@ describe('OktaClient against the fake Okta (real HTTP)', () => {
     const wrongToken = new OktaClient({ orgUrl: okta.url, auth: new SswsAuth('not-the-token'), timeoutMs: 2000 }, logger);
     await expect(wrongToken.findUser('ada@example.com')).rejects.toThrow(new OktaError(401, 'E0000011', 'Invalid token provided'));
   });
+
+  it('gives up on calls that outlast the timeout, after its attempts, saying Okta did not answer', async () => {
+    okta.addUser('ada@example.com');
+    okta.latencyMs = 300;
+    const impatient = client({ timeoutMs: 100, maxAttempts: 2 });
+    await expect(impatient.findUser('ada@example.com')).rejects.toThrow(/no answer from .*timed out after 100 ms/);
+    expect(okta.log.length).toBeLessThanOrEqual(2);
+    // A slow answer inside the deadline is fine, on the same kept-alive connections.
+    expect(await client({ timeoutMs: 1000 }).findUser('ada@example.com')).not.toBeNull();
+  });
 });

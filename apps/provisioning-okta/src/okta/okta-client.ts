@@ -1,6 +1,7 @@
 import type { Logger } from '@gatehouse/observability';
 import type { OktaAuth } from './okta-auth';
 import { OktaError } from './okta-errors';
+import { OktaHttp, type HeaderReader, type HttpAnswer } from './okta-http';
 import { endpointFamily, RateLimitBudgets } from './rate-limit-budgets';
 
 export { OktaError } from './okta-errors';
@@ -13,6 +14,8 @@ export interface OktaSettings {
   pageSize?: number;
   /** Attempts for 429, 5xx and timeouts before giving up. */
   maxAttempts?: number;
+  /** Shared with the OAuth token calls, so both use the same kept-alive connections. */
+  http?: OktaHttp;
 }
 
 export interface OktaUser {
@@ -26,17 +29,25 @@ interface OktaGroup {
 }
 
 /**
- * Okta's Management API over plain fetch (SSWS token or OAuth 2.0 private_key_jwt). Follows `Link: rel="next"` for every
- * page; on 429 waits until `X-Rate-Limit-Reset` (with jitter) and tries again; retries 5xx and
+ * Okta's Management API over Node's HTTP client (see OktaHttp for why not fetch or the SDK),
+ * with an SSWS token or OAuth 2.0 private_key_jwt. Follows `Link: rel="next"` for every page; on 429 waits until `X-Rate-Limit-Reset` (with jitter) and tries again; retries 5xx and
  * timeouts with backoff, within a budget.
  */
 export class OktaClient {
   private readonly budgets = new RateLimitBudgets();
+  private readonly http: OktaHttp;
 
   constructor(
     private readonly settings: OktaSettings,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.http = settings.http ?? new OktaHttp();
+  }
+
+  /** Closes kept-alive connections (shutdown). */
+  close(): void {
+    this.http.close();
+  }
 
   /** The user with this login or id, or null if Okta has none. */
   async findUser(login: string): Promise<OktaUser | null> {
@@ -82,14 +93,14 @@ export class OktaClient {
     const items: T[] = [];
     let next: string | undefined = `${this.settings.orgUrl}${firstPath}`;
     while (next) {
-      const page: { body: T[]; headers: Headers } = await this.call<T[]>('GET', next);
+      const page: { body: T[]; headers: HeaderReader } = await this.call<T[]>('GET', next);
       items.push(...page.body);
       next = nextLink(page.headers.get('link'));
     }
     return items;
   }
 
-  private async call<T>(method: string, pathOrUrl: string): Promise<{ body: T; headers: Headers }> {
+  private async call<T>(method: string, pathOrUrl: string): Promise<{ body: T; headers: HeaderReader }> {
     const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${this.settings.orgUrl}${pathOrUrl}`;
     const family = endpointFamily(method, new URL(url).pathname);
     const maxAttempts = this.settings.maxAttempts ?? 5;
@@ -97,13 +108,9 @@ export class OktaClient {
       await this.budgets.take(family);
       // Outside the try: a refused client assertion is Okta's answer, not a network blip.
       const authorization = await this.settings.auth.header();
-      let response: Response;
+      let response: HttpAnswer;
       try {
-        response = await fetch(url, {
-          method,
-          headers: { authorization, accept: 'application/json' },
-          signal: AbortSignal.timeout(this.settings.timeoutMs),
-        });
+        response = await this.http.request(url, { method, headers: { authorization, accept: 'application/json' }, timeoutMs: this.settings.timeoutMs });
       } catch (error) {
         if (attempt >= maxAttempts) throw new OktaError(0, 'unreachable', `no answer from ${this.settings.orgUrl} (${error instanceof Error ? error.message : String(error)})`);
         await sleep(backoff(attempt));
@@ -111,11 +118,8 @@ export class OktaClient {
       }
       this.budgets.update(family, response.headers);
       if (response.status === 429) this.budgets.exhaust(family, response.headers);
-      if (response.ok) {
-        const text = await response.text();
-        return { body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
-      }
-      const body = (await response.json().catch(() => ({}))) as { errorCode?: string; errorSummary?: string };
+      if (response.ok) return { body: (response.text ? JSON.parse(response.text) : undefined) as T, headers: response.headers };
+      const body = parseErrorBody(response.text);
       const error = new OktaError(response.status, body.errorCode ?? String(response.status), body.errorSummary ?? response.statusText);
       if (response.status === 401 && this.settings.auth.mode === 'oauth' && attempt === 1) {
         this.settings.auth.invalidate(); // an access token revoked or expired early: get a new one, once
@@ -135,7 +139,17 @@ function nextLink(header: string | null): string | undefined {
 }
 
 /** Milliseconds until the rate-limit window resets, plus jitter so callers do not stampede. */
-function untilReset(headers: Headers): number {
+/** Okta's error body (errorCode, errorSummary), or nothing when a proxy answered instead. */
+function parseErrorBody(text: string): { errorCode?: string; errorSummary?: string } {
+  try {
+    const body: unknown = JSON.parse(text);
+    return typeof body === 'object' && body !== null ? (body as { errorCode?: string; errorSummary?: string }) : {};
+  } catch {
+    return {};
+  }
+}
+
+function untilReset(headers: HeaderReader): number {
   const reset = Number(headers.get('x-rate-limit-reset'));
   const wait = Number.isFinite(reset) && reset > 0 ? reset * 1000 - Date.now() : 1000;
   return Math.max(0, wait) + Math.random() * 250;

@@ -1,3 +1,5 @@
+import type { HeaderReader } from './okta-http';
+
 /**
  * One budget per Okta endpoint family, shared by all the work of this process: calls are
  * counted down from what Okta's `X-Rate-Limit-Remaining` last said, and once a family is
@@ -23,7 +25,7 @@ export class RateLimitBudgets {
   }
 
   /** What Okta said with its answer: the calls left in this window, and when it resets. */
-  update(family: string, headers: Headers): void {
+  update(family: string, headers: HeaderReader): void {
     const remaining = Number(headers.get('x-rate-limit-remaining'));
     const reset = Number(headers.get('x-rate-limit-reset'));
     if (!Number.isFinite(remaining) || !Number.isFinite(reset) || reset <= 0 || headers.get('x-rate-limit-remaining') === null) return;
@@ -35,7 +37,7 @@ export class RateLimitBudgets {
   }
 
   /** When a 429 arrives anyway, nothing more goes out until the reset. */
-  exhaust(family: string, headers: Headers): void {
+  exhaust(family: string, headers: HeaderReader): void {
     const reset = Number(headers.get('x-rate-limit-reset'));
     if (Number.isFinite(reset) && reset > 0) this.families.set(family, { remaining: 0, resetAt: reset * 1000 });
   }
