@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { TestDatabase } from '@gatehouse/testing';
+import { createEnvelope } from '../envelope-factory';
+import { SCHEMA, setUpDatabase } from '../../test/messaging-fixture';
+import { UnitOfWork, type ConsumeOptions, type Transaction } from './unit-of-work';
+
+describe('UnitOfWork.consumeOnce on real PostgreSQL', () => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let uow: UnitOfWork;
+
+  beforeAll(async () => {
+    ({ database, dataSource } = await setUpDatabase());
+    await dataSource.query(`CREATE TABLE ${SCHEMA}.counters (id text PRIMARY KEY, value int NOT NULL)`);
+    uow = new UnitOfWork(dataSource, SCHEMA);
+  });
+  afterAll(async () => {
+    await dataSource.destroy();
+    await database.drop();
+  });
+
+  const message = () =>
+    createEnvelope('access.cancelled', randomUUID(), { requestId: randomUUID(), by: { email: 'ada@example.com' }, status: 'CANCELLED' }, { source: 'test' });
+
+  /** Reads the counter under a row lock, bumps it at commit, outboxes an event, answers the value seen. */
+  const bump = (counter: string, command: ReturnType<typeof message>) => async (tx: Transaction) => {
+    const [{ value }] = await tx.manager.query(`SELECT value FROM ${SCHEMA}.counters WHERE id = $1 FOR UPDATE`, [counter]);
+    tx.atCommit((bind) => `UPDATE ${SCHEMA}.counters SET value = value + 1 WHERE id = ${bind(counter)}`);
+    await tx.publish(createEnvelope('access.cancelled', command.subject, command.data, { source: 'test', causedBy: command }));
+    return { seen: value as number };
+  };
+
+  const count = async (sql: string, params: unknown[]) => Number((await dataSource.query(sql, params))[0].n);
+
+  for (const options of [{ claimAtCommit: true }, {}] as ConsumeOptions[]) {
+    const mode = options.claimAtCommit ? 'claiming at commit' : 'claiming first';
+
+    it(`${mode}: 12 deliveries of one message at once have one effect, and every duplicate gets the first answer`, async () => {
+      const counter = randomUUID();
+      await dataSource.query(`INSERT INTO ${SCHEMA}.counters VALUES ($1, 0)`, [counter]);
+      const command = message();
+      const outcomes = await Promise.all(Array.from({ length: 12 }, () => uow.consumeOnce('test', command, bump(counter, command), options)));
+
+      expect(outcomes.filter((o) => !o.duplicate)).toEqual([{ duplicate: false, result: { seen: 0 } }]);
+      expect(outcomes.filter((o) => o.duplicate)).toEqual(Array(11).fill({ duplicate: true, previous: { seen: 0 } }));
+      expect(await count(`SELECT value AS n FROM ${SCHEMA}.counters WHERE id = $1`, [counter])).toBe(1);
+      expect(await count(`SELECT count(*) AS n FROM ${SCHEMA}.outbox WHERE message_key = $1`, [command.subject])).toBe(1);
+      expect(await count(`SELECT count(*) AS n FROM ${SCHEMA}.inbox WHERE message_id = $1`, [command.id])).toBe(1);
+    });
+
+    it(`${mode}: work that fails leaves nothing behind, so the message can be handled again`, async () => {
+      const counter = randomUUID();
+      await dataSource.query(`INSERT INTO ${SCHEMA}.counters VALUES ($1, 0)`, [counter]);
+      const command = message();
+      await expect(
+        uow.consumeOnce(
+          'test',
+          command,
+          async (tx) => {
+            await bump(counter, command)(tx);
+            throw new Error('Okta said no');
+          },
+          options,
+        ),
+      ).rejects.toThrow('Okta said no');
+      expect(await count(`SELECT count(*) AS n FROM ${SCHEMA}.inbox WHERE message_id = $1`, [command.id])).toBe(0);
+      expect(await uow.consumeOnce('test', command, bump(counter, command), options)).toEqual({ duplicate: false, result: { seen: 0 } });
+      expect(await count(`SELECT value AS n FROM ${SCHEMA}.counters WHERE id = $1`, [counter])).toBe(1);
+    });
+  }
+});
