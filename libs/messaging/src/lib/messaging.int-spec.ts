@@ -4,6 +4,7 @@ import path from 'node:path';
 import { TOPICS, deadLetterTopicOf, type Envelope } from '@gatehouse/contracts';
 import { createLogger } from '@gatehouse/observability';
 import { TopicReader, waitFor } from '@gatehouse/testing';
+import { Partitioners } from 'kafkajs';
 import { behaviour, SCHEMA, startFixture, type Fixture } from '../test/messaging-fixture';
 import { createEnvelope } from './envelope-factory';
 import { HEADERS } from './kafka/headers';
@@ -68,6 +69,32 @@ describe('messaging on the real broker and database', () => {
     await publisher.publish([{ topic: events, envelope: event }]);
     await waitFor(() => callsFor(event.subject) === 2, { what: 'both deliveries to reach the handler' });
     expect(await effectsFor(event.subject)).toBe(1);
+  });
+
+  it('lets other requests on the same partition pass a slow one, and keeps each request in order', async () => {
+    // Subjects that the producer's partitioner puts on one partition.
+    const partitioner = Partitioners.DefaultPartitioner();
+    const partitionMetadata = Array.from({ length: 6 }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
+    const partitionOf = (key: string) => partitioner({ topic: 't', partitionMetadata, message: { key, value: null } });
+    const slow = randomUUID();
+    const others: string[] = [];
+    while (others.length < 4) {
+      const subject = randomUUID();
+      if (partitionOf(subject) === partitionOf(slow)) others.push(subject);
+    }
+    behaviour.slow.set(slow, 3000);
+    const slowSteps = [requested(slow), requested(slow)];
+    const otherSteps = others.flatMap((subject) => [requested(subject), requested(subject), requested(subject)]);
+    await publisher.publish([...slowSteps, ...otherSteps].map((envelope) => ({ topic: events, envelope })));
+
+    await waitFor(async () => (await Promise.all(others.map(effectsFor))).every((n) => n === 3), { what: 'the other requests', timeoutMs: 20000 });
+    // All twelve are done while the slow request's first message is still being handled.
+    expect(behaviour.done).not.toContain(slowSteps[0].id);
+    await waitFor(async () => (await effectsFor(slow)) === 2, { what: 'the slow request', timeoutMs: 20000 });
+    for (const steps of [slowSteps, ...others.map((subject) => otherSteps.filter((e) => e.subject === subject))]) {
+      const ids = steps.map((e) => e.id);
+      expect(behaviour.done.filter((id) => ids.includes(id))).toEqual(ids);
+    }
   });
 
   it('dead-letters a poison message with the reason and carries on with the next one', async () => {

@@ -15,7 +15,11 @@ export const SCHEMA = 'msgtest';
 export const behaviour = {
   failAlways: new Set<string>(),
   failTimes: new Map<string, number>(),
+  /** Subjects whose handling takes this long (a slow Okta call, say). */
+  slow: new Map<string, number>(),
   calls: [] as Envelope[],
+  /** Ids of messages whose effect is committed, in the order they were. */
+  done: [] as string[],
 };
 
 @Controller()
@@ -33,7 +37,10 @@ class TestHandlers {
     }
     await this.uow.consumeOnce('test-consumer', envelope, async (tx) => {
       await tx.manager.query(`INSERT INTO ${SCHEMA}.effects (message_id, subject) VALUES ($1, $2)`, [envelope.id, envelope.subject]);
+      const slow = behaviour.slow.get(envelope.subject);
+      if (slow) await new Promise((resolve) => setTimeout(resolve, slow));
     });
+    behaviour.done.push(envelope.id);
   }
 
   @MessagePattern('audit.query')
