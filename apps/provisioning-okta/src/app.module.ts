@@ -13,6 +13,7 @@ import { MembershipsHandler, OKTA_CLIENT } from './directory/memberships/members
 import { PrivateKeyJwtAuth, SswsAuth, type OktaAuth } from './okta/okta-auth';
 import { OktaClient } from './okta/okta-client';
 import { OktaHttp } from './okta/okta-http';
+import { IdentityResolver } from './identities/identity-resolver';
 
 function oktaClient(okta: NonNullable<ServiceConfig['okta']>, logger: Logger): OktaClient {
   const { credentials } = okta;
@@ -28,6 +29,7 @@ function oktaClient(okta: NonNullable<ServiceConfig['okta']>, logger: Logger): O
 @Module({})
 export class AppModule {
   static register(config: ServiceConfig, logger: Logger): DynamicModule {
+    const okta = config.okta ? oktaClient(config.okta, logger) : null;
     if (!config.okta) logger.warn('OKTA_ORG_URL / OKTA_API_TOKEN not set: directory questions and grants will be answered with an error saying so');
     return {
       module: AppModule,
@@ -44,7 +46,8 @@ export class AppModule {
       ],
       controllers: [MembershipsHandler, GrantMembershipHandler, RevokeMembershipHandler],
       providers: [
-        { provide: OKTA_CLIENT, useValue: config.okta ? oktaClient(config.okta, logger) : null },
+        { provide: OKTA_CLIENT, useValue: okta },
+        { provide: IdentityResolver, useValue: okta && config.okta ? new IdentityResolver(okta, config.okta.loginOverrides) : null },
         { provide: DirectoryCache, useValue: new DirectoryCache(config.directoryCacheTtlMs) },
         { provide: PROVISIONING_CONFIG, useValue: config },
         Reconciler,

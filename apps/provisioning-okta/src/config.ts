@@ -1,5 +1,6 @@
 import { commonConfig, commonEnv, databaseEnv, isProduction } from '@gatehouse/config';
 import { z } from 'zod';
+import { parseLoginOverrides } from './identities/identity-resolver';
 
 export const SERVICE = 'provisioning-okta';
 export const SCHEMA = 'provisioning';
@@ -20,6 +21,18 @@ export const envSchema = z
     OKTA_PRIVATE_KEY_ID: z.string().optional(),
     OKTA_SCOPES: z.string().default('okta.groups.manage okta.users.read'),
     OKTA_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(10000),
+    /** `email=login` pairs for people whose Okta login is not found from their email. */
+    OKTA_LOGIN_OVERRIDES: z
+      .string()
+      .optional()
+      .transform((text, ctx) => {
+        try {
+          return parseLoginOverrides(text);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+          return z.NEVER;
+        }
+      }),
     DIRECTORY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
     /** How often the ledger is compared with Okta (0 turns it off). */
     RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(300_000),
@@ -43,6 +56,7 @@ export const envSchema = z
       ? {
           orgUrl: env.OKTA_ORG_URL.replace(/\/$/, ''),
           timeoutMs: env.OKTA_TIMEOUT_MS,
+          loginOverrides: env.OKTA_LOGIN_OVERRIDES,
           credentials:
             env.OKTA_CLIENT_ID && env.OKTA_PRIVATE_KEY
               ? { mode: 'oauth' as const, clientId: env.OKTA_CLIENT_ID, privateKeyPem: env.OKTA_PRIVATE_KEY.replace(/\\n/g, '\n'), keyId: env.OKTA_PRIVATE_KEY_ID, scopes: env.OKTA_SCOPES.split(/\s+/).filter(Boolean) }

@@ -37,12 +37,32 @@ describe('provisioning-okta grants and revocations against the fake Okta', () =>
     await fx.send(stranger);
     expect(await report(stranger.data.grantId)).toMatchObject({
       type: 'provisioning.grant_failed',
-      data: { cause: expect.stringContaining('Okta has no user with login stranger@example.com (E0000007)') },
+      data: { cause: expect.stringContaining('Okta has no user with login or email stranger@example.com (E0000007)') },
     });
     fx.okta.addUser('bea@example.com');
     const badGroup = grantCommand('bea@example.com', '00gdoesnotexist00001');
     await fx.send(badGroup);
     expect(await report(badGroup.data.grantId)).toMatchObject({ type: 'provisioning.grant_failed', data: { cause: expect.stringContaining('fix the target') } });
+  });
+
+  it('finds people whose Okta login is not their email by searching on the email, and refuses to guess between two', async () => {
+    const eve = fx.okta.addUser('eve@example.com', 'eve', 'eve.adams');
+    const grant = grantCommand('eve@example.com');
+    await fx.send(grant);
+    expect((await report(grant.data.grantId)).type).toBe('provisioning.granted');
+    expect(fx.okta.isMember(GROUP, 'eve.adams')).toBe(true);
+    expect(fx.okta.log.some((l) => l.method === 'GET' && l.path === '/api/v1/users')).toBe(true); // the search
+    expect(eve.profile.login).toBe('eve.adams');
+
+    fx.okta.addUser('shared@example.com', 'one', 'shared.one');
+    fx.okta.addUser('shared@example.com', 'two', 'shared.two');
+    const ambiguous = grantCommand('shared@example.com');
+    await fx.send(ambiguous);
+    expect(await report(ambiguous.data.grantId)).toMatchObject({
+      type: 'provisioning.grant_failed',
+      data: { cause: expect.stringMatching(/2 Okta users have the email shared@example.com .*OKTA_LOGIN_OVERRIDES/) },
+    });
+    expect(fx.okta.isMember(GROUP, 'shared.one') || fx.okta.isMember(GROUP, 'shared.two')).toBe(false);
   });
 
   it('rides out Okta 5xx errors within its retry budget', async () => {

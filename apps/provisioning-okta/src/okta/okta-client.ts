@@ -59,6 +59,12 @@ export class OktaClient {
     }
   }
 
+  /** Every user whose primary email is this one (Okta's search; logins need not be emails). */
+  async usersWithEmail(email: string): Promise<OktaUser[]> {
+    const expression = `profile.email eq "${email.replace(/["\\]/g, '\\$&')}"`;
+    return this.listAll<OktaUser>(`/api/v1/users?search=${encodeURIComponent(expression)}&limit=${this.settings.pageSize ?? 200}`);
+  }
+
   /** Adds the user to the group; Okta answers 204 whether or not they were in it already. */
   async addMember(groupId: string, userId: string): Promise<void> {
     await this.call('PUT', `/api/v1/groups/${encodeURIComponent(groupId)}/users/${encodeURIComponent(userId)}`);

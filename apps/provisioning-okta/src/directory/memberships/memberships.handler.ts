@@ -1,7 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import type { TypedEnvelope } from '@gatehouse/contracts';
-import { OktaClient } from '../../okta/okta-client';
+import { IdentityResolver } from '../../identities/identity-resolver';
+import { OktaClient, type OktaUser } from '../../okta/okta-client';
 import { DirectoryCache } from './directory-cache';
 
 export const OKTA_CLIENT = Symbol('OKTA_CLIENT');
@@ -14,6 +15,7 @@ export const OKTA_CLIENT = Symbol('OKTA_CLIENT');
 export class MembershipsHandler {
   constructor(
     @Inject(OKTA_CLIENT) private readonly okta: OktaClient | null,
+    @Inject(IdentityResolver) private readonly identities: IdentityResolver | null,
     private readonly cache: DirectoryCache,
   ) {}
 
@@ -25,11 +27,20 @@ export class MembershipsHandler {
     return { members: members.map((u) => ({ id: u.id, email: u.profile.email, status: u.status })) };
   }
 
-  /** `directory.user`: the Okta user with this email (login), or null. */
+  /** `directory.user`: the Okta user behind this email (see IdentityResolver), or null. */
   @MessagePattern('directory.user')
   async user(@Payload() query: TypedEnvelope<'directory.user'>): Promise<{ user: { id: string; email: string; status: string } | null }> {
-    const found = await this.requireOkta().findUser(query.data.email);
+    const found = await this.resolve(query.data.email);
     return { user: found ? { id: found.id, email: found.profile.email, status: found.status } : null };
+  }
+
+  /** The person's Okta user, null if there is none; two candidates is an error to fix. */
+  private async resolve(email: string): Promise<OktaUser | null> {
+    this.requireOkta();
+    const resolution = await (this.identities as IdentityResolver).resolve(email);
+    if (resolution.user) return resolution.user;
+    if (resolution.ambiguous) throw new Error(resolution.cause);
+    return null;
   }
 
   private requireOkta(): OktaClient {
@@ -43,7 +54,7 @@ export class MembershipsHandler {
     const okta = this.requireOkta();
     let groups = this.cache.get(email);
     if (!groups) {
-      const user = await okta.findUser(email);
+      const user = await this.resolve(email);
       groups = user ? await okta.groupIdsOf(user.id) : [];
       this.cache.set(email, groups);
     }

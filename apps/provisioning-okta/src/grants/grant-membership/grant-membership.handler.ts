@@ -5,6 +5,7 @@ import { createEnvelope, UnitOfWork } from '@gatehouse/messaging';
 import { SERVICE } from '../../config';
 import { DirectoryCache } from '../../directory/memberships/directory-cache';
 import { OKTA_CLIENT } from '../../directory/memberships/memberships.handler';
+import { IdentityResolver } from '../../identities/identity-resolver';
 import { OktaClient, OktaError } from '../../okta/okta-client';
 import { describeFailure } from '../describe-failure';
 import { lockMembership } from '../membership-lock';
@@ -20,6 +21,7 @@ export class GrantMembershipHandler {
   constructor(
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
     @Inject(OKTA_CLIENT) private readonly okta: OktaClient | null,
+    @Inject(IdentityResolver) private readonly identities: IdentityResolver | null,
     private readonly cache: DirectoryCache,
   ) {}
 
@@ -33,15 +35,15 @@ export class GrantMembershipHandler {
       await lockMembership(tx, email, oktaGroupId);
       let oktaUserId: string | null = null;
       let failure: string | undefined;
-      if (!this.okta) {
+      if (!this.okta || !this.identities) {
         failure = 'Okta is not configured for provisioning-okta: set OKTA_ORG_URL and OKTA_API_TOKEN';
       } else {
         try {
-          const found = await this.okta.findUser(email);
-          if (!found) failure = `Okta has no user with login ${email} (E0000007); the requester's Slack or API email must match their Okta login`;
+          const found = await this.identities.resolve(email);
+          if (!found.user) failure = found.cause;
           else {
-            oktaUserId = found.id;
-            await this.okta.addMember(oktaGroupId, found.id);
+            oktaUserId = found.user.id;
+            await this.okta.addMember(oktaGroupId, found.user.id);
           }
         } catch (error) {
           failure =

@@ -61,8 +61,9 @@ export class FakeOkta {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  addUser(email: string, name = email.split('@')[0]): FakeUser {
-    const user: FakeUser = { id: `00u${randomBytes(8).toString('hex').slice(0, 17)}`, status: 'ACTIVE', profile: { login: email, email, firstName: name, lastName: 'Test' } };
+  /** A user whose login is their email unless `login` says otherwise (as in many real orgs). */
+  addUser(email: string, name = email.split('@')[0], login = email): FakeUser {
+    const user: FakeUser = { id: `00u${randomBytes(8).toString('hex').slice(0, 17)}`, status: 'ACTIVE', profile: { login, email, firstName: name, lastName: 'Test' } };
     this.users.set(user.id, user);
     return user;
   }
@@ -84,7 +85,7 @@ export class FakeOkta {
   }
 
   isMember(groupId: string, email: string): boolean {
-    const user = this.findUser(email);
+    const user = this.findUser(email) ?? this.searchUsers(`profile.email eq "${email}"`)?.[0];
     return !!user && !!this.members.get(groupId)?.has(user.id);
   }
 
@@ -100,6 +101,18 @@ export class FakeOkta {
   private findUser(idOrLogin: string): FakeUser | undefined {
     const key = decodeURIComponent(idOrLogin).toLowerCase();
     return this.users.get(idOrLogin) ?? [...this.users.values()].find((u) => u.profile.login.toLowerCase() === key);
+  }
+
+  /**
+   * `GET /api/v1/users?search=…`: the subset of Okta's search expressions Gatehouse sends,
+   * `profile.email eq "…"` and `profile.login eq "…"` (case-insensitive, as Okta compares).
+   */
+  private searchUsers(expression: string): FakeUser[] | undefined {
+    const match = /^profile\.(email|login) eq "((?:[^"\\]|\\.)*)"$/.exec(expression.trim());
+    if (!match) return undefined;
+    const field = match[1] as 'email' | 'login';
+    const value = match[2].replace(/\\(.)/g, '$1').toLowerCase();
+    return [...this.users.values()].filter((u) => u.profile[field].toLowerCase() === value);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -140,6 +153,12 @@ export class FakeOkta {
     }
     if (parts[0] !== 'api' || parts[1] !== 'v1') return error(404, 'E0000022', 'The endpoint does not support the provided HTTP method', limits.headers);
 
+    if (parts[2] === 'users' && !parts[3] && method === 'GET') {
+      const search = url.searchParams.get('search');
+      const found = search === null ? [...this.users.values()] : this.searchUsers(search);
+      if (!found) return error(400, 'E0000031', 'Invalid search criteria.', limits.headers);
+      return this.page(url, found, (u) => u.id, send, limits.headers);
+    }
     if (parts[2] === 'users' && parts[3] && method === 'GET') {
       const user = this.findUser(parts[3]);
       if (!user) return error(404, 'E0000007', `Not found: Resource not found: ${decodeURIComponent(parts[3])} (User)`, limits.headers);
@@ -210,8 +229,11 @@ export class FakeOkta {
     const after = url.searchParams.get('after');
     const start = after ? items.findIndex((item) => idOf(item) === after) + 1 : 0;
     const slice = items.slice(start, start + limit);
-    const links = [`<${this.url}${url.pathname}?limit=${limit}>; rel="self"`];
-    if (start + limit < items.length) links.push(`<${this.url}${url.pathname}?after=${idOf(slice[slice.length - 1])}&limit=${limit}>; rel="next"`);
+    // Like Okta, the links keep the search they page through.
+    const search = url.searchParams.get('search');
+    const also = search === null ? '' : `&search=${encodeURIComponent(search)}`;
+    const links = [`<${this.url}${url.pathname}?limit=${limit}${also}>; rel="self"`];
+    if (start + limit < items.length) links.push(`<${this.url}${url.pathname}?after=${idOf(slice[slice.length - 1])}&limit=${limit}${also}>; rel="next"`);
     send(200, slice, { ...headers, link: links.join(', ') });
   }
 
