@@ -61,6 +61,8 @@ describe('approval saga and timers on the real broker and database', () => {
 
     await report('provisioning.revoked', id, grantId, { revokedAt: new Date().toISOString() });
     await waitFor(async () => (await status(id)) === 'EXPIRED', { what: 'EXPIRED' });
+    // The row is committed before its event is published and read back: wait for the event.
+    await waitFor(() => fx.events(id).some((e) => e.type === 'access.ended'), { what: 'access.ended' });
     const types = fx.events(id).map((e) => e.type);
     expect(types).toEqual(['access.requested', 'access.approved', 'access.granting', 'access.activated', 'access.revoking', 'access.ended']);
   });
