@@ -44,10 +44,6 @@ export class OktaClient {
     this.http = settings.http ?? new OktaHttp();
   }
 
-  /** Closes kept-alive connections (shutdown). */
-  close(): void {
-    this.http.close();
-  }
 
   /** The user with this login or id, or null if Okta has none. */
   async findUser(login: string): Promise<OktaUser | null> {

@@ -30,6 +30,7 @@ export class OktaHttp {
   private readonly agents: { http: http.Agent; https: https.Agent };
 
   constructor(maxSockets = 32) {
+    // Idle kept-alive sockets are unref'd by the agent, so they never hold a stopping process.
     const options = { keepAlive: true, maxSockets, scheduling: 'lifo' as const };
     this.agents = { http: new http.Agent(options), https: new https.Agent(options) };
   }
@@ -76,10 +77,6 @@ export class OktaHttp {
     });
   }
 
-  close(): void {
-    this.agents.http.destroy();
-    this.agents.https.destroy();
-  }
 }
 
 function joinHeader(value: string | string[] | undefined): string | null {
