@@ -77,7 +77,7 @@ describe('messaging on the real broker and database', () => {
     const partitionMetadata = Array.from({ length: 6 }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
     const partitionOf = (key: string) => partitioner({ topic: 't', partitionMetadata, message: { key, value: null } });
     const slow = randomUUID();
-    const others: string[] = [];
+    const others: ReturnType<typeof randomUUID>[] = [];
     while (others.length < 4) {
       const subject = randomUUID();
       if (partitionOf(subject) === partitionOf(slow)) others.push(subject);
