@@ -20,6 +20,10 @@ import { CancelRequestHandler } from './requests/cancel-request/cancel-request.h
 import { RevokeRequestHandler } from './requests/revoke-request/revoke-request.handler';
 import { ProvisioningEventsHandler } from './saga/provisioning-events.handler';
 import { TimerPoller } from './timers/timer-poller';
+import { AccessRequestRepository } from './lifecycle/access-request.repository';
+import { Authorizer } from './policy/authorizer';
+import { AuthorizeQueryHandler } from './policy/authorize-query/authorize-query.handler';
+import { RequestChanger } from './requests/change-request/change-request';
 
 @Module({})
 export class AppModule {
@@ -48,6 +52,7 @@ export class AppModule {
         GetRequestHandler,
         ListRequestsHandler,
         ListFlowsHandler,
+        AuthorizeQueryHandler,
       ],
       providers: [
         { provide: APPROVAL_CONFIG, useValue: config },
@@ -56,6 +61,9 @@ export class AppModule {
         RequestViews,
         RequestCreator,
         TimerPoller,
+        AccessRequestRepository,
+        Authorizer,
+        RequestChanger,
       ],
     };
   }

@@ -4,9 +4,20 @@ import type { FlowSummary } from '@gatehouse/contracts';
 /** The flows loaded (and validated) at start-up. */
 export class FlowCatalog {
   private readonly byName: Map<string, Flow>;
+  private readonly adminEmails: readonly string[];
 
   constructor(file: FlowsFile) {
     this.byName = new Map(file.flows.map((flow) => [flow.name, flow]));
+    this.adminEmails = file.admins.map((email) => email.toLowerCase());
+  }
+
+  /** Gatehouse admins by email: what an admin token's scope is to a Slack user. */
+  admins(): readonly string[] {
+    return this.adminEmails;
+  }
+
+  all(): Flow[] {
+    return [...this.byName.values()];
   }
 
   get(name: string): Flow | undefined {

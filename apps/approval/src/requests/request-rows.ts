@@ -1,4 +1,4 @@
-import type { RequestStatus, RequestView } from '@gatehouse/contracts';
+import type { Actor, RequestStatus, RequestView } from '@gatehouse/contracts';
 
 /** approval.access_requests as PostgreSQL returns it (hot paths use plain SQL). */
 export interface RequestRow {
@@ -11,20 +11,22 @@ export interface RequestRow {
   okta_group_id: string;
   duration_seconds: number;
   reason: string;
-  channel: 'api' | 'slack';
+  channel: 'api' | 'slack' | 'relay';
+  /** Who asked (null for requests stored before actors were recorded). */
+  requested_by: Actor | null;
   status: RequestStatus;
   approvals_required: number;
   grant_id: string | null;
   granted_at: Date | null;
   expires_at: Date | null;
   ending: 'expired' | 'revoked' | null;
-  ended_by: string | null;
+  ended_by: Actor | null;
   ended_at: Date | null;
   failure: string | null;
   based_on: string | null;
   based_on_kind: 'extension' | 'again' | null;
-  created_at: Date;
-  updated_at: Date;
+  created_at: Date | string;
+  updated_at: Date | string;
   version: number;
 }
 
@@ -32,7 +34,8 @@ export interface DecisionRow {
   approver_email: string;
   kind: 'approve' | 'deny';
   reason: string | null;
-  decided_at: Date;
+  decided_at: Date | string;
+  actor: Actor | null;
 }
 
 const iso = (value: Date | string): string => new Date(value).toISOString();
@@ -46,10 +49,17 @@ export function toView(request: RequestRow, decisions: readonly DecisionRow[]): 
     durationSeconds: request.duration_seconds,
     reason: request.reason,
     requester: request.requester,
+    ...(request.requested_by ? { requestedBy: request.requested_by } : {}),
     channel: request.channel,
     status: request.status,
     approvals: { count: new Set(decisions.filter((d) => d.kind === 'approve').map((d) => d.approver_email)).size, required: request.approvals_required },
-    decisions: decisions.map((d) => ({ approverEmail: d.approver_email, kind: d.kind, ...(d.reason ? { reason: d.reason } : {}), decidedAt: iso(d.decided_at) })),
+    decisions: decisions.map((d) => ({
+      approverEmail: d.approver_email,
+      kind: d.kind,
+      ...(d.reason ? { reason: d.reason } : {}),
+      decidedAt: iso(d.decided_at),
+      ...(d.actor ? { actor: d.actor } : {}),
+    })),
     access:
       request.granted_at && request.expires_at
         ? {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Envelope, TypedEnvelope } from '@gatehouse/contracts';
+import type { Actor, Envelope, TypedEnvelope } from '@gatehouse/contracts';
 import { createEnvelope } from '@gatehouse/messaging';
 import { SERVICE } from '../config';
 
@@ -10,6 +10,8 @@ export interface GrantSubject {
   flow: string;
   target: string;
   durationSeconds: number;
+  /** Who approved it: the grant is done on their say. */
+  actor: Actor;
 }
 
 export interface GrantPlan {
@@ -19,15 +21,14 @@ export interface GrantPlan {
 
 /**
  * APPROVED → GRANTING: the grant id and the messages that ask provisioning-okta to add the
- * membership. The caller writes status GRANTING and the grant id in the same transaction
- * as the approval (one UPDATE) and publishes these through the outbox.
+ * membership. The access request aggregate records both with its move to GRANTING.
  */
 export function planGrant(request: GrantSubject, cause: Envelope): GrantPlan {
   const grantId = randomUUID();
   const granting = createEnvelope(
     'access.granting',
     request.id,
-    { requestId: request.id, grantId, oktaGroupId: request.oktaGroupId, status: 'GRANTING' },
+    { requestId: request.id, grantId, oktaGroupId: request.oktaGroupId, actor: request.actor, status: 'GRANTING' },
     { source: SERVICE, causedBy: cause },
   );
   const command = createEnvelope(

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createEnvelope, outgoing } from '@gatehouse/messaging';
 import { TOPICS, type Envelope } from '@gatehouse/contracts';
-import { waitFor } from '@gatehouse/testing';
+import { personPrincipal, waitFor } from '@gatehouse/testing';
 import { ApprovalFixture } from '../test/approval-fixture';
 import { TimerPoller } from '../timers/timer-poller';
 
@@ -65,6 +65,16 @@ describe('approval saga and timers on the real broker and database', () => {
     await waitFor(() => fx.events(id).some((e) => e.type === 'access.ended'), { what: 'access.ended' });
     const types = fx.events(id).map((e) => e.type);
     expect(types).toEqual(['access.requested', 'access.approved', 'access.granting', 'access.activated', 'access.revoking', 'access.ended']);
+    // Every event names its actor: Grace asked, dba1 approved, provisioning granted, the timer ended it.
+    const actors = Object.fromEntries(fx.events(id).map((e) => [e.type, (e.data as { actor: unknown }).actor]));
+    expect(actors).toEqual({
+      'access.requested': { kind: 'person', channel: 'api', person: { email: 'Grace@Example.com' } },
+      'access.approved': { kind: 'person', channel: 'api', person: { email: 'dba1@example.com' } },
+      'access.granting': { kind: 'person', channel: 'api', person: { email: 'dba1@example.com' } },
+      'access.activated': { kind: 'system', channel: 'system', component: 'provisioning' },
+      'access.revoking': { kind: 'system', channel: 'system', component: 'timer' },
+      'access.ended': { kind: 'system', channel: 'system', component: 'timer' },
+    });
   });
 
   it('a failed grant ends in GRANT_FAILED with the cause, and a stale report is ignored', async () => {
@@ -72,8 +82,9 @@ describe('approval saga and timers on the real broker and database', () => {
     await report('provisioning.granted', id, '00000000-0000-4000-8000-000000000000', { grantedAt: new Date().toISOString() }); // not this grant
     await report('provisioning.grant_failed', id, grantId, { cause: 'Okta user grace@example.com not found (E0000007)' });
     await waitFor(async () => (await status(id)) === 'GRANT_FAILED', { what: 'GRANT_FAILED' });
-    const view = await fx.requester.request('access.request.get', id, { requestId: id });
-    expect(view.request).toMatchObject({ status: 'GRANT_FAILED', failure: 'Okta user grace@example.com not found (E0000007)', access: null });
+    const view = await fx.requester.request('access.request.get', id, { requestId: id, principal: personPrincipal('grace@example.com') });
+    expect(view).toMatchObject({ ok: true });
+    if (view.ok) expect(view.request).toMatchObject({ status: 'GRANT_FAILED', failure: 'Okta user grace@example.com not found (E0000007)', access: null });
   });
 
   it('an unanswered request times out', async () => {
@@ -93,18 +104,23 @@ describe('approval saga and timers on the real broker and database', () => {
     const created = await fx.create();
     if (created.outcome !== 'created') throw new Error('not created');
     const id = created.request.id;
-    expect(await fx.requester.request('access.request.cancel', id, { requestId: id, actor: { email: 'dba1@example.com' } })).toMatchObject({ ok: false, code: 'forbidden' });
-    expect(await fx.requester.request('access.request.cancel', id, { requestId: id, actor: { email: 'grace@example.com' } })).toMatchObject({ ok: true, request: { status: 'CANCELLED' } });
+    const cancel = (email: string) => fx.requester.request('access.request.cancel', id, { requestId: id, principal: personPrincipal(email) });
+    expect(await cancel('dba1@example.com')).toMatchObject({ ok: false, code: 'forbidden', message: expect.stringContaining('only the requester (grace@example.com) can cancel') });
+    expect(await cancel('grace@example.com')).toMatchObject({ ok: true, request: { status: 'CANCELLED' } });
+    const cancelled = await waitFor(() => fx.events(id, 'access.cancelled')[0], { what: 'access.cancelled' });
+    expect(cancelled.data).toMatchObject({ actor: { kind: 'person', channel: 'api', person: { email: 'grace@example.com' } } });
     expect(await fx.decide(id, 'dba1@example.com')).toMatchObject({ accepted: false, code: 'not_pending' });
 
     const active = await approvedRequest();
     await report('provisioning.granted', active.id, active.grantId, { grantedAt: new Date().toISOString() });
     await waitFor(async () => (await status(active.id)) === 'ACTIVE', { what: 'ACTIVE' });
-    const revoke = (email: string, actorIsAdmin = false) =>
-      fx.requester.request('access.request.revoke', active.id, { requestId: active.id, actor: { email }, actorIsAdmin });
+    const revoke = (email: string, admin = false) =>
+      fx.requester.request('access.request.revoke', active.id, { requestId: active.id, principal: personPrincipal(email, admin ? { scopes: ['admin'] } : {}) });
     expect(await revoke('eve@example.com')).toMatchObject({ ok: false, code: 'forbidden' });
     expect(await revoke('dba7@example.com')).toMatchObject({ ok: true, request: { status: 'ACTIVE', access: { ending: 'revoked' } } });
     expect(await revoke('eve@example.com', true)).toMatchObject({ ok: false, code: 'wrong_status', message: 'access is already being taken away (revoked)' });
+    const revoking = await waitFor(() => fx.events(active.id, 'access.revoking')[0], { what: 'access.revoking' });
+    expect(revoking.data).toMatchObject({ why: 'revoked', actor: { kind: 'person', person: { email: 'dba7@example.com' } } });
     const [cmd] = await waitFor(() => (provisioningCommands(active.id, 'provisioning.revoke').length ? provisioningCommands(active.id, 'provisioning.revoke') : undefined), {
       what: 'the revoke command',
     });
@@ -122,15 +138,14 @@ describe('approval saga and timers on the real broker and database', () => {
         requestId: randomUUID(),
         basedOn: active.id,
         kind,
-        actor: { email },
+        principal: personPrincipal(email),
         durationSeconds,
-        channel: 'api',
       });
     expect(await followUp('extension', 'grace@example.com', 3600)).toMatchObject({ outcome: 'rejected', problems: [{ field: 'basedOn', message: expect.stringContaining('only active access can be extended') }] });
 
     await report('provisioning.granted', active.id, active.grantId, { grantedAt: new Date().toISOString() });
     await waitFor(async () => (await status(active.id)) === 'ACTIVE', { what: 'ACTIVE' });
-    expect(await followUp('extension', 'dba1@example.com', 3600)).toMatchObject({ outcome: 'rejected', problems: [{ field: 'actor' }] });
+    expect(await followUp('extension', 'dba1@example.com', 3600)).toMatchObject({ outcome: 'forbidden', message: expect.stringContaining('only grace@example.com, who asked for it, can extend') });
     expect(await followUp('extension', 'grace@example.com', 5400)).toMatchObject({ outcome: 'rejected', problems: [{ field: 'durationSeconds' }] });
     const extension = await followUp('extension', 'grace@example.com', 3600);
     expect(extension).toMatchObject({ outcome: 'created', request: { status: 'PENDING', flow: 'production-database', target: 'read-only', durationSeconds: 3600, basedOn: { requestId: active.id, kind: 'extension' } } });
@@ -139,7 +154,7 @@ describe('approval saga and timers on the real broker and database', () => {
     expect(await fx.decide(extension.request.id, 'dba2@example.com')).toMatchObject({ accepted: true, result: 'approved' });
 
     expect(await followUp('again', 'grace@example.com')).toMatchObject({ outcome: 'rejected', problems: [{ message: expect.stringContaining('once it has finished') }] });
-    await fx.requester.request('access.request.revoke', active.id, { requestId: active.id, actor: { email: 'grace@example.com' }, actorIsAdmin: false });
+    await fx.requester.request('access.request.revoke', active.id, { requestId: active.id, principal: personPrincipal('grace@example.com') });
     await report('provisioning.revoked', active.id, active.grantId, { revokedAt: new Date().toISOString() });
     await waitFor(async () => (await status(active.id)) === 'REVOKED', { what: 'REVOKED' });
     expect(await followUp('again', 'grace@example.com')).toMatchObject({ outcome: 'created', request: { status: 'PENDING', durationSeconds: 1800, basedOn: { requestId: active.id, kind: 'again' } } });

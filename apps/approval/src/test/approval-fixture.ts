@@ -4,7 +4,7 @@ import { loadConfig, loadFlowsFile } from '@gatehouse/config';
 import { TOPICS, type Envelope, type MessageInput } from '@gatehouse/contracts';
 import { createEnvelope, KafkaConnection, KafkaPublisher, KafkaRequester, startService } from '@gatehouse/messaging';
 import { createLogger } from '@gatehouse/observability';
-import { serviceTestEnv, TEST_FLOWS_FILE, TopicReader, type ServiceTestEnv } from '@gatehouse/testing';
+import { personPrincipal, serviceTestEnv, TEST_FLOWS_FILE, TopicReader, type ServiceTestEnv } from '@gatehouse/testing';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../app.module';
 import { approvalEnvSchema, SERVICE } from '../config';
@@ -61,6 +61,7 @@ export class ApprovalFixture {
       .filter((e) => e.subject === requestId && (!type || e.type === type));
   }
 
+  /** A create command from Grace's personal token, unless `principal` says otherwise. */
   createCommand(overrides: Partial<MessageInput<'access.request.create'>> = {}) {
     const requestId = overrides.requestId ?? randomUUID();
     return createEnvelope(
@@ -68,12 +69,11 @@ export class ApprovalFixture {
       requestId,
       {
         requestId,
-        requester: { email: 'Grace@Example.com', displayName: 'Grace Hopper' },
+        principal: personPrincipal('Grace@Example.com'),
         flow: 'production-database',
         target: 'read-only',
         durationSeconds: 1800,
         reason: 'INC-7: slow queries',
-        channel: 'api',
         ...overrides,
       },
       { source: 'gateway' },
@@ -85,13 +85,9 @@ export class ApprovalFixture {
     return this.requester.request('access.request.create', command.subject, command.data, { id: command.id, timeoutMs: 15000 });
   }
 
+  /** A decision by the approver's personal token. */
   decide(requestId: string, approverEmail: string, kind: 'approve' | 'deny' = 'approve', reason?: string) {
-    return this.requester.request(
-      'access.decision.submit',
-      requestId,
-      { requestId, approver: { email: approverEmail }, kind, reason, channel: 'api' },
-      { timeoutMs: 15000 },
-    );
+    return this.requester.request('access.decision.submit', requestId, { requestId, principal: personPrincipal(approverEmail), kind, reason }, { timeoutMs: 15000 });
   }
 
   async stop(): Promise<void> {

@@ -1,8 +1,7 @@
-import { createEnvelope, type Transaction } from '@gatehouse/messaging';
-import { SERVICE } from '../config';
-import { AccessRequestEntity } from '../database/access-request.entity';
-import { assertTransition } from '../lifecycle/transitions';
-import { startRevoke } from '../saga/start-revoke';
+import { systemActor, type Principal } from '@gatehouse/contracts';
+import type { Transaction } from '@gatehouse/messaging';
+import type { AccessRequestRepository } from '../lifecycle/access-request.repository';
+import type { Authorizer } from '../policy/authorizer';
 
 export interface DueTimer {
   id: string;
@@ -11,20 +10,19 @@ export interface DueTimer {
   due_at: Date;
 }
 
+const TIMERS: Principal = { actor: systemActor('timer'), scopes: [] };
+
 /**
  * What a due timer does, inside the transaction that claimed it. A timer whose moment has
  * passed (the request moved on) does nothing.
  */
-export async function fireTimer(tx: Transaction, timer: DueTimer): Promise<void> {
-  const request = await tx.manager.findOne(AccessRequestEntity, { where: { id: timer.request_id }, lock: { mode: 'pessimistic_write' } });
+export async function fireTimer(tx: Transaction, timer: DueTimer, requests: AccessRequestRepository, authorizer: Authorizer): Promise<void> {
+  const request = await requests.lock(tx, timer.request_id);
   if (!request) return;
-  if (timer.kind === 'timeout' && request.status === 'PENDING') {
-    assertTransition(request.status, 'TIMED_OUT');
-    await tx.manager.update(AccessRequestEntity, { id: request.id }, { status: 'TIMED_OUT', endedAt: new Date() });
-    const afterSeconds = Math.round((new Date(timer.due_at).getTime() - new Date(request.createdAt).getTime()) / 1000);
-    await tx.publish(createEnvelope('access.timed_out', request.id, { requestId: request.id, afterSeconds, status: 'TIMED_OUT' }, { source: SERVICE }));
-  }
-  if (timer.kind === 'expire' && request.status === 'ACTIVE') {
-    await startRevoke(tx, request, request.ending ?? 'expired', undefined, request.endedBy ?? undefined);
-  }
+  const action = timer.kind === 'timeout' ? 'request.timeout' : 'request.expire';
+  const allowed = authorizer.check(action, TIMERS, request.forPolicy(), undefined);
+  if (allowed.outcome !== 'allowed') throw new Error(`the policy refused the timers "${action}": ${allowed.message}`);
+  if (timer.kind === 'timeout') request.timeOut(new Date(timer.due_at));
+  else request.expire();
+  await requests.save(tx, request);
 }

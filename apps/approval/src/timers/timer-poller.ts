@@ -2,6 +2,8 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { UnitOfWork } from '@gatehouse/messaging';
 import { LOGGER, type Logger } from '@gatehouse/observability';
 import { APPROVAL_CONFIG, type ApprovalConfig } from '../config';
+import { AccessRequestRepository } from '../lifecycle/access-request.repository';
+import { Authorizer } from '../policy/authorizer';
 import { fireTimer, type DueTimer } from './fire-timer';
 
 const BATCH = 50;
@@ -22,6 +24,8 @@ export class TimerPoller implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
     @Inject(APPROVAL_CONFIG) private readonly config: ApprovalConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly requests: AccessRequestRepository,
+    private readonly authorizer: Authorizer,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -54,7 +58,7 @@ export class TimerPoller implements OnApplicationBootstrap, OnApplicationShutdow
             WHERE fired_at IS NULL AND due_at <= now() ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
           [BATCH],
         );
-        for (const timer of due) await fireTimer(tx, timer);
+        for (const timer of due) await fireTimer(tx, timer, this.requests, this.authorizer);
         if (due.length > 0) await tx.manager.query(`UPDATE approval.timers SET fired_at = now() WHERE id = ANY($1::bigint[])`, [due.map((t) => t.id)]);
         return due.length;
       });

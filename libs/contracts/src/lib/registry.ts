@@ -4,7 +4,7 @@ import { TOPICS } from './topics';
 import { createAccessRequestCommandSchema } from './messages/access-request-fields';
 import { accessRequestedEventSchema } from './messages/access-requested.event';
 import { auditQueryResultSchema, auditQuerySchema } from './messages/audit-query';
-import { accessApprovedEventSchema, accessDeniedEventSchema, decisionRecordedEventSchema, decisionRefusedEventSchema } from './messages/decision-events';
+import { accessApprovedEventSchema, accessDeniedEventSchema, actionRefusedEventSchema, decisionRecordedEventSchema } from './messages/decision-events';
 import {
   grantCommandSchema,
   grantedEventSchema,
@@ -36,6 +36,9 @@ import {
   submitDecisionReplySchema,
   changeReplySchema,
   followUpRequestCommandSchema,
+  listFlowsQuerySchema,
+  authorizeQuerySchema,
+  authorizeReplySchema,
 } from './messages/request-commands';
 
 /**
@@ -83,8 +86,15 @@ export const MESSAGES = {
     kind: 'query',
     topic: TOPICS.approvalCommands,
     schemaVersion: 1,
-    data: z.object({}),
+    data: listFlowsQuerySchema,
     reply: listFlowsReplySchema,
+  },
+  'access.authorize': {
+    kind: 'query',
+    topic: TOPICS.approvalCommands,
+    schemaVersion: 1,
+    data: authorizeQuerySchema,
+    reply: authorizeReplySchema,
   },
   'access.request.cancel': {
     kind: 'command',
@@ -154,11 +164,11 @@ export const MESSAGES = {
     schemaVersion: 1,
     data: accessDeniedEventSchema,
   },
-  'access.decision.refused': {
+  'access.refused': {
     kind: 'event',
     topic: TOPICS.accessEvents,
     schemaVersion: 1,
-    data: decisionRefusedEventSchema,
+    data: actionRefusedEventSchema,
   },
   'access.requested': {
     kind: 'event',

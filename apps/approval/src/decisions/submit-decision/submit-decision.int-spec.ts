@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TOPICS } from '@gatehouse/contracts';
 import { createEnvelope } from '@gatehouse/messaging';
-import { waitFor } from '@gatehouse/testing';
+import { personPrincipal, waitFor } from '@gatehouse/testing';
 import { ApprovalFixture } from '../../test/approval-fixture';
 import { SubmitDecisionHandler } from './submit-decision.handler';
 
@@ -36,7 +36,7 @@ describe('approval: decisions on the real broker and database', () => {
     for (const loser of replies.filter((r) => !r.accepted)) {
       expect(loser).toEqual({ accepted: false, code: 'already_decided', message: `already approved by ${approver} at ${at}` });
     }
-    await waitFor(() => fx.events(id, 'access.decision.refused').length === 19, { what: '19 refusals in the audit stream' });
+    await waitFor(() => fx.events(id, 'access.refused').length === 19, { what: '19 refusals in the audit stream' });
     await waitFor(() => fx.events(id, 'provisioning.grant', TOPICS.provisioningCommands).length === 1, { what: 'the grant command' });
     expect(fx.events(id, 'access.approved')).toHaveLength(1);
     expect(fx.events(id, 'provisioning.grant', TOPICS.provisioningCommands)).toHaveLength(1);
@@ -51,7 +51,7 @@ describe('approval: decisions on the real broker and database', () => {
           createEnvelope(
             'access.decision.submit',
             id,
-            { requestId: id, approver: { email }, kind: i % 2 === 0 ? 'approve' : 'deny', reason: 'race', channel: 'api' },
+            { requestId: id, principal: personPrincipal(email), kind: i % 2 === 0 ? 'approve' : 'deny', reason: 'race' },
             { source: 'test' },
           ),
         ),
@@ -78,17 +78,17 @@ describe('approval: decisions on the real broker and database', () => {
     expect(await fx.decide(id, 'dba1@example.com', 'deny', 'not during the freeze')).toMatchObject({ accepted: true, result: 'denied', request: { status: 'DENIED' } });
     expect(await fx.decide(id, 'dba2@example.com')).toMatchObject({ accepted: false, code: 'already_decided', message: expect.stringMatching(/^already denied by dba1@example.com at /) });
     const denied = await waitFor(() => fx.events(id, 'access.denied')[0], { what: 'access.denied' });
-    expect(denied.data).toMatchObject({ reason: 'not during the freeze', approver: { email: 'dba1@example.com' } });
+    expect(denied.data).toMatchObject({ reason: 'not during the freeze', actor: { kind: 'person', channel: 'api', person: { email: 'dba1@example.com' } } });
   });
 
   it('refuses outsiders, self-approval and unknown requests with reasons, and audits the refusals', async () => {
     const id = await pendingRequest();
     expect(await fx.decide(id, 'eve@example.com')).toEqual({ accepted: false, code: 'not_an_approver', message: 'eve@example.com is not an approver of flow "production-database"' });
-    const own = await fx.create({ requester: { email: 'dba3@example.com' } });
+    const own = await fx.create({ principal: personPrincipal('dba3@example.com') });
     if (own.outcome !== 'created') throw new Error('not created');
     expect(await fx.decide(own.request.id, 'dba3@example.com')).toMatchObject({ accepted: false, code: 'self_approval' });
     expect(await fx.decide(randomUUID(), 'dba1@example.com')).toMatchObject({ accepted: false, code: 'not_found' });
-    const refused = await waitFor(() => fx.events(id, 'access.decision.refused')[0], { what: 'the refusal event' });
-    expect(refused.data).toMatchObject({ code: 'not_an_approver', approver: { email: 'eve@example.com' } });
+    const refused = await waitFor(() => fx.events(id, 'access.refused')[0], { what: 'the refusal event' });
+    expect(refused.data).toMatchObject({ action: 'request.approve', code: 'not_an_approver', actor: { kind: 'person', person: { email: 'eve@example.com' } } });
   });
 });

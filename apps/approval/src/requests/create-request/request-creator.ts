@@ -1,19 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { CreateAccessRequestCommand, CreateRequestReply, Envelope } from '@gatehouse/contracts';
-import { createEnvelope, UnitOfWork } from '@gatehouse/messaging';
+import type { AccessRequestFields, Actor, CreateRequestReply, Envelope, Person } from '@gatehouse/contracts';
+import { UnitOfWork } from '@gatehouse/messaging';
 import { LOGGER, type Logger } from '@gatehouse/observability';
+import { DataSource } from 'typeorm';
 import { SERVICE } from '../../config';
-import { AccessRequestEntity } from '../../database/access-request.entity';
 import { DirectoryClient } from '../../directory/directory-client';
 import { FlowCatalog } from '../../flows/flow-catalog';
+import { AccessRequest } from '../../lifecycle/access-request';
+import { AccessRequestRepository } from '../../lifecycle/access-request.repository';
 import { autoApproval, checkRequest } from '../../policy/request-rules';
-import { RequestViews } from '../request-views';
-import { planGrant } from '../../saga/plan-grant';
 
-/** A new request that follows an earlier one: more time on it, or the same again. */
-export interface BasedOn {
+/** What a new request needs once its principal was authorized. */
+export interface NewRequest extends AccessRequestFields {
   requestId: string;
-  kind: 'extension' | 'again';
+  /** The person it is for (proven, or named by an act-as service). */
+  requester: Person;
+  /** Who asked, as the audit trail names them. */
+  actor: Actor;
+  /** The request this one extends or repeats. */
+  basedOn?: { requestId: string; kind: 'extension' | 'again' };
 }
 
 /**
@@ -29,11 +34,12 @@ export class RequestCreator {
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
     private readonly flows: FlowCatalog,
     private readonly directory: DirectoryClient,
-    private readonly views: RequestViews,
+    private readonly requests: AccessRequestRepository,
+    private readonly dataSource: DataSource,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async create(command: Envelope, data: CreateAccessRequestCommand, basedOn?: BasedOn): Promise<CreateRequestReply> {
+  async create(command: Envelope, data: NewRequest): Promise<CreateRequestReply> {
     const flow = this.flows.get(data.flow);
     if (!flow) {
       return { outcome: 'rejected', problems: [{ field: 'flow', message: `unknown flow "${data.flow}"; choose one of: ${this.flows.names().join(', ')}` }] };
@@ -43,81 +49,33 @@ export class RequestCreator {
 
     const auto = autoApproval(flow, data.target, data.requester.email, await this.requesterGroups(flow.approval.autoApprove.groups, data.requester.email));
     const outcome = await this.uow.consumeOnce(SERVICE, command, async (tx): Promise<CreateRequestReply> => {
-      const inserted = await tx.manager
-        .createQueryBuilder()
-        .insert()
-        .into(AccessRequestEntity)
-        .values({
+      const request = AccessRequest.open(
+        {
           id: data.requestId,
-          requesterEmail: data.requester.email.toLowerCase(),
           requester: data.requester,
+          requestedBy: data.actor,
           flow: flow.name,
           target: check.target.id,
           targetLabel: check.target.label,
+          oktaGroupId: check.target.oktaGroupId,
           durationSeconds: data.durationSeconds,
           reason: data.reason,
-          channel: data.channel,
-          status: auto.auto ? 'APPROVED' : 'PENDING',
           approvalsRequired: flow.approval.required,
-          oktaGroupId: check.target.oktaGroupId,
-          basedOn: basedOn?.requestId ?? null,
-          basedOnKind: basedOn?.kind ?? null,
-        })
-        .orIgnore()
-        .returning(['id', 'createdAt'])
-        .execute();
-      const row = inserted.raw[0] as { id: string; created_at: Date } | undefined;
-      if (row) {
-        const requested = createEnvelope(
-          'access.requested',
-          data.requestId,
-          { ...data, status: 'PENDING', requestedAt: new Date(row.created_at).toISOString() },
-          { source: SERVICE, causedBy: command },
-        );
-        await tx.publish(requested);
-        if (!auto.auto) {
-          await tx.manager.query(`INSERT INTO approval.timers (request_id, kind, due_at) VALUES ($1, 'timeout', $2::timestamptz + make_interval(secs => $3))`, [
-            data.requestId,
-            row.created_at,
-            flow.timeout,
-          ]);
-        }
-        if (auto.auto) {
-          const approved = createEnvelope(
-              'access.approved',
-              data.requestId,
-              {
-                requestId: data.requestId,
-                approvers: [],
-                autoApproved: { rule: auto.rule, detail: auto.detail },
-                requester: { email: data.requester.email },
-                flow: flow.name,
-                target: check.target.id,
-                durationSeconds: data.durationSeconds,
-                status: 'APPROVED',
-              },
-              { source: SERVICE, causedBy: requested },
-          );
-          const grant = planGrant(
-            { id: data.requestId, requesterEmail: data.requester.email.toLowerCase(), oktaGroupId: check.target.oktaGroupId, flow: flow.name, target: check.target.id, durationSeconds: data.durationSeconds },
-            approved,
-          );
-          // Approved by a rule: straight on to granting, in the same transaction.
-          await tx.manager.query(`UPDATE approval.access_requests SET status = 'GRANTING', grant_id = $2 WHERE id = $1 AND status = 'APPROVED'`, [
-            data.requestId,
-            grant.grantId,
-          ]);
-          await tx.publish(approved);
-          for (const event of grant.events) await tx.publish(event);
-        }
-      }
-      const view = await this.views.get(data.requestId, tx.manager);
-      if (!view) throw new Error(`request ${data.requestId} vanished inside its own transaction`);
-      return { outcome: 'created', request: view };
+          timeoutSeconds: flow.timeout,
+          basedOn: data.basedOn,
+        },
+        command,
+      );
+      if (auto.auto) request.approveByRule({ rule: auto.rule, detail: auto.detail }, request.events[0]);
+      if (await this.requests.insert(tx, request)) return { outcome: 'created', request: request.view() };
+      // A second command for an id that exists: answer with what is stored.
+      const existing = await this.requests.find(tx.manager, data.requestId);
+      if (!existing) throw new Error(`request ${data.requestId} conflicted but cannot be read`);
+      return { outcome: 'created', request: existing.view() };
     });
     if (!outcome.duplicate) return outcome.result;
-    const view = await this.views.get(data.requestId);
-    return outcome.previous ?? (view ? { outcome: 'created', request: view } : { outcome: 'rejected', problems: [{ field: 'requestId', message: 'unknown request' }] });
+    const stored = await this.requests.find(this.dataSource.manager, data.requestId);
+    return outcome.previous ?? (stored ? { outcome: 'created', request: stored.view() } : { outcome: 'rejected', problems: [{ field: 'requestId', message: 'unknown request' }] });
   }
 
   /** Group-based auto-approval fails closed: if the directory cannot answer, a person decides. */

@@ -1,8 +1,11 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import type { CreateRequestReply, TypedEnvelope } from '@gatehouse/contracts';
+import { DataSource } from 'typeorm';
+import { FlowCatalog } from '../../flows/flow-catalog';
+import { AccessRequestRepository } from '../../lifecycle/access-request.repository';
 import { isFinal } from '../../lifecycle/transitions';
-import { RequestViews } from '../request-views';
+import { Authorizer } from '../../policy/authorizer';
 import { RequestCreator } from '../create-request/request-creator';
 
 /**
@@ -14,39 +17,39 @@ import { RequestCreator } from '../create-request/request-creator';
 @Controller()
 export class FollowUpRequestHandler {
   constructor(
-    private readonly views: RequestViews,
+    private readonly dataSource: DataSource,
+    private readonly requests: AccessRequestRepository,
+    private readonly flows: FlowCatalog,
+    private readonly authorizer: Authorizer,
     private readonly creator: RequestCreator,
   ) {}
 
   @MessagePattern('access.request.follow_up')
   async handle(@Payload() command: TypedEnvelope<'access.request.follow_up'>): Promise<CreateRequestReply> {
-    const { basedOn, kind, actor, requestId } = command.data;
+    const { basedOn, kind, principal, requestId } = command.data;
     // Asked again (a redelivery, a client retry): answer with what was made the first time.
-    const existing = await this.views.get(requestId);
-    if (existing) return { outcome: 'created', request: existing };
-    const base = await this.views.get(basedOn);
+    const existing = await this.requests.find(this.dataSource.manager, requestId);
+    if (existing) return { outcome: 'created', request: existing.view() };
+    const base = await this.requests.find(this.dataSource.manager, basedOn);
     if (!base) return { outcome: 'rejected', problems: [{ field: 'basedOn', message: `no access request ${basedOn}` }] };
-    if (base.requester.email.toLowerCase() !== actor.email.toLowerCase()) {
-      return { outcome: 'rejected', problems: [{ field: 'actor', message: `only ${base.requester.email}, who asked for it, can ${kind === 'extension' ? 'extend' : 'repeat'} this request` }] };
+    const allowed = await this.authorizer.decide(kind === 'extension' ? 'request.extend' : 'request.again', principal, base.forPolicy(), this.flows.get(base.flow));
+    if (allowed.outcome === 'refused') return { outcome: 'forbidden', message: allowed.message };
+    const view = base.view();
+    if (kind === 'extension' && (view.status !== 'ACTIVE' || view.access?.ending)) {
+      return { outcome: 'rejected', problems: [{ field: 'basedOn', message: `only active access can be extended; this request is ${view.status.toLowerCase()}${view.access?.ending ? ' and ending' : ''}` }] };
     }
-    if (kind === 'extension' && (base.status !== 'ACTIVE' || base.access?.ending)) {
-      return { outcome: 'rejected', problems: [{ field: 'basedOn', message: `only active access can be extended; this request is ${base.status.toLowerCase()}${base.access?.ending ? ' and ending' : ''}` }] };
+    if (kind === 'again' && !isFinal(view.status)) {
+      return { outcome: 'rejected', problems: [{ field: 'basedOn', message: `the request is ${view.status.toLowerCase()}; ask again once it has finished` }] };
     }
-    if (kind === 'again' && !isFinal(base.status)) {
-      return { outcome: 'rejected', problems: [{ field: 'basedOn', message: `the request is ${base.status.toLowerCase()}; ask again once it has finished` }] };
-    }
-    return this.creator.create(
-      command,
-      {
-        requestId,
-        requester: base.requester,
-        flow: base.flow,
-        target: base.target,
-        durationSeconds: command.data.durationSeconds ?? base.durationSeconds,
-        reason: command.data.reason ?? base.reason,
-        channel: command.data.channel,
-      },
-      { requestId: basedOn, kind },
-    );
+    return this.creator.create(command, {
+      requestId,
+      requester: view.requester,
+      actor: allowed.actor,
+      flow: view.flow,
+      target: view.target,
+      durationSeconds: command.data.durationSeconds ?? view.durationSeconds,
+      reason: command.data.reason ?? view.reason,
+      basedOn: { requestId: basedOn, kind },
+    });
   }
 }

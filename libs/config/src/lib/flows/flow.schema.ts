@@ -86,7 +86,11 @@ export const flowSchema = z
   });
 
 export const flowsFileSchema = z
-  .strictObject({ flows: z.array(flowSchema).min(1, 'define at least one flow') })
+  .strictObject({
+    flows: z.array(flowSchema).min(1, 'define at least one flow'),
+    /** Gatehouse admins (may revoke anyone's access, read everything) when acting from Slack; API tokens hold the admin scope instead. */
+    admins: z.array(email).default([]),
+  })
   .superRefine((file, ctx) => {
     const names = new Set<string>();
     file.flows.forEach((flow, i) => {

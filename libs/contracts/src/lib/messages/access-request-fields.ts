@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requesterSchema } from './requester';
+import { principalSchema } from '../identity/actor';
 
 /** The fields a person fills in when asking for access; shared by the API body and the command. */
 export const accessRequestFieldsSchema = z.object({
@@ -14,10 +14,10 @@ export const accessRequestFieldsSchema = z.object({
   reason: z.string().trim().max(2000).default(''),
 });
 
+/** The requester is whoever the principal proves (or, with act-as, names): never a body field. */
 export const createAccessRequestCommandSchema = accessRequestFieldsSchema.extend({
   requestId: z.uuid(),
-  requester: requesterSchema,
-  channel: z.enum(['api', 'slack']),
+  principal: principalSchema,
 });
 
 export type AccessRequestFields = z.infer<typeof accessRequestFieldsSchema>;

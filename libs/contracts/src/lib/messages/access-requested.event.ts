@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { actorSchema, personSchema } from '../identity/actor';
 import { accessRequestFieldsSchema } from './access-request-fields';
-import { requesterSchema } from './requester';
 
 export const accessRequestedEventSchema = accessRequestFieldsSchema.extend({
   requestId: z.uuid(),
-  requester: requesterSchema,
-  channel: z.enum(['api', 'slack']),
+  requester: personSchema,
+  /** Who asked: the requester themself, or a service on their behalf. */
+  actor: actorSchema,
   status: z.literal('PENDING'),
   requestedAt: z.iso.datetime({ offset: true }),
 });

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { actorSchema } from './request-commands';
+import { actorSchema, personSchema } from '../identity/actor';
 
 /** One approval counted towards a multi-party threshold that is not reached yet. */
 export const decisionRecordedEventSchema = z.object({
   requestId: z.uuid(),
-  approver: actorSchema,
+  actor: actorSchema,
   approvals: z.number().int(),
   required: z.number().int(),
   status: z.literal('PENDING'),
@@ -12,10 +12,12 @@ export const decisionRecordedEventSchema = z.object({
 
 export const accessApprovedEventSchema = z.object({
   requestId: z.uuid(),
+  /** The approval that completed it, or `system: auto-approval` for a rule. */
+  actor: actorSchema,
   /** Who approved; empty when a rule approved it. */
-  approvers: z.array(actorSchema),
+  approvers: z.array(personSchema),
   autoApproved: z.object({ rule: z.enum(['target', 'user', 'group']), detail: z.string() }).optional(),
-  requester: z.object({ email: z.email() }),
+  requester: personSchema,
   flow: z.string(),
   target: z.string(),
   durationSeconds: z.number().int(),
@@ -24,17 +26,17 @@ export const accessApprovedEventSchema = z.object({
 
 export const accessDeniedEventSchema = z.object({
   requestId: z.uuid(),
-  approver: actorSchema,
+  actor: actorSchema,
   reason: z.string(),
-  requester: z.object({ email: z.email() }),
+  requester: personSchema,
   status: z.literal('DENIED'),
 });
 
-/** A decision that was refused (not an approver, self-approval, too late…): audited too. */
-export const decisionRefusedEventSchema = z.object({
+/** An action on a request that was refused (not an approver, not yours, too late…): audited too. */
+export const actionRefusedEventSchema = z.object({
   requestId: z.uuid(),
-  approver: actorSchema,
-  kind: z.enum(['approve', 'deny']),
+  actor: actorSchema,
+  action: z.string(),
   code: z.string(),
   message: z.string(),
 });

@@ -1,38 +1,37 @@
 import { z } from 'zod';
-import { actorSchema } from './request-commands';
+import { actorSchema, principalSchema } from '../identity/actor';
 
 /** The status moves of a request after its decision, each on the access events topic. */
-export const grantingEventSchema = z.object({ requestId: z.uuid(), grantId: z.uuid(), oktaGroupId: z.string(), status: z.literal('GRANTING') });
+export const grantingEventSchema = z.object({ requestId: z.uuid(), grantId: z.uuid(), oktaGroupId: z.string(), actor: actorSchema, status: z.literal('GRANTING') });
 export const activatedEventSchema = z.object({
   requestId: z.uuid(),
   grantId: z.uuid(),
   grantedAt: z.iso.datetime({ offset: true }),
   expiresAt: z.iso.datetime({ offset: true }),
+  actor: actorSchema,
   status: z.literal('ACTIVE'),
 });
-export const grantFailedEventSchema = z.object({ requestId: z.uuid(), grantId: z.uuid(), cause: z.string(), status: z.literal('GRANT_FAILED') });
+export const grantFailedEventSchema = z.object({ requestId: z.uuid(), grantId: z.uuid(), cause: z.string(), actor: actorSchema, status: z.literal('GRANT_FAILED') });
 export const revokingEventSchema = z.object({
   requestId: z.uuid(),
   grantId: z.uuid(),
   why: z.enum(['expired', 'revoked']),
-  by: actorSchema.optional(),
+  /** Who is taking it away: a person, or `system: timer` when it expired. */
+  actor: actorSchema,
   status: z.literal('ACTIVE'),
 });
 export const endedEventSchema = z.object({
   requestId: z.uuid(),
   grantId: z.uuid(),
   revokedAt: z.iso.datetime({ offset: true }),
+  /** Who ended it (as in `access.revoking`), or `system: reconciliation` when removed outside. */
+  actor: actorSchema,
   status: z.enum(['EXPIRED', 'REVOKED']),
 });
-export const revokeFailedEventSchema = z.object({ requestId: z.uuid(), grantId: z.uuid(), cause: z.string(), status: z.literal('ACTIVE') });
-export const cancelledEventSchema = z.object({ requestId: z.uuid(), by: actorSchema, status: z.literal('CANCELLED') });
-export const timedOutEventSchema = z.object({ requestId: z.uuid(), afterSeconds: z.number().int(), status: z.literal('TIMED_OUT') });
+export const revokeFailedEventSchema = z.object({ requestId: z.uuid(), grantId: z.uuid(), cause: z.string(), actor: actorSchema, status: z.literal('ACTIVE') });
+export const cancelledEventSchema = z.object({ requestId: z.uuid(), actor: actorSchema, status: z.literal('CANCELLED') });
+export const timedOutEventSchema = z.object({ requestId: z.uuid(), afterSeconds: z.number().int(), actor: actorSchema, status: z.literal('TIMED_OUT') });
 
-/** Commands a person sends about their own (or an approver's) request. */
-export const cancelRequestCommandSchema = z.object({ requestId: z.uuid(), actor: actorSchema });
-export const revokeRequestCommandSchema = z.object({
-  requestId: z.uuid(),
-  actor: actorSchema,
-  /** The API token carries the admin scope: may revoke anyone's access. */
-  actorIsAdmin: z.boolean().default(false),
-});
+/** Commands a person (or a service for them) sends about a request; the policy decides. */
+export const cancelRequestCommandSchema = z.object({ requestId: z.uuid(), principal: principalSchema });
+export const revokeRequestCommandSchema = z.object({ requestId: z.uuid(), principal: principalSchema });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { actorSchema } from '../identity/actor';
 
 /** approval → provisioning-okta: add the user to the target's Okta group. */
 export const grantCommandSchema = z.object({
@@ -47,4 +48,6 @@ export const reconciledEventSchema = z.object({
   user: z.object({ email: z.email() }),
   oktaGroupId: z.string(),
   detail: z.string(),
+  /** Always `system: reconciliation`; carried so every audited event names its actor. */
+  actor: actorSchema,
 });

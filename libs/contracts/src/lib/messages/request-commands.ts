@@ -1,25 +1,28 @@
 import { z } from 'zod';
+import { principalSchema } from '../identity/actor';
 import { problemSchema, requestStatusSchema, requestViewSchema } from './request-view';
 
-/** Reply to `access.request.create`: the stored request, or why the flow refuses it. */
+/** Why the policy refused an action: `forbidden` (identity, scope, role) and decision rules. */
+export const POLICY_REFUSAL_CODES = ['forbidden', 'not_an_approver', 'self_approval', 'duplicate'] as const;
+export const policyRefusalSchema = z.object({ code: z.enum(POLICY_REFUSAL_CODES), message: z.string() });
+
+/** Reply to `access.request.create`: the stored request, why the flow refuses it, or why you may not. */
 export const createRequestReplySchema = z.discriminatedUnion('outcome', [
   z.object({ outcome: z.literal('created'), request: requestViewSchema }),
   z.object({ outcome: z.literal('rejected'), problems: z.array(problemSchema).min(1) }),
+  z.object({ outcome: z.literal('forbidden'), message: z.string() }),
 ]);
 export type CreateRequestReply = z.infer<typeof createRequestReplySchema>;
 
-export const actorSchema = z.object({ email: z.email() });
-
 export const submitDecisionCommandSchema = z.object({
   requestId: z.uuid(),
-  approver: actorSchema,
+  principal: principalSchema,
   kind: z.enum(['approve', 'deny']),
   reason: z.string().trim().max(2000).optional(),
-  channel: z.enum(['api', 'slack']),
 });
 export type SubmitDecisionCommand = z.infer<typeof submitDecisionCommandSchema>;
 
-export const decisionRefusalCodes = ['not_found', 'already_decided', 'not_pending', 'not_an_approver', 'self_approval', 'duplicate', 'reason_required', 'directory_unavailable'] as const;
+export const decisionRefusalCodes = ['not_found', 'already_decided', 'not_pending', 'reason_required', 'directory_unavailable', ...POLICY_REFUSAL_CODES] as const;
 
 export const submitDecisionReplySchema = z.discriminatedUnion('accepted', [
   z.object({ accepted: z.literal(true), result: z.enum(['approved', 'denied', 'recorded']), request: requestViewSchema }),
@@ -27,16 +30,30 @@ export const submitDecisionReplySchema = z.discriminatedUnion('accepted', [
 ]);
 export type SubmitDecisionReply = z.infer<typeof submitDecisionReplySchema>;
 
-export const getRequestQuerySchema = z.object({ requestId: z.uuid() });
-export const getRequestReplySchema = z.object({ request: requestViewSchema.nullable() });
+/** A read the policy refused, or of a request that does not exist. */
+const readRefusal = z.object({ ok: z.literal(false), code: z.enum(['not_found', 'forbidden', 'directory_unavailable']), message: z.string() });
+
+export const getRequestQuerySchema = z.object({ requestId: z.uuid(), principal: principalSchema });
+export const getRequestReplySchema = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), request: requestViewSchema }), readRefusal]);
+export type GetRequestReply = z.infer<typeof getRequestReplySchema>;
 
 export const listRequestsQuerySchema = z.object({
+  principal: principalSchema,
   requesterEmail: z.email().optional(),
   status: requestStatusSchema.optional(),
   flow: z.string().optional(),
   limit: z.number().int().min(1).max(200).default(50),
 });
-export const listRequestsReplySchema = z.object({ requests: z.array(requestViewSchema) });
+export const listRequestsReplySchema = z.discriminatedUnion('ok', [
+  z.object({
+    ok: z.literal(true),
+    requests: z.array(requestViewSchema),
+    /** What the principal may see: everything, or their own and those they may approve. */
+    visibility: z.enum(['all', 'own-and-approvable']),
+  }),
+  readRefusal,
+]);
+export type ListRequestsReply = z.infer<typeof listRequestsReplySchema>;
 
 export const flowSummarySchema = z.object({
   name: z.string(),
@@ -47,13 +64,14 @@ export const flowSummarySchema = z.object({
   approvalsRequired: z.number().int(),
   selfApproval: z.boolean(),
 });
-export const listFlowsReplySchema = z.object({ flows: z.array(flowSummarySchema) });
+export const listFlowsQuerySchema = z.object({ principal: principalSchema });
+export const listFlowsReplySchema = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), flows: z.array(flowSummarySchema) }), readRefusal]);
 export type FlowSummary = z.infer<typeof flowSummarySchema>;
 
 /** Reply to cancel / revoke: the request after the change, or why it cannot be done. */
 export const changeReplySchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), request: requestViewSchema }),
-  z.object({ ok: z.literal(false), code: z.enum(['not_found', 'forbidden', 'wrong_status']), message: z.string() }),
+  z.object({ ok: z.literal(false), code: z.enum(['not_found', 'forbidden', 'wrong_status', 'directory_unavailable']), message: z.string() }),
 ]);
 export type ChangeReply = z.infer<typeof changeReplySchema>;
 
@@ -62,8 +80,19 @@ export const followUpRequestCommandSchema = z.object({
   requestId: z.uuid(),
   basedOn: z.uuid(),
   kind: z.enum(['extension', 'again']),
-  actor: actorSchema,
+  principal: principalSchema,
   durationSeconds: z.number().int().min(60).max(60 * 60 * 24 * 30).optional(),
   reason: z.string().trim().max(2000).optional(),
-  channel: z.enum(['api', 'slack']),
 });
+
+/**
+ * `access.authorize`: asks approval's policy about an action that another service carries
+ * out (reading the audit trail), so one policy answers for every action.
+ */
+export const AUTHORIZE_ACTIONS = ['audit.read'] as const;
+export const authorizeQuerySchema = z.object({ action: z.enum(AUTHORIZE_ACTIONS), principal: principalSchema, requestId: z.uuid().optional() });
+export const authorizeReplySchema = z.discriminatedUnion('allowed', [
+  z.object({ allowed: z.literal(true) }),
+  z.object({ allowed: z.literal(false), code: z.enum(POLICY_REFUSAL_CODES), message: z.string() }),
+]);
+export type AuthorizeReply = z.infer<typeof authorizeReplySchema>;

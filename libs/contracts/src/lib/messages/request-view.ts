@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { actorSchema } from '../identity/actor';
 import { requesterSchema } from './requester';
 
 export const REQUEST_STATUSES = [
@@ -21,6 +22,8 @@ export const decisionViewSchema = z.object({
   kind: z.enum(['approve', 'deny']),
   reason: z.string().optional(),
   decidedAt: z.iso.datetime({ offset: true }),
+  /** How the decision came: the channel, and the service on whose behalf it acted, if any. */
+  actor: actorSchema.optional(),
 });
 
 /** A request as every reader (API, Slack, CLI) sees it. */
@@ -32,7 +35,9 @@ export const requestViewSchema = z.object({
   durationSeconds: z.number().int(),
   reason: z.string(),
   requester: requesterSchema,
-  channel: z.enum(['api', 'slack']),
+  /** Who asked: the requester, or a service on their behalf. */
+  requestedBy: actorSchema.optional(),
+  channel: z.enum(['api', 'slack', 'relay']),
   status: requestStatusSchema,
   approvals: z.object({ count: z.number().int(), required: z.number().int() }),
   decisions: z.array(decisionViewSchema),

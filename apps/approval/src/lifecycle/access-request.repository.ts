@@ -1,0 +1,97 @@
+import { Injectable } from '@nestjs/common';
+import type { Bind, Transaction } from '@gatehouse/messaging';
+import type { EntityManager } from 'typeorm';
+import type { DecisionRow, RequestRow } from '../requests/request-rows';
+import { AccessRequest, type TimerChange } from './access-request';
+
+const JSON_COLUMNS: ReadonlySet<keyof RequestRow> = new Set(['requester', 'requested_by', 'ended_by']);
+const INSERTED: (keyof RequestRow)[] = [
+  'id', 'requester_email', 'requester', 'requested_by', 'flow', 'target', 'target_label', 'okta_group_id', 'duration_seconds', 'reason',
+  'channel', 'status', 'approvals_required', 'grant_id', 'based_on', 'based_on_kind', 'created_at', 'updated_at', 'version',
+];
+
+const value = (key: keyof RequestRow, v: unknown): unknown => (JSON_COLUMNS.has(key) && v !== null ? JSON.stringify(v) : v);
+const cast = (key: keyof RequestRow): string => (JSON_COLUMNS.has(key) ? '::jsonb' : '');
+
+/**
+ * Loads and saves access requests. The only writer of `approval.access_requests`: a save
+ * writes the aggregate's changed columns, its new decisions, its timers and its events in
+ * the transaction's final statement (with the outbox rows), so a decision still costs four
+ * statements: begin, the locked read, one write, commit.
+ */
+@Injectable()
+export class AccessRequestRepository {
+  /** The request with its decisions, row-locked for the rest of the transaction: one round trip. */
+  async lock(tx: Transaction, id: string): Promise<AccessRequest | null> {
+    return this.read(tx.manager, id, 'FOR UPDATE OF r');
+  }
+
+  /** The request as it is now, without a lock (for checks made before a change of another request). */
+  async find(manager: EntityManager, id: string): Promise<AccessRequest | null> {
+    return this.read(manager, id, '');
+  }
+
+  /** Stores a new request; false (and nothing written or published) if that id exists already. */
+  async insert(tx: Transaction, request: AccessRequest): Promise<boolean> {
+    if (!request.isNew) throw new Error(`request ${request.id} is not new; save it instead`);
+    const row = request.snapshot();
+    const values = INSERTED.map((key) => value(key, row[key]));
+    const placeholders = INSERTED.map((key, i) => `$${i + 1}${cast(key)}`);
+    const inserted: unknown[] = await tx.manager.query(
+      `INSERT INTO approval.access_requests (${INSERTED.join(', ')}) VALUES (${placeholders.join(', ')}) ON CONFLICT (id) DO NOTHING RETURNING id`,
+      values,
+    );
+    if (inserted.length === 0) return false;
+    this.queueTimersAndDecisions(tx, request);
+    for (const event of request.events) await tx.publish(event);
+    return true;
+  }
+
+  /** Writes what changed, at commit, with the events. The caller loaded it with `lock`. */
+  async save(tx: Transaction, request: AccessRequest): Promise<void> {
+    if (request.isNew) throw new Error(`request ${request.id} is new; insert it instead`);
+    const changes = request.changes();
+    const keys = (Object.keys(changes) as (keyof RequestRow)[]).filter((key) => key !== 'updated_at' && key !== 'version');
+    if (keys.length > 0 || changes.updated_at !== undefined) {
+      tx.atCommit((bind) => {
+        const sets = keys.map((key) => `${key} = ${bind(value(key, changes[key]))}${cast(key)}`);
+        return `UPDATE approval.access_requests SET ${[...sets, `version = version + 1`, `updated_at = ${bind(new Date())}`].join(', ')}
+                 WHERE id = ${bind(request.id)} AND version = ${bind(request.version)}`;
+      });
+    }
+    this.queueTimersAndDecisions(tx, request);
+    for (const event of request.events) await tx.publish(event);
+  }
+
+  private queueTimersAndDecisions(tx: Transaction, request: AccessRequest): void {
+    if (request.newDecisions.length > 0) {
+      tx.atCommit(
+        (bind) =>
+          `INSERT INTO approval.decisions (request_id, approver_email, kind, reason, decided_at, actor) VALUES ${request.newDecisions
+            .map((d) => `(${bind(request.id)}, ${bind(d.approver_email)}, ${bind(d.kind)}, ${bind(d.reason)}, ${bind(d.decided_at)}, ${bind(JSON.stringify(d.actor))}::jsonb)`)
+            .join(', ')}`,
+      );
+    }
+    // The parts of one statement see one snapshot: never close and arm the same kind in one save.
+    for (const change of request.timerChanges) tx.atCommit((bind) => timerStatement(bind, request.id, change));
+  }
+
+  private async read(manager: EntityManager, id: string, lock: string): Promise<AccessRequest | null> {
+    const [row]: (RequestRow & { decisions: DecisionRow[] })[] = await manager.query(
+      `SELECT r.*, COALESCE((SELECT json_agg(d ORDER BY d.id) FROM approval.decisions d WHERE d.request_id = r.id), '[]'::json) AS decisions
+         FROM approval.access_requests r WHERE r.id = $1 ${lock}`,
+      [id],
+    );
+    if (!row) return null;
+    const { decisions, ...request } = row;
+    return AccessRequest.rehydrate(request, decisions);
+  }
+}
+
+function timerStatement(bind: Bind, requestId: string, change: TimerChange): string {
+  if (change.op === 'arm') {
+    return `INSERT INTO approval.timers (request_id, kind, due_at) VALUES (${bind(requestId)}, ${bind(change.kind)}, ${bind(change.dueAt)}) ON CONFLICT DO NOTHING`;
+  }
+  const kind = change.kind ? ` AND kind = ${bind(change.kind)}` : '';
+  return `UPDATE approval.timers SET fired_at = now() WHERE request_id = ${bind(requestId)} AND fired_at IS NULL${kind}`;
+}
