@@ -10,6 +10,7 @@ import { createEnvelope, KafkaConnection, KafkaPublisher, outgoing } from '@gate
 import { createLogger } from '@gatehouse/observability';
 import {
   createTestDatabase,
+  personPrincipal,
   freePort,
   ServiceProcess,
   TEST_FLOWS_FILE,
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
       return createEnvelope(
         'access.decision.submit',
         id,
-        { requestId: id, approver: { email: `dba${(next % 20) + 1}@example.com` }, kind: 'approve', channel: 'api' },
+        { requestId: id, principal: personPrincipal(`dba${(next % 20) + 1}@example.com`), kind: 'approve' },
         { source: 'bench', id: randomUUID() },
       );
     };

@@ -19,7 +19,8 @@ async function main(): Promise<void> {
   const db = new Client({ connectionString: system.database.url });
   try {
     await db.connect();
-    const token = await system.mintToken(['requests:write']);
+    // A ticketing system asking on behalf of 50 people: a service token holding act-as.
+    const token = await system.mintToken({ service: 'bench-ticketing' }, ['requests:write', 'act-as']);
     const post = async (i: number) => {
       const sentAt = Date.now();
       const response = await fetch(`${system.gatewayUrl}/api/v1/requests`, {

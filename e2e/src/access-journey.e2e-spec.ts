@@ -15,7 +15,8 @@ describe('access journey: request → approval → Okta membership → expiry �
 
   beforeAll(async () => {
     system = await GatehouseSystem.start('journey');
-    token = await system.mintToken(['requests:write', 'requests:read', 'decisions:write', 'audit:read']);
+    // A ticketing integration acting for the people it names: a service token holding act-as.
+    token = await system.mintToken({ service: 'journey-ticketing' }, ['requests:write', 'requests:read-all', 'decisions:write', 'audit:read', 'act-as']);
     system.okta.addGroup(GROUP);
     db = new Client({ connectionString: system.database.url });
     await db.connect();

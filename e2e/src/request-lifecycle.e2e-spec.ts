@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { GatehouseSystem, runTs, waitFor } from '@gatehouse/testing';
@@ -10,21 +11,33 @@ interface AuditRecordView {
   sequence: string;
   hash: string;
   previoushash: string;
-  data: { activity: string; actor: { email?: string }; status?: string; details: Record<string, unknown> };
+  data: { activity: string; actor: Record<string, unknown>; by: string; status?: string; details: Record<string, unknown> };
 }
 
 describe('request, approve and audit through the API, five services as processes', () => {
   let system: GatehouseSystem;
+  /** A chat relay acting for the people it names: a service token holding act-as. */
   let writer: string;
+  /** Compliance: reads every request and the audit trail, acts for nobody. */
   let auditor: string;
+  /** Personal tokens: each acts only as its owner. */
+  let ada: string;
+  let bob: string;
+  let dba1: string;
 
   beforeAll(async () => {
     system = await GatehouseSystem.start('e2e');
-    writer = await system.mintToken(['requests:write', 'requests:read', 'decisions:write', 'audit:read']);
+    const person = ['requests:read', 'requests:write', 'decisions:write'];
+    [writer, auditor, ada, bob, dba1] = await Promise.all([
+      system.mintToken({ service: 'e2e-relay' }, [...person, 'act-as']),
+      system.mintToken({ service: 'e2e-compliance' }, ['audit:read', 'requests:read-all']),
+      system.mintToken({ for: 'ada@example.com' }, person),
+      system.mintToken({ for: 'bob@example.com' }, person),
+      system.mintToken({ for: 'dba1@example.com' }, person),
+    ]);
     // Approved requests really get granted: Okta knows the requester and the group.
     system.okta.addGroup('00gprdbreadonly00001');
     system.okta.addUser('ada@example.com');
-    auditor = await system.mintToken(['audit:read']);
   });
 
   afterAll(async () => {
@@ -70,7 +83,9 @@ describe('request, approve and audit through the API, five services as processes
       subject: id,
       data: {
         activity: 'access.requested',
-        actor: { email: 'ada@example.com' },
+        // asked by the relay's act-as token: recorded as the service on Ada's behalf
+        actor: { kind: 'service', channel: 'api', service: { name: 'e2e-relay' }, onBehalfOf: { email: 'ada@example.com' } },
+        by: 'service e2e-relay on behalf of ada@example.com (api)',
         status: 'PENDING',
         details: { flow: 'production-database', target: 'read-only', durationSeconds: 3600, reason: validBody.reason },
       },
@@ -128,7 +143,8 @@ describe('request, approve and audit through the API, five services as processes
     const wrong = await post(validBody, `${writer.slice(0, -2)}xx`);
     expect(wrong.status).toBe(401);
 
-    const underScoped = await post(validBody, auditor);
+    const { requester: _named, ...forTheTokenItself } = validBody;
+    const underScoped = await post(forTheTokenItself, auditor);
     expect(underScoped.status).toBe(403);
     expect(((await underScoped.json()) as { message: string }).message).toContain('requests:write');
 
@@ -151,17 +167,19 @@ describe('request, approve and audit through the API, five services as processes
     expect(late.every((b) => b.code === 'already_decided' && /^already approved by dba\d@example.com at /.test(b.message))).toBe(true);
 
     const outsider = await approve('eve@example.com');
-    expect(outsider.status).toBe(409); // decided already; an outsider on a pending request gets 403, below
+    // who may decide is asked first: an outsider is refused as one, and does not learn who decided
+    expect(outsider.status).toBe(403);
+    expect(((await outsider.json()) as { code: string }).code).toBe('not_an_approver');
 
     const status = async () =>
-      ((await (await fetch(`${system.gatewayUrl}/api/v1/requests/${request.id}`, { headers: { authorization: `Bearer ${writer}` } })).json()) as { request: { status: string } }).request.status;
+      ((await (await fetch(`${system.gatewayUrl}/api/v1/requests/${request.id}`, { headers: { authorization: `Bearer ${auditor}` } })).json()) as { request: { status: string } }).request.status;
     await waitFor(async () => (await status()) === 'ACTIVE', { what: 'the approved request to become active' });
 
     const types = await waitFor(
       async () => {
         const body = (await (await audit(request.id)).json()) as { records: AuditRecordView[] };
         const seen = body.records.map((r) => r.type);
-        return seen.includes('access.approved') && seen.filter((t) => t === 'access.decision.refused').length === 4 ? seen : undefined;
+        return seen.includes('access.approved') && seen.filter((t) => t === 'access.refused').length === 4 ? seen : undefined;
       },
       { what: 'the approval in the audit trail' },
     );
@@ -187,11 +205,20 @@ describe('request, approve and audit through the API, five services as processes
     };
     expect(flows.flows.map((f) => f.name)).toEqual(['production-database', 'aws-admin', 'staging', 'group-approved']);
 
-    const listed = (await (
-      await fetch(`${system.gatewayUrl}/api/v1/requests?requester=ada@example.com&status=PENDING`, { headers: { authorization: `Bearer ${writer}` } })
-    ).json()) as { requests: { id: string; status: string }[] };
-    expect(listed.requests.map((r) => r.id)).toContain(request.id);
-    expect(listed.requests.every((r) => r.status === 'PENDING')).toBe(true);
+    const list = async (token: string) =>
+      (await (await fetch(`${system.gatewayUrl}/api/v1/requests?status=PENDING`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+        requests: { id: string; status: string; requester: { email: string } }[];
+        visibility: string;
+      };
+    const own = await list(ada);
+    expect(own.visibility).toBe('own-and-approvable');
+    expect(own.requests.map((r) => r.id)).toContain(request.id);
+    expect(own.requests.every((r) => r.status === 'PENDING' && r.requester.email === 'ada@example.com')).toBe(true);
+    // bob asks for nothing and approves no flow: he sees nothing of ada's
+    expect((await list(bob)).requests.map((r) => r.id)).not.toContain(request.id);
+    // an approver of the flow sees what waits for them
+    expect((await list(dba1)).requests.map((r) => r.id)).toContain(request.id);
+    expect(await list(auditor)).toMatchObject({ visibility: 'all' });
   });
 
   it('cancels a pending request for its requester only', async () => {
@@ -238,6 +265,111 @@ describe('request, approve and audit through the API, five services as processes
     expect(onCall.request.status).toBe('GRANTING');
   });
 
+  it('a personal token acts only as its owner: Ada cannot approve, cancel or revoke as anyone else, and every refusal says why', async () => {
+    const { requester: _named, ...fields } = validBody;
+    const created = await post(fields, ada);
+    expect(created.status).toBe(201);
+    const { request } = (await created.json()) as { request: { id: string; requester: { email: string }; requestedBy: unknown } };
+    expect(request.requester.email).toBe('ada@example.com');
+    expect(request.requestedBy).toMatchObject({ kind: 'person', channel: 'api', person: { email: 'ada@example.com' } });
+    const id = request.id;
+    const call = (token: string, action: string, body: unknown = {}, headers: Record<string, string> = {}) =>
+      fetch(`${system.gatewayUrl}/api/v1/requests/${id}${action ? `/${action}` : ''}`, {
+        method: action ? 'POST' : 'GET',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
+        body: action ? JSON.stringify(body) : undefined,
+      });
+    const refusal = async (response: Response) => ({ status: response.status, ...((await response.json()) as { code: string; message: string }) });
+    const notAda = 'belongs to ada@example.com and acts only as them, never for';
+
+    expect(await refusal(await call(ada, 'approve', { approver: { email: 'dba1@example.com' } }))).toMatchObject({ status: 403, code: 'forbidden', message: expect.stringContaining(`${notAda} dba1@example.com`) });
+    expect(await refusal(await call(ada, 'deny', { approver: { email: 'bob@example.com' }, reason: 'no' }))).toMatchObject({ status: 403, message: expect.stringContaining(`${notAda} bob@example.com`) });
+    expect(await refusal(await call(ada, 'cancel', { actor: { email: 'bob@example.com' } }))).toMatchObject({ status: 403, message: expect.stringContaining(`${notAda} bob@example.com`) });
+    expect(await refusal(await call(ada, 'revoke', { actor: { email: 'bob@example.com' } }))).toMatchObject({ status: 403, message: expect.stringContaining(`${notAda} bob@example.com`) });
+    expect(await refusal(await call(ada, '', undefined, { 'gatehouse-on-behalf-of': 'bob@example.com' }))).toMatchObject({ status: 403, message: expect.stringContaining(`${notAda} bob@example.com`) });
+    // as herself: she is no approver of the flow; bob may not read or cancel what is hers
+    expect(await refusal(await call(ada, 'approve'))).toMatchObject({ status: 403, code: 'not_an_approver', message: 'ada@example.com is not an approver of flow "production-database"' });
+    expect(await refusal(await call(bob, ''))).toMatchObject({ status: 403, message: expect.stringContaining('bob@example.com may read only their own requests and those they may approve') });
+    expect(await refusal(await call(bob, 'cancel'))).toMatchObject({ status: 403, message: 'only the requester (ada@example.com) can cancel this request, not bob@example.com' });
+
+    // dba1's own token approves; ada revokes her own access once it is active
+    expect((await call(dba1, 'approve')).status).toBe(200);
+    await waitFor(async () => ((await (await call(ada, '')).json()) as { request: { status: string } }).request.status === 'ACTIVE', { what: 'ACTIVE' });
+    expect(await refusal(await call(bob, 'revoke'))).toMatchObject({ status: 403, message: expect.stringContaining('bob@example.com may not revoke this access') });
+    expect((await call(ada, 'revoke')).status).toBe(200);
+
+    const records = await waitFor(
+      async () => {
+        const body = (await (await audit(id)).json()) as { records: AuditRecordView[] };
+        return body.records.some((r) => r.type === 'access.revoking') ? body.records : undefined;
+      },
+      { what: 'the revocation in the audit trail' },
+    );
+    const by = (type: string) => records.filter((r) => r.type === type).map((r) => r.data.by);
+    expect(by('access.requested')).toEqual(['ada@example.com (api)']);
+    expect(by('access.approved')).toEqual(['dba1@example.com (api)']);
+    expect(by('access.activated')).toEqual(['system: provisioning']);
+    expect(by('access.revoking')).toEqual(['ada@example.com (api)']);
+    // the refused attempts on the request are in the trail too, with who tried
+    expect(records.filter((r) => r.type === 'access.refused').map((r) => [r.data.by, r.data.details['action']])).toEqual([
+      ['ada@example.com (api)', 'request.approve'],
+      ['ada@example.com (api)', 'request.deny'],
+      ['ada@example.com (api)', 'request.cancel'],
+      ['ada@example.com (api)', 'request.revoke'],
+      ['ada@example.com (api)', 'request.approve'],
+      ['bob@example.com (api)', 'request.cancel'],
+      ['bob@example.com (api)', 'request.revoke'],
+    ]);
+  });
+
+  it('records an act-as service as "service X on behalf of Y", and a token without an owner cannot approve at all', async () => {
+    const { request } = (await (await post(validBody, writer)).json()) as { request: { id: string } };
+    const approve = (token: string, body: unknown) =>
+      fetch(`${system.gatewayUrl}/api/v1/requests/${request.id}/approve`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      });
+
+    // A token minted before tokens had owners, exactly as the old CLI stored it: a service token now.
+    const id = randomBytes(8).toString('hex');
+    const legacy = `ghk_${id}_${randomBytes(32).toString('base64url')}`;
+    const db = new Client({ connectionString: system.database.url });
+    await db.connect();
+    try {
+      await db.query(`INSERT INTO gateway.api_tokens (id, name, token_hash, scopes) VALUES ($1, 'old-automation', $2, $3)`, [
+        id,
+        createHash('sha256').update(legacy).digest('hex'),
+        ['requests:read', 'requests:write', 'decisions:write'],
+      ]);
+    } finally {
+      await db.end();
+    }
+    const itself = await approve(legacy, {});
+    expect(itself.status).toBe(403);
+    expect(((await itself.json()) as { message: string }).message).toBe('service token "old-automation" is not a person and cannot decide; a decision needs an approver (act-as names one)');
+    const named = await approve(legacy, { approver: { email: 'dba1@example.com' } });
+    expect(named.status).toBe(403);
+    expect(((await named.json()) as { message: string }).message).toContain('service token "old-automation" acts only as itself and cannot act for dba1@example.com: it needs the act-as scope');
+    // it still does what a service may: list the flows
+    expect((await fetch(`${system.gatewayUrl}/api/v1/flows`, { headers: { authorization: `Bearer ${legacy}` } })).status).toBe(200);
+
+    expect((await approve(writer, { approver: { email: 'dba2@example.com' } })).status).toBe(200);
+    const records = await waitFor(
+      async () => {
+        const body = (await (await audit(request.id)).json()) as { records: AuditRecordView[] };
+        return body.records.some((r) => r.type === 'access.approved') ? body.records : undefined;
+      },
+      { what: 'the approval in the audit trail' },
+    );
+    const approved = records.find((r) => r.type === 'access.approved');
+    expect(approved?.data).toMatchObject({
+      actor: { kind: 'service', channel: 'api', service: { name: 'e2e-relay' }, onBehalfOf: { email: 'dba2@example.com' } },
+      by: 'service e2e-relay on behalf of dba2@example.com (api)',
+    });
+    expect(records.filter((r) => r.type === 'access.refused').map((r) => r.data.by)).toEqual(['service old-automation (api)', 'service old-automation (api)']);
+  });
+
   it('drives the same API from the gatehouse CLI', async () => {
     const cli = (args: string[]) => {
       const child = runTs('apps/gateway/src/cli/main.ts', args, { GATEHOUSE_URL: system.gatewayUrl, GATEHOUSE_TOKEN: writer });
@@ -247,7 +379,7 @@ describe('request, approve and audit through the API, five services as processes
       child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
     };
-    const created = await cli(['requests', 'create', '--flow', 'aws-admin', '--target', 'admin', '--duration', '1h', '--reason', 'INC-9', '--requester', 'ada@example.com', '--json']);
+    const created = await cli(['requests', 'create', '--flow', 'aws-admin', '--target', 'admin', '--duration', '1h', '--reason', 'INC-9', '--as', 'ada@example.com', '--json']);
     expect(created.code).toBe(0);
     const id = (JSON.parse(created.stdout) as { request: { id: string } }).request.id;
     const first = await cli(['requests', 'approve', id, '--as', 'cto@example.com']);
@@ -257,7 +389,7 @@ describe('request, approve and audit through the API, five services as processes
     const late = await cli(['requests', 'approve', id, '--as', 'sre-lead@example.com']);
     expect(late.code).toBe(1);
     expect(late.stderr).toMatch(/gatehouse: 409: already approved by ciso@example.com at /);
-    const listed = await cli(['requests', 'list', '--flow', 'aws-admin']);
+    const listed = await cli(['requests', 'list', '--flow', 'aws-admin', '--as', 'ada@example.com']);
     expect(listed.stdout).toContain(id);
     const flows = await cli(['flows', 'list']);
     expect(flows.stdout).toContain('aws-admin: admin · 1h · 2 approval(s)');

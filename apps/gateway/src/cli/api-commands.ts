@@ -7,28 +7,30 @@ import type { RequestView } from '@gatehouse/contracts';
  * GATEHOUSE_URL (default http://127.0.0.1:3000) and GATEHOUSE_TOKEN say where and as whom.
  */
 export const API_USAGE = `  flows list                                            what may be requested
-  requests create --flow F --target T --duration 1h --reason R --requester EMAIL
+  requests create --flow F --target T --duration 1h --reason R
   requests list [--requester EMAIL] [--status S] [--flow F]
   requests get <id>
-  requests approve <id> --as EMAIL
-  requests deny <id> --as EMAIL --reason R
-  requests cancel <id> --as EMAIL
-  requests revoke <id> --as EMAIL
-  requests extend <id> --as EMAIL --duration 1h [--reason R]
-  requests again <id> --as EMAIL [--duration 1h] [--reason R]
-  (add --json for the raw answer; set GATEHOUSE_URL and GATEHOUSE_TOKEN)`;
+  requests approve <id>
+  requests deny <id> --reason R
+  requests cancel <id>
+  requests revoke <id>
+  requests extend <id> --duration 1h [--reason R]
+  requests again <id> [--duration 1h] [--reason R]
+  (you act as the owner of GATEHOUSE_TOKEN; a service token holding act-as adds
+   --as EMAIL to act for that person; add --json for the raw answer; GATEHOUSE_URL
+   says where the gateway is)`;
 
 class CliError extends Error {}
 
-async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+async function call(method: 'GET' | 'POST', path: string, body?: unknown, onBehalfOf?: string): Promise<unknown> {
   const token = process.env['GATEHOUSE_TOKEN'];
-  if (!token) throw new CliError('GATEHOUSE_TOKEN is not set: mint one with `npm run gatehouse -- tokens create --name me --scopes requests:write,requests:read`');
+  if (!token) throw new CliError('GATEHOUSE_TOKEN is not set: an admin mints yours with `npm run gatehouse -- tokens create --for <your email> --scopes requests:read,requests:write,decisions:write`');
   const base = process.env['GATEHOUSE_URL'] ?? 'http://127.0.0.1:3000';
   let response: Response;
   try {
     response = await fetch(`${base}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}), ...(onBehalfOf ? { 'gatehouse-on-behalf-of': onBehalfOf } : {}) },
       body: body ? JSON.stringify(body) : undefined,
     });
   } catch {
@@ -60,6 +62,7 @@ export async function runApiCommand(group: string, command: string, args: string
       json: { type: 'boolean', default: false },
     },
   });
+  const as = values.as;
   const print = (payload: unknown, human: () => string) => console.log(values.json ? JSON.stringify(payload, null, 2) : human());
   const id = positionals[0];
   const need = (value: string | undefined, flag: string): string => {
@@ -68,7 +71,7 @@ export async function runApiCommand(group: string, command: string, args: string
   };
   try {
     if (group === 'flows' && command === 'list') {
-      const payload = (await call('GET', '/api/v1/flows')) as { flows: { name: string; targets: { id: string }[]; durationsSeconds: number[]; approvalsRequired: number }[] };
+      const payload = (await call('GET', '/api/v1/flows', undefined, as)) as { flows: { name: string; targets: { id: string }[]; durationsSeconds: number[]; approvalsRequired: number }[] };
       print(payload, () => payload.flows.map((f) => `${f.name}: ${f.targets.map((t) => t.id).join(', ')} · ${f.durationsSeconds.map(formatDuration).join('/')} · ${f.approvalsRequired} approval(s)`).join('\n'));
       return 0;
     }
@@ -78,44 +81,42 @@ export async function runApiCommand(group: string, command: string, args: string
       case 'create': {
         const duration = need(values.duration, '--duration (e.g. 1h)');
         payload = await call('POST', '/api/v1/requests', {
-          requester: { email: need(values.requester, '--requester EMAIL') },
           flow: need(values.flow, '--flow'),
           target: need(values.target, '--target'),
           durationSeconds: /^\d+$/.test(duration) ? Number(duration) : parseDuration(duration),
           reason: values.reason ?? '',
-        });
+        }, as);
         break;
       }
       case 'list': {
         const query = new URLSearchParams(
           Object.entries({ requester: values.requester, status: values.status, flow: values.flow }).filter((e): e is [string, string] => !!e[1]),
         );
-        const list = (await call('GET', `/api/v1/requests${query.size ? `?${query}` : ''}`)) as { requests: RequestView[] };
+        const list = (await call('GET', `/api/v1/requests${query.size ? `?${query}` : ''}`, undefined, as)) as { requests: RequestView[] };
         print(list, () => list.requests.map(describe).join('\n') || 'no requests');
         return 0;
       }
       case 'get':
-        payload = await call('GET', `/api/v1/requests/${need(id, '<id>')}`);
+        payload = await call('GET', `/api/v1/requests/${need(id, '<id>')}`, undefined, as);
         break;
       case 'approve':
-        payload = await call('POST', `/api/v1/requests/${need(id, '<id>')}/approve`, { approver: { email: need(values.as, '--as EMAIL') } });
+        payload = await call('POST', `/api/v1/requests/${need(id, '<id>')}/approve`, {}, as);
         break;
       case 'deny':
-        payload = await call('POST', `/api/v1/requests/${need(id, '<id>')}/deny`, { approver: { email: need(values.as, '--as EMAIL') }, reason: need(values.reason, '--reason') });
+        payload = await call('POST', `/api/v1/requests/${need(id, '<id>')}/deny`, { reason: need(values.reason, '--reason') }, as);
         break;
       case 'extend':
       case 'again': {
         const duration = command === 'extend' ? need(values.duration, '--duration (e.g. 1h)') : values.duration;
         payload = await call('POST', `/api/v1/requests/${need(id, '<id>')}/${command}`, {
-          actor: { email: need(values.as, '--as EMAIL') },
           ...(duration ? { durationSeconds: /^\d+$/.test(duration) ? Number(duration) : parseDuration(duration) } : {}),
           ...(values.reason ? { reason: values.reason } : {}),
-        });
+        }, as);
         break;
       }
       case 'cancel':
       case 'revoke':
-        payload = await call('POST', `/api/v1/requests/${need(id, '<id>')}/${command}`, { actor: { email: need(values.as, '--as EMAIL') } });
+        payload = await call('POST', `/api/v1/requests/${need(id, '<id>')}/${command}`, {}, as);
         break;
       default:
         throw new CliError(`unknown command "requests ${command}"`);

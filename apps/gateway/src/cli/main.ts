@@ -4,19 +4,24 @@ import { FlowsFileError, formatDuration, loadConfigOrExit, loadFlowsFile } from 
 import { createServiceDataSource, initializeDatabase } from '@gatehouse/persistence';
 import { ApiTokenStore } from '../auth/api-token.store';
 import { API_USAGE, runApiCommand } from './api-commands';
-import { isScope, SCOPES, type Scope } from '../auth/scopes';
+import { isScope, SCOPES, type Scope } from '@gatehouse/contracts';
+import { z } from 'zod';
 import { gatewayEnvSchema, SCHEMA } from '../config';
 import { entities, migrations } from '../database';
 
 const USAGE = `usage: npm run gatehouse -- <command>
 
-  tokens create --name <name> --scopes <scope,scope…>   mint an API token (shown once)
+  tokens create --for <email> --scopes <scope,…> [--name <label>]
+                                                        a personal token: acts only as that person (shown once)
+  tokens create --service <name> --scopes <scope,…>     a service token (automation): acts as itself;
+                                                        with act-as, for the person it names
   tokens list                                           list tokens (never their secrets)
   tokens revoke <id>                                    revoke a token at once
   flows validate <file>                                 check a flows YAML file
 ${API_USAGE}
 
 scopes: ${SCOPES.join(', ')}
+  (admin implies every scope but act-as; act-as and slack:relay are for service tokens)
 tokens: writes to the gateway's database (DATABASE_URL, default the local one).`;
 
 function validateFlows(file: string | undefined): number {
@@ -54,15 +59,24 @@ async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'create': {
-        const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, scopes: { type: 'string' } } });
+        const { values } = parseArgs({ args: rest, options: { for: { type: 'string' }, service: { type: 'string' }, name: { type: 'string' }, scopes: { type: 'string' } } });
         const scopes = (values.scopes ?? '').split(',').map((s) => s.trim()).filter(Boolean);
         const unknown = scopes.filter((s) => !isScope(s));
-        if (!values.name || scopes.length === 0 || unknown.length > 0) {
-          console.error(unknown.length ? `unknown scope(s): ${unknown.join(', ')}; valid: ${SCOPES.join(', ')}` : USAGE);
+        const problem =
+          unknown.length > 0 ? `unknown scope(s): ${unknown.join(', ')}; valid: ${SCOPES.join(', ')}`
+          : scopes.length === 0 ? 'name the scopes: --scopes requests:read,requests:write'
+          : !values.for === !values.service ? 'say whose token it is: --for <email> (a person, who it acts as) or --service <name> (an automation)'
+          : values.for && !z.email().safeParse(values.for).success ? `--for needs the person's email, not "${values.for}"`
+          : values.for && scopes.some((s) => s === 'act-as' || s === 'slack:relay') ? 'a personal token acts only as its owner: act-as and slack:relay are for service tokens (--service <name>)'
+          : undefined;
+        if (problem) {
+          console.error(`gatehouse: ${problem}\n\n${USAGE}`);
           return 2;
         }
-        const created = await store.create(values.name, scopes as Scope[]);
-        console.log(JSON.stringify({ id: created.id, name: values.name, scopes: created.scopes, token: created.token }));
+        const created = await store.create(
+          values.for ? { kind: 'personal', ownerEmail: values.for, name: values.name, scopes: scopes as Scope[] } : { kind: 'service', name: values.service ?? '', scopes: scopes as Scope[] },
+        );
+        console.log(JSON.stringify({ id: created.id, kind: created.kind, name: created.name, owner: created.ownerEmail, scopes: created.scopes, token: created.token }));
         console.error('Store the token now: it is not shown again (only its hash is kept).');
         return 0;
       }

@@ -12,6 +12,13 @@ export class ApiTokenEntity {
   @Column('text', { name: 'token_hash' })
   tokenHash!: string;
 
+  /** personal: acts only as its owner; service: acts as itself (or, with act-as, for a named person). */
+  @Column('text')
+  kind!: 'personal' | 'service';
+
+  @Column('text', { name: 'owner_email', nullable: true })
+  ownerEmail!: string | null;
+
   @Column('text', { array: true })
   scopes!: string[];
 

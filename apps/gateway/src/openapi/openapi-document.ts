@@ -1,7 +1,8 @@
 import { auditQueryResultSchema, listFlowsReplySchema, problemSchema, requestViewSchema } from '@gatehouse/contracts';
 import { z } from 'zod';
 import { auditQueryParams } from '../audit/get-audit/get-audit.controller';
-import type { Scope } from '../auth/scopes';
+import type { Scope } from '@gatehouse/contracts';
+import { ON_BEHALF_OF_HEADER } from '../auth/acting-principal';
 import { approveBody, denyBody } from '../decisions/submit-decision/submit-decision.controller';
 import { actorBody } from '../requests/change-request/change-request.controller';
 import { createRequestBodySchema } from '../requests/create-request/create-request.body';
@@ -49,20 +50,20 @@ export const ROUTES: Route[] = [
     },
   },
   {
-    method: 'get', path: '/api/v1/requests', operationId: 'listRequests', summary: 'List requests, newest first', scope: 'requests:read', query: listParams,
-    responses: { 200: { description: 'Requests', schema: z.object({ requests: z.array(requestViewSchema) }) } },
+    method: 'get', path: '/api/v1/requests', operationId: 'listRequests', summary: "List requests, newest first: one's own and those one may approve, or all with requests:read-all", scope: 'requests:read', query: listParams,
+    responses: { 200: { description: 'Requests, and what the token may see', schema: z.object({ requests: z.array(requestViewSchema), visibility: z.enum(['all', 'own-and-approvable']) }) } },
   },
   {
     method: 'get', path: '/api/v1/requests/{id}', operationId: 'getRequest', summary: 'One request, with its decisions and access', scope: 'requests:read', pathId: true,
-    responses: { 200: { description: 'The request', schema: requestEnvelope }, 404: refused('No such request') },
+    responses: { 200: { description: 'The request', schema: requestEnvelope }, 403: refused('Not yours, not one you may approve, and no requests:read-all'), 404: refused('No such request') },
   },
   {
-    method: 'post', path: '/api/v1/requests/{id}/approve', operationId: 'approveRequest', summary: 'Approve, as a named approver', scope: 'decisions:write', pathId: true, body: approveBody,
+    method: 'post', path: '/api/v1/requests/{id}/approve', operationId: 'approveRequest', summary: "Approve, as the token's owner (or, with act-as, the approver named)", scope: 'decisions:write', pathId: true, body: approveBody,
     responses: {
       200: { description: 'Approved, or recorded towards a multi-party threshold', schema: decisionResult },
-      403: refused('Not an approver of the flow, or the requester approving their own request'),
+      403: refused('Not an approver of the flow, the requester approving their own request, or a token acting for someone it may not'),
       404: refused('No such request'),
-      409: refused('Already decided (the message names who and when), or no longer pending'),
+      409: refused('Already decided (the message names who and when), no longer pending, or already approved by you'),
       503: refused('Group membership could not be checked'),
     },
   },
@@ -106,7 +107,15 @@ const json = (schema: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(schem
 export function buildOpenApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of ROUTES) {
-    const parameters: unknown[] = [];
+    const parameters: unknown[] = [
+      {
+        name: ON_BEHALF_OF_HEADER,
+        in: 'header',
+        required: false,
+        description: 'The person a service token holding `act-as` acts for (recorded as "service X on behalf of Y"). Any other token naming someone else is refused with 403.',
+        schema: { type: 'string', format: 'email' },
+      },
+    ];
     if (route.pathId) parameters.push({ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } });
     if (route.query) {
       const shape = json(route.query, 'input') as { properties?: Record<string, unknown>; required?: string[] };
@@ -117,6 +126,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     const responses: Record<string, unknown> = {
       400: { description: 'Malformed input; the message names each field', content: { 'application/json': { schema: json(errorSchema, 'output') } } },
       401: { description: 'Missing or invalid API token', content: { 'application/json': { schema: json(errorSchema, 'output') } } },
+      403: { description: 'The policy refuses this principal: the message says why (scope, identity, role)', content: { 'application/json': { schema: json(errorSchema, 'output') } } },
     };
     for (const [status, response] of Object.entries(route.responses)) {
       responses[status] = {
@@ -129,7 +139,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       [route.method]: {
         operationId: route.operationId,
         summary: route.summary,
-        description: `Requires an API token with the \`${route.scope}\` scope (or \`admin\`).`,
+        description: `Needs a token with the \`${route.scope}\` scope (or \`admin\`). A personal token acts as its owner; a service token as itself, or with \`act-as\` for the person it names. Who may do what: docs/authorization.md.`,
         security: [{ apiToken: [] }],
         ...(parameters.length ? { parameters } : {}),
         ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: json(route.body, 'input') } } } } : {}),

@@ -1,3 +1,4 @@
+import { systemActor } from '@gatehouse/contracts';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { createEnvelope, UnitOfWork } from '@gatehouse/messaging';
 import { LOGGER, type Logger } from '@gatehouse/observability';
@@ -109,6 +110,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
             user: { email: grant.user_email },
             oktaGroupId: grant.group_id,
             detail: others === 0 ? 'the membership outlived its grant and was removed' : 'the grant outlived its expiry; another active grant still needs the membership, so it stays',
+            actor: systemActor('reconciliation'),
           },
           { source: SERVICE, correlationId: randomUUID() },
         ),
@@ -137,6 +139,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
             user: { email: grant.user_email },
             oktaGroupId: grant.group_id,
             detail: 'someone removed the membership in Okta; the grant is marked ended',
+            actor: systemActor('reconciliation'),
           },
           { source: SERVICE, correlationId: randomUUID() },
         ),

@@ -13,12 +13,11 @@ const envelope = (overrides: Record<string, unknown> = {}) => ({
   schemaVersion: 1,
   data: {
     requestId: randomUUID(),
-    requester: { email: 'ada@example.com' },
+    principal: { actor: { kind: 'person', channel: 'api', person: { email: 'ada@example.com' } }, scopes: ['requests:write'] },
     flow: 'prod-db',
     target: 'read-only',
     durationSeconds: 3600,
     reason: 'INC-1',
-    channel: 'api',
   },
   ...overrides,
 });
@@ -34,7 +33,7 @@ describe('parseMessage', () => {
     ['a missing envelope field', { id: 'not-a-uuid' }, /invalid envelope: id:/],
     ['an unknown type', { type: 'access.teleported' }, /unknown message type "access.teleported"/],
     ['a future schema version', { schemaVersion: 2 }, /unsupported schemaVersion 2 for "access.request.create" \(expected 1\)/],
-    ['data that breaks the schema', { data: { requestId: 'x' } }, /invalid data for "access.request.create": .*requestId: Invalid UUID; requester: /],
+    ['data that breaks the schema', { data: { requestId: 'x' } }, /invalid data for "access.request.create": .*requestId: Invalid UUID; principal: /],
   ])('rejects %s with a reason', (_label, overrides, reason) => {
     const result = parseMessage(envelope(overrides));
     expect(result).toEqual({ ok: false, reason: expect.stringMatching(reason) });

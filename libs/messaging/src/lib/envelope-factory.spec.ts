@@ -4,12 +4,11 @@ import { createEnvelope, InvalidMessageError } from './envelope-factory';
 
 const data = () => ({
   requestId: randomUUID(),
-  requester: { email: 'ada@example.com' },
+  principal: { actor: { kind: 'person' as const, channel: 'api' as const, person: { email: 'ada@example.com' } }, scopes: [] },
   flow: 'prod-db',
   target: 'read-only',
   durationSeconds: 3600,
   reason: 'INC-1',
-  channel: 'api' as const,
 });
 
 describe('createEnvelope', () => {

@@ -26,7 +26,7 @@ function requested(subject = randomUUID()): Envelope {
       target: 'readonly',
       durationSeconds: 3600,
       reason: 'INC-42 investigating',
-      channel: 'api',
+      actor: { kind: 'person', channel: 'api', person: { email: 'ada@example.com' } },
       status: 'PENDING',
       requestedAt: new Date().toISOString(),
     },

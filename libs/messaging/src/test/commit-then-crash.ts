@@ -40,7 +40,7 @@ async function main(): Promise<void> {
           target: 'readonly',
           durationSeconds: 600,
           reason: 'crash test',
-          channel: 'api',
+          actor: { kind: 'person', channel: 'api', person: { email: 'crash@example.com' } },
           status: 'PENDING',
           requestedAt: new Date().toISOString(),
         },

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createTestDatabase, TEST_FLOWS_FILE, testKafkaBrokers, uniqueSuffix, type TestDatabase } from './infrastructure';
 import { FakeOkta } from './fake-okta/fake-okta';
 import { freePort, runTs, ServiceProcess } from './service-process';
@@ -59,9 +58,13 @@ export class GatehouseSystem {
     return this.services.gateway.url;
   }
 
-  /** Mints an API token through the real CLI, as an admin would. */
-  async mintToken(scopes: string[], name = `e2e-${randomUUID().slice(0, 8)}`): Promise<string> {
-    const child = runTs('apps/gateway/src/cli/main.ts', ['tokens', 'create', '--name', name, '--scopes', scopes.join(',')], this.env);
+  /**
+   * Mints an API token through the real CLI, as an admin would: a person's (`for`, acting only
+   * as them) or a service's (acting as itself; with act-as, for the person it names).
+   */
+  async mintToken(owner: { for: string } | { service: string }, scopes: string[]): Promise<string> {
+    const who = 'for' in owner ? ['--for', owner.for] : ['--service', owner.service];
+    const child = runTs('apps/gateway/src/cli/main.ts', ['tokens', 'create', ...who, '--scopes', scopes.join(',')], this.env);
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

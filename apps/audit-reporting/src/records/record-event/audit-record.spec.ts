@@ -11,7 +11,12 @@ const event = (subject: string): Envelope => ({
   correlationId: randomUUID(),
   causationId: null,
   schemaVersion: 1,
-  data: { requester: { email: 'ada@example.com' }, status: 'PENDING', flow: 'prod-db' },
+  data: {
+    requester: { email: 'ada@example.com' },
+    actor: { kind: 'service', channel: 'api', service: { tokenId: 't1', name: 'ticketing' }, onBehalfOf: { email: 'ada@example.com' } },
+    status: 'PENDING',
+    flow: 'prod-db',
+  },
 });
 
 describe('audit records', () => {
@@ -25,14 +30,20 @@ describe('audit records', () => {
       subject: 'r1',
       sequence: '1',
       previoushash: GENESIS_HASH,
-      data: { activity: 'access.requested', actor: { email: 'ada@example.com' }, status: 'PENDING' },
+      data: {
+        activity: 'access.requested',
+        actor: { kind: 'service', service: { name: 'ticketing' }, onBehalfOf: { email: 'ada@example.com' } },
+        by: 'service ticketing on behalf of ada@example.com (api)',
+        status: 'PENDING',
+      },
     });
     expect(record.hash).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('hashes the same content the same way whatever the key order', () => {
     const source = event('r1');
-    const reordered = { ...source, data: { flow: 'prod-db', status: 'PENDING', requester: { email: 'ada@example.com' } } };
+    const { requester, actor, status, flow } = source.data as Record<string, unknown>;
+    const reordered = { ...source, data: { flow, status, actor, requester } };
     const at = new Date('2026-11-22T10:00:01Z');
     expect(buildAuditRecord(reordered, GENESIS_HASH, 1n, at).hash).toBe(buildAuditRecord(source, GENESIS_HASH, 1n, at).hash);
   });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AuditRecord, Envelope } from '@gatehouse/contracts';
+import { actorSchema, describeActor, systemActor, type Actor, type AuditRecord, type Envelope } from '@gatehouse/contracts';
 import { canonicalJson } from './canonical-json';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -13,6 +13,7 @@ type Unhashed = Omit<AuditRecord, 'hash'>;
  */
 export function buildAuditRecord(event: Envelope, previousHash: string, sequence: bigint, recordedAt: Date): AuditRecord {
   const data = (event.data ?? {}) as Record<string, unknown>;
+  const actor = actorOf(data);
   const unhashed: Unhashed = {
     specversion: '1.0',
     id: event.id,
@@ -27,7 +28,8 @@ export function buildAuditRecord(event: Envelope, previousHash: string, sequence
     previoushash: previousHash,
     data: {
       activity: event.type,
-      actor: { email: actorOf(data) },
+      actor,
+      by: describeActor(actor),
       status: typeof data['status'] === 'string' ? (data['status'] as string) : undefined,
       details: data,
     },
@@ -51,14 +53,11 @@ export function verifyChain(records: readonly AuditRecord[], previousHash = GENE
   return { ok: true };
 }
 
-type WithEmail = { email?: string } | undefined;
-
-/** Who acted (or was acted on): the approver, the first approver, the requester, or the user. */
-function actorOf(data: Record<string, unknown>): string | undefined {
-  return (
-    (data['approver'] as WithEmail)?.email ??
-    (data['approvers'] as WithEmail[] | undefined)?.[0]?.email ??
-    (data['requester'] as WithEmail)?.email ??
-    (data['user'] as WithEmail)?.email
-  );
+/**
+ * Who acted: every audited event carries its actor (validated when it was produced). An
+ * event without one would be a contract bug; it is recorded as the system's, never dropped.
+ */
+function actorOf(data: Record<string, unknown>): Actor {
+  const parsed = actorSchema.safeParse(data['actor']);
+  return parsed.success ? parsed.data : systemActor('provisioning');
 }

@@ -50,7 +50,7 @@ describe('audit-reporting on the real broker and database', () => {
         target: 'read-only',
         durationSeconds: 3600,
         reason: 'INC-1',
-        channel: 'api',
+        actor: { kind: 'person', channel: 'api', person: { email: 'ada@example.com' } },
         status: 'PENDING',
         requestedAt: new Date().toISOString(),
       },

@@ -1,28 +1,19 @@
-import { Body, Controller, HttpCode, HttpException, Param, Post, UseGuards } from '@nestjs/common';
-import { actorSchema, type RequestView, type SubmitDecisionReply } from '@gatehouse/contracts';
+import { Body, Controller, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import type { RequestView } from '@gatehouse/contracts';
 import { z } from 'zod';
-import { ApiTokenGuard, RequireScope } from '../../auth/api-token.guard';
+import { actingPrincipal, namedPersonSchema } from '../../auth/acting-principal';
+import { ApiTokenGuard, type AuthenticatedRequest } from '../../auth/api-token.guard';
 import { AskService } from '../../http/ask-service';
 import { parseOrBadRequest } from '../../http/parse-or-bad-request';
+import { refusal } from '../../http/refusal';
 
-export const approveBody = z.strictObject({ approver: actorSchema });
-export const denyBody = z.strictObject({ approver: actorSchema, reason: z.string().trim().min(1, 'say why, for the requester').max(2000) });
-
-type Refusal = Extract<SubmitDecisionReply, { accepted: false }>;
-const STATUS_OF: Record<Refusal['code'], number> = {
-  not_found: 404,
-  already_decided: 409,
-  not_pending: 409,
-  duplicate: 409,
-  not_an_approver: 403,
-  self_approval: 403,
-  reason_required: 422,
-  directory_unavailable: 503,
-};
+/** `approver` names the token owner again, or, for a service token with act-as, the approver it acts for. */
+export const approveBody = z.strictObject({ approver: namedPersonSchema.optional() });
+export const denyBody = z.strictObject({ approver: namedPersonSchema.optional(), reason: z.string().trim().min(1, 'say why, for the requester').max(2000) });
 
 /**
- * POST /api/v1/requests/:id/approve and /deny. The approver is named in the body and checked
- * against the flow's policy by approval; the token only needs `decisions:write`.
+ * POST /api/v1/requests/:id/approve and /deny. The approver is whoever the token proves; the
+ * flow's policy in approval decides whether they may.
  */
 @Controller('api/v1/requests/:id')
 @UseGuards(ApiTokenGuard)
@@ -31,27 +22,22 @@ export class SubmitDecisionController {
 
   @Post('approve')
   @HttpCode(200)
-  @RequireScope('decisions:write')
-  async approve(@Param('id') id: string, @Body() body: unknown): Promise<{ result: string; request: RequestView }> {
-    const { approver } = parseOrBadRequest(approveBody, body);
-    return this.submit(id, { approver, kind: 'approve' });
+  async approve(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest): Promise<{ result: string; request: RequestView }> {
+    const { approver } = parseOrBadRequest(approveBody, body ?? {});
+    return this.submit(id, req, approver, 'approve');
   }
 
   @Post('deny')
   @HttpCode(200)
-  @RequireScope('decisions:write')
-  async deny(@Param('id') id: string, @Body() body: unknown): Promise<{ result: string; request: RequestView }> {
+  async deny(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest): Promise<{ result: string; request: RequestView }> {
     const { approver, reason } = parseOrBadRequest(denyBody, body);
-    return this.submit(id, { approver, kind: 'deny', reason });
+    return this.submit(id, req, approver, 'deny', reason);
   }
 
-  private async submit(id: string, decision: { approver: { email: string }; kind: 'approve' | 'deny'; reason?: string }) {
+  private async submit(id: string, req: AuthenticatedRequest, approver: z.infer<typeof namedPersonSchema> | undefined, kind: 'approve' | 'deny', reason?: string) {
     const requestId = parseOrBadRequest(z.uuid(), id);
-    const reply = await this.ask.ask('access.decision.submit', requestId, { requestId, ...decision, channel: 'api' });
-    if (!reply.accepted) {
-      const status = STATUS_OF[reply.code];
-      throw new HttpException({ statusCode: status, code: reply.code, message: reply.message }, status);
-    }
+    const reply = await this.ask.ask('access.decision.submit', requestId, { requestId, principal: actingPrincipal(req, approver), kind, reason });
+    if (!reply.accepted) throw refusal(reply.code, reply.message);
     return { result: reply.result, request: reply.request };
   }
 }

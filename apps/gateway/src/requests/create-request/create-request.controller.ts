@@ -1,19 +1,21 @@
-import { Body, Controller, GatewayTimeoutException, HttpStatus, Post, Res, UnprocessableEntityException, UseGuards } from '@nestjs/common';
+import { Body, Controller, GatewayTimeoutException, HttpStatus, Post, Req, Res, UnprocessableEntityException, UseGuards } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { RequestView } from '@gatehouse/contracts';
 import type { Response } from 'express';
-import { ApiTokenGuard, RequireScope } from '../../auth/api-token.guard';
+import { actingPrincipal } from '../../auth/acting-principal';
+import { ApiTokenGuard, type AuthenticatedRequest } from '../../auth/api-token.guard';
 import { AskService } from '../../http/ask-service';
 import { parseOrBadRequest } from '../../http/parse-or-bad-request';
+import { refusal } from '../../http/refusal';
 import { createRequestBodySchema } from './create-request.body';
 
 export type CreateRequestResponse = { request: RequestView } | { id: string; status: 'submitted'; message: string; links: { self: string } };
 
 /**
  * POST /api/v1/requests → `access.request.create`, waiting for approval's answer: 201 with
- * the request, or 422 naming what the flow does not allow. If approval does not answer in
- * time the command is still safe in Kafka and will be processed: 202 with the id to poll.
- * 503 means the broker did not take it, and nothing was written.
+ * the request, 403 if the token may not ask (for this person), or 422 naming what the flow
+ * does not allow. If approval does not answer in time the command is still safe in Kafka and
+ * will be processed: 202 with the id to poll. 503 means the broker did not take it.
  */
 @Controller('api/v1/requests')
 @UseGuards(ApiTokenGuard)
@@ -21,12 +23,13 @@ export class CreateRequestController {
   constructor(private readonly ask: AskService) {}
 
   @Post()
-  @RequireScope('requests:write')
-  async create(@Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<CreateRequestResponse> {
-    const input = parseOrBadRequest(createRequestBodySchema, body);
+  async create(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response): Promise<CreateRequestResponse> {
+    const { requester, ...fields } = parseOrBadRequest(createRequestBodySchema, body);
+    const principal = actingPrincipal(req, requester);
     const requestId = randomUUID();
     try {
-      const reply = await this.ask.ask('access.request.create', requestId, { ...input, requestId, channel: 'api' });
+      const reply = await this.ask.ask('access.request.create', requestId, { ...fields, requestId, principal });
+      if (reply.outcome === 'forbidden') throw refusal('forbidden', reply.message);
       if (reply.outcome === 'rejected') {
         throw new UnprocessableEntityException({
           statusCode: 422,

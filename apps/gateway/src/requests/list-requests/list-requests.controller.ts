@@ -1,9 +1,11 @@
-import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Query, Req, UseGuards } from '@nestjs/common';
 import { requestStatusSchema, type RequestView } from '@gatehouse/contracts';
 import { z } from 'zod';
-import { ApiTokenGuard, RequireScope } from '../../auth/api-token.guard';
+import { actingPrincipal } from '../../auth/acting-principal';
+import { ApiTokenGuard, type AuthenticatedRequest } from '../../auth/api-token.guard';
 import { AskService } from '../../http/ask-service';
 import { parseOrBadRequest } from '../../http/parse-or-bad-request';
+import { refusal } from '../../http/refusal';
 
 export const listParams = z.strictObject({
   requester: z.email().optional(),
@@ -12,16 +14,20 @@ export const listParams = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
-/** GET /api/v1/requests?requester=&status=&flow=&limit= — newest first. */
+/**
+ * GET /api/v1/requests?requester=&status=&flow=&limit= — newest first, among what the token
+ * may see: its owner's requests and those they may approve, or all with requests:read-all.
+ */
 @Controller('api/v1/requests')
 @UseGuards(ApiTokenGuard)
 export class ListRequestsController {
   constructor(private readonly ask: AskService) {}
 
   @Get()
-  @RequireScope('requests:read')
-  async list(@Query() query: unknown): Promise<{ requests: RequestView[] }> {
+  async list(@Query() query: unknown, @Req() req: AuthenticatedRequest): Promise<{ requests: RequestView[]; visibility: 'all' | 'own-and-approvable' }> {
     const { requester, ...rest } = parseOrBadRequest(listParams, query);
-    return this.ask.ask('access.request.list', requester ?? 'all', { ...rest, requesterEmail: requester });
+    const reply = await this.ask.ask('access.request.list', requester ?? 'all', { ...rest, requesterEmail: requester, principal: actingPrincipal(req) });
+    if (!reply.ok) throw refusal(reply.code, reply.message);
+    return { requests: reply.requests, visibility: reply.visibility };
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { actorSchema } from '../identity/actor';
 
 export const auditQuerySchema = z.object({
   requestId: z.uuid(),
@@ -21,7 +22,10 @@ export const auditRecordSchema = z.object({
   previoushash: z.string().regex(/^[0-9a-f]{64}$/),
   data: z.object({
     activity: z.string(),
-    actor: z.object({ email: z.string().optional() }),
+    /** Who acted, through which channel, on whose behalf; `system` for timers and reconciliation. */
+    actor: actorSchema,
+    /** The same in words: "service ticketing on behalf of ada@example.com (api)". */
+    by: z.string(),
     status: z.string().optional(),
     details: z.record(z.string(), z.unknown()),
   }),

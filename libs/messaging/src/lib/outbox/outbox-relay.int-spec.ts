@@ -46,7 +46,7 @@ describe('outbox relay on real PostgreSQL', () => {
         target: 't',
         durationSeconds: 600,
         reason: 'r',
-        channel: 'api',
+        actor: { kind: 'person', channel: 'api', person: { email: 'ada@example.com' } },
         status: 'PENDING',
         requestedAt: new Date().toISOString(),
       },

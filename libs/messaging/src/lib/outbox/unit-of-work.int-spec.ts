@@ -21,7 +21,7 @@ describe('UnitOfWork.consumeOnce on real PostgreSQL', () => {
   });
 
   const message = () =>
-    createEnvelope('access.cancelled', randomUUID(), { requestId: randomUUID(), by: { email: 'ada@example.com' }, status: 'CANCELLED' }, { source: 'test' });
+    createEnvelope('access.cancelled', randomUUID(), { requestId: randomUUID(), actor: { kind: 'person', channel: 'api', person: { email: 'ada@example.com' } }, status: 'CANCELLED' }, { source: 'test' });
 
   /** Reads the counter under a row lock, bumps it at commit, outboxes an event, answers the value seen. */
   const bump = (counter: string, command: ReturnType<typeof message>) => async (tx: Transaction) => {
