@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { TOPICS } from '@gatehouse/contracts';
 import { loadConfigOrExit } from '@gatehouse/config';
 import { runMain, startService } from '@gatehouse/messaging';
 import { createLogger } from '@gatehouse/observability';
@@ -16,6 +15,5 @@ runMain(SERVICE, logger, () =>
     logger,
     port: config.http.port,
     host: config.http.host,
-    consumer: { groupId: SERVICE, topics: [TOPICS.accessEvents, TOPICS.provisioningEvents, TOPICS.auditQueries] },
   }),
 );

@@ -13,3 +13,5 @@ export * from './lib/request-reply/reply-envelope';
 export * from './lib/request-reply/kafka-requester';
 export * from './lib/messaging.module';
 export * from './lib/start-service';
+export * from './lib/consumer/subscriptions';
+export * from './lib/startup-errors';

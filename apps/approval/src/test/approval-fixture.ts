@@ -31,7 +31,6 @@ export class ApprovalFixture {
       module: AppModule.register(config, loadFlowsFile(TEST_FLOWS_FILE), logger),
       logger,
       port: 0,
-      consumer: { groupId: SERVICE, topics: [TOPICS.approvalCommands, TOPICS.provisioningEvents] },
     });
   }
 

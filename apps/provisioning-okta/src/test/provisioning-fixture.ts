@@ -42,7 +42,6 @@ export class ProvisioningFixture {
       module: AppModule.register(config, logger),
       logger,
       port: 0,
-      consumer: { groupId: SERVICE, topics: [TOPICS.directoryQueries, TOPICS.provisioningCommands] },
     });
   }
 

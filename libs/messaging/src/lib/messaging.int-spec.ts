@@ -42,7 +42,7 @@ describe('messaging on the real broker and database', () => {
   const events = TOPICS.accessEvents;
 
   beforeAll(async () => {
-    fixture = await startFixture({ consume: true, answer: true });
+    fixture = await startFixture({ consume: true });
     connection = new KafkaConnection({ clientId: 'test-producer', brokers: fixture.brokers, logger: silent, topicPrefix: fixture.topicPrefix });
     publisher = new KafkaPublisher(connection);
     reader = await new TopicReader(fixture.brokers).start([

@@ -2,6 +2,7 @@ import {
   Inject,
   Injectable,
   Module,
+  Optional,
   type DynamicModule,
   type INestApplication,
   type OnApplicationBootstrap,
@@ -41,8 +42,8 @@ class MessagingLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(OPTIONS) private readonly options: MessagingOptions,
     private readonly connection: KafkaConnection,
     private readonly health: HealthRegistry,
-    @Inject(OutboxRelay) private readonly relay: OutboxRelay | null,
-    @Inject(KafkaRequester) private readonly requester: KafkaRequester | null,
+    @Optional() @Inject(OutboxRelay) private readonly relay: OutboxRelay | null,
+    @Optional() @Inject(KafkaRequester) private readonly requester: KafkaRequester | null,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -59,7 +60,12 @@ class MessagingLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
   }
 }
 
-/** Kafka wiring for a service: connection, publisher, outbox relay, unit of work, requester. */
+/**
+ * Kafka wiring for a service: connection and publisher always; the outbox relay and the unit
+ * of work only with `outboxSchema`, the requester only with `requester`. What is not
+ * configured is not provided at all, so a handler that needs it stops the service at start-up
+ * (naming it, see startService) instead of failing on its first message.
+ */
 @Module({})
 export class MessagingModule {
   static forRoot(options: MessagingOptions): DynamicModule {
@@ -75,36 +81,35 @@ export class MessagingModule {
         inject: [KafkaConnection, Metrics],
         useFactory: (connection: KafkaConnection, metrics: Metrics) => new KafkaPublisher(connection, metrics),
       },
-      {
-        provide: OutboxRelay,
-        inject: [{ token: DataSource, optional: true }, KafkaPublisher, LOGGER],
-        useFactory: (dataSource: DataSource | undefined, publisher: KafkaPublisher, logger: Logger) =>
-          options.outboxSchema
-            ? new OutboxRelay(requireDataSource(dataSource), options.outboxSchema, publisher, logger.child({ component: 'outbox-relay' }), {
-                pollIntervalMs: options.outboxPollIntervalMs,
-              })
-            : null,
-      },
-      {
-        provide: UnitOfWork,
-        inject: [{ token: DataSource, optional: true }, OutboxRelay],
-        useFactory: (dataSource: DataSource | undefined, relay: OutboxRelay | null) =>
-          options.outboxSchema ? new UnitOfWork(requireDataSource(dataSource), options.outboxSchema, relay ?? undefined) : null,
-      },
-      {
-        provide: KafkaRequester,
-        inject: [KafkaConnection, LOGGER],
-        useFactory: (connection: KafkaConnection, logger: Logger) =>
-          options.requester ? new KafkaRequester(connection, options.service, logger.child({ component: 'requester' })) : null,
-      },
       MessagingLifecycle,
     ];
-    return {
-      module: MessagingModule,
-      global: true,
-      providers,
-      exports: [KafkaConnection, KafkaPublisher, OutboxRelay, UnitOfWork, KafkaRequester],
-    };
+    const exported: unknown[] = [KafkaConnection, KafkaPublisher];
+    if (options.outboxSchema) {
+      const schema = options.outboxSchema;
+      providers.push(
+        {
+          provide: OutboxRelay,
+          inject: [{ token: DataSource, optional: true }, KafkaPublisher, LOGGER],
+          useFactory: (dataSource: DataSource | undefined, publisher: KafkaPublisher, logger: Logger) =>
+            new OutboxRelay(requireDataSource(dataSource), schema, publisher, logger.child({ component: 'outbox-relay' }), { pollIntervalMs: options.outboxPollIntervalMs }),
+        },
+        {
+          provide: UnitOfWork,
+          inject: [{ token: DataSource, optional: true }, OutboxRelay],
+          useFactory: (dataSource: DataSource | undefined, relay: OutboxRelay) => new UnitOfWork(requireDataSource(dataSource), schema, relay),
+        },
+      );
+      exported.push(OutboxRelay, UnitOfWork);
+    }
+    if (options.requester) {
+      providers.push({
+        provide: KafkaRequester,
+        inject: [KafkaConnection, LOGGER],
+        useFactory: (connection: KafkaConnection, logger: Logger) => new KafkaRequester(connection, options.service, logger.child({ component: 'requester' })),
+      });
+      exported.push(KafkaRequester);
+    }
+    return { module: MessagingModule, global: true, providers, exports: exported as Provider[] };
   }
 }
 
@@ -114,20 +119,24 @@ function requireDataSource(dataSource: DataSource | undefined): DataSource {
 }
 
 export interface ConsumerOptions {
-  groupId: string;
-  topics: readonly string[];
+  /** Consumer group; the service name by default. */
+  groupId?: string;
   maxAttempts?: number;
   retryBaseMs?: number;
 }
 
-/** Attaches the Kafka consumer to a Nest app; `@EventPattern` handlers in its modules receive. */
-export function connectKafkaConsumer(app: INestApplication, service: string, options: ConsumerOptions): void {
+/**
+ * Attaches the Kafka consumer to a Nest app: its `@EventPattern`/`@MessagePattern` handlers
+ * receive, from the topics their message types live on (no list to keep in step by hand).
+ */
+export function connectKafkaConsumer(app: INestApplication, service: string, options: ConsumerOptions = {}): void {
   const server = new KafkaConsumerServer({
     connection: app.get(KafkaConnection),
     logger: app.get<Logger>(LOGGER),
     metrics: app.get(Metrics),
     source: service,
     ...options,
+    groupId: options.groupId ?? service,
   });
   // Nest builds the handlers' exception filters when the microservice is connected, so the
   // filter must be in place before, and shared with the app.

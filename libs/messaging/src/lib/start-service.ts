@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { PinoNestLogger, type Logger } from '@gatehouse/observability';
 import { connectKafkaConsumer, type ConsumerOptions } from './messaging.module';
+import { explainStartupError } from './startup-errors';
 
 export interface StartServiceOptions {
   service: string;
@@ -9,21 +10,35 @@ export interface StartServiceOptions {
   logger: Logger;
   port: number;
   host?: string;
+  /** Consumer settings; what it subscribes to comes from the service's handlers. */
   consumer?: ConsumerOptions;
 }
 
 /**
- * Every Gatehouse service is one process: HTTP (API or probes and metrics) and its Kafka
- * consumer side by side. Stops cleanly on SIGTERM/SIGINT so in-flight work finishes.
+ * Every Gatehouse service is one process: HTTP (API, or probes and metrics) and its Kafka
+ * consumer side by side (it consumes the topics of its handlers' message types; a service
+ * without handlers consumes nothing). Stops cleanly on SIGTERM/SIGINT so in-flight work
+ * finishes. A provider a part of it needs and nobody provides stops it here, named.
  */
 export async function startService(options: StartServiceOptions): Promise<INestApplication> {
   const { logger } = options;
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
-  const app = await NestFactory.create(options.module as never, { logger: new PinoNestLogger(logger), bufferLogs: true });
+  let app: INestApplication;
+  try {
+    // abortOnError: false, so a wiring error reaches the caller (and runMain's message) instead of process.abort().
+    app = await NestFactory.create(options.module as never, { logger: new PinoNestLogger(logger), bufferLogs: true, abortOnError: false });
+  } catch (error) {
+    throw explainStartupError(options.service, error);
+  }
   app.enableShutdownHooks();
-  if (options.consumer) connectKafkaConsumer(app, options.service, options.consumer);
-  await app.startAllMicroservices();
-  await app.listen(options.port, options.host ?? '127.0.0.1');
+  try {
+    connectKafkaConsumer(app, options.service, options.consumer);
+    await app.startAllMicroservices();
+    await app.listen(options.port, options.host ?? '127.0.0.1');
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   logger.info({ port: options.port }, `${options.service} ready on http://${options.host ?? '127.0.0.1'}:${options.port}`);
   return app;
 }
@@ -31,7 +46,9 @@ export async function startService(options: StartServiceOptions): Promise<INestA
 /** Wraps main(): a start-up failure is logged with what to check, and the process exits 1. */
 export function runMain(service: string, logger: Logger, main: () => Promise<unknown>): void {
   main().catch((error: unknown) => {
-    logger.fatal({ err: error }, `${service} failed to start: ${error instanceof Error ? error.message : String(error)} — check that Kafka and PostgreSQL are reachable (npm run kafka -- status) and the configuration is right`);
+    const wiring = error instanceof Error && error.name === 'MissingProviderError';
+    const hint = wiring ? '' : ' — check that Kafka and PostgreSQL are reachable (npm run kafka -- status) and the configuration is right';
+    logger.fatal({ err: error }, `${service} failed to start: ${error instanceof Error ? error.message : String(error)}${hint}`);
     logger.flush?.();
     setTimeout(() => process.exit(1), 100);
   });

@@ -69,7 +69,7 @@ export async function setUpDatabase(): Promise<{ database: TestDatabase; dataSou
   return { database, dataSource };
 }
 
-export async function startFixture(options: { consume: boolean; answer?: boolean }): Promise<Fixture> {
+export async function startFixture(options: { consume: boolean }): Promise<Fixture> {
   const brokers = testKafkaBrokers();
   const topicPrefix = `t${uniqueSuffix()}.`;
   const { database, dataSource } = await setUpDatabase();
@@ -101,7 +101,6 @@ export async function startFixture(options: { consume: boolean; answer?: boolean
   if (options.consume) {
     connectKafkaConsumer(app, 'messaging-test', {
       groupId: `messaging-test-${uniqueSuffix()}`,
-      topics: options.answer ? [TOPICS.accessEvents, TOPICS.auditQueries] : [TOPICS.accessEvents],
       maxAttempts: 3,
       retryBaseMs: 20,
     });

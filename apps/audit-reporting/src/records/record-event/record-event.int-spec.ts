@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
-import { TOPICS, type AuditRecord, type Envelope } from '@gatehouse/contracts';
+import type { AuditRecord, Envelope } from '@gatehouse/contracts';
 import { loadConfig } from '@gatehouse/config';
 import { createEnvelope, KafkaConnection, KafkaPublisher, KafkaRequester, outgoing, startService } from '@gatehouse/messaging';
 import { createLogger } from '@gatehouse/observability';
@@ -26,7 +26,6 @@ describe('audit-reporting on the real broker and database', () => {
       module: AppModule.register(config, logger),
       logger,
       port: 0,
-      consumer: { groupId: SERVICE, topics: [TOPICS.accessEvents, TOPICS.provisioningEvents, TOPICS.auditQueries] },
     });
     db = app.get(DataSource);
     connection = new KafkaConnection({ clientId: 'test', brokers: testEnv.brokers, logger, topicPrefix: testEnv.topicPrefix });

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig } from '@gatehouse/config';
-import { TOPICS } from '@gatehouse/contracts';
 import { KafkaConnection, KafkaRequester, RemoteError, startService } from '@gatehouse/messaging';
 import { createLogger } from '@gatehouse/observability';
 import { FakeOkta, serviceTestEnv, type ServiceTestEnv } from '@gatehouse/testing';
@@ -14,7 +13,7 @@ const ONCALL = '00goncallsre00000001';
 
 async function startApp(testEnv: ServiceTestEnv, okta?: FakeOkta): Promise<INestApplication> {
   const config = loadConfig(envSchema, { ...testEnv.env, ...(okta ? { OKTA_ORG_URL: okta.url, OKTA_API_TOKEN: okta.apiToken } : {}) });
-  return startService({ service: SERVICE, module: AppModule.register(config, logger), logger, port: 0, consumer: { groupId: SERVICE, topics: [TOPICS.directoryQueries, TOPICS.provisioningCommands] } });
+  return startService({ service: SERVICE, module: AppModule.register(config, logger), logger, port: 0 });
 }
 
 describe('provisioning-okta directory over Kafka request/reply', () => {

@@ -1,5 +1,6 @@
 import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/microservices';
 import { deadLetterTopicOf, parseReply, parseMessage, type Envelope, type QueryType } from '@gatehouse/contracts';
+import { subscriptionsFor } from './subscriptions';
 import { runWithCorrelation, type Logger, type Metrics } from '@gatehouse/observability';
 import type { Consumer, EachBatchPayload, EachMessagePayload, IHeaders } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
@@ -13,7 +14,6 @@ import { replyEnvelope } from '../request-reply/reply-envelope';
 export interface KafkaConsumerServerOptions {
   connection: KafkaConnection;
   groupId: string;
-  topics: readonly string[];
   /** Service name, used as the `source` of replies it sends. */
   source: string;
   logger: Logger;
@@ -34,7 +34,8 @@ export interface KafkaConsumerServerOptions {
 
 /**
  * A NestJS microservice transport on kafkajs. Handlers are ordinary `@EventPattern(type)` /
- * `@MessagePattern(type)` methods, matched on the envelope type. Every message is validated
+ * `@MessagePattern(type)` methods, matched on the envelope type; the topics it subscribes to
+ * are those of its handlers' types, so no handler can wait on a topic nobody listed. Every message is validated
  * against the contracts before a handler sees it; a message that fails validation, or keeps
  * failing its handler, goes to `<topic>.dlq` with the reason in its headers, and the consumer
  * carries on with the next one.
@@ -60,7 +61,12 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   }
 
   private async start(): Promise<void> {
-    const { connection, topics } = this.options;
+    const { connection } = this.options;
+    const { topics } = subscriptionsFor(this.options.source, [...this.getHandlers().keys()]);
+    if (topics.length === 0) {
+      this.log.info('no message handlers: not consuming');
+      return;
+    }
     await connection.ensureTopics(topics);
     const consumer = connection.kafka.consumer({
       // Groups carry the topic prefix too: members of one group must subscribe to the same
