@@ -15,3 +15,4 @@ export * from './lib/messaging.module';
 export * from './lib/start-service';
 export * from './lib/consumer/subscriptions';
 export * from './lib/startup-errors';
+export * from './lib/request-reply/deadline';

@@ -25,7 +25,7 @@ export class ApprovalFixture {
   /** One approval instance on this fixture's database and topics (a replica, or a restart). */
   static startApp(testEnv: ServiceTestEnv): Promise<INestApplication> {
     const logger = createLogger({ service: 'test', level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
-    const config = loadConfig(approvalEnvSchema, { ...testEnv.env, DIRECTORY_TIMEOUT_MS: '300', TIMER_POLL_INTERVAL_MS: '60000' });
+    const config = loadConfig(approvalEnvSchema, { ...testEnv.env, DIRECTORY_TIMEOUT_MS: '10000', TIMER_POLL_INTERVAL_MS: '60000' });
     return startService({
       service: SERVICE,
       module: AppModule.register(config, loadFlowsFile(TEST_FLOWS_FILE), logger),
@@ -79,9 +79,9 @@ export class ApprovalFixture {
     );
   }
 
-  async create(overrides: Partial<MessageInput<'access.request.create'>> = {}) {
+  async create(overrides: Partial<MessageInput<'access.request.create'>> = {}, timeoutMs = 15000) {
     const command = this.createCommand(overrides);
-    return this.requester.request('access.request.create', command.subject, command.data, { id: command.id, timeoutMs: 15000 });
+    return this.requester.request('access.request.create', command.subject, command.data, { id: command.id, timeoutMs });
   }
 
   /** A decision by the approver's personal token. */

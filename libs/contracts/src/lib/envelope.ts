@@ -14,6 +14,11 @@ export const envelopeSchema = z.object({
   correlationId: z.uuid(),
   causationId: z.uuid().nullable(),
   schemaVersion: z.number().int().positive(),
+  /**
+   * When the caller stops waiting for an answer (request/reply only). A service handling it
+   * waits on others no longer than that, so time budgets nest; a CloudEvents extension.
+   */
+  deadline: z.iso.datetime({ offset: true }).optional(),
   data: z.unknown(),
 });
 

@@ -24,6 +24,8 @@ export interface EnvelopeOptions {
   correlationId?: string;
   id?: string;
   time?: Date;
+  /** When the sender stops waiting for the answer (request/reply). */
+  deadline?: Date;
 }
 
 /**
@@ -50,6 +52,7 @@ export function createEnvelope<T extends MessageType>(
     correlationId,
     causationId: options.causedBy?.id ?? currentCorrelation()?.causationId ?? null,
     schemaVersion: definition.schemaVersion,
+    ...(options.deadline ? { deadline: options.deadline.toISOString() } : {}),
     data: parsed.data,
   } as TypedEnvelope<T>;
 }

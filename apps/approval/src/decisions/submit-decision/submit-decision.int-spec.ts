@@ -91,4 +91,16 @@ describe('approval: decisions on the real broker and database', () => {
     const refused = await waitFor(() => fx.events(id, 'access.refused')[0], { what: 'the refusal event' });
     expect(refused.data).toMatchObject({ action: 'request.approve', code: 'not_an_approver', actor: { kind: 'person', person: { email: 'eve@example.com' } } });
   });
+
+  it("asks the directory no longer than its caller waits: a silent directory is reported, not waited out", async () => {
+    // group-approved's approvers and auto-approvers are Okta groups; no provisioning-okta answers
+    // here, and the fixture lets approval wait 10 s for it. Callers waiting 2 s and 1.5 s hear
+    // in time: the request is made (auto-approval fails closed), the decision told why not.
+    const created = await fx.create({ flow: 'group-approved', target: 'console', durationSeconds: 3600, reason: '' }, 2000);
+    expect(created).toMatchObject({ outcome: 'created', request: { status: 'PENDING' } });
+    if (created.outcome !== 'created') throw new Error(JSON.stringify(created));
+    const id = created.request.id;
+    const reply = await fx.requester.request('access.decision.submit', id, { requestId: id, principal: personPrincipal('dora@example.com'), kind: 'approve' }, { timeoutMs: 1500 });
+    expect(reply).toMatchObject({ accepted: false, code: 'directory_unavailable', message: expect.stringContaining('cannot check Okta group membership right now') });
+  });
 });

@@ -1,5 +1,6 @@
 import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/microservices';
-import { deadLetterTopicOf, parseReply, parseMessage, type Envelope, type QueryType } from '@gatehouse/contracts';
+import { MESSAGES, deadLetterTopicOf, parseReply, parseMessage, type Envelope, type QueryType } from '@gatehouse/contracts';
+import { runWithDeadline } from '../request-reply/deadline';
 import { subscriptionsFor } from './subscriptions';
 import { runWithCorrelation, type Logger, type Metrics } from '@gatehouse/observability';
 import type { Consumer, EachBatchPayload, EachMessagePayload, IHeaders } from 'kafkajs';
@@ -162,14 +163,23 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       this.options.metrics?.messagesConsumed.inc({ topic, type: envelope.type, outcome: 'ignored' });
       return;
     }
-    await runWithCorrelation({ correlationId: envelope.correlationId, causationId: envelope.id }, async () => {
-      const replyTo = headerString(message.headers, HEADERS.replyTo);
-      if (!handler.isEventHandler && replyTo) {
-        await this.answer(handler, envelope, replyTo, { ...context, attempt: 1 });
-        return;
-      }
-      await this.handleWithRetries(handler, envelope, message, context);
-    });
+    // A query whose caller has stopped waiting is not worth answering; a command still is
+    // (its sender was told it is queued), only what it waits on inside is cut short.
+    if (MESSAGES[envelope.type].kind === 'query' && envelope.deadline && Date.parse(envelope.deadline) <= Date.now()) {
+      this.options.metrics?.messagesConsumed.inc({ topic, type: envelope.type, outcome: 'expired' });
+      this.log.info({ type: envelope.type, messageId: envelope.id, deadline: envelope.deadline }, 'query arrived after its caller stopped waiting; not answered');
+      return;
+    }
+    await runWithCorrelation({ correlationId: envelope.correlationId, causationId: envelope.id }, () =>
+      runWithDeadline(envelope.deadline, async () => {
+        const replyTo = headerString(message.headers, HEADERS.replyTo);
+        if (!handler.isEventHandler && replyTo) {
+          await this.answer(handler, envelope, replyTo, { ...context, attempt: 1 });
+          return;
+        }
+        await this.handleWithRetries(handler, envelope, message, context);
+      }),
+    );
   }
 
   private async handleWithRetries(

@@ -4,14 +4,15 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer, EachMessagePayload } from 'kafkajs';
 import { createEnvelope } from '../envelope-factory';
 import { HEADERS, headerString } from '../kafka/headers';
+import { budgetMs } from './deadline';
 import type { KafkaConnection } from '../kafka/kafka-connection';
 
 
 const REPLY_RETENTION_MS = 60 * 60 * 1000;
 
 export class RequestTimeoutError extends Error {
-  constructor(type: string, timeoutMs: number) {
-    super(`no reply to "${type}" within ${timeoutMs} ms; the service that answers it may be down or busy, try again shortly`);
+  constructor(type: string, timeoutMs: number, why?: string) {
+    super(why ? `no reply to "${type}": ${why}` : `no reply to "${type}" within ${timeoutMs} ms; the service that answers it may be down or busy, try again shortly`);
     this.name = 'RequestTimeoutError';
   }
 }
@@ -79,14 +80,22 @@ export class KafkaRequester {
     { timeoutMs = 5000, id }: { timeoutMs?: number; /** the message id, when the caller must know it */ id?: string } = {},
   ): Promise<ReplyData<T>> {
     if (!this.consumer) throw new Error('KafkaRequester.start() must be called before request()');
-    const envelope = createEnvelope(type, subject, data, { source: this.service, id });
+    // Inside a handler, wait no longer than its own caller will wait for it.
+    const waitMs = budgetMs(timeoutMs);
+    if (waitMs <= 0) throw new RequestTimeoutError(type, 0, 'the caller of the message being handled has stopped waiting, so it was not asked');
+    const envelope = createEnvelope(type, subject, data, { source: this.service, id, deadline: new Date(Date.now() + waitMs) });
     const reply = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(envelope.id);
-        reject(new RequestTimeoutError(type, timeoutMs));
-      }, timeoutMs);
+        reject(new RequestTimeoutError(type, waitMs));
+      }, waitMs);
       this.pending.set(envelope.id, { type, resolve, reject, timer });
     });
+    // The time may run out while the send is still awaited: the caller sees it when it gets
+    // the promise; until then it is not an unhandled rejection.
+    reply.catch(() => undefined);
+    // The send is awaited to its end even past the deadline: the gateway answers 202 only for
+    // a command the broker took, and 503 only for one it did not (a retry then makes no twin).
     try {
       const producer = await this.connection.producer();
       await producer.send({
