@@ -66,9 +66,10 @@ describe('a crash in the middle of a burst of grants', () => {
     } finally {
       await db.end();
     }
-    // At most the grants in flight at the kill were asked of Okta twice (an idempotent PUT).
+    // At most the grants in flight at the kill were asked of Okta twice (an idempotent PUT):
+    // the consumer runs up to 16 messages at once (KafkaConsumerServer's maxInFlight default).
     const puts = okta.log.filter((l) => l.method === 'PUT').length;
     expect(puts).toBeGreaterThanOrEqual(BURST);
-    expect(puts).toBeLessThanOrEqual(BURST + 12);
+    expect(puts).toBeLessThanOrEqual(BURST + 16);
   });
 });
