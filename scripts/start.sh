@@ -32,7 +32,9 @@ stop_all() {
 }
 trap stop_all EXIT INT TERM
 
-declare -A ports=([gateway]=3000 [approval]=3001 [audit-reporting]=3002 [provisioning-okta]=3003 [slack-bot]=3004)
+# GATEHOUSE_PORT_BASE moves all five ports (the test of this script runs it beside others).
+base="${GATEHOUSE_PORT_BASE:-3000}"
+declare -A ports=([gateway]=$base [approval]=$((base + 1)) [audit-reporting]=$((base + 2)) [provisioning-okta]=$((base + 3)) [slack-bot]=$((base + 4)))
 for service in gateway approval audit-reporting provisioning-okta slack-bot; do
   PORT="${ports[$service]}" node scripts/run-ts.cjs "apps/$service/src/main.ts" \
     > >(sed -u "s/^/[$service] /") 2> >(sed -u "s/^/[$service] /" >&2) &
@@ -46,14 +48,24 @@ for service in gateway approval audit-reporting provisioning-okta slack-bot; do
     sleep 0.5
   done
 done
+ready=1
+for service in gateway approval audit-reporting provisioning-okta slack-bot; do
+  curl -fsS "http://127.0.0.1:${ports[$service]}/readyz" >/dev/null 2>&1 || { ready=0; echo "[start] $service is not ready: see its log lines above" >&2; }
+done
+slack="set up"; [[ -n "${SLACK_SIGNING_SECRET:-}" && -n "${SLACK_BOT_TOKEN:-}" ]] || slack="not set up: set SLACK_SIGNING_SECRET (gateway) and SLACK_BOT_TOKEN (slack-bot); until then Slack deliveries are answered with that note"
+okta="set up"; [[ -n "${OKTA_ORG_URL:-}" && ( -n "${OKTA_API_TOKEN:-}" || -n "${OKTA_CLIENT_ID:-}" ) ]] || okta="not set up: set OKTA_ORG_URL and OKTA_API_TOKEN (or OKTA_CLIENT_ID + OKTA_PRIVATE_KEY); until then grants fail saying so"
+if [[ $ready == 1 ]]; then
 cat >&2 <<MSG
 
 [start] Gatehouse is running.
-  API:      http://127.0.0.1:3000/api/v1   (health: /healthz, /readyz, metrics: /metrics on every service, ports 3000-3004)
-  Token:    npm run gatehouse -- tokens create --name me --scopes requests:write,audit:read
-  Request:  curl -X POST http://127.0.0.1:3000/api/v1/requests -H "Authorization: Bearer \$TOKEN" -H 'content-type: application/json' \\
-              -d '{"requester":{"email":"you@example.com"},"flow":"prod-db","target":"read-only","durationSeconds":3600,"reason":"INC-1"}'
+  API:      http://127.0.0.1:${ports[gateway]}/api/v1   (health: /healthz, /readyz, metrics: /metrics on every service, ports ${ports[gateway]}-${ports[slack-bot]})
+  Token:    npm run gatehouse -- tokens create --for you@example.com --scopes requests:read,requests:write
+  Request:  curl -X POST http://127.0.0.1:${ports[gateway]}/api/v1/requests -H "Authorization: Bearer \$TOKEN" -H 'content-type: application/json' \\
+              -d '{"flow":"production-database","target":"read-only","durationSeconds":3600,"reason":"INC-1"}'
+  Slack:    $slack
+  Okta:     $okta
   Ctrl-C stops everything.
 MSG
+fi
 wait -n "${pids[@]}" || true
 echo "[start] a service stopped; shutting the rest down" >&2

@@ -17,6 +17,7 @@ import { CreateRequestController } from './requests/create-request/create-reques
 import { FollowUpRequestController } from './requests/follow-up-request/follow-up-request.controller';
 import { GetRequestController } from './requests/get-request/get-request.controller';
 import { ListRequestsController } from './requests/list-requests/list-requests.controller';
+import { SlackEventsController } from './slack/slack-events/slack-events.controller';
 
 @Module({})
 export class AppModule {
@@ -30,7 +31,7 @@ export class AppModule {
           service: SERVICE,
           brokers: config.kafka.brokers,
           topicPrefix: config.kafka.topicPrefix,
-          produces: [TOPICS.approvalCommands, TOPICS.auditQueries],
+          produces: [TOPICS.approvalCommands, TOPICS.auditQueries, TOPICS.slackInbound],
           requester: true,
         }),
       ],
@@ -44,6 +45,7 @@ export class AppModule {
         ListFlowsController,
         GetAuditController,
         OpenApiController,
+        SlackEventsController,
       ],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, ApiTokenStore, ApiTokenGuard, AskService],
     };

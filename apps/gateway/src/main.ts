@@ -15,5 +15,6 @@ runMain(SERVICE, logger, () =>
     logger,
     port: config.http.port,
     host: config.http.host,
+    rawBody: true,
   }),
 );

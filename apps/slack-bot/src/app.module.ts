@@ -1,9 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { TOPICS } from '@gatehouse/contracts';
 import { MessagingModule } from '@gatehouse/messaging';
 import { ObservabilityModule, type Logger } from '@gatehouse/observability';
-import { SERVICE, type ServiceConfig } from './config';
+import { SlackApp } from './bolt/slack-app';
+import { SERVICE, SLACK_BOT_CONFIG, type ServiceConfig } from './config';
+import { SlackDeliveryHandler } from './deliveries/slack-delivery.handler';
+import { SlackIdentity } from './identity/slack-identity';
 
-/** Process, probes, metrics and Kafka connection; its use cases arrive with their issues. */
+/** The Slack bot: deliveries from the gateway over Kafka, answered by a Bolt app. */
 @Module({})
 export class AppModule {
   static register(config: ServiceConfig, logger: Logger): DynamicModule {
@@ -11,8 +15,16 @@ export class AppModule {
       module: AppModule,
       imports: [
         ObservabilityModule.forRoot({ service: SERVICE, logger }),
-        MessagingModule.forRoot({ service: SERVICE, brokers: config.kafka.brokers, topicPrefix: config.kafka.topicPrefix }),
+        MessagingModule.forRoot({
+          service: SERVICE,
+          brokers: config.kafka.brokers,
+          topicPrefix: config.kafka.topicPrefix,
+          produces: [TOPICS.approvalCommands],
+          requester: true,
+        }),
       ],
+      controllers: [SlackDeliveryHandler],
+      providers: [{ provide: SLACK_BOT_CONFIG, useValue: config }, SlackIdentity, SlackApp],
     };
   }
 }

@@ -3,6 +3,33 @@ import { z } from 'zod';
 
 export const SERVICE = 'slack-bot';
 
-export const envSchema = z.object({ ...commonEnv(3004) }).transform((env) => commonConfig(env));
+/** `U123=ada@example.com` pairs, comma or newline separated. */
+const userOverrides = z
+  .string()
+  .transform((value) => value.split(/[,\n]/).map((pair) => pair.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]+=[^=\s]+@[^=\s]+$/, 'each entry must be SLACK_USER_ID=email, e.g. U012ABCDEF=ada@example.com')))
+  .transform((pairs) => new Map(pairs.map((pair) => pair.split('=') as [string, string])));
+
+export const envSchema = z
+  .object({
+    ...commonEnv(3004),
+    /** The bot token (xoxb-…) from OAuth & Permissions; without it slack-bot runs but tells people Slack is not set up. */
+    SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, 'a bot token starts with xoxb-').optional(),
+    /** Slack's Web API base URL; tests point it at a fake. */
+    SLACK_API_URL: z.url().default('https://slack.com/api/'),
+    SLACK_USER_OVERRIDES: userOverrides.optional(),
+    /** How long a Slack user's email is remembered. */
+    SLACK_USER_CACHE_TTL_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
+  })
+  .transform((env) => ({
+    ...commonConfig(env),
+    slack: {
+      botToken: env.SLACK_BOT_TOKEN,
+      apiUrl: env.SLACK_API_URL,
+      userOverrides: env.SLACK_USER_OVERRIDES ?? new Map<string, string>(),
+      userCacheTtlMs: env.SLACK_USER_CACHE_TTL_MS,
+    },
+  }));
 
 export type ServiceConfig = z.output<typeof envSchema>;
+export const SLACK_BOT_CONFIG = Symbol('SLACK_BOT_CONFIG');

@@ -13,3 +13,4 @@ export * from './lib/messages/request-commands';
 export * from './lib/messages/decision-events';
 export * from './lib/messages/provisioning';
 export * from './lib/messages/lifecycle-events';
+export * from './lib/messages/slack-delivery';

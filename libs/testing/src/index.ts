@@ -5,3 +5,6 @@ export * from './lib/gatehouse-system';
 export * from './lib/in-process-service';
 export * from './lib/fake-okta/fake-okta';
 export * from './lib/principals';
+export * from './lib/fake-slack/fake-slack';
+export * from './lib/fake-slack/block-kit-limits';
+export * from './lib/fake-slack/slack-payloads';

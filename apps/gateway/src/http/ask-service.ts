@@ -11,9 +11,9 @@ export class AskService {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
-  async ask<T extends QueryType>(type: T, subject: string, data: MessageInput<T>, id?: string): Promise<ReplyData<T>> {
+  async ask<T extends QueryType>(type: T, subject: string, data: MessageInput<T>, { id, timeoutMs }: { id?: string; timeoutMs?: number } = {}): Promise<ReplyData<T>> {
     try {
-      return await this.requester.request(type, subject, data, { timeoutMs: this.config.queryTimeoutMs, id });
+      return await this.requester.request(type, subject, data, { timeoutMs: timeoutMs ?? this.config.queryTimeoutMs, id });
     } catch (error) {
       if (error instanceof RequestTimeoutError) throw new GatewayTimeoutException(error.message);
       throw new ServiceUnavailableException(`could not complete "${type}": ${error instanceof Error ? error.message : String(error)}`);

@@ -4,6 +4,7 @@ import { TOPICS } from './topics';
 import { createAccessRequestCommandSchema } from './messages/access-request-fields';
 import { accessRequestedEventSchema } from './messages/access-requested.event';
 import { auditQueryResultSchema, auditQuerySchema } from './messages/audit-query';
+import { slackAckSchema, slackDeliverySchema } from './messages/slack-delivery';
 import { accessApprovedEventSchema, accessDeniedEventSchema, actionRefusedEventSchema, decisionRecordedEventSchema } from './messages/decision-events';
 import {
   grantCommandSchema,
@@ -175,6 +176,13 @@ export const MESSAGES = {
     topic: TOPICS.accessEvents,
     schemaVersion: 1,
     data: accessRequestedEventSchema,
+  },
+  'slack.delivery': {
+    kind: 'query',
+    topic: TOPICS.slackInbound,
+    schemaVersion: 1,
+    data: slackDeliverySchema,
+    reply: slackAckSchema,
   },
   'audit.query': {
     kind: 'query',

@@ -12,6 +12,8 @@ export interface StartServiceOptions {
   host?: string;
   /** Consumer settings; what it subscribes to comes from the service's handlers. */
   consumer?: ConsumerOptions;
+  /** Keep each request's raw bytes (`req.rawBody`): what a signature is checked on. */
+  rawBody?: boolean;
 }
 
 /**
@@ -26,7 +28,7 @@ export async function startService(options: StartServiceOptions): Promise<INestA
   let app: INestApplication;
   try {
     // abortOnError: false, so a wiring error reaches the caller (and runMain's message) instead of process.abort().
-    app = await NestFactory.create(options.module as never, { logger: new PinoNestLogger(logger), bufferLogs: true, abortOnError: false });
+    app = await NestFactory.create(options.module as never, { logger: new PinoNestLogger(logger), bufferLogs: true, abortOnError: false, rawBody: options.rawBody ?? false });
   } catch (error) {
     throw explainStartupError(options.service, error);
   }

@@ -1,5 +1,6 @@
 import { createTestDatabase, TEST_FLOWS_FILE, testKafkaBrokers, uniqueSuffix, type TestDatabase } from './infrastructure';
 import { FakeOkta } from './fake-okta/fake-okta';
+import { FakeSlack } from './fake-slack/fake-slack';
 import { freePort, runTs, ServiceProcess } from './service-process';
 
 export const SERVICE_ENTRIES = {
@@ -22,12 +23,18 @@ export class GatehouseSystem {
     readonly env: NodeJS.ProcessEnv,
     /** The Okta org provisioning-okta talks to. */
     readonly okta: FakeOkta,
+    /** The Slack workspace slack-bot talks to, and whose signing secret the gateway checks. */
+    readonly slack: FakeSlack,
   ) {}
 
   static async start(label = 'system'): Promise<GatehouseSystem> {
     const database = await createTestDatabase(label);
     const okta = await new FakeOkta().start();
+    const slack = await new FakeSlack().start();
     const env: NodeJS.ProcessEnv = {
+      SLACK_SIGNING_SECRET: slack.signingSecret,
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_API_URL: slack.url,
       OKTA_ORG_URL: okta.url,
       OKTA_API_TOKEN: okta.apiToken,
       DATABASE_URL: database.url,
@@ -42,7 +49,7 @@ export class GatehouseSystem {
     for (const name of Object.keys(SERVICE_ENTRIES) as ServiceName[]) {
       services[name] = new ServiceProcess(name, SERVICE_ENTRIES[name], await freePort(), env);
     }
-    const system = new GatehouseSystem(services, database, env, okta);
+    const system = new GatehouseSystem(services, database, env, okta, slack);
     try {
       // Schemas are migrated by each service at start-up; starting them together also
       // exercises the migration lock.
@@ -77,6 +84,7 @@ export class GatehouseSystem {
   async stop(): Promise<void> {
     await Promise.allSettled(Object.values(this.services).map((service) => service.stop()));
     await this.okta.stop();
+    await this.slack.stop();
     await this.database.drop();
   }
 }

@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Principal } from '@gatehouse/contracts';
+import type { WebClient } from '@slack/web-api';
+import { SLACK_BOT_CONFIG, type ServiceConfig } from '../config';
+
+export type SlackPerson = { ok: true; principal: Principal; email: string } | { ok: false; message: string };
+
+/**
+ * The person acting in Slack: the user of the verified delivery, never a typed name. Their
+ * email comes from Slack (`users.info`, cached) or SLACK_USER_OVERRIDES, and becomes a Slack
+ * principal for approval's policy.
+ */
+@Injectable()
+export class SlackIdentity {
+  private readonly cache = new Map<string, { email: string; name?: string; until: number }>();
+
+  constructor(@Inject(SLACK_BOT_CONFIG) private readonly config: ServiceConfig) {}
+
+  async of(client: WebClient, userId: string): Promise<SlackPerson> {
+    const found = await this.lookUp(client, userId);
+    if (!found) {
+      return {
+        ok: false,
+        message: `Gatehouse cannot tell who you are: your Slack account (${userId}) shows no email it can match. Ask your Gatehouse admin to add \`${userId}=<your work email>\` to SLACK_USER_OVERRIDES.`,
+      };
+    }
+    return {
+      ok: true,
+      email: found.email,
+      principal: { actor: { kind: 'person', channel: 'slack', person: { email: found.email, slackUserId: userId, ...(found.name ? { displayName: found.name } : {}) } }, scopes: [] },
+    };
+  }
+
+  private async lookUp(client: WebClient, userId: string): Promise<{ email: string; name?: string } | undefined> {
+    const override = this.config.slack.userOverrides.get(userId);
+    if (override) return { email: override };
+    const cached = this.cache.get(userId);
+    if (cached && cached.until > Date.now()) return cached;
+    const answer = await client.users.info({ user: userId }).catch(() => undefined);
+    const email = answer?.user?.profile?.email;
+    if (!email) return undefined;
+    const name = answer?.user?.real_name || answer?.user?.profile?.real_name || undefined;
+    this.cache.set(userId, { email, name, until: Date.now() + this.config.slack.userCacheTtlMs });
+    return { email, name };
+  }
+}

@@ -1,0 +1,42 @@
+import type { App } from '@slack/bolt';
+import { KafkaRequester } from '@gatehouse/messaging';
+import type { Logger } from '@gatehouse/observability';
+import { SlackIdentity } from '../identity/slack-identity';
+import { requestModal } from './request-modal';
+
+export const ACCESS_HELP = [
+  '*Gatehouse: temporary access, approved in Slack*',
+  '`/access` — ask for access: choose what, for how long, and why',
+  '`/access list` — your requests and where they stand',
+  '`/access help` — this message',
+].join('\n');
+
+/**
+ * `/access`: help and the list answer in the acknowledgement itself; the request modal opens
+ * right after the ack (the trigger id lives 3 s), with the flows approval offers this person.
+ */
+export function registerAccessCommand(app: App, requester: KafkaRequester, identity: SlackIdentity, logger: Logger): void {
+  app.command('/access', async ({ command, ack, client }) => {
+    const [verb] = command.text.trim().split(/\s+/);
+    if (verb === 'help') return ack({ response_type: 'ephemeral', text: ACCESS_HELP });
+    const who = await identity.of(client, command.user_id);
+    if (!who.ok) return ack({ response_type: 'ephemeral', text: who.message });
+    if (verb === 'list') {
+      const reply = await requester.request('access.request.list', who.email, { principal: who.principal, requesterEmail: who.email, limit: 20 });
+      const lines = reply.ok ? reply.requests.map((r) => `• ${r.targetLabel} (${r.flow}) — ${r.status.toLowerCase()}`) : [reply.message];
+      return ack({ response_type: 'ephemeral', text: lines.length ? `*Your requests*\n${lines.join('\n')}` : 'You have no requests yet. `/access` asks for one.' });
+    }
+    if (verb) return ack({ response_type: 'ephemeral', text: `I don't know \`/access ${verb}\`.\n${ACCESS_HELP}` });
+    await ack();
+    const flows = await requester.request('flows.list', 'flows', { principal: who.principal });
+    if (!flows.ok) {
+      await client.chat.postEphemeral({ channel: command.channel_id, user: command.user_id, text: flows.message });
+      return;
+    }
+    const opened = await client.views.open({ trigger_id: command.trigger_id, view: requestModal(flows.flows) as never }).catch((error: unknown) => error);
+    if (opened instanceof Error) {
+      logger.warn({ err: opened }, 'could not open the request modal');
+      await client.chat.postEphemeral({ channel: command.channel_id, user: command.user_id, text: 'Slack did not open the request form in time; please run `/access` again.' });
+    }
+  });
+}

@@ -1,0 +1,55 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createTestDatabase, testKafkaBrokers, uniqueSuffix, waitFor, type TestDatabase } from '@gatehouse/testing';
+
+const SERVICES = ['gateway', 'approval', 'audit-reporting', 'provisioning-okta', 'slack-bot'];
+
+/**
+ * `npm start` itself — scripts/start.sh — on ports, a database and topics of its own, with no
+ * Slack or Okta credentials: every service comes up ready, and it says plainly what is not set up.
+ */
+describe('npm start', () => {
+  let database: TestDatabase;
+  let child: ChildProcess;
+  let output = '';
+  const base = 42000 + Math.floor(Math.random() * 400) * 10;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('start');
+    const env: NodeJS.ProcessEnv = { ...process.env, GATEHOUSE_PORT_BASE: String(base), KAFKA_BROKERS: testKafkaBrokers().join(','), KAFKA_PORT: testKafkaBrokers()[0].split(':')[1], DATABASE_URL: database.url, KAFKA_TOPIC_PREFIX: `start${uniqueSuffix()}.`, LOG_LEVEL: 'warn' };
+    for (const name of ['SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'OKTA_ORG_URL', 'OKTA_API_TOKEN', 'OKTA_CLIENT_ID']) delete env[name];
+    child = spawn('bash', ['scripts/start.sh'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  });
+  afterAll(async () => {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await database?.drop();
+  });
+
+  it('starts every service ready, and says what needs Slack and Okta credentials', async () => {
+    await waitFor(() => output.includes('[start] Gatehouse is running.') || child.exitCode !== null, { what: 'the start script to report', timeoutMs: 90_000, intervalMs: 250 });
+    expect(output).toContain('[start] Gatehouse is running.');
+    for (const [i, service] of SERVICES.entries()) {
+      const ready = await fetch(`http://127.0.0.1:${base + i}/readyz`);
+      expect([service, ready.status]).toEqual([service, 200]);
+    }
+    expect(output).toContain('Slack:    not set up: set SLACK_SIGNING_SECRET (gateway) and SLACK_BOT_TOKEN (slack-bot)');
+    expect(output).toContain('Okta:     not set up: set OKTA_ORG_URL and OKTA_API_TOKEN');
+    // What needs the credentials says so when used: Slack's door, for one.
+    const slack = await fetch(`http://127.0.0.1:${base}/slack/events`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(slack.status).toBe(503);
+    expect(((await slack.json()) as { message: string }).message).toContain('set SLACK_SIGNING_SECRET');
+  });
+
+  it('stops everything it started on Ctrl-C', async () => {
+    expect(child.exitCode).toBeNull();
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGINT');
+    await exited;
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${base}/healthz`).then(() => false, () => true)), { what: 'the gateway to stop', timeoutMs: 20_000 });
+  });
+});

@@ -1,0 +1,197 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BLOCK_KIT, blockKitProblem } from './block-kit-limits';
+
+export interface FakeSlackUser {
+  id: string;
+  name: string;
+  realName: string;
+  email?: string;
+}
+
+/** One Web API call as the fake received it (token already checked). */
+export interface SlackCall {
+  method: string;
+  args: Record<string, unknown>;
+  ok: boolean;
+  error?: string;
+}
+
+type Answer = { status?: number; headers?: Record<string, string>; body: Record<string, unknown> };
+
+/** A trigger_id lives about 3 s and can be used once, as Slack's do. */
+const TRIGGER_TTL_MS = 3000;
+
+/**
+ * A fake Slack Web API for tests: a real HTTP server at `/api/<method>` answering with Slack's
+ * response shapes (`{ ok: true, … }`, or `ok: false` with Slack's error codes on HTTP 200). It
+ * checks the bot token (`invalid_auth`), Block Kit limits (`invalid_blocks`), single-use
+ * expiring trigger ids (`expired_trigger_id`), and can answer 429 with `Retry-After`.
+ */
+export class FakeSlack {
+  readonly botToken = `xoxb-${randomBytes(12).toString('hex')}`;
+  readonly signingSecret = randomBytes(16).toString('hex');
+  readonly calls: SlackCall[] = [];
+  private readonly users = new Map<string, FakeSlackUser>();
+  private readonly triggers = new Map<string, number>();
+  private readonly rateLimited = new Map<string, { times: number; retryAfterSeconds: number }>();
+  private readonly messages = new Map<string, { channel: string; ts: string; text?: string; blocks?: unknown }>();
+  private server?: Server;
+  private seq = 0;
+
+  get url(): string {
+    const address = this.server?.address() as AddressInfo | undefined;
+    if (!address) throw new Error('FakeSlack is not started');
+    return `http://127.0.0.1:${address.port}/api/`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  addUser(user: Omit<FakeSlackUser, 'name' | 'realName'> & Partial<FakeSlackUser>): FakeSlackUser {
+    const full = { name: user.id.toLowerCase(), realName: user.email ?? user.id, ...user };
+    this.users.set(user.id, full);
+    return full;
+  }
+
+  /** A trigger id as Slack puts in a slash command or an interaction. */
+  issueTrigger(): string {
+    const id = `${Date.now()}.${++this.seq}.${randomBytes(8).toString('hex')}`;
+    this.triggers.set(id, Date.now());
+    return id;
+  }
+
+  /** The next `times` calls of `method` answer 429 with `Retry-After`. */
+  rateLimit(method: string, retryAfterSeconds = 1, times = 1): void {
+    this.rateLimited.set(method, { times, retryAfterSeconds });
+  }
+
+  callsOf(method: string): SlackCall[] {
+    return this.calls.filter((c) => c.method === method && c.ok);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0];
+    const raw = await new Promise<string>((resolve) => {
+      let data = '';
+      req.on('data', (chunk: Buffer) => (data += chunk.toString()));
+      req.on('end', () => resolve(data));
+    });
+    const answer = this.answer(method, req, raw);
+    res.writeHead(answer.status ?? 200, { 'content-type': 'application/json; charset=utf-8', ...answer.headers });
+    res.end(JSON.stringify(answer.body));
+  }
+
+  private answer(method: string, req: IncomingMessage, raw: string): Answer {
+    const args = parseArgs(req.headers['content-type'], raw);
+    const token = (req.headers['authorization'] ?? '').replace(/^Bearer\s+/i, '') || (typeof args['token'] === 'string' ? args['token'] : '');
+    const fail = (error: string, extra: Record<string, unknown> = {}): Answer => {
+      this.calls.push({ method, args, ok: false, error });
+      return { body: { ok: false, error, ...extra } };
+    };
+    if (!token) return fail('not_authed');
+    if (token !== this.botToken) return fail('invalid_auth');
+    const limited = this.rateLimited.get(method);
+    if (limited && limited.times > 0) {
+      limited.times -= 1;
+      this.calls.push({ method, args, ok: false, error: 'ratelimited' });
+      return { status: 429, headers: { 'retry-after': String(limited.retryAfterSeconds) }, body: { ok: false, error: 'ratelimited' } };
+    }
+    const ok = (body: Record<string, unknown>): Answer => {
+      this.calls.push({ method, args, ok: true });
+      return { body: { ok: true, ...body } };
+    };
+    switch (method) {
+      case 'auth.test':
+        return ok({ url: 'https://gatehouse-test.slack.com/', team: 'Gatehouse Test', user: 'gatehouse', team_id: 'T0TEST', user_id: 'U0BOT', bot_id: 'B0BOT' });
+      case 'users.info': {
+        const user = this.users.get(String(args['user']));
+        if (!user) return fail('user_not_found');
+        return ok({ user: slackUser(user) });
+      }
+      case 'users.lookupByEmail': {
+        const user = [...this.users.values()].find((u) => u.email?.toLowerCase() === String(args['email']).toLowerCase());
+        return user ? ok({ user: slackUser(user) }) : fail('users_not_found');
+      }
+      case 'conversations.open': {
+        const users = String(args['users'] ?? '');
+        if (!users || users.split(',').some((u) => !this.users.has(u))) return fail('user_not_found');
+        return ok({ channel: { id: `D${users.replace(/^U/, '').split(',')[0]}` } });
+      }
+      case 'chat.postMessage':
+      case 'chat.postEphemeral': {
+        if (!args['channel']) return fail('channel_not_found');
+        const blocks = parseJson(args['blocks']);
+        const problem = blockKitProblem(blocks, BLOCK_KIT.messageBlocks);
+        if (problem) return fail('invalid_blocks', { errors: [problem] });
+        if (!args['text'] && !blocks) return fail('no_text');
+        const ts = `${Math.floor(Date.now() / 1000)}.${String(++this.seq).padStart(6, '0')}`;
+        const channel = String(args['channel']);
+        this.messages.set(`${channel}/${ts}`, { channel, ts, text: args['text'] as string | undefined, blocks });
+        return method === 'chat.postMessage' ? ok({ channel, ts, message: { text: args['text'], blocks, ts } }) : ok({ message_ts: ts });
+      }
+      case 'chat.update': {
+        const key = `${String(args['channel'])}/${String(args['ts'])}`;
+        if (!this.messages.has(key)) return fail('message_not_found');
+        const blocks = parseJson(args['blocks']);
+        const problem = blockKitProblem(blocks, BLOCK_KIT.messageBlocks);
+        if (problem) return fail('invalid_blocks', { errors: [problem] });
+        this.messages.set(key, { channel: String(args['channel']), ts: String(args['ts']), text: args['text'] as string | undefined, blocks });
+        return ok({ channel: args['channel'], ts: args['ts'] });
+      }
+      case 'views.open':
+      case 'views.push': {
+        const trigger = String(args['trigger_id'] ?? '');
+        const issued = this.triggers.get(trigger);
+        if (issued === undefined) return fail('invalid_trigger_id');
+        this.triggers.delete(trigger);
+        if (Date.now() - issued > TRIGGER_TTL_MS) return fail('expired_trigger_id');
+        return this.view(parseJson(args['view']), ok, fail);
+      }
+      case 'views.update':
+        return this.view(parseJson(args['view']), ok, fail);
+      default:
+        return fail('unknown_method');
+    }
+  }
+
+  private view(view: unknown, ok: (body: Record<string, unknown>) => Answer, fail: (error: string, extra?: Record<string, unknown>) => Answer): Answer {
+    if (typeof view !== 'object' || view === null) return fail('invalid_arguments');
+    const problem = blockKitProblem((view as { blocks?: unknown }).blocks, BLOCK_KIT.viewBlocks);
+    if (problem) return fail('invalid_blocks', { errors: [problem] });
+    return ok({ view: { id: `V${++this.seq}`, ...(view as Record<string, unknown>) } });
+  }
+}
+
+function slackUser(user: FakeSlackUser): Record<string, unknown> {
+  return { id: user.id, name: user.name, real_name: user.realName, profile: { real_name: user.realName, display_name: user.name, ...(user.email ? { email: user.email } : {}) } };
+}
+
+function parseArgs(contentType: string | undefined, raw: string): Record<string, unknown> {
+  if ((contentType ?? '').includes('application/json')) {
+    try {
+      return JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      return {};
+    }
+  }
+  return Object.fromEntries(new URLSearchParams(raw));
+}
+
+/** Slack's form-encoded calls carry blocks and views as JSON strings. */
+function parseJson(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}

@@ -1,0 +1,73 @@
+import { createHmac } from 'node:crypto';
+
+/** Signs a body as Slack does: `v0=` + hex HMAC-SHA256 of `v0:<timestamp>:<body>`. */
+export function signSlackBody(secret: string, rawBody: string | Buffer, timestamp = Math.floor(Date.now() / 1000)): { signature: string; timestamp: string } {
+  const signature = `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:`).update(rawBody).digest('hex')}`;
+  return { signature, timestamp: String(timestamp) };
+}
+
+export interface SlackPost {
+  body: string;
+  contentType: string;
+}
+
+const TEAM = { id: 'T0TEST', domain: 'gatehouse-test' };
+
+/** A slash command as Slack posts it: form fields. */
+export function slashCommand({ userId, text = '', triggerId, command = '/access', channelId = 'C0GENERAL' }: { userId: string; text?: string; triggerId: string; command?: string; channelId?: string }): SlackPost {
+  const fields = {
+    token: 'deprecated-verification-token',
+    team_id: TEAM.id,
+    team_domain: TEAM.domain,
+    channel_id: channelId,
+    channel_name: 'general',
+    user_id: userId,
+    user_name: userId.toLowerCase(),
+    command,
+    text,
+    api_app_id: 'A0GATEHOUSE',
+    response_url: 'https://hooks.slack.invalid/commands/T0TEST/1/x',
+    trigger_id: triggerId,
+  };
+  return { body: new URLSearchParams(fields).toString(), contentType: 'application/x-www-form-urlencoded' };
+}
+
+/** An interaction (block_actions, view_submission…) as Slack posts it: a form with a JSON `payload`. */
+export function interaction(payload: Record<string, unknown>): SlackPost {
+  return { body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), contentType: 'application/x-www-form-urlencoded' };
+}
+
+/** A `view_submission` of a modal with these input values (block id → selected value or text). */
+export function viewSubmission({ userId, callbackId, values }: { userId: string; callbackId: string; values: Record<string, { selected?: string; text?: string }> }): SlackPost {
+  const state = Object.fromEntries(
+    Object.entries(values).map(([block, value]) => [
+      block,
+      { value: value.selected !== undefined ? { type: 'static_select', selected_option: { value: value.selected, text: { type: 'plain_text', text: value.selected } } } : { type: 'plain_text_input', value: value.text ?? null } },
+    ]),
+  );
+  return interaction({
+    type: 'view_submission',
+    team: TEAM,
+    user: { id: userId, username: userId.toLowerCase(), team_id: TEAM.id },
+    api_app_id: 'A0GATEHOUSE',
+    token: 'deprecated-verification-token',
+    trigger_id: `${Date.now()}.1.trigger`,
+    view: { id: 'V0MODAL', team_id: TEAM.id, type: 'modal', callback_id: callbackId, private_metadata: '', state: { values: state }, hash: 'h', app_id: 'A0GATEHOUSE', bot_id: 'B0BOT' },
+    response_urls: [],
+    is_enterprise_install: false,
+  });
+}
+
+/** Posts a delivery to the gateway as Slack would, signed (or with the headers you give). */
+export async function postToSlackDoor(url: string, secret: string, post: SlackPost, override: Partial<{ signature: string; timestamp: string; body: string }> = {}): Promise<Response> {
+  const signed = signSlackBody(secret, post.body);
+  return fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': post.contentType,
+      'x-slack-signature': override.signature ?? signed.signature,
+      'x-slack-request-timestamp': override.timestamp ?? signed.timestamp,
+    },
+    body: override.body ?? post.body,
+  });
+}
