@@ -1,5 +1,5 @@
 import { TOPICS } from '@gatehouse/contracts';
-import { GatehouseSystem, postToSlackDoor, slashCommand, TopicReader, viewSubmission, waitFor, type SlackPost } from '@gatehouse/testing';
+import { blockAction, GatehouseSystem, modalSubmission, postToSlackDoor, slashCommand, TopicReader, viewSubmission, waitFor, type SlackCall, type SlackPost } from '@gatehouse/testing';
 import { Client } from 'pg';
 
 /**
@@ -17,6 +17,9 @@ describe('Slack: /access, the request modal, and the signed door', () => {
     system = await GatehouseSystem.start('slack');
     system.slack.addUser({ id: 'U0ADA', email: 'ada@example.com', realName: 'Ada Lovelace' });
     system.slack.addUser({ id: 'U0NOMAIL' });
+    system.slack.addUser({ id: 'U0DBA1', email: 'dba1@example.com' });
+    system.slack.addUser({ id: 'U0DBA2', email: 'dba2@example.com' });
+    system.slack.addUser({ id: 'U0EVE', email: 'eve@example.com' });
     reader = await new TopicReader(system.env['KAFKA_BROKERS']?.split(',') ?? []).start([`${system.env['KAFKA_TOPIC_PREFIX']}${TOPICS.slackInbound}`]);
     db = new Client({ connectionString: system.database.url });
     await db.connect();
@@ -95,8 +98,7 @@ describe('Slack: /access, the request modal, and the signed door', () => {
         reason: 'INC-42 replica lag',
       },
     ]);
-    const [message] = await waitFor(() => (system.slack.callsOf('chat.postMessage').length ? system.slack.callsOf('chat.postMessage') : undefined), { what: 'the DM' });
-    expect(message.args['channel']).toBe('D0ADA');
+    const message = await waitFor(() => system.slack.callsOf('chat.postMessage').find((c) => c.args['channel'] === 'D0ADA'), { what: 'the DM' });
     expect(String(message.args['text'])).toContain('Read-only (replica) (production-database) for 1h');
     expect(String(message.args['blocks'])).toContain('Cancel request');
   });
@@ -104,5 +106,61 @@ describe('Slack: /access, the request modal, and the signed door', () => {
   it('tells someone it cannot map what to ask their admin', async () => {
     const response = await post(slashCommand({ userId: 'U0NOMAIL', triggerId: system.slack.issueTrigger() }));
     expect(await response.json()).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('add `U0NOMAIL=<your work email>` to SLACK_USER_OVERRIDES') });
+  });
+
+  /** The approval message posted to a channel about a request. */
+  const approvalIn = (channel: string, requestId: string): Promise<SlackCall> =>
+    waitFor(() => system.slack.callsOf('chat.postMessage').find((c) => c.args['channel'] === channel && String(c.args['blocks']).includes(`"value":"${requestId}"`)), {
+      what: `the approval message in ${channel}`,
+    });
+  const ts = (call: SlackCall) => String(call.result?.['ts']);
+  const click = (userId: string, actionId: string, requestId: string, channelId: string, messageTs: string) =>
+    post(blockAction({ userId, actionId, value: requestId, channelId, messageTs, triggerId: system.slack.issueTrigger() }));
+  const ephemeralTo = (user: string, text: string) =>
+    waitFor(() => system.slack.callsOf('chat.postEphemeral').find((c) => c.args['user'] === user && String(c.args['text']).includes(text)), { what: `an ephemeral "${text}" to ${user}` });
+  const statusOf = async (id: string) => (await db.query(`SELECT status FROM approval.access_requests WHERE id = $1`, [id])).rows[0]?.status as string;
+
+  it('asks each approver by DM; one click decides, the others are told who did, and refusals say why', async () => {
+    const id = (await db.query(`SELECT id FROM approval.access_requests WHERE requester_email = 'ada@example.com' ORDER BY created_at LIMIT 1`)).rows[0].id as string;
+    const [toDba1, toDba2] = await Promise.all([approvalIn('D0DBA1', id), approvalIn('D0DBA2', id)]);
+    expect(String(toDba1.args['blocks'])).toContain('gatehouse_approve');
+    expect(String(toDba1.args['text'])).toContain('ada@example.com asks for Read-only (replica) (production-database) for 1h');
+
+    expect((await click('U0EVE', 'gatehouse_approve', id, 'D0DBA1', ts(toDba1))).status).toBe(200);
+    await ephemeralTo('U0EVE', 'eve@example.com is not an approver of flow "production-database"');
+    await click('U0ADA', 'gatehouse_approve', id, 'D0DBA1', ts(toDba1));
+    await ephemeralTo('U0ADA', 'ada@example.com is not an approver');
+    expect(await statusOf(id)).toBe('PENDING');
+
+    await click('U0DBA1', 'gatehouse_approve', id, 'D0DBA1', ts(toDba1));
+    const updated = await waitFor(() => system.slack.callsOf('chat.update').find((c) => c.args['channel'] === 'D0DBA1' && c.args['ts'] === ts(toDba1)), { what: 'the clicked message updated' });
+    expect(String(updated.args['text'])).toContain('Approved by dba1@example.com');
+    expect(String(updated.args['blocks'])).not.toContain('gatehouse_approve');
+    await waitFor(() => system.slack.callsOf('chat.postMessage').find((c) => c.args['thread_ts'] === ts(toDba1) && String(c.args['text']).includes('<@U0DBA1> approved — 1 of 1')), { what: 'the thread reply' });
+    expect(await statusOf(id)).not.toBe('PENDING');
+
+    await click('U0DBA2', 'gatehouse_approve', id, 'D0DBA2', ts(toDba2));
+    await ephemeralTo('U0DBA2', 'already approved by dba1@example.com at ');
+    const late = await waitFor(() => system.slack.callsOf('chat.update').find((c) => c.args['channel'] === 'D0DBA2'), { what: 'the late clicker’s copy brought up to date' });
+    expect(String(late.args['blocks'])).not.toContain('gatehouse_approve');
+  });
+
+  it('asks for a reason to deny, in a modal, and shows it', async () => {
+    const created = await post(
+      viewSubmission({ userId: 'U0ADA', callbackId: 'gatehouse_request', values: { target: { selected: 'production-database/read-write' }, durationSeconds: { selected: '3600' }, reason: { text: 'CHG-7 schema change' } } }),
+    );
+    expect(created.status).toBe(200);
+    const id = (await db.query(`SELECT id FROM approval.access_requests WHERE target = 'read-write'`)).rows[0].id as string;
+    const toDba1 = await approvalIn('D0DBA1', id);
+    await click('U0DBA1', 'gatehouse_deny', id, 'D0DBA1', ts(toDba1));
+    const modal = await waitFor(() => system.slack.callsOf('views.open').find((c) => String(c.args['view']).includes('gatehouse_deny')), { what: 'the deny modal' });
+    const metadata = (JSON.parse(String(modal.args['view'])) as { private_metadata: string }).private_metadata;
+    const empty = await post(modalSubmission({ userId: 'U0DBA1', callbackId: 'gatehouse_deny', privateMetadata: metadata, values: { reason: { text: ' ' } } }));
+    expect(await empty.json()).toEqual({ response_action: 'errors', errors: { reason: 'Say why, for the requester' } });
+    const denied = await post(modalSubmission({ userId: 'U0DBA1', callbackId: 'gatehouse_deny', privateMetadata: metadata, values: { reason: { text: 'not during the freeze' } } }));
+    expect(denied.status).toBe(200);
+    expect(await statusOf(id)).toBe('DENIED');
+    const updated = await waitFor(() => system.slack.callsOf('chat.update').find((c) => c.args['ts'] === ts(toDba1)), { what: 'the message updated' });
+    expect(String(updated.args['text'])).toContain('Denied by dba1@example.com: not during the freeze');
   });
 });

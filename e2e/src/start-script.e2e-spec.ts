@@ -1,7 +1,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { createTestDatabase, testKafkaBrokers, uniqueSuffix, waitFor, type TestDatabase } from '@gatehouse/testing';
 
 const SERVICES = ['gateway', 'approval', 'audit-reporting', 'provisioning-okta', 'slack-bot'];
+
+const isFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = createServer().once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+
+/** Five free ports in a row, below the ephemeral range other tests' random ports come from. */
+async function freePortBase(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 21000 + Math.floor(Math.random() * 500) * 10;
+    const free = await Promise.all(SERVICES.map((_, i) => isFree(base + i)));
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error('no five free ports in a row between 21000 and 25999');
+}
 
 /**
  * `npm start` itself — scripts/start.sh — on ports, a database and topics of its own, with no
@@ -11,9 +28,10 @@ describe('npm start', () => {
   let database: TestDatabase;
   let child: ChildProcess;
   let output = '';
-  const base = 42000 + Math.floor(Math.random() * 400) * 10;
+  let base: number;
 
   beforeAll(async () => {
+    base = await freePortBase();
     database = await createTestDatabase('start');
     const env: NodeJS.ProcessEnv = { ...process.env, GATEHOUSE_PORT_BASE: String(base), KAFKA_BROKERS: testKafkaBrokers().join(','), KAFKA_PORT: testKafkaBrokers()[0].split(':')[1], DATABASE_URL: database.url, KAFKA_TOPIC_PREFIX: `start${uniqueSuffix()}.`, LOG_LEVEL: 'warn' };
     for (const name of ['SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'OKTA_ORG_URL', 'OKTA_API_TOKEN', 'OKTA_CLIENT_ID']) delete env[name];
@@ -32,7 +50,7 @@ describe('npm start', () => {
 
   it('starts every service ready, and says what needs Slack and Okta credentials', async () => {
     await waitFor(() => output.includes('[start] Gatehouse is running.') || child.exitCode !== null, { what: 'the start script to report', timeoutMs: 90_000, intervalMs: 250 });
-    expect(output).toContain('[start] Gatehouse is running.');
+    if (!output.includes('[start] Gatehouse is running.')) throw new Error(`npm start did not report running; its output:\n${output}`);
     for (const [i, service] of SERVICES.entries()) {
       const ready = await fetch(`http://127.0.0.1:${base + i}/readyz`);
       expect([service, ready.status]).toEqual([service, 200]);

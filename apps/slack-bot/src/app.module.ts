@@ -1,30 +1,37 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import type { FlowsFile } from '@gatehouse/config';
 import { TOPICS } from '@gatehouse/contracts';
 import { MessagingModule } from '@gatehouse/messaging';
 import { ObservabilityModule, type Logger } from '@gatehouse/observability';
+import { PersistenceModule } from '@gatehouse/persistence';
+import { AskApproversHandler } from './approvals/ask-approvers.handler';
 import { SlackApp } from './bolt/slack-app';
-import { SERVICE, SLACK_BOT_CONFIG, type ServiceConfig } from './config';
+import { SCHEMA, SERVICE, SLACK_BOT_CONFIG, type ServiceConfig } from './config';
+import { entities, migrations } from './database';
+import { FLOWS } from './flows/flows';
 import { SlackDeliveryHandler } from './deliveries/slack-delivery.handler';
 import { SlackIdentity } from './identity/slack-identity';
 
 /** The Slack bot: deliveries from the gateway over Kafka, answered by a Bolt app. */
 @Module({})
 export class AppModule {
-  static register(config: ServiceConfig, logger: Logger): DynamicModule {
+  static register(config: ServiceConfig, flows: FlowsFile, logger: Logger): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ObservabilityModule.forRoot({ service: SERVICE, logger }),
+        PersistenceModule.forRoot({ url: config.database.url, schema: SCHEMA, entities, migrations, applicationName: SERVICE }),
         MessagingModule.forRoot({
           service: SERVICE,
           brokers: config.kafka.brokers,
           topicPrefix: config.kafka.topicPrefix,
-          produces: [TOPICS.approvalCommands],
+          produces: [TOPICS.approvalCommands, TOPICS.directoryQueries],
+          outboxSchema: SCHEMA,
           requester: true,
         }),
       ],
-      controllers: [SlackDeliveryHandler],
-      providers: [{ provide: SLACK_BOT_CONFIG, useValue: config }, SlackIdentity, SlackApp],
+      controllers: [SlackDeliveryHandler, AskApproversHandler],
+      providers: [{ provide: SLACK_BOT_CONFIG, useValue: config }, { provide: FLOWS, useValue: flows }, SlackIdentity, SlackApp],
     };
   }
 }

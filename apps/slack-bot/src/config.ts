@@ -1,7 +1,8 @@
-import { commonConfig, commonEnv } from '@gatehouse/config';
+import { commonConfig, commonEnv, databaseEnv, isProduction } from '@gatehouse/config';
 import { z } from 'zod';
 
 export const SERVICE = 'slack-bot';
+export const SCHEMA = 'slack_bot';
 
 /** `U123=ada@example.com` pairs, comma or newline separated. */
 const userOverrides = z
@@ -13,6 +14,9 @@ const userOverrides = z
 export const envSchema = z
   .object({
     ...commonEnv(3004),
+    ...databaseEnv(),
+    /** The flows file (the same one approval reads): who is asked, in which channel. */
+    GATEHOUSE_FLOWS: isProduction() ? z.string().min(1) : z.string().min(1).default('docs/examples/flows.yaml'),
     /** The bot token (xoxb-…) from OAuth & Permissions; without it slack-bot runs but tells people Slack is not set up. */
     SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, 'a bot token starts with xoxb-').optional(),
     /** Slack's Web API base URL; tests point it at a fake. */
@@ -23,6 +27,8 @@ export const envSchema = z
   })
   .transform((env) => ({
     ...commonConfig(env),
+    database: { url: env.DATABASE_URL },
+    flowsFile: env.GATEHOUSE_FLOWS,
     slack: {
       botToken: env.SLACK_BOT_TOKEN,
       apiUrl: env.SLACK_API_URL,

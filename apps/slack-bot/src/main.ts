@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { loadConfigOrExit } from '@gatehouse/config';
+import { loadConfigOrExit, loadFlowsOrExit } from '@gatehouse/config';
 import { runMain, startService } from '@gatehouse/messaging';
 import { createLogger } from '@gatehouse/observability';
 import { AppModule } from './app.module';
@@ -7,7 +7,8 @@ import { envSchema, SERVICE } from './config';
 
 const config = loadConfigOrExit(SERVICE, envSchema);
 const logger = createLogger({ service: SERVICE, level: config.logLevel });
+const flows = loadFlowsOrExit(SERVICE, config.flowsFile);
 
 runMain(SERVICE, logger, () =>
-  startService({ service: SERVICE, module: AppModule.register(config, logger), logger, port: config.http.port, host: config.http.host }),
+  startService({ service: SERVICE, module: AppModule.register(config, flows, logger), logger, port: config.http.port, host: config.http.host }),
 );

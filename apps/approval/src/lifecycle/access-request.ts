@@ -24,6 +24,8 @@ export interface OpenRequest {
   /** How long it may wait for a decision. */
   timeoutSeconds: number;
   basedOn?: { requestId: string; kind: 'extension' | 'again' };
+  /** A flow rule approves it at once: nobody will be asked. */
+  autoApproved?: boolean;
 }
 
 export type DecisionResult =
@@ -101,6 +103,7 @@ export class AccessRequest {
           durationSeconds: row.duration_seconds,
           reason: row.reason,
           status: 'PENDING',
+          awaitsApproval: !input.autoApproved,
           requestedAt: now.toISOString(),
         },
         { source: SERVICE, causedBy: cause },

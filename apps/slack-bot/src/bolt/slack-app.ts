@@ -5,6 +5,7 @@ import { KafkaRequester } from '@gatehouse/messaging';
 import { LOGGER, type Logger } from '@gatehouse/observability';
 import { SLACK_BOT_CONFIG, type ServiceConfig } from '../config';
 import { SlackIdentity } from '../identity/slack-identity';
+import { registerDecisions } from '../approvals/decide-in-slack';
 import { registerAccessCommand } from '../requesting/access-command';
 import { registerRequestSubmission } from '../requesting/submit-request';
 import { boltLogger } from './bolt-logger';
@@ -45,6 +46,12 @@ export class SlackApp {
     });
     registerAccessCommand(this.app, requester, identity, logger);
     registerRequestSubmission(this.app, requester, identity, logger);
+    registerDecisions(this.app, requester, identity, logger);
+  }
+
+  /** The Web API client, for messages not in answer to a delivery; undefined until Slack is set up. */
+  get client(): App['client'] | undefined {
+    return this.app?.client;
   }
 
   deliver(delivery: SlackDelivery): Promise<AckBody> {

@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import type { FlowsFile } from './flows/flow.schema';
+import { FlowsFileError, loadFlowsFile } from './flows/load-flows';
 import { ConfigError, loadConfig } from './load-config';
 
 /** For main.ts: a bad configuration stops the service with a message naming each variable. */
@@ -8,6 +10,17 @@ export function loadConfigOrExit<TSchema extends z.ZodType>(service: string, sch
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${service}: ${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+/** For main.ts: a flows file that is not valid stops the service, naming file, line and field. */
+export function loadFlowsOrExit(service: string, file: string): FlowsFile {
+  try {
+    return loadFlowsFile(file);
+  } catch (error) {
+    if (!(error instanceof FlowsFileError)) throw error;
+    process.stderr.write(`${service}: GATEHOUSE_FLOWS=${file} is not valid. ${error.message}\n`);
     process.exit(1);
   }
 }

@@ -63,6 +63,7 @@ export class RequestCreator {
           approvalsRequired: flow.approval.required,
           timeoutSeconds: flow.timeout,
           basedOn: data.basedOn,
+          autoApproved: auto.auto,
         },
         command,
       );

@@ -8,6 +8,8 @@ export const accessRequestedEventSchema = accessRequestFieldsSchema.extend({
   /** Who asked: the requester themself, or a service on their behalf. */
   actor: actorSchema,
   status: z.literal('PENDING'),
+  /** False when a flow rule approves it at once (access.approved follows): nobody is asked. */
+  awaitsApproval: z.boolean().default(true),
   requestedAt: z.iso.datetime({ offset: true }),
 });
 

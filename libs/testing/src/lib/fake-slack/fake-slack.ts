@@ -16,6 +16,8 @@ export interface SlackCall {
   args: Record<string, unknown>;
   ok: boolean;
   error?: string;
+  /** What Slack answered (ts, channel…), when ok. */
+  result?: Record<string, unknown>;
 }
 
 type Answer = { status?: number; headers?: Record<string, string>; body: Record<string, unknown> };
@@ -106,7 +108,7 @@ export class FakeSlack {
       return { status: 429, headers: { 'retry-after': String(limited.retryAfterSeconds) }, body: { ok: false, error: 'ratelimited' } };
     }
     const ok = (body: Record<string, unknown>): Answer => {
-      this.calls.push({ method, args, ok: true });
+      this.calls.push({ method, args, ok: true, result: body });
       return { body: { ok: true, ...body } };
     };
     switch (method) {

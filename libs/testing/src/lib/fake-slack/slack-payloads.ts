@@ -71,3 +71,28 @@ export async function postToSlackDoor(url: string, secret: string, post: SlackPo
     body: override.body ?? post.body,
   });
 }
+
+/** A button click on a message, as Slack posts it (`block_actions`). */
+export function blockAction({ userId, actionId, value, channelId, messageTs, triggerId }: { userId: string; actionId: string; value: string; channelId: string; messageTs: string; triggerId: string }): SlackPost {
+  return interaction({
+    type: 'block_actions',
+    team: TEAM,
+    user: { id: userId, username: userId.toLowerCase(), team_id: TEAM.id },
+    api_app_id: 'A0GATEHOUSE',
+    token: 'deprecated-verification-token',
+    trigger_id: triggerId,
+    container: { type: 'message', message_ts: messageTs, channel_id: channelId, is_ephemeral: false },
+    channel: { id: channelId, name: 'directmessage' },
+    message: { type: 'message', ts: messageTs, text: 'Access request', user: 'U0BOT' },
+    response_url: `https://hooks.slack.invalid/actions/T0TEST/1/x`,
+    actions: [{ type: 'button', action_id: actionId, block_id: 'decision', value, text: { type: 'plain_text', text: actionId }, action_ts: `${Date.now() / 1000}` }],
+  });
+}
+
+/** A modal's `view_submission` with its private metadata (what the modal was opened about). */
+export function modalSubmission({ userId, callbackId, privateMetadata, values }: { userId: string; callbackId: string; privateMetadata: string; values: Record<string, { text?: string; selected?: string }> }): SlackPost {
+  const post = viewSubmission({ userId, callbackId, values });
+  const payload = JSON.parse(new URLSearchParams(post.body).get('payload') ?? '{}') as { view: Record<string, unknown> };
+  payload.view['private_metadata'] = privateMetadata;
+  return interaction(payload);
+}

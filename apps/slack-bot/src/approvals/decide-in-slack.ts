@@ -1,0 +1,101 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { Principal, SubmitDecisionReply } from '@gatehouse/contracts';
+import { KafkaRequester } from '@gatehouse/messaging';
+import type { Logger } from '@gatehouse/observability';
+import { SlackIdentity } from '../identity/slack-identity';
+import { plain } from '../requesting/block-text';
+import { APPROVE, approvalMessage, cardOf, DENY } from './approval-message';
+
+const DENY_MODAL = 'gatehouse_deny';
+
+interface Clicked {
+  requestId: string;
+  channel: string;
+  ts: string;
+}
+
+type Client = App['client'];
+
+/**
+ * Approve and Deny on an approval message, by the Slack user who clicked: approval's policy
+ * decides (the same as for the API). The clicker is answered ephemerally when refused (not an
+ * approver, their own request, already decided: who and when), the message they clicked shows
+ * the request as it now is, and every decision is a thread reply under it. Deny asks for the
+ * reason in a small modal first.
+ */
+export function registerDecisions(app: App, requester: KafkaRequester, identity: SlackIdentity, logger: Logger): void {
+  app.action<BlockAction<ButtonAction>>(APPROVE, async ({ ack, body, action, client }) => {
+    await ack();
+    const clicked = clickedOf(body, action);
+    if (!clicked) return;
+    const who = await identity.of(client, body.user.id);
+    if (!who.ok) return void (await ephemeral(client, clicked, body.user.id, who.message));
+    const reply = await requester.request('access.decision.submit', clicked.requestId, { requestId: clicked.requestId, principal: who.principal, kind: 'approve' });
+    await answer(client, requester, clicked, body.user.id, who.principal, reply, logger);
+  });
+
+  app.action<BlockAction<ButtonAction>>(DENY, async ({ ack, body, action, client }) => {
+    await ack();
+    const clicked = clickedOf(body, action);
+    if (!clicked) return;
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: {
+        type: 'modal',
+        callback_id: DENY_MODAL,
+        private_metadata: JSON.stringify(clicked),
+        title: plain('Deny access', 24),
+        submit: plain('Deny'),
+        close: plain('Back'),
+        blocks: [{ type: 'input', block_id: 'reason', label: plain('Why? The requester will read this.'), element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 2000 } }],
+      },
+    });
+  });
+
+  app.view(DENY_MODAL, async ({ ack, body, view, client }) => {
+    const clicked = JSON.parse(view.private_metadata) as Clicked;
+    const reason = (view.state.values['reason']?.['value']?.value ?? '').trim();
+    if (!reason) return ack({ response_action: 'errors', errors: { reason: 'Say why, for the requester' } });
+    const who = await identity.of(client, body.user.id);
+    if (!who.ok) return ack({ response_action: 'errors', errors: { reason: who.message } });
+    const reply = await requester.request('access.decision.submit', clicked.requestId, { requestId: clicked.requestId, principal: who.principal, kind: 'deny', reason });
+    if (!reply.accepted && reply.code !== 'already_decided' && reply.code !== 'not_pending') {
+      return ack({ response_action: 'errors', errors: { reason: reply.message } });
+    }
+    await ack();
+    await answer(client, requester, clicked, body.user.id, who.principal, reply, logger);
+  });
+}
+
+function clickedOf(body: BlockAction, action: ButtonAction): Clicked | undefined {
+  const channel = body.channel?.id ?? body.container?.channel_id;
+  const ts = body.message?.ts ?? body.container?.message_ts;
+  return channel && ts && action.value ? { requestId: action.value, channel, ts } : undefined;
+}
+
+async function answer(client: Client, requester: KafkaRequester, clicked: Clicked, userId: string, principal: Principal, reply: SubmitDecisionReply, logger: Logger): Promise<void> {
+  if (reply.accepted) {
+    const message = approvalMessage(cardOf(reply.request));
+    await client.chat.update({ channel: clicked.channel, ts: clicked.ts, text: message.text, blocks: message.blocks as never });
+    const { count, required } = reply.request.approvals;
+    const verb = reply.result === 'denied' ? 'denied' : 'approved';
+    await client.chat.postMessage({ channel: clicked.channel, thread_ts: clicked.ts, text: `<@${userId}> ${verb} — ${count} of ${required}` });
+    return;
+  }
+  await ephemeral(client, clicked, userId, reply.message);
+  if (reply.code === 'already_decided' || reply.code === 'not_pending') {
+    // The message clicked was behind: show it as the request now is.
+    const current = await requester.request('access.request.get', clicked.requestId, { requestId: clicked.requestId, principal }).catch((error: unknown) => {
+      logger.warn({ err: error }, 'could not read the request to refresh the message');
+      return undefined;
+    });
+    if (current?.ok) {
+      const message = approvalMessage(cardOf(current.request));
+      await client.chat.update({ channel: clicked.channel, ts: clicked.ts, text: message.text, blocks: message.blocks as never });
+    }
+  }
+}
+
+async function ephemeral(client: Client, clicked: Clicked, userId: string, text: string): Promise<void> {
+  await client.chat.postEphemeral({ channel: clicked.channel, user: userId, text });
+}
