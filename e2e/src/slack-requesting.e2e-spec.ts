@@ -20,6 +20,9 @@ describe('Slack: /access, the request modal, and the signed door', () => {
     system.slack.addUser({ id: 'U0DBA1', email: 'dba1@example.com' });
     system.slack.addUser({ id: 'U0DBA2', email: 'dba2@example.com' });
     system.slack.addUser({ id: 'U0EVE', email: 'eve@example.com' });
+    // Approved requests are really granted: Okta knows Ada and the group.
+    system.okta.addGroup('00gprdbreadonly00001');
+    system.okta.addUser('ada@example.com');
     reader = await new TopicReader(system.env['KAFKA_BROKERS']?.split(',') ?? []).start([`${system.env['KAFKA_TOPIC_PREFIX']}${TOPICS.slackInbound}`]);
     db = new Client({ connectionString: system.database.url });
     await db.connect();
@@ -139,10 +142,19 @@ describe('Slack: /access, the request modal, and the signed door', () => {
     await waitFor(() => system.slack.callsOf('chat.postMessage').find((c) => c.args['thread_ts'] === ts(toDba1) && String(c.args['text']).includes('<@U0DBA1> approved — 1 of 1')), { what: 'the thread reply' });
     expect(await statusOf(id)).not.toBe('PENDING');
 
+    // Every copy follows the request: dba2's, never clicked, shows the approval and then the grant.
+    const granted = await waitFor(
+      () => system.slack.callsOf('chat.update').find((c) => c.args['channel'] === 'D0DBA2' && c.args['ts'] === ts(toDba2) && String(c.args['text']).includes('granted until')),
+      { what: 'the other copy updated to granted', timeoutMs: 20000 },
+    );
+    expect(String(granted.args['text'])).toContain('Approved by dba1@example.com; granted until ');
+    expect(String(granted.args['blocks'])).not.toContain('gatehouse_approve');
+    await waitFor(() => system.slack.callsOf('chat.postMessage').find((c) => c.args['channel'] === 'D0ADA' && String(c.args['text']).startsWith(':white_check_mark: You have Read-only (replica) (production-database) until ')), {
+      what: 'the requester told access is granted',
+    });
+
     await click('U0DBA2', 'gatehouse_approve', id, 'D0DBA2', ts(toDba2));
     await ephemeralTo('U0DBA2', 'already approved by dba1@example.com at ');
-    const late = await waitFor(() => system.slack.callsOf('chat.update').find((c) => c.args['channel'] === 'D0DBA2'), { what: 'the late clicker’s copy brought up to date' });
-    expect(String(late.args['blocks'])).not.toContain('gatehouse_approve');
   });
 
   it('asks for a reason to deny, in a modal, and shows it', async () => {
@@ -162,5 +174,8 @@ describe('Slack: /access, the request modal, and the signed door', () => {
     expect(await statusOf(id)).toBe('DENIED');
     const updated = await waitFor(() => system.slack.callsOf('chat.update').find((c) => c.args['ts'] === ts(toDba1)), { what: 'the message updated' });
     expect(String(updated.args['text'])).toContain('Denied by dba1@example.com: not during the freeze');
+    await waitFor(() => system.slack.callsOf('chat.postMessage').find((c) => c.args['channel'] === 'D0ADA' && String(c.args['text']).includes('was denied by dba1@example.com: not during the freeze')), {
+      what: 'the requester told why',
+    });
   });
 });

@@ -5,6 +5,7 @@ import { MessagingModule } from '@gatehouse/messaging';
 import { ObservabilityModule, type Logger } from '@gatehouse/observability';
 import { PersistenceModule } from '@gatehouse/persistence';
 import { AskApproversHandler } from './approvals/ask-approvers.handler';
+import { KeepInStepHandler } from './approvals/keep-in-step.handler';
 import { SlackApp } from './bolt/slack-app';
 import { SCHEMA, SERVICE, SLACK_BOT_CONFIG, type ServiceConfig } from './config';
 import { entities, migrations } from './database';
@@ -30,7 +31,7 @@ export class AppModule {
           requester: true,
         }),
       ],
-      controllers: [SlackDeliveryHandler, AskApproversHandler],
+      controllers: [SlackDeliveryHandler, AskApproversHandler, KeepInStepHandler],
       providers: [{ provide: SLACK_BOT_CONFIG, useValue: config }, { provide: FLOWS, useValue: flows }, SlackIdentity, SlackApp],
     };
   }

@@ -22,7 +22,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   service: 'service token',
   'service-compliance': 'service token with read-all + audit:read',
   'service-admin': 'service token with admin',
-  system: 'system (timers)',
+  system: 'system (timers, Gatehouse services)',
 };
 
 /**
@@ -45,7 +45,8 @@ export const EXPECTED: Record<Action, Record<Role, Cell>> = {
   'flows.list': { ...ALLOW_ALL_PEOPLE, service: 'allow', 'service-compliance': 'allow', 'service-admin': 'allow', system: 'deny' },
   // compliance holds only read scopes; a service acting as itself is nobody to grant access to
   'request.create': { ...ALLOW_ALL_PEOPLE, compliance: 'deny', ...NO_SERVICE, system: 'deny' },
-  'request.read': { requester: 'allow', approver: 'allow', other: 'deny', compliance: 'allow', admin: 'allow', service: 'deny', 'service-compliance': 'allow', 'service-admin': 'allow', system: 'deny' },
+  // the system: Gatehouse's own services (slack-bot re-reads a request to bring its messages up to date)
+  'request.read': { requester: 'allow', approver: 'allow', other: 'deny', compliance: 'allow', admin: 'allow', service: 'deny', 'service-compliance': 'allow', 'service-admin': 'allow', system: 'allow' },
   'request.list': {
     requester: 'own+approvable',
     approver: 'own+approvable',
@@ -95,7 +96,7 @@ never taken from a request body:
 | \`api\`, service token | the token (\`gatehouse tokens create --service NAME\`) | itself; with the \`act-as\` scope, the person it names, recorded as "service X on behalf of Y" |
 | \`slack\` | the gateway's verified Slack signature | the Slack user |
 | \`relay\` | a \`slack:relay\` token, plus Slack's signature where forwarded | the Slack user in the payload |
-| \`system\` | — | timers (request timeouts, expiries) |
+| \`system\` | — | timers (request timeouts, expiries); Gatehouse's own services reading a request |
 
 The table below is checked cell by cell, on every channel, by \`apps/approval/src/policy/authorize.spec.ts\`.
 Each person column is tried four ways: with a personal API token, as a Slack user, as a Slack user
@@ -129,5 +130,6 @@ What the ✗ cells answer, and the rules behind them:
 - **Reading.** One's own requests and those one may approve; everything with \`requests:read-all\` or
   \`admin\`. Lists are filtered the same way. The audit trail needs \`audit:read\`.
 - **Timers.** Only Gatehouse's own timers time requests out and end expired access; people revoke.
+  The system may also read a request: slack-bot does, to keep every message it posted in step.
 `;
 }

@@ -33,7 +33,7 @@ export const serviceActorSchema = z.object({
 });
 
 /** Gatehouse itself: timers (timeouts, expiries), provisioning results, reconciliation, rules. */
-export const SYSTEM_COMPONENTS = ['timer', 'provisioning', 'reconciliation', 'auto-approval'] as const;
+export const SYSTEM_COMPONENTS = ['timer', 'provisioning', 'reconciliation', 'auto-approval', 'slack-bot'] as const;
 export const systemActorSchema = z.object({
   kind: z.literal('system'),
   channel: z.literal('system'),
