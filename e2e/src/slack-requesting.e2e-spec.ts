@@ -1,6 +1,11 @@
 import { TOPICS } from '@gatehouse/contracts';
-import { blockAction, GatehouseSystem, modalSubmission, postToSlackDoor, slashCommand, TopicReader, viewSubmission, waitFor, type SlackCall, type SlackPost } from '@gatehouse/testing';
+import { blockAction, GatehouseSystem, modalSubmission, postToSlackDoor, signSlackBody, slashCommand, TopicReader, viewSubmission, waitFor, type SlackCall, type SlackPost } from '@gatehouse/testing';
 import { Client } from 'pg';
+
+function signedHeaders(secret: string, body: string): Record<string, string> {
+  const { signature, timestamp } = signSlackBody(secret, body);
+  return { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp };
+}
 
 /**
  * Asking for access in Slack, through the gateway's signed door, Kafka, slack-bot's Bolt app
@@ -177,5 +182,47 @@ describe('Slack: /access, the request modal, and the signed door', () => {
     await waitFor(() => system.slack.callsOf('chat.postMessage').find((c) => c.args['channel'] === 'D0ADA' && String(c.args['text']).includes('was denied by dba1@example.com: not during the freeze')), {
       what: 'the requester told why',
     });
+  });
+
+  it('takes deliveries through the relay with a slack:relay token, bare or Bearer, and acts as the relayed Slack user', async () => {
+    const [relayToken, otherToken] = await Promise.all([
+      system.mintToken({ service: 'okta-workflow' }, ['slack:relay']),
+      system.mintToken({ service: 'reporting' }, ['requests:read']),
+    ]);
+    const relay = (headers: Record<string, string>, body: string, contentType = 'application/json') =>
+      fetch(`${system.gatewayUrl}/slack/relay`, { method: 'POST', headers: { 'content-type': contentType, ...headers }, body });
+    const submission = viewSubmission({
+      userId: 'U0ADA',
+      callbackId: 'gatehouse_request',
+      values: { target: { selected: 'aws-admin/admin' }, durationSeconds: { selected: '3600' }, reason: { text: 'CHG-9 relayed' } },
+    });
+    const payload = new URLSearchParams(submission.body).get('payload') ?? '';
+
+    const missing = await relay({}, payload);
+    expect(missing.status).toBe(401);
+    expect(((await missing.json()) as { message: string }).message).toContain('slack:relay');
+    const wrongScope = await relay({ authorization: `Bearer ${otherToken}` }, payload);
+    expect(wrongScope.status).toBe(403);
+    expect(((await wrongScope.json()) as { message: string }).message).toContain('may not relay Slack deliveries');
+    const badSignature = await relay({ authorization: relayToken, 'x-slack-signature': 'v0=00', 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)) }, payload);
+    expect(badSignature.status).toBe(401);
+
+    // The bare token, as an Okta Workflows custom header sends it, with the payload as JSON.
+    const relayed = await relay({ authorization: relayToken }, payload);
+    expect(relayed.status).toBe(200);
+    const { rows } = await db.query(`SELECT requested_by FROM approval.access_requests WHERE reason = 'CHG-9 relayed'`);
+    expect(rows).toEqual([{ requested_by: { kind: 'person', channel: 'relay', tokenId: expect.any(String), person: expect.objectContaining({ email: 'ada@example.com', slackUserId: 'U0ADA' }) } }]);
+
+    // Slack's own form body, forwarded untouched with its signature, and a Bearer token.
+    const form = viewSubmission({ userId: 'U0ADA', callbackId: 'gatehouse_request', values: { target: { selected: 'aws-admin/admin' }, durationSeconds: { selected: '3600' }, reason: { text: 'CHG-10 signed relay' } } });
+    const signed = await postToSlackDoor(`${system.gatewayUrl}/slack/relay`, system.slack.signingSecret, form);
+    expect(signed.status).toBe(401); // a signature alone is not the relay's proof
+    const both = await fetch(`${system.gatewayUrl}/slack/relay`, {
+      method: 'POST',
+      headers: { 'content-type': form.contentType, authorization: `Bearer ${relayToken}`, ...signedHeaders(system.slack.signingSecret, form.body) },
+      body: form.body,
+    });
+    expect(both.status).toBe(200);
+    expect((await db.query(`SELECT 1 FROM approval.access_requests WHERE reason = 'CHG-10 signed relay'`)).rowCount).toBe(1);
   });
 });

@@ -18,6 +18,8 @@ import { FollowUpRequestController } from './requests/follow-up-request/follow-u
 import { GetRequestController } from './requests/get-request/get-request.controller';
 import { ListRequestsController } from './requests/list-requests/list-requests.controller';
 import { SlackEventsController } from './slack/slack-events/slack-events.controller';
+import { SlackForwarder } from './slack/slack-forwarder';
+import { SlackRelayController } from './slack/slack-relay/slack-relay.controller';
 
 @Module({})
 export class AppModule {
@@ -46,8 +48,9 @@ export class AppModule {
         GetAuditController,
         OpenApiController,
         SlackEventsController,
+        SlackRelayController,
       ],
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, ApiTokenStore, ApiTokenGuard, AskService],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, ApiTokenStore, ApiTokenGuard, AskService, SlackForwarder],
     };
   }
 }

@@ -2,7 +2,7 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Principal, SubmitDecisionReply } from '@gatehouse/contracts';
 import { KafkaRequester } from '@gatehouse/messaging';
 import type { Logger } from '@gatehouse/observability';
-import { SlackIdentity } from '../identity/slack-identity';
+import { SlackIdentity, viaOf } from '../identity/slack-identity';
 import { plain } from '../requesting/block-text';
 import { APPROVE, approvalMessage, cardOf, DENY } from './approval-message';
 
@@ -24,11 +24,11 @@ type Client = App['client'];
  * reason in a small modal first.
  */
 export function registerDecisions(app: App, requester: KafkaRequester, identity: SlackIdentity, logger: Logger): void {
-  app.action<BlockAction<ButtonAction>>(APPROVE, async ({ ack, body, action, client }) => {
+  app.action<BlockAction<ButtonAction>>(APPROVE, async ({ ack, body, action, client, context }) => {
     await ack();
     const clicked = clickedOf(body, action);
     if (!clicked) return;
-    const who = await identity.of(client, body.user.id);
+    const who = await identity.of(client, body.user.id, viaOf(context));
     if (!who.ok) return void (await ephemeral(client, clicked, body.user.id, who.message));
     const reply = await requester.request('access.decision.submit', clicked.requestId, { requestId: clicked.requestId, principal: who.principal, kind: 'approve' });
     await answer(client, requester, clicked, body.user.id, who.principal, reply, logger);
@@ -52,11 +52,11 @@ export function registerDecisions(app: App, requester: KafkaRequester, identity:
     });
   });
 
-  app.view(DENY_MODAL, async ({ ack, body, view, client }) => {
+  app.view(DENY_MODAL, async ({ ack, body, view, client, context }) => {
     const clicked = JSON.parse(view.private_metadata) as Clicked;
     const reason = (view.state.values['reason']?.['value']?.value ?? '').trim();
     if (!reason) return ack({ response_action: 'errors', errors: { reason: 'Say why, for the requester' } });
-    const who = await identity.of(client, body.user.id);
+    const who = await identity.of(client, body.user.id, viaOf(context));
     if (!who.ok) return ack({ response_action: 'errors', errors: { reason: who.message } });
     const reply = await requester.request('access.decision.submit', clicked.requestId, { requestId: clicked.requestId, principal: who.principal, kind: 'deny', reason });
     if (!reply.accepted && reply.code !== 'already_decided' && reply.code !== 'not_pending') {

@@ -31,7 +31,14 @@ export class KafkaDeliveryReceiver implements Receiver {
         resolve(toAckBody(response));
       };
       app
-        .processEvent({ body: delivery.body, ack, retryNum: delivery.retryNum, retryReason: delivery.retryReason })
+        .processEvent({
+          body: delivery.body,
+          ack,
+          retryNum: delivery.retryNum,
+          retryReason: delivery.retryReason,
+          // How the gateway proved it, for the principal listeners act as (see SlackIdentity).
+          customProperties: { gatehouseProof: delivery.proof, ...(delivery.relayTokenId ? { gatehouseRelayToken: delivery.relayTokenId } : {}) },
+        })
         .catch(onError)
         // A listener that never acknowledged: Slack gets an empty 200.
         .finally(() => void ack());

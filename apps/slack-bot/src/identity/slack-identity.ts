@@ -5,6 +5,16 @@ import { SLACK_BOT_CONFIG, type ServiceConfig } from '../config';
 
 export type SlackPerson = { ok: true; principal: Principal; email: string } | { ok: false; message: string };
 
+/** How the delivery being handled reached us: straight from Slack, or through the relay. */
+export interface Via {
+  relayTokenId?: string;
+}
+
+/** Reads what the Kafka receiver put in Bolt's context. */
+export function viaOf(context: Record<string, unknown>): Via {
+  return context['gatehouseProof'] === 'relay' ? { relayTokenId: String(context['gatehouseRelayToken'] ?? '') } : {};
+}
+
 /**
  * The person acting in Slack: the user of the verified delivery, never a typed name. Their
  * email comes from Slack (`users.info`, cached) or SLACK_USER_OVERRIDES, and becomes a Slack
@@ -16,7 +26,7 @@ export class SlackIdentity {
 
   constructor(@Inject(SLACK_BOT_CONFIG) private readonly config: ServiceConfig) {}
 
-  async of(client: WebClient, userId: string): Promise<SlackPerson> {
+  async of(client: WebClient, userId: string, via: Via = {}): Promise<SlackPerson> {
     const found = await this.lookUp(client, userId);
     if (!found) {
       return {
@@ -27,7 +37,15 @@ export class SlackIdentity {
     return {
       ok: true,
       email: found.email,
-      principal: { actor: { kind: 'person', channel: 'slack', person: { email: found.email, slackUserId: userId, ...(found.name ? { displayName: found.name } : {}) } }, scopes: [] },
+      principal: {
+        actor: {
+          kind: 'person',
+          channel: via.relayTokenId !== undefined ? 'relay' : 'slack',
+          person: { email: found.email, slackUserId: userId, ...(found.name ? { displayName: found.name } : {}) },
+          ...(via.relayTokenId ? { tokenId: via.relayTokenId } : {}),
+        },
+        scopes: [],
+      },
     };
   }
 

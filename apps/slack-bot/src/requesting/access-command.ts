@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import { KafkaRequester } from '@gatehouse/messaging';
 import type { Logger } from '@gatehouse/observability';
-import { SlackIdentity } from '../identity/slack-identity';
+import { SlackIdentity, viaOf } from '../identity/slack-identity';
 import { requestModal } from './request-modal';
 
 export const ACCESS_HELP = [
@@ -16,10 +16,10 @@ export const ACCESS_HELP = [
  * right after the ack (the trigger id lives 3 s), with the flows approval offers this person.
  */
 export function registerAccessCommand(app: App, requester: KafkaRequester, identity: SlackIdentity, logger: Logger): void {
-  app.command('/access', async ({ command, ack, client }) => {
+  app.command('/access', async ({ command, ack, client, context }) => {
     const [verb] = command.text.trim().split(/\s+/);
     if (verb === 'help') return ack({ response_type: 'ephemeral', text: ACCESS_HELP });
-    const who = await identity.of(client, command.user_id);
+    const who = await identity.of(client, command.user_id, viaOf(context));
     if (!who.ok) return ack({ response_type: 'ephemeral', text: who.message });
     if (verb === 'list') {
       const reply = await requester.request('access.request.list', who.email, { principal: who.principal, requesterEmail: who.email, limit: 20 });

@@ -3,7 +3,7 @@ import type { App } from '@slack/bolt';
 import type { Problem } from '@gatehouse/contracts';
 import { KafkaRequester, RequestTimeoutError } from '@gatehouse/messaging';
 import type { Logger } from '@gatehouse/observability';
-import { SlackIdentity } from '../identity/slack-identity';
+import { SlackIdentity, viaOf } from '../identity/slack-identity';
 import { BLOCKS, readRequestModal, REQUEST_MODAL } from './request-modal';
 import { submittedMessage } from './request-summary';
 
@@ -23,10 +23,10 @@ function errorsOf(problems: readonly Problem[]): Record<string, string> {
  * modal closes and the requester gets a DM with where it stands and "Cancel request".
  */
 export function registerRequestSubmission(app: App, requester: KafkaRequester, identity: SlackIdentity, logger: Logger): void {
-  app.view(REQUEST_MODAL, async ({ ack, body, view, client }) => {
+  app.view(REQUEST_MODAL, async ({ ack, body, view, client, context }) => {
     const input = readRequestModal(view.state.values as never);
     if ('errors' in input) return ack({ response_action: 'errors', errors: input.errors });
-    const who = await identity.of(client, body.user.id);
+    const who = await identity.of(client, body.user.id, viaOf(context));
     if (!who.ok) return ack({ response_action: 'errors', errors: { [BLOCKS.target]: who.message } });
     const requestId = randomUUID();
     let reply;

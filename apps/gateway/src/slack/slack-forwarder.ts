@@ -1,0 +1,41 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { LOGGER, type Logger } from '@gatehouse/observability';
+import type { Request, Response } from 'express';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { AskService } from '../http/ask-service';
+import { slackUserOf } from './slack-body';
+
+/**
+ * Hands a proven Slack delivery to slack-bot and answers Slack with its acknowledgement. Slack
+ * gives up after 3 s, so past SLACK_ACK_TIMEOUT_MS the answer is an empty 200, logged.
+ */
+@Injectable()
+export class SlackForwarder {
+  constructor(
+    private readonly ask: AskService,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async forward(body: Record<string, unknown>, proof: { proof: 'signature' | 'relay'; relayTokenId?: string }, req: Request, res: Response): Promise<unknown> {
+    if (body['type'] === 'url_verification') return { challenge: body['challenge'] };
+    if (body['ssl_check'] === '1') return '';
+    const retry = req.header('x-slack-retry-num');
+    const started = Date.now();
+    try {
+      const ack = await this.ask.ask(
+        'slack.delivery',
+        slackUserOf(body),
+        { ...proof, body, ...(retry && /^\d+$/.test(retry) ? { retryNum: Number(retry), retryReason: req.header('x-slack-retry-reason') } : {}) },
+        { timeoutMs: this.config.slack.ackTimeoutMs },
+      );
+      if (ack.body === undefined) return '';
+      if (typeof ack.body === 'string') res.type('text/plain');
+      return ack.body;
+    } catch (error) {
+      // Slack shows the person an error after 3 s; an empty 200 in time is better than that.
+      this.logger.warn({ err: error, afterMs: Date.now() - started, type: body['type'] }, 'slack-bot did not acknowledge in time; answered Slack with an empty 200');
+      return '';
+    }
+  }
+}
