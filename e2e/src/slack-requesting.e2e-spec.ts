@@ -225,4 +225,20 @@ describe('Slack: /access, the request modal, and the signed door', () => {
     expect(both.status).toBe(200);
     expect((await db.query(`SELECT 1 FROM approval.access_requests WHERE reason = 'CHG-10 signed relay'`)).rowCount).toBe(1);
   });
+
+  it("waits out Slack's 429 (Retry-After) and still delivers", async () => {
+    system.slack.rateLimit('chat.postMessage', 1, 1);
+    const response = await post(
+      viewSubmission({ userId: 'U0ADA', callbackId: 'gatehouse_request', values: { target: { selected: 'staging/deploy' }, durationSeconds: { selected: '3600' }, reason: { text: '' } } }),
+    );
+    expect(response.status).toBe(200);
+    const limited = await waitFor(() => system.slack.calls.find((c) => c.method === 'chat.postMessage' && c.error === 'ratelimited'), { what: 'the 429' });
+    const refusedAt = system.slack.calls.indexOf(limited);
+    // The same message, sent again after the wait Slack asked for, is delivered.
+    const delivered = await waitFor(
+      () => system.slack.calls.find((c, i) => i > refusedAt && c.ok && c.method === 'chat.postMessage' && c.args['channel'] === limited.args['channel'] && c.args['text'] === limited.args['text']),
+      { what: 'the rate-limited message delivered after Retry-After', timeoutMs: 15000 },
+    );
+    expect(String(delivered.args['text'])).toContain('Deployer (staging)');
+  });
 });
