@@ -241,4 +241,22 @@ describe('Slack: /access, the request modal, and the signed door', () => {
     );
     expect(String(delivered.args['text'])).toContain('Deployer (staging)');
   });
+
+  it('cancels from the DM for the requester only, and the approvers\' copies say so', async () => {
+    const created = await post(
+      viewSubmission({ userId: 'U0ADA', callbackId: 'gatehouse_request', values: { target: { selected: 'production-database/read-only' }, durationSeconds: { selected: '1800' }, reason: { text: 'INC-77 to be cancelled' } } }),
+    );
+    expect(created.status).toBe(200);
+    const id = (await db.query(`SELECT id FROM approval.access_requests WHERE reason = 'INC-77 to be cancelled'`)).rows[0].id as string;
+    const dm = await waitFor(() => system.slack.callsOf('chat.postMessage').find((c) => c.args['channel'] === 'D0ADA' && String(c.args['blocks']).includes(`"value":"${id}"`)), { what: 'the DM with Cancel request' });
+    const toDba1 = await approvalIn('D0DBA1', id);
+    await click('U0DBA1', 'gatehouse_cancel_request', id, 'D0ADA', ts(dm));
+    await ephemeralTo('U0DBA1', 'only the requester (ada@example.com) can cancel this request');
+    await click('U0ADA', 'gatehouse_cancel_request', id, 'D0ADA', ts(dm));
+    const updated = await waitFor(() => system.slack.callsOf('chat.update').find((c) => c.args['channel'] === 'D0ADA' && c.args['ts'] === ts(dm)), { what: 'the DM updated' });
+    expect(String(updated.args['text'])).toContain('You cancelled it');
+    expect(String(updated.args['blocks'])).not.toContain('gatehouse_cancel_request');
+    expect(await statusOf(id)).toBe('CANCELLED');
+    await waitFor(() => system.slack.callsOf('chat.update').find((c) => c.args['ts'] === ts(toDba1) && String(c.args['text']).includes('Cancelled by the requester')), { what: "the approver's copy" });
+  });
 });

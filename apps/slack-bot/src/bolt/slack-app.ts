@@ -7,6 +7,7 @@ import { SLACK_BOT_CONFIG, type ServiceConfig } from '../config';
 import { SlackIdentity } from '../identity/slack-identity';
 import { registerDecisions } from '../approvals/decide-in-slack';
 import { registerAccessCommand } from '../requesting/access-command';
+import { registerCancel } from '../requesting/cancel-from-slack';
 import { registerRequestSubmission } from '../requesting/submit-request';
 import { boltLogger } from './bolt-logger';
 import { KafkaDeliveryReceiver, type AckBody } from './kafka-receiver';
@@ -47,6 +48,7 @@ export class SlackApp {
     registerAccessCommand(this.app, requester, identity, logger);
     registerRequestSubmission(this.app, requester, identity, logger);
     registerDecisions(this.app, requester, identity, logger);
+    registerCancel(this.app, requester, identity);
   }
 
   /** The Web API client, for messages not in answer to a delivery; undefined until Slack is set up. */

@@ -12,7 +12,9 @@ export function submittedMessage(request: RequestView): { text: string; blocks: 
       ? `Waiting for approval: ${request.approvals.count} of ${request.approvals.required}. You'll get a message here when it is decided.`
       : request.status === 'GRANTING'
         ? 'Approved by a rule of the flow: access is being granted now.'
-        : `Status: ${request.status.toLowerCase()}.`;
+        : request.status === 'CANCELLED'
+          ? 'You cancelled it; the approvers have been told.'
+          : `Status: ${request.status.toLowerCase().replace(/_/g, ' ')}.`;
   const text = `You asked for ${request.targetLabel} (${request.flow}) for ${formatDuration(request.durationSeconds)}. ${where}`;
   const blocks: Record<string, unknown>[] = [
     { type: 'section', text: mrkdwn(`You asked for ${what}.\n${where}`) },
