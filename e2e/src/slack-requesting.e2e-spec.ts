@@ -1,5 +1,5 @@
 import { TOPICS } from '@gatehouse/contracts';
-import { blockAction, GatehouseSystem, modalSubmission, postToSlackDoor, signSlackBody, slashCommand, TopicReader, viewSubmission, waitFor, type SlackCall, type SlackPost } from '@gatehouse/testing';
+import { blockAction, GatehouseSystem, interaction, modalSubmission, postToSlackDoor, signSlackBody, slashCommand, TopicReader, viewSubmission, waitFor, type SlackCall, type SlackPost } from '@gatehouse/testing';
 import { Client } from 'pg';
 
 function signedHeaders(secret: string, body: string): Record<string, string> {
@@ -258,5 +258,28 @@ describe('Slack: /access, the request modal, and the signed door', () => {
     expect(String(updated.args['blocks'])).not.toContain('gatehouse_cancel_request');
     expect(await statusOf(id)).toBe('CANCELLED');
     await waitFor(() => system.slack.callsOf('chat.update').find((c) => c.args['ts'] === ts(toDba1) && String(c.args['text']).includes('Cancelled by the requester')), { what: "the approver's copy" });
+  });
+
+  it('asks in one line with /access <flow> <target> <duration> <reason>, and tells the error channel when granting fails', async () => {
+    const refused = await post(slashCommand({ userId: 'U0ADA', text: 'production-database read-only 1h curious', triggerId: system.slack.issueTrigger() }));
+    expect(await refused.json()).toEqual({
+      response_type: 'ephemeral',
+      text: 'Gatehouse cannot ask for read-only (production-database) for 1h:\n• the reason must start with the incident or change ticket, e.g. INC-1234',
+    });
+    const asked = await post(slashCommand({ userId: 'U0ADA', text: 'staging deploy 1h', triggerId: system.slack.issueTrigger() }));
+    expect(await asked.json()).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('You asked for Deployer (staging) for 1h') });
+    // Okta has no such group here: granting fails, and the flow's error channel hears of it.
+    const id = (await db.query(`SELECT id FROM approval.access_requests WHERE flow = 'staging' ORDER BY created_at DESC LIMIT 1`)).rows[0].id as string;
+    const report = await waitFor(() => system.slack.callsOf('chat.postMessage').find((c) => c.args['channel'] === '#gatehouse-errors' && String(c.args['text']).includes(id)), {
+      what: 'the error channel report',
+    });
+    expect(String(report.args['text'])).toMatch(new RegExp(`^:rotating_light: Granting failed for request ${id} \\(Deployer, staging, for ada@example.com\\): .+`));
+  });
+
+  it('opens the request form from the "Request access" shortcut', async () => {
+    const trigger = system.slack.issueTrigger();
+    const response = await post(interaction({ type: 'shortcut', callback_id: 'gatehouse_request_access', trigger_id: trigger, team: { id: 'T0TEST' }, user: { id: 'U0ADA', team_id: 'T0TEST' }, token: 'x', action_ts: '1' }));
+    expect(response.status).toBe(200);
+    await waitFor(() => system.slack.callsOf('views.open').find((c) => c.args['trigger_id'] === trigger), { what: 'the form opened from the shortcut' });
   });
 });

@@ -1,11 +1,12 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { systemActor, type Envelope, type Principal, type RequestView } from '@gatehouse/contracts';
-import { formatDuration } from '@gatehouse/config';
+import { formatDuration, type FlowsFile } from '@gatehouse/config';
 import { KafkaRequester, UnitOfWork } from '@gatehouse/messaging';
 import { LOGGER, type Logger } from '@gatehouse/observability';
 import { SlackApp } from '../bolt/slack-app';
 import { SERVICE } from '../config';
+import { FLOWS } from '../flows/flows';
 import { approvalMessage, cardOf } from './approval-message';
 import { postedMessages } from './posted-messages';
 
@@ -23,7 +24,16 @@ const STATE_CHANGES = [
   'access.grant_failed',
   'access.revoking',
   'access.ended',
+  'access.revoke_failed',
 ] as const;
+
+/** What goes to the flow's error channel, for the people who keep Gatehouse running. */
+function errorReport(type: string, request: RequestView, cause: string | undefined): string | undefined {
+  const about = `request ${request.id} (${request.targetLabel}, ${request.flow}, for ${request.requester.email})`;
+  if (type === 'access.grant_failed') return `:rotating_light: Granting failed for ${about}: ${request.failure ?? cause ?? 'unknown cause'}`;
+  if (type === 'access.revoke_failed') return `:rotating_light: Taking access away failed for ${about}: ${cause ?? 'unknown cause'}. Gatehouse tries again in a minute; check Okta if it keeps failing.`;
+  return undefined;
+}
 
 /** The moves the requester hears about by DM (they did the cancelling themselves). */
 const TOLD_TO_REQUESTER: ReadonlySet<string> = new Set(['access.denied', 'access.activated', 'access.grant_failed', 'access.timed_out', 'access.ended']);
@@ -59,17 +69,19 @@ export class KeepInStepHandler {
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
     @Inject(KafkaRequester) private readonly requester: KafkaRequester,
     private readonly slack: SlackApp,
+    @Inject(FLOWS) private readonly flows: FlowsFile,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   @EventPattern([...STATE_CHANGES])
-  async changed(@Payload() event: Envelope<{ requestId: string }>): Promise<void> {
+  async changed(@Payload() event: Envelope<{ requestId: string; cause?: string }>): Promise<void> {
     const client = this.slack.client;
     if (!client) return;
     const { requestId } = event.data;
     await this.uow.consumeOnce(SERVICE, event, async (tx) => {
       const copies = await postedMessages.of(tx.manager, requestId, 'approval');
-      if (copies.length === 0 && !TOLD_TO_REQUESTER.has(event.type)) return;
+      const failure = event.type === 'access.grant_failed' || event.type === 'access.revoke_failed';
+      if (copies.length === 0 && !TOLD_TO_REQUESTER.has(event.type) && !failure) return;
       const reply = await this.requester.request('access.request.get', requestId, { requestId, principal: SLACK_BOT });
       if (!reply.ok) return;
       const message = approvalMessage(cardOf(reply.request));
@@ -78,9 +90,17 @@ export class KeepInStepHandler {
           this.logger.warn({ err: error, requestId, channel: copy.channel }, 'could not update an approval message; the next change will try again');
         });
       }
+      const errorChannel = this.flows.flows.find((f) => f.name === reply.request.flow)?.notifications.errorChannel;
+      const report = errorChannel ? errorReport(event.type, reply.request, event.data.cause) : undefined;
+      if (errorChannel && report) {
+        await client.chat.postMessage({ channel: errorChannel, text: report }).catch((error: unknown) => {
+          this.logger.error({ err: error, requestId, channel: errorChannel }, 'could not post to the flow\'s error channel');
+        });
+      }
       const text = requesterNews(event.type, reply.request);
+      if (!text) return;
       const slackUserId = reply.request.requester.slackUserId ?? (await client.users.lookupByEmail({ email: reply.request.requester.email }).catch(() => undefined))?.user?.id;
-      if (text && slackUserId) {
+      if (slackUserId) {
         const dm = await client.conversations.open({ users: slackUserId });
         if (dm.channel?.id) await client.chat.postMessage({ channel: dm.channel.id, text });
       }

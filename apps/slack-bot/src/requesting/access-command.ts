@@ -2,11 +2,15 @@ import type { App } from '@slack/bolt';
 import { KafkaRequester } from '@gatehouse/messaging';
 import type { Logger } from '@gatehouse/observability';
 import { SlackIdentity, viaOf } from '../identity/slack-identity';
+import { randomUUID } from 'node:crypto';
 import { requestModal } from './request-modal';
+import { describeQuick, parseQuickRequest, QUICK_USAGE } from './quick-request';
+import { submittedMessage } from './request-summary';
 
 export const ACCESS_HELP = [
   '*Gatehouse: temporary access, approved in Slack*',
   '`/access` — ask for access: choose what, for how long, and why',
+  `${QUICK_USAGE} — ask in one line`,
   '`/access list` — your requests and where they stand',
   '`/access help` — this message',
 ].join('\n');
@@ -16,6 +20,19 @@ export const ACCESS_HELP = [
  * right after the ack (the trigger id lives 3 s), with the flows approval offers this person.
  */
 export function registerAccessCommand(app: App, requester: KafkaRequester, identity: SlackIdentity, logger: Logger): void {
+  // The "Request access" global shortcut opens the same form.
+  app.shortcut('gatehouse_request_access', async ({ shortcut, ack, client, context }) => {
+    await ack();
+    const who = await identity.of(client, shortcut.user.id, viaOf(context));
+    if (!who.ok) {
+      const dm = await client.conversations.open({ users: shortcut.user.id });
+      if (dm.channel?.id) await client.chat.postMessage({ channel: dm.channel.id, text: who.message });
+      return;
+    }
+    const flows = await requester.request('flows.list', 'flows', { principal: who.principal });
+    if (flows.ok) await client.views.open({ trigger_id: shortcut.trigger_id, view: requestModal(flows.flows) as never });
+  });
+
   app.command('/access', async ({ command, ack, client, context }) => {
     const [verb] = command.text.trim().split(/\s+/);
     if (verb === 'help') return ack({ response_type: 'ephemeral', text: ACCESS_HELP });
@@ -26,7 +43,19 @@ export function registerAccessCommand(app: App, requester: KafkaRequester, ident
       const lines = reply.ok ? reply.requests.map((r) => `• ${r.targetLabel} (${r.flow}) — ${r.status.toLowerCase()}`) : [reply.message];
       return ack({ response_type: 'ephemeral', text: lines.length ? `*Your requests*\n${lines.join('\n')}` : 'You have no requests yet. `/access` asks for one.' });
     }
-    if (verb) return ack({ response_type: 'ephemeral', text: `I don't know \`/access ${verb}\`.\n${ACCESS_HELP}` });
+    if (verb) {
+      const quick = parseQuickRequest(command.text);
+      if (!quick.ok) return ack({ response_type: 'ephemeral', text: quick.message });
+      const { ok: _ok, ...fields } = quick;
+      const requestId = randomUUID();
+      const reply = await requester.request('access.request.create', requestId, { ...fields, requestId, principal: who.principal });
+      if (reply.outcome === 'forbidden') return ack({ response_type: 'ephemeral', text: reply.message });
+      if (reply.outcome === 'rejected') {
+        return ack({ response_type: 'ephemeral', text: `Gatehouse cannot ask for ${describeQuick(quick)}:\n${reply.problems.map((p) => `• ${p.message}`).join('\n')}` });
+      }
+      const summary = submittedMessage(reply.request);
+      return ack({ response_type: 'ephemeral', text: summary.text, blocks: summary.blocks as never });
+    }
     await ack();
     const flows = await requester.request('flows.list', 'flows', { principal: who.principal });
     if (!flows.ok) {
