@@ -282,4 +282,25 @@ describe('Slack: /access, the request modal, and the signed door', () => {
     expect(response.status).toBe(200);
     await waitFor(() => system.slack.callsOf('views.open').find((c) => c.args['trigger_id'] === trigger), { what: 'the form opened from the shortcut' });
   });
+
+  it('extends and revokes active access from the "you have access" DM, for the requester', async () => {
+    const granted = await waitFor(() => system.slack.callsOf('chat.postMessage').find((c) => c.args['channel'] === 'D0ADA' && String(c.args['blocks']).includes('gatehouse_revoke_now')), {
+      what: 'the granted DM with its buttons',
+    });
+    const id = /"action_id":"gatehouse_revoke_now","value":"([0-9a-f-]{36})"/.exec(String(granted.args['blocks']))?.[1] ?? '';
+    expect(await statusOf(id)).toBe('ACTIVE');
+
+    await click('U0EVE', 'gatehouse_revoke_now', id, 'D0ADA', ts(granted));
+    await ephemeralTo('U0EVE', 'eve@example.com may not revoke this access');
+    await click('U0ADA', 'gatehouse_extend', id, 'D0ADA', ts(granted));
+    await ephemeralTo('U0ADA', 'Asked to extend Read-only (replica) (production-database) by 1h: the approvers have been asked');
+
+    await click('U0ADA', 'gatehouse_revoke_now', id, 'D0ADA', ts(granted));
+    const updated = await waitFor(() => system.slack.callsOf('chat.update').find((c) => c.args['channel'] === 'D0ADA' && c.args['ts'] === ts(granted)), { what: 'the DM updated' });
+    expect(String(updated.args['text'])).toContain('Taking Read-only (replica) (production-database) away now');
+    await waitFor(async () => (await statusOf(id)) === 'REVOKED', { what: 'REVOKED', timeoutMs: 20000 });
+    await waitFor(() => system.slack.callsOf('chat.postMessage').find((c) => c.args['channel'] === 'D0ADA' && String(c.args['text']).includes('Your access to Read-only (replica) (production-database) was revoked')), {
+      what: 'the requester told it is over',
+    });
+  });
 });

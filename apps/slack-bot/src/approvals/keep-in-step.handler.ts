@@ -7,6 +7,7 @@ import { LOGGER, type Logger } from '@gatehouse/observability';
 import { SlackApp } from '../bolt/slack-app';
 import { SERVICE } from '../config';
 import { FLOWS } from '../flows/flows';
+import { grantedMessage } from '../requesting/active-access';
 import { approvalMessage, cardOf } from './approval-message';
 import { postedMessages } from './posted-messages';
 
@@ -102,7 +103,8 @@ export class KeepInStepHandler {
       const slackUserId = reply.request.requester.slackUserId ?? (await client.users.lookupByEmail({ email: reply.request.requester.email }).catch(() => undefined))?.user?.id;
       if (slackUserId) {
         const dm = await client.conversations.open({ users: slackUserId });
-        if (dm.channel?.id) await client.chat.postMessage({ channel: dm.channel.id, text });
+        const message = event.type === 'access.activated' ? grantedMessage(reply.request, text) : { text };
+        if (dm.channel?.id) await client.chat.postMessage({ channel: dm.channel.id, text: message.text, ...('blocks' in message ? { blocks: message.blocks as never } : {}) });
       }
     });
   }

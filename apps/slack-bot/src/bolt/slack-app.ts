@@ -7,6 +7,7 @@ import { SLACK_BOT_CONFIG, type ServiceConfig } from '../config';
 import { SlackIdentity } from '../identity/slack-identity';
 import { registerDecisions } from '../approvals/decide-in-slack';
 import { registerAccessCommand } from '../requesting/access-command';
+import { registerActiveAccess } from '../requesting/active-access';
 import { registerCancel } from '../requesting/cancel-from-slack';
 import { registerRequestSubmission } from '../requesting/submit-request';
 import { boltLogger } from './bolt-logger';
@@ -49,6 +50,7 @@ export class SlackApp {
     registerRequestSubmission(this.app, requester, identity, logger);
     registerDecisions(this.app, requester, identity, logger);
     registerCancel(this.app, requester, identity);
+    registerActiveAccess(this.app, requester, identity);
   }
 
   /** The Web API client, for messages not in answer to a delivery; undefined until Slack is set up. */
