@@ -2,6 +2,7 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Principal, SubmitDecisionReply } from '@gatehouse/contracts';
 import { KafkaRequester } from '@gatehouse/messaging';
 import type { Logger } from '@gatehouse/observability';
+import { clickedMessage } from '../bolt/clicked-message';
 import { SlackIdentity, viaOf } from '../identity/slack-identity';
 import { plain } from '../requesting/block-text';
 import { APPROVE, approvalMessage, cardOf, DENY } from './approval-message';
@@ -68,9 +69,8 @@ export function registerDecisions(app: App, requester: KafkaRequester, identity:
 }
 
 function clickedOf(body: BlockAction, action: ButtonAction): Clicked | undefined {
-  const channel = body.channel?.id ?? body.container?.channel_id;
-  const ts = body.message?.ts ?? body.container?.message_ts;
-  return channel && ts && action.value ? { requestId: action.value, channel, ts } : undefined;
+  const message = clickedMessage(body);
+  return message && action.value ? { requestId: action.value, ...message } : undefined;
 }
 
 async function answer(client: Client, requester: KafkaRequester, clicked: Clicked, userId: string, principal: Principal, reply: SubmitDecisionReply, logger: Logger): Promise<void> {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { RequestView } from '@gatehouse/contracts';
 import { formatDuration } from '@gatehouse/config';
 import { KafkaRequester } from '@gatehouse/messaging';
+import { clickedMessage } from '../bolt/clicked-message';
 import { SlackIdentity, viaOf } from '../identity/slack-identity';
 import { mrkdwn, plain } from './block-text';
 
@@ -34,9 +35,9 @@ export function grantedMessage(request: RequestView, text: string): { text: stri
 export function registerActiveAccess(app: App, requester: KafkaRequester, identity: SlackIdentity): void {
   app.action<BlockAction<ButtonAction>>(REVOKE_NOW, async ({ ack, body, action, client, context }) => {
     await ack();
-    const channel = body.channel?.id ?? body.container?.channel_id;
-    const ts = body.message?.ts ?? body.container?.message_ts;
-    if (!channel || !ts) return;
+    const clicked = clickedMessage(body);
+    if (!clicked) return;
+    const { channel, ts } = clicked;
     const who = await identity.of(client, body.user.id, viaOf(context));
     if (!who.ok) return void (await client.chat.postEphemeral({ channel, user: body.user.id, text: who.message }));
     const reply = await requester.request('access.request.revoke', action.value ?? '', { requestId: action.value ?? '', principal: who.principal });
@@ -47,7 +48,7 @@ export function registerActiveAccess(app: App, requester: KafkaRequester, identi
 
   app.action<BlockAction<ButtonAction>>(EXTEND, async ({ ack, body, action, client, context }) => {
     await ack();
-    const channel = body.channel?.id ?? body.container?.channel_id;
+    const channel = clickedMessage(body)?.channel;
     if (!channel) return;
     const who = await identity.of(client, body.user.id, viaOf(context));
     if (!who.ok) return void (await client.chat.postEphemeral({ channel, user: body.user.id, text: who.message }));

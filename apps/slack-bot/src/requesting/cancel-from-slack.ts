@@ -1,5 +1,6 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { KafkaRequester } from '@gatehouse/messaging';
+import { clickedMessage } from '../bolt/clicked-message';
 import { SlackIdentity, viaOf } from '../identity/slack-identity';
 import { CANCEL_REQUEST, submittedMessage } from './request-summary';
 
@@ -11,9 +12,9 @@ import { CANCEL_REQUEST, submittedMessage } from './request-summary';
 export function registerCancel(app: App, requester: KafkaRequester, identity: SlackIdentity): void {
   app.action<BlockAction<ButtonAction>>(CANCEL_REQUEST, async ({ ack, body, action, client, context }) => {
     await ack();
-    const channel = body.channel?.id ?? body.container?.channel_id;
-    const ts = body.message?.ts ?? body.container?.message_ts;
-    if (!channel || !ts || !action.value) return;
+    const clicked = clickedMessage(body);
+    if (!clicked || !action.value) return;
+    const { channel, ts } = clicked;
     const who = await identity.of(client, body.user.id, viaOf(context));
     if (!who.ok) return void (await client.chat.postEphemeral({ channel, user: body.user.id, text: who.message }));
     const reply = await requester.request('access.request.cancel', action.value, { requestId: action.value, principal: who.principal });
