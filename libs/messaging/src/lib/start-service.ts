@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { PinoNestLogger, type Logger } from '@gatehouse/observability';
 import { connectKafkaConsumer, type ConsumerOptions } from './messaging.module';
-import { explainStartupError } from './startup-errors';
+import { explainStartupError, WiringError } from './startup-errors';
 
 export interface StartServiceOptions {
   service: string;
@@ -48,9 +48,12 @@ export async function startService(options: StartServiceOptions): Promise<INestA
 /** Wraps main(): a start-up failure is logged with what to check, and the process exits 1. */
 export function runMain(service: string, logger: Logger, main: () => Promise<unknown>): void {
   main().catch((error: unknown) => {
-    const wiring = error instanceof Error && error.name === 'MissingProviderError';
-    const hint = wiring ? '' : ' — check that Kafka and PostgreSQL are reachable (npm run kafka -- status) and the configuration is right';
-    logger.fatal({ err: error }, `${service} failed to start: ${error instanceof Error ? error.message : String(error)}${hint}`);
+    // A wiring error says itself which service, what is wrong and what to change.
+    const message =
+      error instanceof WiringError
+        ? error.message
+        : `${service} failed to start: ${error instanceof Error ? error.message : String(error)} — check that Kafka and PostgreSQL are reachable (npm run kafka -- status) and the configuration is right`;
+    logger.fatal({ err: error }, message);
     logger.flush?.();
     setTimeout(() => process.exit(1), 100);
   });

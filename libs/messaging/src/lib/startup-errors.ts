@@ -6,7 +6,15 @@ const HOW_TO_PROVIDE: Record<string, string> = {
   DataSource: 'import PersistenceModule.forRoot in the app module',
 };
 
-export class MissingProviderError extends Error {
+/** The service is put together wrong: no use checking Kafka or PostgreSQL, the code must change. */
+export class WiringError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WiringError';
+  }
+}
+
+export class MissingProviderError extends WiringError {
   constructor(message: string) {
     super(message);
     this.name = 'MissingProviderError';
@@ -14,13 +22,28 @@ export class MissingProviderError extends Error {
 }
 
 /**
- * Nest's "can't resolve dependencies of X (?, Y)… argument Z at index [0]" rephrased: which
- * service cannot start, which part needs what, and how to provide it. Other errors pass through.
+ * Nest's "can't resolve dependencies of the X (?, Y). Please make sure that the argument Z at
+ * index [0]…" rephrased: which service cannot start, which part needs what, and how to provide
+ * it. Other errors pass through.
  */
 export function explainStartupError(service: string, error: unknown): unknown {
   if (!(error instanceof Error) || !/can't resolve dependencies/i.test(error.message)) return error;
-  const needer = /dependencies of (?:the )?(\w+)/.exec(error.message)?.[1] ?? 'a provider';
-  const missing = /argument "?([\w$]+)"? at index/.exec(error.message)?.[1] ?? /the "?([\w$]+)"? \(/.exec(error.message)?.[1] ?? 'a dependency';
-  const how = HOW_TO_PROVIDE[missing] ?? `provide ${missing} in a module ${needer}'s module imports`;
+  const firstLine = error.message.split('\n')[0] ?? '';
+  const needer = unquote(/dependencies of the (.+?)(?: \(|\. Please)/.exec(firstLine)?.[1] ?? 'a provider');
+  const argument = /the argument (?:(.+?) )?at index \[(\d+)\]/.exec(firstLine);
+  const property = /the "(.+?)" property/.exec(firstLine)?.[1];
+  if (argument && argument[1] === undefined) {
+    // Nest could not even name it: the parameter's type is undefined when the code runs.
+    return new MissingProviderError(
+      `${service} cannot start: ${needer} needs the argument at index [${argument[2]}] of its constructor, whose type is undefined at run time; ` +
+        "import that class as a value (not with 'import type') or inject it by token with @Inject(...)",
+    );
+  }
+  const missing = unquote(argument?.[1] ?? property ?? 'a dependency');
+  const how = HOW_TO_PROVIDE[missing] ?? `provide ${missing} in ${needer}'s module, or import the module that exports it`;
   return new MissingProviderError(`${service} cannot start: ${needer} needs ${missing}, which nothing provides; ${how}`);
+}
+
+function unquote(name: string): string {
+  return name.replace(/^"(.*)"$/, '$1');
 }

@@ -15,7 +15,7 @@ describe('subscriptionsFor', () => {
   it('refuses a pattern that is no message type, naming it and what to do', () => {
     expect(() => subscriptionsFor('approval', ['access.requested', 'access.teleported'])).toThrow(UnknownHandlerPatternError);
     expect(() => subscriptionsFor('approval', ['access.teleported'])).toThrow(
-      'approval has handlers for "access.teleported", which is not a message type of @gatehouse/contracts: add the type to MESSAGES',
+      'approval cannot start: it has handlers for "access.teleported", which is not a message type of @gatehouse/contracts, so no topic would bring them anything: add the type to MESSAGES',
     );
   });
 });

@@ -1,10 +1,11 @@
 import { isMessageType, topicOf, type MessageType } from '@gatehouse/contracts';
+import { WiringError } from '../startup-errors';
 
-export class UnknownHandlerPatternError extends Error {
+export class UnknownHandlerPatternError extends WiringError {
   constructor(service: string, patterns: readonly string[]) {
     super(
-      `${service} has handlers for ${patterns.map((p) => `"${p}"`).join(', ')}, which ${patterns.length === 1 ? 'is not a message type' : 'are not message types'} of @gatehouse/contracts: ` +
-        'add the type to MESSAGES (with its topic and schema) or fix the @EventPattern/@MessagePattern',
+      `${service} cannot start: it has handlers for ${patterns.map((p) => `"${p}"`).join(', ')}, which ${patterns.length === 1 ? 'is not a message type' : 'are not message types'} of @gatehouse/contracts, ` +
+        'so no topic would bring them anything: add the type to MESSAGES (with its topic and schema) or fix the @EventPattern/@MessagePattern',
     );
     this.name = 'UnknownHandlerPatternError';
   }

@@ -15,12 +15,20 @@ import { UnknownHandlerPatternError } from './subscriptions';
 const logger = createLogger({ service: 'wiring-test', level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
 const received: string[] = [];
 
-/** Handles a type on a topic no one lists anywhere: subscribed because the handler exists. */
+/**
+ * Handles types on topics no one lists anywhere: subscribed because the handlers exist. The
+ * array pattern (as audit-reporting's) spans a second topic.
+ */
 @Controller()
 class GrantedHandler {
   @EventPattern('provisioning.granted')
   granted(@Payload() event: TypedEnvelope<'provisioning.granted'>): void {
     received.push(event.data.grantId);
+  }
+
+  @EventPattern(['access.cancelled', 'access.timed_out'])
+  ended(@Payload() event: TypedEnvelope<'access.cancelled' | 'access.timed_out'>): void {
+    received.push(event.id);
   }
 }
 
@@ -64,10 +72,13 @@ describe('a service consumes what its handlers take, and stops at start-up when 
     try {
       const grantId = randomUUID();
       const requestId = randomUUID();
+      const cancelled = createEnvelope('access.cancelled', requestId, { requestId, actor: { kind: 'system', channel: 'system', component: 'timer' }, status: 'CANCELLED' }, { source: 'test' });
       await new KafkaPublisher(connection).publish([
         outgoing(createEnvelope('provisioning.granted', requestId, { requestId, grantId, grantedAt: new Date().toISOString() }, { source: 'test' })),
+        outgoing(cancelled),
       ]);
       await waitFor(() => received.includes(grantId), { what: `the handler of provisioning.granted (on ${TOPICS.provisioningEvents}) to receive it` });
+      await waitFor(() => received.includes(cancelled.id), { what: `the array-pattern handler of access.cancelled (on ${TOPICS.accessEvents}) to receive it` });
     } finally {
       await connection.close();
     }
@@ -76,7 +87,7 @@ describe('a service consumes what its handlers take, and stops at start-up when 
   it('refuses to start with a handler for a type the contracts do not know', async () => {
     const start = startService({ service: 'wiring-test', module: moduleWith(TeleportHandler, `wiring${uniqueSuffix()}.`), logger, port: 0 });
     await expect(start).rejects.toThrow(UnknownHandlerPatternError);
-    await expect(start).rejects.toThrow('wiring-test has handlers for "access.teleported", which is not a message type of @gatehouse/contracts');
+    await expect(start).rejects.toThrow('wiring-test cannot start: it has handlers for "access.teleported", which is not a message type of @gatehouse/contracts');
   });
 
   it('refuses to start when a handler needs a provider nobody provides, naming both', async () => {
