@@ -1,5 +1,6 @@
 import type { App, Receiver } from '@slack/bolt';
 import type { SlackDelivery } from '@gatehouse/contracts';
+import { releaseDeadline } from '@gatehouse/messaging';
 
 /** The HTTP body Slack should get back: nothing, a text, or JSON (modal errors, options…). */
 export type AckBody = string | Record<string, unknown> | undefined;
@@ -28,6 +29,8 @@ export class KafkaDeliveryReceiver implements Receiver {
       const ack = async (response?: unknown): Promise<void> => {
         if (acked) return;
         acked = true;
+        // The gateway waits for the ack, not for what the listener does after it.
+        releaseDeadline();
         resolve(toAckBody(response));
       };
       app

@@ -177,8 +177,10 @@ export const MESSAGES = {
     schemaVersion: 1,
     data: accessRequestedEventSchema,
   },
+  // A command, not a query: it carries a person's action. One that reaches slack-bot after the
+  // gateway gave up waiting (and answered Slack itself) is still acted on; its late ack goes unread.
   'slack.delivery': {
-    kind: 'query',
+    kind: 'command',
     topic: TOPICS.slackInbound,
     schemaVersion: 1,
     data: slackDeliverySchema,

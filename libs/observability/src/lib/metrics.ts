@@ -26,7 +26,7 @@ export class Metrics {
     });
     this.messagesConsumed = new Counter({
       name: 'gatehouse_messages_consumed_total',
-      help: 'Messages consumed, by outcome (handled, duplicate, ignored, dead_lettered, retried)',
+      help: 'Messages consumed, by outcome (handled, answered, expired, duplicate, ignored, dead_lettered, retried)',
       labelNames: ['topic', 'type', 'outcome'],
       registers: [this.registry],
     });

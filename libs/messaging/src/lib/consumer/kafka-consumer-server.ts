@@ -1,6 +1,6 @@
 import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/microservices';
 import { MESSAGES, deadLetterTopicOf, parseReply, parseMessage, type Envelope, type QueryType } from '@gatehouse/contracts';
-import { runWithDeadline } from '../request-reply/deadline';
+import { isExpired, releaseDeadline, runWithDeadline } from '../request-reply/deadline';
 import { subscriptionsFor } from './subscriptions';
 import { runWithCorrelation, type Logger, type Metrics } from '@gatehouse/observability';
 import type { Consumer, EachBatchPayload, EachMessagePayload, IHeaders } from 'kafkajs';
@@ -165,19 +165,24 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     }
     // A query whose caller has stopped waiting is not worth answering; a command still is
     // (its sender was told it is queued), only what it waits on inside is cut short.
-    if (MESSAGES[envelope.type].kind === 'query' && envelope.deadline && Date.parse(envelope.deadline) <= Date.now()) {
+    if (MESSAGES[envelope.type].kind === 'query' && isExpired(envelope.deadline)) {
       this.options.metrics?.messagesConsumed.inc({ topic, type: envelope.type, outcome: 'expired' });
       this.log.info({ type: envelope.type, messageId: envelope.id, deadline: envelope.deadline }, 'query arrived after its caller stopped waiting; not answered');
       return;
     }
     await runWithCorrelation({ correlationId: envelope.correlationId, causationId: envelope.id }, () =>
       runWithDeadline(envelope.deadline, async () => {
-        const replyTo = headerString(message.headers, HEADERS.replyTo);
-        if (!handler.isEventHandler && replyTo) {
-          await this.answer(handler, envelope, replyTo, { ...context, attempt: 1 });
-          return;
+        try {
+          const replyTo = headerString(message.headers, HEADERS.replyTo);
+          if (!handler.isEventHandler && replyTo) {
+            await this.answer(handler, envelope, replyTo, { ...context, attempt: 1 });
+            return;
+          }
+          await this.handleWithRetries(handler, envelope, message, context);
+        } finally {
+          // Whatever the handler left running is no longer waited on by its caller.
+          releaseDeadline();
         }
-        await this.handleWithRetries(handler, envelope, message, context);
       }),
     );
   }
@@ -219,6 +224,8 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       const result: unknown = await lastValueFrom(this.transformToObservable(await handler(request, context)), {
         defaultValue: undefined,
       });
+      // The answer is in hand: work the handler did not wait for is no longer on the caller's clock.
+      releaseDeadline();
       const checked = parseReply(request.type as QueryType, result);
       reply = checked.ok
         ? replyEnvelope(request, this.options.source, { ok: true, result: checked.data })

@@ -1,6 +1,6 @@
 import { Controller, Inject, Module, type INestApplication } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { TOPICS, type AuditQueryResult, type ChangeReply, type TypedEnvelope } from '@gatehouse/contracts';
+import { TOPICS, type AuditQueryResult, type ChangeReply, type Principal, type ReplyData, type TypedEnvelope } from '@gatehouse/contracts';
 import { ObservabilityModule, createLogger } from '@gatehouse/observability';
 import { testKafkaBrokers, uniqueSuffix, waitFor } from '@gatehouse/testing';
 import { randomUUID } from 'node:crypto';
@@ -12,8 +12,16 @@ import { KafkaRequester, RequestTimeoutError } from './kafka-requester';
 const logger = createLogger({ service: 'deadline-test', level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
 const seen: string[] = [];
 const nested: string[] = [];
+const afterAnswering: Promise<string>[] = [];
+let outOfTime: { asked: string; told: string; queryId: string; commandId: string } | undefined;
+const principal: Principal = { actor: { kind: 'person', channel: 'api', person: { email: 'ada@example.com' } }, scopes: [] };
 
-/** A service that, for `limit: 1`, asks the directory (down: nobody answers) with a long timeout of its own. */
+/**
+ * A service that, for `limit: 1`, asks the directory (down: nobody answers `directory.user`) with
+ * a long timeout of its own; for `limit: 2`, answers at once and asks the directory (it answers
+ * `directory.group_members` itself) only once its caller's deadline has passed; for `limit: 3`,
+ * makes a query and a command after its caller's deadline, before answering.
+ */
 @Controller()
 class NestingHandlers {
   constructor(@Inject(KafkaRequester) private readonly requester: KafkaRequester) {}
@@ -21,21 +29,50 @@ class NestingHandlers {
   @MessagePattern('audit.query')
   async query(@Payload() query: TypedEnvelope<'audit.query'>): Promise<AuditQueryResult> {
     seen.push(query.id);
-    if (query.data.limit === 1) {
-      try {
-        await this.requester.request('directory.user', 'nobody', { email: 'nobody@example.com' }, { timeoutMs: 10_000 });
-        nested.push('answered');
-      } catch (error) {
-        nested.push(error instanceof RequestTimeoutError ? 'timed out' : String(error));
-      }
-    }
+    if (query.data.limit === 1) nested.push(await outcomeOf(this.requester.request('directory.user', 'nobody', { email: 'nobody@example.com' }, { timeoutMs: 10_000 })));
+    if (query.data.limit === 2) afterAnswering.push(this.askOnceCallerIsGone(query.deadline));
+    if (query.data.limit === 3) outOfTime = await this.askWithNoTimeLeft(query.deadline);
     return { records: [] };
+  }
+
+  @MessagePattern('directory.group_members')
+  members(@Payload() query: TypedEnvelope<'directory.group_members'>): ReplyData<'directory.group_members'> {
+    seen.push(query.id);
+    return { members: [] };
+  }
+
+  private async askWithNoTimeLeft(deadline: string | undefined): Promise<NonNullable<typeof outOfTime>> {
+    await sleepUntil(Date.parse(deadline ?? '') + 50);
+    const queryId = randomUUID();
+    const commandId = randomUUID();
+    const asked = await outcomeOf(this.requester.request('directory.group_members', 'no-time', { groupId: 'g1' }, { timeoutMs: 10_000, id: queryId }));
+    const told = await outcomeOf(this.requester.request('access.request.cancel', 'no-time', { requestId: randomUUID(), principal }, { timeoutMs: 10_000, id: commandId }));
+    return { asked, told, queryId, commandId };
+  }
+
+  /** Work a handler started and did not wait for: its caller has its answer and waits for nothing more. */
+  private async askOnceCallerIsGone(deadline: string | undefined): Promise<string> {
+    await sleepUntil(Date.parse(deadline ?? '') + 50);
+    return outcomeOf(this.requester.request('directory.group_members', 'later', { groupId: 'g1' }, { timeoutMs: 10_000 }));
   }
 
   @MessagePattern('access.request.cancel')
   cancel(@Payload() command: TypedEnvelope<'access.request.cancel'>): ChangeReply {
     seen.push(command.id);
     return { ok: false, code: 'not_found', message: 'no such request here' };
+  }
+}
+
+function sleepUntil(at: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+}
+
+async function outcomeOf(request: Promise<unknown>): Promise<string> {
+  try {
+    await request;
+    return 'answered';
+  } catch (error) {
+    return error instanceof RequestTimeoutError ? 'timed out' : String(error);
   }
 }
 
@@ -75,6 +112,23 @@ describe("a caller's deadline travels with its message", () => {
     expect(nested).toEqual(['timed out']);
   });
 
+  it("frees what a handler left running once it has answered: that work is on no caller's clock", async () => {
+    await expect(caller.request('audit.query', 'left-running', { requestId: randomUUID(), limit: 2 }, { timeoutMs: 500 })).resolves.toEqual({ records: [] });
+    expect(afterAnswering).toHaveLength(1);
+    // Asked after the caller's deadline: bound by it, the call would fail at once without asking.
+    await expect(afterAnswering[0]).resolves.toBe('answered');
+  });
+
+  it('with no time left, asks no query but still sends a command (its effect must happen), waiting for neither', async () => {
+    await expect(caller.request('audit.query', 'out-of-time', { requestId: randomUUID(), limit: 3 }, { timeoutMs: 300 })).rejects.toThrow(RequestTimeoutError);
+    const outcome = await waitFor(() => outOfTime, { what: 'the handler to make its two requests' });
+    expect(outcome).toMatchObject({ asked: 'timed out', told: 'timed out' });
+    await waitFor(() => seen.includes(outcome.commandId), { what: 'the command sent with no time left to be handled' });
+    // Same key, same partition, in order: once this query is answered, the earlier one would have been seen.
+    await expect(caller.request('directory.group_members', 'no-time', { groupId: 'g1' }, { timeoutMs: 5000 })).resolves.toEqual({ members: [] });
+    expect(seen).not.toContain(outcome.queryId);
+  });
+
   it('does not answer a query whose caller has stopped waiting, and still runs a command', async () => {
     const expiredQuery = randomUUID();
     const expiredCommand = randomUUID();
@@ -84,7 +138,7 @@ describe("a caller's deadline travels with its message", () => {
       caller.request(
         'access.request.cancel',
         'same-key',
-        { requestId, principal: { actor: { kind: 'person', channel: 'api', person: { email: 'ada@example.com' } }, scopes: [] } },
+        { requestId, principal },
         { timeoutMs: 1, id: expiredCommand },
       ),
     ).rejects.toThrow(RequestTimeoutError);

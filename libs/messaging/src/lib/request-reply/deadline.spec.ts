@@ -1,4 +1,4 @@
-import { budgetMs, currentDeadline, runWithDeadline } from './deadline';
+import { budgetMs, currentDeadline, isExpired, releaseDeadline, runWithDeadline } from './deadline';
 
 describe('time budgets that nest', () => {
   const now = 1_000_000;
@@ -27,5 +27,41 @@ describe('time budgets that nest', () => {
     expect(runWithDeadline(deadline, () => currentDeadline())).toBe(now + 2000);
     expect(runWithDeadline(undefined, () => currentDeadline())).toBeUndefined();
     expect(currentDeadline()).toBeUndefined();
+  });
+
+  it('is released once the caller has its answer, for work the handler left running too', async () => {
+    const deadline = new Date(now + 2000).toISOString();
+    let leftRunning: Promise<number | undefined> = Promise.resolve(undefined);
+    await runWithDeadline(deadline, async () => {
+      let answered!: () => void;
+      const answer = new Promise<void>((resolve) => (answered = resolve));
+      leftRunning = answer.then(() => currentDeadline());
+      expect(currentDeadline()).toBe(now + 2000);
+      releaseDeadline();
+      answered();
+    });
+    expect(await leftRunning).toBeUndefined();
+    expect(budgetMs(3000, currentDeadline(), now)).toBe(3000);
+  });
+
+  it('releases only its own message: another handled at the same time keeps its deadline', async () => {
+    const first = runWithDeadline(new Date(now + 1000).toISOString(), async () => {
+      await Promise.resolve();
+      releaseDeadline();
+      return currentDeadline();
+    });
+    const second = runWithDeadline(new Date(now + 2000).toISOString(), async () => {
+      await Promise.resolve();
+      await Promise.resolve();
+      return currentDeadline();
+    });
+    expect(await Promise.all([first, second])).toEqual([undefined, now + 2000]);
+  });
+
+  it('tells an expired message from one still awaited', () => {
+    expect(isExpired(undefined, now)).toBe(false);
+    expect(isExpired(new Date(now + 1).toISOString(), now)).toBe(false);
+    expect(isExpired(new Date(now).toISOString(), now)).toBe(true);
+    expect(isExpired(new Date(now - 1).toISOString(), now)).toBe(true);
   });
 });

@@ -1,16 +1,33 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-/** When the caller of the message being handled stops waiting (epoch ms). */
-const storage = new AsyncLocalStorage<number | undefined>();
+/**
+ * When the caller of the message being handled stops waiting (epoch ms). Mutable so that it can
+ * be released once the handler has answered: work it leaves running (a Bolt listener after its
+ * ack) shares this async context but no longer has a caller waiting on it.
+ */
+interface DeadlineScope {
+  at: number | undefined;
+}
+
+const storage = new AsyncLocalStorage<DeadlineScope>();
 
 /** Runs a handler under its caller's deadline, so the requests it makes wait no longer. */
 export function runWithDeadline<T>(deadline: string | undefined, fn: () => T): T {
   const at = deadline ? Date.parse(deadline) : undefined;
-  return storage.run(Number.isFinite(at) ? at : undefined, fn);
+  return storage.run({ at: at !== undefined && Number.isFinite(at) ? at : undefined }, fn);
 }
 
 export function currentDeadline(): number | undefined {
-  return storage.getStore();
+  return storage.getStore()?.at;
+}
+
+/**
+ * The caller has its answer: from now on, requests made in this context (by work the handler
+ * started and did not wait for) wait their own timeouts. Call it where the answer is given.
+ */
+export function releaseDeadline(): void {
+  const scope = storage.getStore();
+  if (scope) scope.at = undefined;
 }
 
 /**
@@ -29,4 +46,9 @@ export function budgetMs(timeoutMs: number, deadline: number | undefined = curre
   if (deadline === undefined) return timeoutMs;
   const left = deadline - now;
   return Math.min(timeoutMs, Math.floor(left - replyReserveMs(left)));
+}
+
+/** A query whose caller has stopped waiting is not worth answering (commands are still handled). */
+export function isExpired(deadline: string | undefined, now = Date.now()): boolean {
+  return deadline !== undefined && Date.parse(deadline) <= now;
 }

@@ -1,4 +1,4 @@
-import { replyEnvelopeSchema, replyTopicOf, topicOf, parseReply, type MessageInput, type QueryType, type ReplyData } from '@gatehouse/contracts';
+import { MESSAGES, replyEnvelopeSchema, replyTopicOf, topicOf, parseReply, type Envelope, type MessageInput, type QueryType, type ReplyData } from '@gatehouse/contracts';
 import type { Logger } from '@gatehouse/observability';
 import { randomUUID } from 'node:crypto';
 import type { Consumer, EachMessagePayload } from 'kafkajs';
@@ -6,7 +6,6 @@ import { createEnvelope } from '../envelope-factory';
 import { HEADERS, headerString } from '../kafka/headers';
 import { budgetMs } from './deadline';
 import type { KafkaConnection } from '../kafka/kafka-connection';
-
 
 const REPLY_RETENTION_MS = 60 * 60 * 1000;
 
@@ -82,8 +81,18 @@ export class KafkaRequester {
     if (!this.consumer) throw new Error('KafkaRequester.start() must be called before request()');
     // Inside a handler, wait no longer than its own caller will wait for it.
     const waitMs = budgetMs(timeoutMs);
-    if (waitMs <= 0) throw new RequestTimeoutError(type, 0, 'the caller of the message being handled has stopped waiting, so it was not asked');
-    const envelope = createEnvelope(type, subject, data, { source: this.service, id, deadline: new Date(Date.now() + waitMs) });
+    const noTimeLeft = waitMs <= 0;
+    // A query with no time left is not worth asking. A command is still sent, only not waited
+    // for: its effect must happen, and a RequestTimeoutError for a command keeps meaning "it is
+    // in Kafka and will be handled" (what the gateway's 202 and slack-bot's "your request is in" say).
+    if (noTimeLeft && MESSAGES[type].kind !== 'command') {
+      throw new RequestTimeoutError(type, 0, 'the caller of the message being handled has stopped waiting, so it was not asked');
+    }
+    const envelope = createEnvelope(type, subject, data, { source: this.service, id, deadline: new Date(Date.now() + Math.max(0, waitMs)) });
+    if (noTimeLeft) {
+      await this.send(type, subject, envelope);
+      throw new RequestTimeoutError(type, 0, 'sent, but the caller of the message being handled has stopped waiting, so its answer is not awaited; it will be handled');
+    }
     const reply = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(envelope.id);
@@ -97,18 +106,7 @@ export class KafkaRequester {
     // The send is awaited to its end even past the deadline: the gateway answers 202 only for
     // a command the broker took, and 503 only for one it did not (a retry then makes no twin).
     try {
-      const producer = await this.connection.producer();
-      await producer.send({
-        topic: this.connection.physical(topicOf(type)),
-        acks: -1,
-        messages: [
-          {
-            key: subject,
-            value: JSON.stringify(envelope),
-            headers: { [HEADERS.type]: type, [HEADERS.correlationId]: envelope.correlationId, [HEADERS.replyTo]: this.replyTopic },
-          },
-        ],
-      });
+      await this.send(type, subject, envelope);
     } catch (error) {
       const call = this.pending.get(envelope.id);
       if (call) clearTimeout(call.timer);
@@ -116,6 +114,21 @@ export class KafkaRequester {
       throw error;
     }
     return reply as Promise<ReplyData<T>>;
+  }
+
+  private async send(type: QueryType, subject: string, envelope: Envelope): Promise<void> {
+    const producer = await this.connection.producer();
+    await producer.send({
+      topic: this.connection.physical(topicOf(type)),
+      acks: -1,
+      messages: [
+        {
+          key: subject,
+          value: JSON.stringify(envelope),
+          headers: { [HEADERS.type]: type, [HEADERS.correlationId]: envelope.correlationId, [HEADERS.replyTo]: this.replyTopic },
+        },
+      ],
+    });
   }
 
   async stop(): Promise<void> {
