@@ -4,6 +4,7 @@ import { systemActor, type Envelope, type Principal, type RequestView } from '@g
 import { formatDuration, type FlowsFile } from '@gatehouse/config';
 import { KafkaRequester, UnitOfWork } from '@gatehouse/messaging';
 import { LOGGER, type Logger } from '@gatehouse/observability';
+import { sendDm } from '../bolt/direct-message';
 import { SlackApp } from '../bolt/slack-app';
 import { SERVICE } from '../config';
 import { FLOWS } from '../flows/flows';
@@ -101,11 +102,7 @@ export class KeepInStepHandler {
       const text = requesterNews(event.type, reply.request);
       if (!text) return;
       const slackUserId = reply.request.requester.slackUserId ?? (await client.users.lookupByEmail({ email: reply.request.requester.email }).catch(() => undefined))?.user?.id;
-      if (slackUserId) {
-        const dm = await client.conversations.open({ users: slackUserId });
-        const message = event.type === 'access.activated' ? grantedMessage(reply.request, text) : { text };
-        if (dm.channel?.id) await client.chat.postMessage({ channel: dm.channel.id, text: message.text, ...('blocks' in message ? { blocks: message.blocks as never } : {}) });
-      }
+      if (slackUserId) await sendDm(client, slackUserId, event.type === 'access.activated' ? grantedMessage(reply.request, text) : { text });
     });
   }
 }

@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { KafkaRequester } from '@gatehouse/messaging';
 import type { Logger } from '@gatehouse/observability';
+import { sendDm } from '../bolt/direct-message';
 import { SlackIdentity, viaOf } from '../identity/slack-identity';
 import { randomUUID } from 'node:crypto';
 import { requestModal } from './request-modal';
@@ -24,11 +25,7 @@ export function registerAccessCommand(app: App, requester: KafkaRequester, ident
   app.shortcut('gatehouse_request_access', async ({ shortcut, ack, client, context }) => {
     await ack();
     const who = await identity.of(client, shortcut.user.id, viaOf(context));
-    if (!who.ok) {
-      const dm = await client.conversations.open({ users: shortcut.user.id });
-      if (dm.channel?.id) await client.chat.postMessage({ channel: dm.channel.id, text: who.message });
-      return;
-    }
+    if (!who.ok) return sendDm(client, shortcut.user.id, { text: who.message });
     const flows = await requester.request('flows.list', 'flows', { principal: who.principal });
     if (flows.ok) await client.views.open({ trigger_id: shortcut.trigger_id, view: requestModal(flows.flows) as never });
   });

@@ -3,6 +3,7 @@ import type { App } from '@slack/bolt';
 import type { Problem } from '@gatehouse/contracts';
 import { KafkaRequester, RequestTimeoutError } from '@gatehouse/messaging';
 import type { Logger } from '@gatehouse/observability';
+import { sendDm } from '../bolt/direct-message';
 import { SlackIdentity, viaOf } from '../identity/slack-identity';
 import { BLOCKS, readRequestModal, REQUEST_MODAL } from './request-modal';
 import { submittedMessage } from './request-summary';
@@ -36,19 +37,12 @@ export function registerRequestSubmission(app: App, requester: KafkaRequester, i
       if (!(error instanceof RequestTimeoutError)) throw error;
       // The command is in Kafka and will be handled; say so rather than show an error.
       await ack();
-      await dm(client, body.user.id, { text: 'Your request is in and will be sent to the approvers shortly; I will message you here when it is decided.' });
+      await sendDm(client, body.user.id, { text: 'Your request is in and will be sent to the approvers shortly; I will message you here when it is decided.' });
       return;
     }
     if (reply.outcome === 'rejected') return ack({ response_action: 'errors', errors: errorsOf(reply.problems) });
     if (reply.outcome === 'forbidden') return ack({ response_action: 'errors', errors: { [BLOCKS.target]: reply.message } });
     await ack();
-    await dm(client, body.user.id, submittedMessage(reply.request)).catch((error: unknown) => logger.warn({ err: error, requestId }, 'could not DM the requester'));
+    await sendDm(client, body.user.id, submittedMessage(reply.request)).catch((error: unknown) => logger.warn({ err: error, requestId }, 'could not DM the requester'));
   });
-}
-
-async function dm(client: App['client'], userId: string, message: { text: string; blocks?: Record<string, unknown>[] }): Promise<void> {
-  const opened = await client.conversations.open({ users: userId });
-  const channel = opened.channel?.id;
-  if (!channel) throw new Error(`no DM channel with ${userId}`);
-  await client.chat.postMessage({ channel, text: message.text, ...(message.blocks ? { blocks: message.blocks as never } : {}) });
 }
