@@ -1,5 +1,5 @@
 import { TOPICS } from '@gatehouse/contracts';
-import { blockAction, GatehouseSystem, interaction, modalSubmission, postToSlackDoor, signSlackBody, slashCommand, TopicReader, viewSubmission, waitFor, type SlackCall, type SlackPost } from '@gatehouse/testing';
+import { blockAction, buttonValue, GatehouseSystem, interaction, modalSubmission, postToSlackDoor, signSlackBody, slashCommand, TopicReader, viewSubmission, waitFor, type SlackCall, type SlackPost } from '@gatehouse/testing';
 import { Client } from 'pg';
 
 function signedHeaders(secret: string, body: string): Record<string, string> {
@@ -227,7 +227,7 @@ describe('Slack: /access, the request modal, and the signed door', () => {
   });
 
   it("waits out Slack's 429 (Retry-After) and still delivers", async () => {
-    system.slack.rateLimit('chat.postMessage', 1, 1);
+    system.slack.rateLimit('chat.postMessage', 1, 1, (args) => String(args['text']).includes('Deployer (staging)'));
     const response = await post(
       viewSubmission({ userId: 'U0ADA', callbackId: 'gatehouse_request', values: { target: { selected: 'staging/deploy' }, durationSeconds: { selected: '3600' }, reason: { text: '' } } }),
     );
@@ -287,7 +287,7 @@ describe('Slack: /access, the request modal, and the signed door', () => {
     const granted = await waitFor(() => system.slack.callsOf('chat.postMessage').find((c) => c.args['channel'] === 'D0ADA' && String(c.args['blocks']).includes('gatehouse_revoke_now')), {
       what: 'the granted DM with its buttons',
     });
-    const id = /"action_id":"gatehouse_revoke_now","value":"([0-9a-f-]{36})"/.exec(String(granted.args['blocks']))?.[1] ?? '';
+    const id = buttonValue(granted, 'gatehouse_revoke_now');
     expect(await statusOf(id)).toBe('ACTIVE');
 
     await click('U0EVE', 'gatehouse_revoke_now', id, 'D0ADA', ts(granted));

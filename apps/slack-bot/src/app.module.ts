@@ -12,6 +12,8 @@ import { entities, migrations } from './database';
 import { FLOWS } from './flows/flows';
 import { SlackDeliveryHandler } from './deliveries/slack-delivery.handler';
 import { SlackIdentity } from './identity/slack-identity';
+import { SlackWorkDoer } from './outgoing/do-slack-work';
+import { SlackWorkRunner } from './outgoing/slack-work.runner';
 
 /** The Slack bot: deliveries from the gateway over Kafka, answered by a Bolt app. */
 @Module({})
@@ -26,13 +28,13 @@ export class AppModule {
           service: SERVICE,
           brokers: config.kafka.brokers,
           topicPrefix: config.kafka.topicPrefix,
-          produces: [TOPICS.approvalCommands, TOPICS.directoryQueries],
+          produces: [TOPICS.approvalCommands, TOPICS.directoryQueries, TOPICS.slackEvents],
           outboxSchema: SCHEMA,
           requester: true,
         }),
       ],
       controllers: [SlackDeliveryHandler, AskApproversHandler, KeepInStepHandler],
-      providers: [{ provide: SLACK_BOT_CONFIG, useValue: config }, { provide: FLOWS, useValue: flows }, SlackIdentity, SlackApp],
+      providers: [{ provide: SLACK_BOT_CONFIG, useValue: config }, { provide: FLOWS, useValue: flows }, SlackIdentity, SlackApp, SlackWorkDoer, SlackWorkRunner],
     };
   }
 }

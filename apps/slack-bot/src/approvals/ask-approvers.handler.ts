@@ -7,14 +7,15 @@ import { LOGGER, type Logger } from '@gatehouse/observability';
 import { SlackApp } from '../bolt/slack-app';
 import { SERVICE } from '../config';
 import { FLOWS } from '../flows/flows';
-import { approvalMessage } from './approval-message';
-import { postedMessages } from './posted-messages';
+import { SlackWorkRunner } from '../outgoing/slack-work.runner';
+import { queueSlackWork, type SlackWork } from '../outgoing/slack-work';
+import type { ApprovalCard } from './approval-message';
 
 /**
  * A request that waits for approval: the approval message goes to the flow's request channel
  * and, when the flow says so, as a DM to each approver (listed users, and the members of its
- * approver groups asked of provisioning-okta's directory), each found in Slack by email.
- * Every message posted is recorded, in the same transaction as the event's inbox row.
+ * approver groups asked of provisioning-okta's directory). Each is queued work, in the same
+ * transaction as the event's inbox row; Slack is called after the commit.
  */
 @Controller()
 export class AskApproversHandler {
@@ -23,16 +24,16 @@ export class AskApproversHandler {
     @Inject(KafkaRequester) private readonly requester: KafkaRequester,
     @Inject(FLOWS) private readonly flows: FlowsFile,
     private readonly slack: SlackApp,
+    private readonly runner: SlackWorkRunner,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   @EventPattern('access.requested')
   async requested(@Payload() event: TypedEnvelope<'access.requested'>): Promise<void> {
-    const client = this.slack.client;
     const flow = this.flows.flows.find((f) => f.name === event.data.flow);
-    if (!client || !event.data.awaitsApproval || !flow) return;
+    if (!this.slack.client || !event.data.awaitsApproval || !flow) return;
     const target = flow.targets.find((t) => t.id === event.data.target);
-    const message = approvalMessage({
+    const card: ApprovalCard = {
       requestId: event.data.requestId,
       requester: event.data.requester,
       flow: flow.name,
@@ -40,29 +41,17 @@ export class AskApproversHandler {
       durationSeconds: event.data.durationSeconds,
       reason: event.data.reason,
       approvals: { count: 0, required: flow.approval.required },
-    });
+    };
+    const requesterEmail = event.data.requester.email.toLowerCase();
     const approvers = flow.notifications.dmApprovers ? await this.approverEmails(flow.approval.approvers) : [];
-    await this.uow.consumeOnce(SERVICE, event, async (tx) => {
-      const destinations: { channel: string; recipient: string | null }[] = [];
-      if (flow.notifications.requestChannel) destinations.push({ channel: flow.notifications.requestChannel, recipient: null });
-      for (const email of approvers) {
-        if (email.toLowerCase() === event.data.requester.email.toLowerCase() && !flow.approval.allowSelfApproval) continue;
-        const user = await client.users.lookupByEmail({ email }).catch(() => undefined);
-        const userId = user?.user?.id;
-        if (!userId) {
-          this.logger.warn({ email, requestId: event.data.requestId }, 'approver has no Slack account with that email; not asked in Slack');
-          continue;
-        }
-        const dm = await client.conversations.open({ users: userId });
-        if (dm.channel?.id) destinations.push({ channel: dm.channel.id, recipient: userId });
-      }
-      for (const destination of destinations) {
-        const posted = await client.chat.postMessage({ channel: destination.channel, text: message.text, blocks: message.blocks as never });
-        if (posted.channel && posted.ts) {
-          await postedMessages.add(tx.manager, { channel: posted.channel, ts: posted.ts, requestId: event.data.requestId, kind: 'approval', recipient: destination.recipient });
-        }
-      }
-    });
+    const works: SlackWork[] = [];
+    if (flow.notifications.requestChannel) works.push({ kind: 'ask', flow: flow.name, card, to: { channel: flow.notifications.requestChannel } });
+    for (const approver of approvers) {
+      if (approver === requesterEmail && !flow.approval.allowSelfApproval) continue;
+      works.push({ kind: 'ask', flow: flow.name, card, to: { approver } });
+    }
+    await this.uow.consumeOnce(SERVICE, event, async (tx) => queueSlackWork(tx, event.data.requestId, works));
+    this.runner.nudge();
   }
 
   private async approverEmails(approvers: { users: string[]; groups: string[] }): Promise<string[]> {

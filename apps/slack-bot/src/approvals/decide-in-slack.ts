@@ -76,10 +76,8 @@ function clickedOf(body: BlockAction, action: ButtonAction): Clicked | undefined
 async function answer(client: Client, requester: KafkaRequester, clicked: Clicked, userId: string, principal: Principal, reply: SubmitDecisionReply, logger: Logger): Promise<void> {
   if (reply.accepted) {
     const message = approvalMessage(cardOf(reply.request));
+    // The clicked copy at once; every copy (this one too) and its thread follow from the event.
     await client.chat.update({ channel: clicked.channel, ts: clicked.ts, text: message.text, blocks: message.blocks as never });
-    const { count, required } = reply.request.approvals;
-    const verb = reply.result === 'denied' ? 'denied' : 'approved';
-    await client.chat.postMessage({ channel: clicked.channel, thread_ts: clicked.ts, text: `<@${userId}> ${verb} — ${count} of ${required}` });
     return;
   }
   await ephemeral(client, clicked, userId, reply.message);

@@ -1,16 +1,14 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { systemActor, type Envelope, type Principal, type RequestView } from '@gatehouse/contracts';
+import { describeActor, systemActor, type Actor, type Envelope, type Principal, type RequestView } from '@gatehouse/contracts';
 import { formatDuration, type FlowsFile } from '@gatehouse/config';
 import { KafkaRequester, UnitOfWork } from '@gatehouse/messaging';
-import { LOGGER, type Logger } from '@gatehouse/observability';
-import { sendDm } from '../bolt/direct-message';
 import { SlackApp } from '../bolt/slack-app';
 import { SERVICE } from '../config';
 import { FLOWS } from '../flows/flows';
 import { grantedMessage } from '../requesting/active-access';
-import { approvalMessage, cardOf } from './approval-message';
-import { postedMessages } from './posted-messages';
+import { queueSlackWork, type SlackWork } from '../outgoing/slack-work';
+import { SlackWorkRunner } from '../outgoing/slack-work.runner';
 
 /** slack-bot reads requests as Gatehouse itself (the policy lets the system read). */
 const SLACK_BOT: Principal = { actor: systemActor('slack-bot'), scopes: [] };
@@ -37,9 +35,6 @@ function errorReport(type: string, request: RequestView, cause: string | undefin
   return undefined;
 }
 
-/** The moves the requester hears about by DM (they did the cancelling themselves). */
-const TOLD_TO_REQUESTER: ReadonlySet<string> = new Set(['access.denied', 'access.activated', 'access.grant_failed', 'access.timed_out', 'access.ended']);
-
 /** What the requester is told by DM, and when. */
 function requesterNews(type: string, request: RequestView): string | undefined {
   const what = `${request.targetLabel} (${request.flow}) for ${formatDuration(request.durationSeconds)}`;
@@ -60,10 +55,31 @@ function requesterNews(type: string, request: RequestView): string | undefined {
   }
 }
 
+/** A reply under every copy for the moves approvers follow in the thread ("@ada approved — 1 of 2"). */
+function threadReply(event: Envelope<Record<string, unknown>>, request: RequestView): Pick<Extract<SlackWork, { kind: 'thread' }>, 'by' | 'text'> | undefined {
+  const actor = event.data['actor'] as Actor | undefined;
+  if (!actor || actor.kind === 'system') return event.type === 'access.cancelled' ? { text: 'The requester cancelled this request; nothing to decide any more.' } : undefined;
+  const by = actor.kind === 'person' ? actor.person : actor.onBehalfOf;
+  const say = (text: string) => (by ? { by, text } : { text: `${describeActor(actor)} ${text}` });
+  switch (event.type) {
+    case 'access.decision.recorded':
+    case 'access.approved':
+      return say(`approved — ${request.approvals.count} of ${request.approvals.required}`);
+    case 'access.denied':
+      return say(`denied: ${String(event.data['reason'] ?? '')}`);
+    case 'access.cancelled':
+      return { text: 'The requester cancelled this request; nothing to decide any more.' };
+    default:
+      return undefined;
+  }
+}
+
 /**
  * Every copy of a request's approval message is brought up to date on each move of the
- * request, from the request as it now is (so the last state wins on every copy, whatever was
- * missed), and the requester is told what matters to them. Handled once per event.
+ * request (a queued refresh renders the request as it is when it runs, so the last state
+ * wins on every copy, whatever was missed), decisions are replied in each copy's thread, and
+ * the requester is told what matters to them. Queued once per event; Slack is called after
+ * the commit, and again later if it fails for a while.
  */
 @Controller()
 export class KeepInStepHandler {
@@ -71,38 +87,31 @@ export class KeepInStepHandler {
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
     @Inject(KafkaRequester) private readonly requester: KafkaRequester,
     private readonly slack: SlackApp,
+    private readonly runner: SlackWorkRunner,
     @Inject(FLOWS) private readonly flows: FlowsFile,
-    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   @EventPattern([...STATE_CHANGES])
   async changed(@Payload() event: Envelope<{ requestId: string; cause?: string }>): Promise<void> {
-    const client = this.slack.client;
-    if (!client) return;
+    if (!this.slack.client) return;
     const { requestId } = event.data;
-    await this.uow.consumeOnce(SERVICE, event, async (tx) => {
-      const copies = await postedMessages.of(tx.manager, requestId, 'approval');
-      const failure = event.type === 'access.grant_failed' || event.type === 'access.revoke_failed';
-      if (copies.length === 0 && !TOLD_TO_REQUESTER.has(event.type) && !failure) return;
-      const reply = await this.requester.request('access.request.get', requestId, { requestId, principal: SLACK_BOT });
-      if (!reply.ok) return;
-      const message = approvalMessage(cardOf(reply.request));
-      for (const copy of copies) {
-        await client.chat.update({ channel: copy.channel, ts: copy.ts, text: message.text, blocks: message.blocks as never }).catch((error: unknown) => {
-          this.logger.warn({ err: error, requestId, channel: copy.channel }, 'could not update an approval message; the next change will try again');
-        });
+    const reply = await this.requester.request('access.request.get', requestId, { requestId, principal: SLACK_BOT });
+    const request = reply.ok ? reply.request : undefined;
+    const works: SlackWork[] = [{ kind: 'refresh' }];
+    if (request) {
+      const flow = request.flow;
+      const thread = threadReply(event as Envelope<Record<string, unknown>>, request);
+      if (thread) works.push({ kind: 'thread', flow, ...thread });
+      const errorChannel = this.flows.flows.find((f) => f.name === flow)?.notifications.errorChannel;
+      const report = errorChannel ? errorReport(event.type, request, event.data.cause) : undefined;
+      if (errorChannel && report) works.push({ kind: 'report', channel: errorChannel, text: report });
+      const text = requesterNews(event.type, request);
+      if (text) {
+        const message = event.type === 'access.activated' ? grantedMessage(request, text) : { text };
+        works.push({ kind: 'dm', flow, to: request.requester, message, purpose: 'message to the requester' });
       }
-      const errorChannel = this.flows.flows.find((f) => f.name === reply.request.flow)?.notifications.errorChannel;
-      const report = errorChannel ? errorReport(event.type, reply.request, event.data.cause) : undefined;
-      if (errorChannel && report) {
-        await client.chat.postMessage({ channel: errorChannel, text: report }).catch((error: unknown) => {
-          this.logger.error({ err: error, requestId, channel: errorChannel }, 'could not post to the flow\'s error channel');
-        });
-      }
-      const text = requesterNews(event.type, reply.request);
-      if (!text) return;
-      const slackUserId = reply.request.requester.slackUserId ?? (await client.users.lookupByEmail({ email: reply.request.requester.email }).catch(() => undefined))?.user?.id;
-      if (slackUserId) await sendDm(client, slackUserId, event.type === 'access.activated' ? grantedMessage(reply.request, text) : { text });
-    });
+    }
+    await this.uow.consumeOnce(SERVICE, event, async (tx) => queueSlackWork(tx, requestId, works));
+    this.runner.nudge();
   }
 }

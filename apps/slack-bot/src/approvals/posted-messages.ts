@@ -27,4 +27,8 @@ export const postedMessages = {
     );
     return rows.map((row) => ({ ...row, requestId, kind }));
   },
+
+  async remove(manager: EntityManager, message: Pick<PostedMessage, 'channel' | 'ts'>): Promise<void> {
+    await manager.query(`DELETE FROM slack_bot.messages WHERE channel = $1 AND ts = $2`, [message.channel, message.ts]);
+  },
 };

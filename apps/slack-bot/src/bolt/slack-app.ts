@@ -10,6 +10,8 @@ import { registerAccessCommand } from '../requesting/access-command';
 import { registerActiveAccess } from '../requesting/active-access';
 import { registerCancel } from '../requesting/cancel-from-slack';
 import { registerRequestSubmission } from '../requesting/submit-request';
+import { pacedFetch } from '../slack-api/paced-fetch';
+import { SlackPacer } from '../slack-api/slack-pacer';
 import { boltLogger } from './bolt-logger';
 import { KafkaDeliveryReceiver, type AckBody } from './kafka-receiver';
 
@@ -41,7 +43,13 @@ export class SlackApp {
       // auth.test would run in the constructor; Slack's answer is not needed to start.
       tokenVerificationEnabled: false,
       logger: boltLogger(logger),
-      clientOptions: { slackApiUrl: config.slack.apiUrl },
+      clientOptions: {
+        slackApiUrl: config.slack.apiUrl,
+        fetch: pacedFetch(new SlackPacer()),
+        // A 429 is waited out (Retry-After) and tried again, once or twice; longer trouble is for
+        // the outgoing queue to retry, not for a listener to sit on.
+        retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2000 },
+      },
     });
     this.app.error(async (error) => {
       logger.error({ err: error }, 'a Slack listener failed');

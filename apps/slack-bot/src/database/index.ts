@@ -1,5 +1,6 @@
 import { CreateSlackMessages1763800001000 } from './migrations/1763800001000-create-slack-messages';
+import { CreateSlackOutgoing1763800001100 } from './migrations/1763800001100-create-slack-outgoing';
 
-/** Posted messages are written with plain SQL; no entities. */
+/** Posted messages and outgoing Slack work are written with plain SQL; no entities. */
 export const entities = [];
-export const migrations = [CreateSlackMessages1763800001000];
+export const migrations = [CreateSlackMessages1763800001000, CreateSlackOutgoing1763800001100];

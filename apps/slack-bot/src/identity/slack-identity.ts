@@ -23,6 +23,7 @@ export function viaOf(context: Record<string, unknown>): Via {
 @Injectable()
 export class SlackIdentity {
   private readonly cache = new Map<string, { email: string; name?: string; until: number }>();
+  private readonly byEmail = new Map<string, { userId: string | undefined; until: number }>();
 
   constructor(@Inject(SLACK_BOT_CONFIG) private readonly config: ServiceConfig) {}
 
@@ -47,6 +48,25 @@ export class SlackIdentity {
         scopes: [],
       },
     };
+  }
+
+  /**
+   * The Slack user with this email (cached), or undefined when Slack has none (`users_not_found`).
+   * Other errors are thrown: they may pass.
+   */
+  async userIdOf(client: WebClient, email: string): Promise<string | undefined> {
+    const key = email.toLowerCase();
+    for (const [userId, address] of this.config.slack.userOverrides) if (address.toLowerCase() === key) return userId;
+    const cached = this.byEmail.get(key);
+    if (cached && cached.until > Date.now()) return cached.userId;
+    const answer = await client.users.lookupByEmail({ email }).catch((error: unknown) => {
+      if ((error as { data?: { error?: string } }).data?.error === 'users_not_found') return undefined;
+      throw error;
+    });
+    // "No such user" is remembered too: a big approver group is not looked up again each request.
+    const userId = answer?.user?.id;
+    this.byEmail.set(key, { userId, until: Date.now() + this.config.slack.userCacheTtlMs });
+    return userId;
   }
 
   private async lookUp(client: WebClient, userId: string): Promise<{ email: string; name?: string } | undefined> {

@@ -5,6 +5,7 @@ import { createAccessRequestCommandSchema } from './messages/access-request-fiel
 import { accessRequestedEventSchema } from './messages/access-requested.event';
 import { auditQueryResultSchema, auditQuerySchema } from './messages/audit-query';
 import { slackAckSchema, slackDeliverySchema } from './messages/slack-delivery';
+import { slackDeliveryFailedEventSchema } from './messages/slack-events';
 import { accessApprovedEventSchema, accessDeniedEventSchema, actionRefusedEventSchema, decisionRecordedEventSchema } from './messages/decision-events';
 import {
   grantCommandSchema,
@@ -186,6 +187,12 @@ export const MESSAGES = {
     data: slackDeliverySchema,
     reply: slackAckSchema,
   },
+  'slack.delivery_failed': {
+    kind: 'event',
+    topic: TOPICS.slackEvents,
+    schemaVersion: 1,
+    data: slackDeliveryFailedEventSchema,
+  },
   'audit.query': {
     kind: 'query',
     topic: TOPICS.auditQueries,
@@ -218,6 +225,9 @@ export const ACCESS_EVENT_TYPES = (Object.keys(MESSAGES) as MessageType[]).filte
 
 /** Provisioning's own reports that belong in the audit trail too. */
 export const AUDITED_PROVISIONING_EVENT_TYPES: MessageType[] = ['provisioning.reconciled'];
+
+/** slack-bot's reports that belong in the audit trail: what it could not deliver. */
+export const AUDITED_SLACK_EVENT_TYPES: MessageType[] = ['slack.delivery_failed'];
 
 export function isMessageType(type: string): type is MessageType {
   return Object.prototype.hasOwnProperty.call(MESSAGES, type);

@@ -8,6 +8,7 @@ export const TOPICS = {
   provisioningCommands: 'gatehouse.provisioning.commands.v1',
   provisioningEvents: 'gatehouse.provisioning.events.v1',
   slackInbound: 'gatehouse.slack.inbound.v1',
+  slackEvents: 'gatehouse.slack.events.v1',
   audit: 'gatehouse.audit.v1',
   auditQueries: 'gatehouse.audit.queries.v1',
   directoryQueries: 'gatehouse.directory.queries.v1',

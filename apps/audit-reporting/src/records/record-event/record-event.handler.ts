@@ -1,16 +1,16 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { ACCESS_EVENT_TYPES, AUDITED_PROVISIONING_EVENT_TYPES, type Envelope } from '@gatehouse/contracts';
+import { ACCESS_EVENT_TYPES, AUDITED_PROVISIONING_EVENT_TYPES, AUDITED_SLACK_EVENT_TYPES, type Envelope } from '@gatehouse/contracts';
 import { UnitOfWork } from '@gatehouse/messaging';
 import { SERVICE } from '../../config';
 import { buildAuditRecord } from './audit-record';
 
-/** Every access event becomes one audit record, appended to the hash chain exactly once. */
+/** Every access event (and the provisioning and Slack reports that belong with them) becomes one audit record, appended to the hash chain exactly once. */
 @Controller()
 export class RecordEventHandler {
   constructor(@Inject(UnitOfWork) private readonly uow: UnitOfWork) {}
 
-  @EventPattern([...ACCESS_EVENT_TYPES, ...AUDITED_PROVISIONING_EVENT_TYPES])
+  @EventPattern([...ACCESS_EVENT_TYPES, ...AUDITED_PROVISIONING_EVENT_TYPES, ...AUDITED_SLACK_EVENT_TYPES])
   async record(@Payload() event: Envelope): Promise<void> {
     // Every effect is in this transaction, so the inbox claim rides on the final statement,
     // and the chain head (the one lock every record takes) is held for two round trips, not four.

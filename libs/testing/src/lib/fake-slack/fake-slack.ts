@@ -37,7 +37,7 @@ export class FakeSlack {
   readonly calls: SlackCall[] = [];
   private readonly users = new Map<string, FakeSlackUser>();
   private readonly triggers = new Map<string, number>();
-  private readonly rateLimited = new Map<string, { times: number; retryAfterSeconds: number }>();
+  private readonly rateLimited = new Map<string, { times: number; retryAfterSeconds: number; matches?: (args: Record<string, unknown>) => boolean }>();
   private readonly messages = new Map<string, { channel: string; ts: string; text?: string; blocks?: unknown }>();
   private server?: Server;
   private seq = 0;
@@ -71,9 +71,9 @@ export class FakeSlack {
     return id;
   }
 
-  /** The next `times` calls of `method` answer 429 with `Retry-After`. */
-  rateLimit(method: string, retryAfterSeconds = 1, times = 1): void {
-    this.rateLimited.set(method, { times, retryAfterSeconds });
+  /** The next `times` calls of `method` (those `matches` picks, if given) answer 429 with `Retry-After`. */
+  rateLimit(method: string, retryAfterSeconds = 1, times = 1, matches?: (args: Record<string, unknown>) => boolean): void {
+    this.rateLimited.set(method, { times, retryAfterSeconds, matches });
   }
 
   callsOf(method: string): SlackCall[] {
@@ -102,7 +102,7 @@ export class FakeSlack {
     if (!token) return fail('not_authed');
     if (token !== this.botToken) return fail('invalid_auth');
     const limited = this.rateLimited.get(method);
-    if (limited && limited.times > 0) {
+    if (limited && limited.times > 0 && (limited.matches?.(args) ?? true)) {
       limited.times -= 1;
       this.calls.push({ method, args, ok: false, error: 'ratelimited' });
       return { status: 429, headers: { 'retry-after': String(limited.retryAfterSeconds) }, body: { ok: false, error: 'ratelimited' } };
@@ -196,4 +196,20 @@ function parseJson(value: unknown): unknown {
   } catch {
     return value;
   }
+}
+
+/** The value of the button `actionId` in a call's blocks (wherever Slack's JSON put it). */
+export function buttonValue(call: SlackCall, actionId: string): string {
+  const found: string[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (node && typeof node === 'object') {
+      const record = node as Record<string, unknown>;
+      if (record['action_id'] === actionId && typeof record['value'] === 'string') found.push(record['value']);
+      Object.values(record).forEach(visit);
+    }
+  };
+  visit(typeof call.args['blocks'] === 'string' ? JSON.parse(call.args['blocks']) : call.args['blocks']);
+  if (found.length === 0) throw new Error(`no button ${actionId} in ${String(call.args['blocks'])}`);
+  return found[0] as string;
 }

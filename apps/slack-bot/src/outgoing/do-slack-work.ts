@@ -1,0 +1,142 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { WebClient } from '@slack/web-api';
+import { systemActor, type Person, type Principal } from '@gatehouse/contracts';
+import { KafkaRequester, type Transaction } from '@gatehouse/messaging';
+import { LOGGER, type Logger } from '@gatehouse/observability';
+import { approvalMessage, cardOf } from '../approvals/approval-message';
+import { postedMessages, type PostedMessage } from '../approvals/posted-messages';
+import { SlackIdentity } from '../identity/slack-identity';
+import { lastingFailure, slackCall, SlackCallFailed } from '../slack-api/slack-call-failed';
+import type { SlackWork } from './slack-work';
+
+/** slack-bot reads requests as Gatehouse itself (the policy lets the system read). */
+const SLACK_BOT: Principal = { actor: systemActor('slack-bot'), scopes: [] };
+
+/** What a piece of work found that others must hear about, without failing the work. */
+export interface Setback {
+  error: SlackCallFailed;
+}
+
+/**
+ * Does one piece of Slack work inside the transaction that claimed it, so what it records
+ * (a posted message's ts, a thread already answered) commits with its removal from the queue.
+ * Failures come out as SlackCallFailed; setbacks that only affect one copy are returned.
+ */
+@Injectable()
+export class SlackWorkDoer {
+  constructor(
+    @Inject(KafkaRequester) private readonly requester: KafkaRequester,
+    private readonly identity: SlackIdentity,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async do(client: WebClient, tx: Transaction, requestId: string, work: SlackWork): Promise<Setback[]> {
+    switch (work.kind) {
+      case 'ask':
+        return this.ask(client, tx, requestId, work);
+      case 'refresh':
+        return this.refresh(client, tx, requestId);
+      case 'thread':
+        return this.thread(client, tx, requestId, work);
+      case 'dm':
+        await this.dm(client, work.to, work.message, work.purpose);
+        return [];
+      case 'report':
+        await slackCall('chat.postMessage', work.channel, 'error report', () => client.chat.postMessage({ channel: work.channel, text: work.text }));
+        return [];
+    }
+  }
+
+  private async ask(client: WebClient, tx: Transaction, requestId: string, work: Extract<SlackWork, { kind: 'ask' }>): Promise<Setback[]> {
+    const message = approvalMessage(work.card);
+    const purpose = 'approval message';
+    let channel: string;
+    let recipient: string | null = null;
+    if ('channel' in work.to) channel = work.to.channel;
+    else {
+      const { approver } = work.to;
+      const found = await slackCall('users.lookupByEmail', approver, purpose, () => this.identity.userIdOf(client, approver));
+      // An approver without a Slack account is asked elsewhere (the channel, the API); not a failure.
+      if (!found) {
+        this.logger.warn({ requestId, approver }, 'approver has no Slack account with that email; not asked in Slack');
+        return [];
+      }
+      recipient = found;
+      channel = await this.openDm(client, recipient, `${purpose} to approver ${approver}`);
+    }
+    const posted = await slackCall('chat.postMessage', channel, purpose, () => client.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never }));
+    if (posted.channel && posted.ts) await postedMessages.add(tx.manager, { channel: posted.channel, ts: posted.ts, requestId, kind: 'approval', recipient });
+    return [];
+  }
+
+  private async refresh(client: WebClient, tx: Transaction, requestId: string): Promise<Setback[]> {
+    const copies = await postedMessages.of(tx.manager, requestId, 'approval');
+    if (copies.length === 0) return [];
+    const reply = await this.requester.request('access.request.get', requestId, { requestId, principal: SLACK_BOT });
+    if (!reply.ok) return [];
+    const message = approvalMessage(cardOf(reply.request));
+    const setbacks: Setback[] = [];
+    for (const copy of copies) {
+      try {
+        await slackCall('chat.update', copy.channel, 'approval message update', () => client.chat.update({ channel: copy.channel, ts: copy.ts, text: message.text, blocks: message.blocks as never }));
+      } catch (error) {
+        if (!(error instanceof SlackCallFailed) || error.failure.retryable) throw error;
+        // The copy is gone for good (deleted, channel archived): stop keeping it in step.
+        await postedMessages.remove(tx.manager, copy);
+        setbacks.push({ error });
+      }
+    }
+    return setbacks;
+  }
+
+  private async thread(client: WebClient, tx: Transaction, requestId: string, work: Extract<SlackWork, { kind: 'thread' }>): Promise<Setback[]> {
+    const copies = await postedMessages.of(tx.manager, requestId, 'approval');
+    const done = new Set(work.done ?? []);
+    const mention = work.by ? await this.mentionOf(client, work.by) : '';
+    const text = `${mention}${work.text}`;
+    const setbacks: Setback[] = [];
+    for (const copy of copies.filter((c) => !done.has(keyOf(c)))) {
+      try {
+        await slackCall('chat.postMessage', copy.channel, 'thread reply', () => client.chat.postMessage({ channel: copy.channel, thread_ts: copy.ts, text }));
+      } catch (error) {
+        if (!(error instanceof SlackCallFailed) || error.failure.retryable) {
+          // Remember the copies already answered, so a retry does not answer them twice.
+          work.done = [...done];
+          throw error;
+        }
+        setbacks.push({ error });
+      }
+      done.add(keyOf(copy));
+    }
+    return setbacks;
+  }
+
+  private async dm(client: WebClient, to: Person, message: { text: string; blocks?: Record<string, unknown>[] }, purpose: string): Promise<void> {
+    const userId = to.slackUserId ?? (await this.userIdOf(client, to, purpose));
+    const channel = await this.openDm(client, userId, purpose);
+    await slackCall('chat.postMessage', channel, purpose, () => client.chat.postMessage({ channel, text: message.text, ...(message.blocks ? { blocks: message.blocks as never } : {}) }));
+  }
+
+  private async userIdOf(client: WebClient, person: Pick<Person, 'email' | 'slackUserId'>, purpose: string): Promise<string> {
+    if (person.slackUserId) return person.slackUserId;
+    const found = await slackCall('users.lookupByEmail', person.email, purpose, () => this.identity.userIdOf(client, person.email));
+    if (!found) throw lastingFailure('users_not_found', 'users.lookupByEmail', person.email, purpose);
+    return found;
+  }
+
+  private async openDm(client: WebClient, userId: string, purpose: string): Promise<string> {
+    const opened = await slackCall('conversations.open', userId, purpose, () => client.conversations.open({ users: userId }));
+    if (!opened.channel?.id) throw lastingFailure('channel_not_found', 'conversations.open', userId, purpose);
+    return opened.channel.id;
+  }
+
+  /** `<@U123> ` for a person Slack knows, else their email: a reply never waits on a look-up. */
+  private async mentionOf(client: WebClient, person: Person): Promise<string> {
+    const userId = person.slackUserId ?? (await this.identity.userIdOf(client, person.email).catch(() => undefined));
+    return userId ? `<@${userId}> ` : `${person.email} `;
+  }
+}
+
+function keyOf(copy: PostedMessage): string {
+  return `${copy.channel}/${copy.ts}`;
+}

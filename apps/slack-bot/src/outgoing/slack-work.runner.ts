@@ -1,0 +1,148 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { FlowsFile } from '@gatehouse/config';
+import { UnitOfWork, type Transaction } from '@gatehouse/messaging';
+import { LOGGER, type Logger } from '@gatehouse/observability';
+import { SlackApp } from '../bolt/slack-app';
+import { FLOWS } from '../flows/flows';
+import { SlackCallFailed } from '../slack-api/slack-call-failed';
+import { slackFailureOf } from '../slack-api/slack-failure';
+import { reportDeliveryFailure } from './delivery-failure';
+import { SlackWorkDoer } from './do-slack-work';
+import type { SlackWork, SlackWorkKind } from './slack-work';
+
+/** Several requests' work goes on at once (one slow channel does not hold up the others). */
+const LANES = 4;
+/** How often an idle lane looks for work it was not nudged about (another replica's, retries). */
+const IDLE_POLL_MS = 1000;
+/** Waits between tries: 1 s doubling to 5 min; after this many tries (about 2 hours) it is given up. */
+const FIRST_RETRY_MS = 1000;
+const LONGEST_RETRY_MS = 300_000;
+export const MAX_ATTEMPTS = 30;
+
+interface Row {
+  id: string;
+  request_id: string;
+  kind: SlackWorkKind;
+  payload: Record<string, unknown>;
+  attempts: number;
+}
+
+export function retryDelayMs(attempts: number): number {
+  return Math.min(LONGEST_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1));
+}
+
+/**
+ * Does the queued Slack work. A row is claimed with FOR UPDATE SKIP LOCKED, and only when no
+ * earlier row of the same request is left, so each request's work is done in order while
+ * replicas and lanes share the rest (error-channel reports neither wait nor hold anything up). A refresh also takes the refreshes queued right behind
+ * it (it renders the request as it is now, which covers them). Work that fails for a while
+ * is tried again later; work that cannot succeed is reported (see reportDeliveryFailure).
+ */
+@Injectable()
+export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShutdown {
+  private stopped = false;
+  private readonly waiting = new Set<() => void>();
+  private lanes: Promise<void>[] = [];
+
+  constructor(
+    @Inject(UnitOfWork) private readonly uow: UnitOfWork,
+    private readonly slack: SlackApp,
+    private readonly doer: SlackWorkDoer,
+    @Inject(FLOWS) private readonly flows: FlowsFile,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.slack.client) return;
+    this.lanes = Array.from({ length: LANES }, () => this.lane());
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.nudge();
+    await Promise.all(this.lanes);
+  }
+
+  /** New work was queued: idle lanes look at once. */
+  nudge(): void {
+    for (const wake of [...this.waiting]) wake();
+  }
+
+  private async lane(): Promise<void> {
+    while (!this.stopped) {
+      const didWork = await this.next().catch((error: unknown) => {
+        this.logger.error({ err: error }, 'Slack work failed unexpectedly; trying again shortly');
+        return false;
+      });
+      if (didWork) this.nudge();
+      else await this.idle();
+    }
+  }
+
+  private idle(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.waiting.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, IDLE_POLL_MS);
+      this.waiting.add(done);
+    });
+  }
+
+  /** Claims and does one piece of work; false when there is none due. */
+  private next(): Promise<boolean> {
+    const client = this.slack.client;
+    if (!client) return Promise.resolve(false);
+    return this.uow.run(async (tx) => {
+      const [row]: Row[] = await tx.manager.query(
+        `SELECT id, request_id, kind, payload, attempts FROM slack_bot.outgoing o
+          WHERE due_at <= now()
+            AND (o.kind = 'report' OR NOT EXISTS (SELECT 1 FROM slack_bot.outgoing e WHERE e.request_id = o.request_id AND e.id < o.id AND e.kind <> 'report'))
+          ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      );
+      if (!row) return false;
+      const ids = [row.id, ...(row.kind === 'refresh' ? await this.refreshesBehind(tx, row) : [])];
+      const work = { kind: row.kind, ...row.payload } as SlackWork;
+      const attempts = row.attempts + 1;
+      try {
+        const setbacks = await this.doer.do(client, tx, row.request_id, work);
+        for (const { error } of setbacks) await this.giveUp(tx, row, work, error, attempts);
+        await tx.manager.query(`DELETE FROM slack_bot.outgoing WHERE id = ANY($1::bigint[])`, [ids]);
+      } catch (error) {
+        const failed = error instanceof SlackCallFailed ? error : undefined;
+        const failure = failed?.failure ?? slackFailureOf(error);
+        if (failure.retryable && attempts < MAX_ATTEMPTS) {
+          const { kind: _kind, ...payload } = work;
+          await tx.manager.query(
+            `UPDATE slack_bot.outgoing SET attempts = $2, due_at = now() + $3 * interval '1 millisecond', last_error = $4, payload = $5::jsonb WHERE id = $1`,
+            [row.id, attempts, retryDelayMs(attempts), failure.code, JSON.stringify(payload)],
+          );
+          this.logger.warn({ requestId: row.request_id, work: row.kind, attempts, error: failure.code, err: failed ? undefined : error }, 'Slack work failed; it will be tried again');
+          return true;
+        }
+        await this.giveUp(tx, row, work, failed ?? new SlackCallFailed({ ...failure, retryable: false }, 'unknown', 'unknown', row.kind), attempts);
+        await tx.manager.query(`DELETE FROM slack_bot.outgoing WHERE id = ANY($1::bigint[])`, [ids]);
+      }
+      return true;
+    });
+  }
+
+  /** The refreshes queued right behind this one, before any other kind of work. */
+  private async refreshesBehind(tx: Transaction, row: Row): Promise<string[]> {
+    const rows: { id: string }[] = await tx.manager.query(
+      `SELECT id FROM slack_bot.outgoing
+        WHERE request_id = $1 AND kind = 'refresh' AND id > $2
+          AND id < COALESCE((SELECT min(id) FROM slack_bot.outgoing WHERE request_id = $1 AND kind <> 'refresh' AND id > $2), 9223372036854775807)
+        FOR UPDATE SKIP LOCKED`,
+      [row.request_id, row.id],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  private async giveUp(tx: Transaction, row: Row, work: SlackWork, failed: SlackCallFailed, attempts: number): Promise<void> {
+    this.logger.error({ requestId: row.request_id, work: row.kind, method: failed.method, destination: failed.destination, error: failed.failure.code, attempts }, `Slack could not deliver the ${failed.purpose}; reported`);
+    await reportDeliveryFailure(tx, this.flows, row.request_id, work, failed, attempts);
+  }
+}

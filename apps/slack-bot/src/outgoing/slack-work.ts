@@ -1,0 +1,39 @@
+import type { Person } from '@gatehouse/contracts';
+import type { Transaction } from '@gatehouse/messaging';
+import type { ApprovalCard } from '../approvals/approval-message';
+
+export interface SlackMessage {
+  text: string;
+  blocks?: Record<string, unknown>[];
+}
+
+/**
+ * One piece of Slack work about a request. Each is done by a Web API call or a few, later and
+ * as often as it takes: what it posts is fixed when it is queued, except `refresh`, which
+ * renders the request as it is when it runs (so the last state always wins).
+ */
+export type SlackWork =
+  /** The approval message, to the flow's channel or as a DM to an approver (found by email). */
+  | { kind: 'ask'; flow: string; card: ApprovalCard; to: { channel: string } | { approver: string } }
+  /** Every copy of the approval message brought up to date. */
+  | { kind: 'refresh' }
+  /** A reply in the thread of every copy ("@ada approved — 1 of 2"); `done` holds copies already answered. */
+  | { kind: 'thread'; flow: string; text: string; by?: Person; done?: string[] }
+  /** A DM to a person (found by Slack id or email). */
+  | { kind: 'dm'; flow: string; to: Person; message: SlackMessage; purpose: string }
+  /** A report in the flow's error channel, for the people who keep Gatehouse running. */
+  | { kind: 'report'; channel: string; text: string };
+
+export type SlackWorkKind = SlackWork['kind'];
+
+/**
+ * Queues work in the transaction at hand: it exists exactly when that transaction commits.
+ * One INSERT, so the rows keep the order given (one request's work is done in that order).
+ */
+export function queueSlackWork(tx: Transaction, requestId: string, works: readonly SlackWork[]): void {
+  if (works.length === 0) return;
+  tx.atCommit((bind) => {
+    const rows = works.map(({ kind, ...payload }) => `(${bind(requestId)}, ${bind(kind)}, ${bind(JSON.stringify(payload))}::jsonb)`);
+    return `INSERT INTO slack_bot.outgoing (request_id, kind, payload) VALUES ${rows.join(', ')}`;
+  });
+}
