@@ -38,6 +38,7 @@ export class FakeSlack {
   private readonly users = new Map<string, FakeSlackUser>();
   private readonly triggers = new Map<string, number>();
   private readonly rateLimited = new Map<string, { times: number; retryAfterSeconds: number; matches?: (args: Record<string, unknown>) => boolean }>();
+  private readonly broken = new Map<string, { times: number; failure: { status: number } | { error: string }; matches?: (args: Record<string, unknown>) => boolean }>();
   private readonly messages = new Map<string, { channel: string; ts: string; text?: string; blocks?: unknown }>();
   private server?: Server;
   private seq = 0;
@@ -76,6 +77,15 @@ export class FakeSlack {
     this.rateLimited.set(method, { times, retryAfterSeconds, matches });
   }
 
+  /**
+   * The next `times` calls of `method` (those `matches` picks, if given) fail: with an HTTP
+   * status (a 5xx: Slack having a bad minute) or with Slack's `ok: false` and an error code
+   * (`not_in_channel`, `channel_not_found`…), as the real API answers them.
+   */
+  breakNext(method: string, failure: { status: number } | { error: string }, times = 1, matches?: (args: Record<string, unknown>) => boolean): void {
+    this.broken.set(method, { times, failure, matches });
+  }
+
   callsOf(method: string): SlackCall[] {
     return this.calls.filter((c) => c.method === method && c.ok);
   }
@@ -106,6 +116,13 @@ export class FakeSlack {
       limited.times -= 1;
       this.calls.push({ method, args, ok: false, error: 'ratelimited' });
       return { status: 429, headers: { 'retry-after': String(limited.retryAfterSeconds) }, body: { ok: false, error: 'ratelimited' } };
+    }
+    const broken = this.broken.get(method);
+    if (broken && broken.times > 0 && (broken.matches?.(args) ?? true)) {
+      broken.times -= 1;
+      if ('error' in broken.failure) return fail(broken.failure.error);
+      this.calls.push({ method, args, ok: false, error: `http_${broken.failure.status}` });
+      return { status: broken.failure.status, headers: { 'content-type': 'text/html' }, body: { error: 'upstream unavailable' } };
     }
     const ok = (body: Record<string, unknown>): Answer => {
       this.calls.push({ method, args, ok: true, result: body });

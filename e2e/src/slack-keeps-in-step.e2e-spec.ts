@@ -1,0 +1,157 @@
+import { blockAction, GatehouseSystem, postToSlackDoor, waitFor, type SlackCall } from '@gatehouse/testing';
+import { Client } from 'pg';
+
+const AWS_GROUP = '00gawsprodadmin00001';
+const DB_GROUP = '00gprdbreadonly00001';
+
+/**
+ * Every copy of an approval message follows its request to the end, whatever Slack or
+ * slack-bot do meanwhile: a channel copy and a DM per approver, two approvers clicking at
+ * once, a 1-of-2 policy, expiry, Slack answering 5xx for a while, slack-bot restarting, and a
+ * channel the app was never invited to.
+ */
+describe('Slack: every copy kept in step, through clicks at once, outages and restarts', () => {
+  let system: GatehouseSystem;
+  let db: Client;
+  let adaToken: string;
+  let deciderToken: string;
+
+  beforeAll(async () => {
+    system = await GatehouseSystem.start('slackstep');
+    for (const [id, email] of [
+      ['U0ADA', 'ada@example.com'],
+      ['U0CTO', 'cto@example.com'],
+      ['U0CISO', 'ciso@example.com'],
+      ['U0SRE', 'sre-lead@example.com'],
+      ['U0DBA1', 'dba1@example.com'],
+      ['U0DBA2', 'dba2@example.com'],
+    ] as const) {
+      system.slack.addUser({ id, email });
+    }
+    system.okta.addGroup(AWS_GROUP);
+    system.okta.addGroup(DB_GROUP);
+    system.okta.addUser('ada@example.com');
+    adaToken = await system.mintToken({ for: 'ada@example.com' }, ['requests:write']);
+    deciderToken = await system.mintToken({ service: 'step-ticketing' }, ['decisions:write', 'act-as']);
+    db = new Client({ connectionString: system.database.url });
+    await db.connect();
+  });
+  afterAll(async () => {
+    await db?.end();
+    await system?.stop();
+  });
+
+  const api = async (token: string, path: string, body: unknown, onBehalfOf?: string) => {
+    const response = await fetch(`${system.gatewayUrl}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(onBehalfOf ? { 'gatehouse-on-behalf-of': onBehalfOf } : {}) },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  const ask = async (flow: string, target: string, reason: string): Promise<string> => {
+    const created = await api(adaToken, '/api/v1/requests', { flow, target, durationSeconds: 3600, reason });
+    expect(created.status).toBe(201);
+    return (created.body.request as { id: string }).id;
+  };
+  const approveByApi = async (id: string, email: string) => expect((await api(deciderToken, `/api/v1/requests/${id}/approve`, {}, email)).status).toBe(200);
+  const statusOf = async (id: string) => (await db.query(`SELECT status FROM approval.access_requests WHERE id = $1`, [id])).rows[0]?.status as string;
+  const expireNow = (id: string) => db.query(`UPDATE approval.timers SET due_at = now() WHERE request_id = $1 AND kind = 'expire' AND fired_at IS NULL`, [id]);
+
+  const approvalIn = (channel: string, requestId: string): Promise<SlackCall> =>
+    waitFor(() => system.slack.callsOf('chat.postMessage').find((c) => c.args['channel'] === channel && !c.args['thread_ts'] && String(c.args['blocks']).includes(requestId)), {
+      what: `the approval message in ${channel}`,
+    });
+  const ts = (call: SlackCall) => String(call.result?.['ts']);
+  /** The last text Slack holds for a posted message (its latest successful update, or the post). */
+  const latest = (post: SlackCall) => {
+    const updates = system.slack.callsOf('chat.update').filter((c) => c.args['channel'] === post.args['channel'] && c.args['ts'] === ts(post));
+    return String((updates.at(-1) ?? post).args['text']);
+  };
+  const everyCopySays = (copies: SlackCall[], text: string, what: string) =>
+    waitFor(() => copies.every((copy) => latest(copy).includes(text)), { what: `every copy to say "${text}" (${what})`, timeoutMs: 30000 });
+  const threadReplies = (copy: SlackCall) => system.slack.callsOf('chat.postMessage').filter((c) => c.args['channel'] === copy.args['channel'] && c.args['thread_ts'] === ts(copy)).map((c) => String(c.args['text']));
+  const click = (userId: string, requestId: string, copy: SlackCall) =>
+    postToSlackDoor(`${system.gatewayUrl}/slack/events`, system.slack.signingSecret, blockAction({ userId, actionId: 'gatehouse_approve', value: requestId, channelId: String(copy.args['channel']), messageTs: ts(copy), triggerId: system.slack.issueTrigger() }));
+  const dmsTo = (channel: string) => system.slack.callsOf('chat.postMessage').filter((c) => c.args['channel'] === channel).map((c) => String(c.args['text']));
+
+  it('counts "1 of 2" in every thread, then approves, grants and expires with every copy following', async () => {
+    const id = await ask('aws-admin', 'admin', 'CHG-100 rotate the root keys');
+    const copies = await Promise.all(['C0ACCESS01', 'D0CTO', 'D0CISO', 'D0SRE'].map((channel) => approvalIn(channel, id)));
+    expect(latest(copies[0])).toContain('0 of 2 approvals');
+
+    expect((await click('U0CTO', id, copies[0])).status).toBe(200);
+    await everyCopySays(copies, '1 of 2 approvals', 'after the first approval');
+    await waitFor(() => copies.every((copy) => threadReplies(copy).includes('<@U0CTO> approved — 1 of 2')), { what: '"1 of 2" in every thread' });
+    expect(await statusOf(id)).toBe('PENDING');
+
+    expect((await click('U0CISO', id, copies[2])).status).toBe(200);
+    await everyCopySays(copies, 'granted until', 'once granted');
+    await waitFor(() => copies.every((copy) => threadReplies(copy).includes('<@U0CISO> approved — 2 of 2')), { what: '"2 of 2" in every thread' });
+    expect(system.okta.isMember(AWS_GROUP, 'ada@example.com')).toBe(true);
+    for (const copy of copies) expect(JSON.stringify(system.slack.callsOf('chat.update').filter((c) => c.args['ts'] === ts(copy)).at(-1)?.args['blocks'])).not.toContain('gatehouse_approve');
+
+    await expireNow(id);
+    await everyCopySays(copies, 'Access expired and was removed', 'after expiry');
+    await waitFor(() => dmsTo('D0ADA').some((text) => text.includes('has expired and was removed')), { what: 'Ada told her access expired' });
+    expect(system.okta.isMember(AWS_GROUP, 'ada@example.com')).toBe(false);
+    // Each copy's thread holds each decision once.
+    for (const copy of copies) expect(threadReplies(copy)).toEqual(['<@U0CTO> approved — 1 of 2', '<@U0CISO> approved — 2 of 2']);
+  });
+
+  it('takes exactly one decision when two approvers click at once, and tells the other who decided', async () => {
+    const id = await ask('production-database', 'read-only', 'INC-200 both click');
+    const [toDba1, toDba2] = await Promise.all([approvalIn('D0DBA1', id), approvalIn('D0DBA2', id)]);
+    const answers = await Promise.all([click('U0DBA1', id, toDba1), click('U0DBA2', id, toDba2)]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    await everyCopySays([toDba1, toDba2], 'granted until', 'once granted');
+    const decisions = (await db.query(`SELECT approver_email FROM approval.decisions WHERE request_id = $1`, [id])).rows as { approver_email: string }[];
+    expect(decisions).toHaveLength(1);
+    const winner = decisions[0]?.approver_email;
+    const loser = winner === 'dba1@example.com' ? 'U0DBA2' : 'U0DBA1';
+    await waitFor(() => system.slack.callsOf('chat.postEphemeral').find((c) => c.args['user'] === loser && String(c.args['text']).includes(`already approved by ${winner}`)), {
+      what: 'the slower click told who decided',
+    });
+  });
+
+  it('loses no update while Slack answers 5xx for a while: the last state reaches every copy', async () => {
+    const id = await ask('aws-admin', 'admin', 'CHG-300 during a Slack outage');
+    const copies = await Promise.all(['C0ACCESS01', 'D0CTO', 'D0CISO', 'D0SRE'].map((channel) => approvalIn(channel, id)));
+    system.slack.breakNext('chat.update', { status: 503 }, 6);
+    await approveByApi(id, 'cto@example.com');
+    await approveByApi(id, 'sre-lead@example.com');
+    await waitFor(() => system.slack.calls.filter((c) => c.method === 'chat.update' && c.error === 'http_503').length >= 6, { what: 'Slack to have failed six updates' });
+    await everyCopySays(copies, 'granted until', 'after the outage');
+    // Approvals made through the API are named in the thread too, found in Slack by email; once each.
+    for (const copy of copies) expect(threadReplies(copy)).toEqual(['<@U0CTO> approved — 1 of 2', '<@U0SRE> approved — 2 of 2']);
+  });
+
+  it('catches up after slack-bot was down: every copy shows what happened meanwhile', async () => {
+    const id = await ask('aws-admin', 'admin', 'CHG-400 while slack-bot restarts');
+    const copies = await Promise.all(['C0ACCESS01', 'D0CTO', 'D0CISO', 'D0SRE'].map((channel) => approvalIn(channel, id)));
+    await system.services['slack-bot'].stop();
+    await approveByApi(id, 'cto@example.com');
+    await approveByApi(id, 'ciso@example.com');
+    await waitFor(async () => (await statusOf(id)) === 'ACTIVE', { what: 'ACTIVE while slack-bot is down', timeoutMs: 20000 });
+    await system.services['slack-bot'].start();
+    await everyCopySays(copies, 'granted until', 'after slack-bot came back');
+    await waitFor(() => dmsTo('D0ADA').some((text) => text.startsWith(':white_check_mark: You have AdministratorAccess (aws-admin) until')), { what: 'Ada told she has access' });
+  });
+
+  it("reports a channel the app is not in: audited, in the error channel with the request id, and the requester told", async () => {
+    system.slack.breakNext('chat.postMessage', { error: 'not_in_channel' }, 1, (args) => args['channel'] === 'C0ACCESS01');
+    const id = await ask('aws-admin', 'admin', 'CHG-500 nobody invited the bot');
+    const report = await waitFor(() => system.slack.callsOf('chat.postMessage').find((c) => c.args['channel'] === 'C0ERRORS01' && String(c.args['text']).includes(id)), { what: 'the report in the error channel' });
+    expect(String(report.args['text'])).toContain('not_in_channel (the Gatehouse app is not a member of that channel; invite it with /invite @Gatehouse)');
+    expect(String(report.args['text'])).toContain('<#C0ACCESS01>');
+    await waitFor(() => dmsTo('D0ADA').some((text) => text.includes(`could not post it to <#C0ACCESS01> for the approvers`) && text.includes(id)), { what: 'Ada told in plain words' });
+    const audited = await waitFor(
+      async () => (await db.query(`SELECT record FROM audit.records WHERE subject = $1 AND type = 'slack.delivery_failed'`, [id])).rows[0]?.record as { data: { by: string; details: Record<string, unknown> } } | undefined,
+      { what: 'the failure in the audit trail' },
+    );
+    expect(audited.data.by).toBe('system: slack-bot');
+    expect(audited.data.details).toMatchObject({ method: 'chat.postMessage', destination: 'C0ACCESS01', error: 'not_in_channel', purpose: 'approval message' });
+    // The approvers asked by DM still got it.
+    await approvalIn('D0CTO', id);
+  });
+});
