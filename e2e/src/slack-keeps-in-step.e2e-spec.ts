@@ -1,4 +1,4 @@
-import { blockAction, GatehouseSystem, postToSlackDoor, waitFor, type SlackCall } from '@gatehouse/testing';
+import { blockAction, GatehouseSystem, postToSlackDoor, slashCommand, waitFor, type SlackCall } from '@gatehouse/testing';
 import { Client } from 'pg';
 
 const AWS_GROUP = '00gawsprodadmin00001';
@@ -123,6 +123,7 @@ describe('Slack: every copy kept in step, through clicks at once, outages and re
     await waitFor(() => system.slack.calls.filter((c) => c.method === 'chat.update' && c.error === 'http_503').length >= 6, { what: 'Slack to have failed six updates' });
     await everyCopySays(copies, 'granted until', 'after the outage');
     // Approvals made through the API are named in the thread too, found in Slack by email; once each.
+    await waitFor(() => copies.every((copy) => threadReplies(copy).length === 2), { what: 'both approvals in every thread' });
     for (const copy of copies) expect(threadReplies(copy)).toEqual(['<@U0CTO> approved — 1 of 2', '<@U0SRE> approved — 2 of 2']);
   });
 
@@ -139,7 +140,7 @@ describe('Slack: every copy kept in step, through clicks at once, outages and re
   });
 
   it("reports a channel the app is not in: audited, in the error channel with the request id, and the requester told", async () => {
-    system.slack.breakNext('chat.postMessage', { error: 'not_in_channel' }, 1, (args) => args['channel'] === 'C0ACCESS01');
+    system.slack.breakNext('chat.postMessage', { error: 'not_in_channel' }, 1, (args) => args['channel'] === 'C0ACCESS01' && String(args['blocks']).includes('CHG-500'));
     const id = await ask('aws-admin', 'admin', 'CHG-500 nobody invited the bot');
     const report = await waitFor(() => system.slack.callsOf('chat.postMessage').find((c) => c.args['channel'] === 'C0ERRORS01' && String(c.args['text']).includes(id)), { what: 'the report in the error channel' });
     expect(String(report.args['text'])).toContain('not_in_channel (the Gatehouse app is not a member of that channel; invite it with /invite @Gatehouse)');
@@ -153,5 +154,18 @@ describe('Slack: every copy kept in step, through clicks at once, outages and re
     expect(audited.data.details).toMatchObject({ method: 'chat.postMessage', destination: 'C0ACCESS01', error: 'not_in_channel', purpose: 'approval message' });
     // The approvers asked by DM still got it.
     await approvalIn('D0CTO', id);
+  });
+
+  it('acts once on a delivery Slack sends again (X-Slack-Retry-Num), and still answers it', async () => {
+    const door = `${system.gatewayUrl}/slack/events`;
+    const command = slashCommand({ userId: 'U0ADA', text: 'production-database read-only 1h INC-600 asked twice', triggerId: system.slack.issueTrigger() });
+    const first = await postToSlackDoor(door, system.slack.signingSecret, command);
+    expect(first.status).toBe(200);
+    const again = await postToSlackDoor(door, system.slack.signingSecret, command, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+    expect(again.status).toBe(200);
+    const requests = async () => (await db.query(`SELECT id FROM approval.access_requests WHERE reason = 'INC-600 asked twice'`)).rowCount;
+    expect(await requests()).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await requests()).toBe(1);
   });
 });

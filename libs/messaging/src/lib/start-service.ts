@@ -35,6 +35,9 @@ export async function startService(options: StartServiceOptions): Promise<INestA
   app.enableShutdownHooks();
   try {
     connectKafkaConsumer(app, options.service, options.consumer);
+    // Bootstrap first (topics, the requester's reply consumer, the outbox relay), so the first
+    // message consumed can already ask other services and publish.
+    await app.init();
     await app.startAllMicroservices();
     await app.listen(options.port, options.host ?? '127.0.0.1');
   } catch (error) {

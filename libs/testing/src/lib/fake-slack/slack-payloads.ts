@@ -37,6 +37,8 @@ export function interaction(payload: Record<string, unknown>): SlackPost {
   return { body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), contentType: 'application/x-www-form-urlencoded' };
 }
 
+let submissions = 0;
+
 /** A `view_submission` of a modal with these input values (block id → selected value or text). */
 export function viewSubmission({ userId, callbackId, values }: { userId: string; callbackId: string; values: Record<string, { selected?: string; text?: string }> }): SlackPost {
   const state = Object.fromEntries(
@@ -51,7 +53,7 @@ export function viewSubmission({ userId, callbackId, values }: { userId: string;
     user: { id: userId, username: userId.toLowerCase(), team_id: TEAM.id },
     api_app_id: 'A0GATEHOUSE',
     token: 'deprecated-verification-token',
-    trigger_id: `${Date.now()}.1.trigger`,
+    trigger_id: `${Date.now()}.${++submissions}.trigger`,
     view: { id: 'V0MODAL', team_id: TEAM.id, type: 'modal', callback_id: callbackId, private_metadata: '', state: { values: state }, hash: 'h', app_id: 'A0GATEHOUSE', bot_id: 'B0BOT' },
     response_urls: [],
     is_enterprise_install: false,
@@ -59,7 +61,12 @@ export function viewSubmission({ userId, callbackId, values }: { userId: string;
 }
 
 /** Posts a delivery to the gateway as Slack would, signed (or with the headers you give). */
-export async function postToSlackDoor(url: string, secret: string, post: SlackPost, override: Partial<{ signature: string; timestamp: string; body: string }> = {}): Promise<Response> {
+export async function postToSlackDoor(
+  url: string,
+  secret: string,
+  post: SlackPost,
+  override: Partial<{ signature: string; timestamp: string; body: string; headers: Record<string, string> }> = {},
+): Promise<Response> {
   const signed = signSlackBody(secret, post.body);
   return fetch(url, {
     method: 'POST',
@@ -67,6 +74,7 @@ export async function postToSlackDoor(url: string, secret: string, post: SlackPo
       'content-type': post.contentType,
       'x-slack-signature': override.signature ?? signed.signature,
       'x-slack-request-timestamp': override.timestamp ?? signed.timestamp,
+      ...override.headers,
     },
     body: override.body ?? post.body,
   });
