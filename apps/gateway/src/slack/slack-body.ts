@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 /**
  * Slack's body as slack-bot wants it: Events API deliveries are JSON; interactions are a form
  * with one `payload` field holding JSON; slash commands and `ssl_check` are plain form fields.
@@ -16,10 +18,13 @@ export function parseSlackBody(contentType: string | undefined, parsed: unknown)
   return body;
 }
 
-/** The Slack user a delivery is from: the Kafka key, so one person's clicks stay in order. */
-export function slackUserOf(body: Record<string, unknown>): string {
-  const user = body['user'] as { id?: unknown } | undefined;
-  const event = body['event'] as { user?: unknown } | undefined;
-  const id = user?.id ?? body['user_id'] ?? event?.user;
-  return typeof id === 'string' && id.length > 0 ? id : 'slack';
+/**
+ * The Kafka key of a delivery: its own identity (the event id, the trigger id), so deliveries
+ * are handled side by side, even one person's. Slack sends each as a separate HTTP request with
+ * no order between them, and what they do is made safe by approval (one decision per request),
+ * not by their order.
+ */
+export function deliveryIdOf(body: Record<string, unknown>): string {
+  for (const id of [body['event_id'], body['trigger_id'], body['action_ts']]) if (typeof id === 'string' && id.length > 0) return id;
+  return randomUUID();
 }

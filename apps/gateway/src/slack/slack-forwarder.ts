@@ -3,7 +3,7 @@ import { LOGGER, type Logger } from '@gatehouse/observability';
 import type { Request, Response } from 'express';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { AskService } from '../http/ask-service';
-import { slackUserOf } from './slack-body';
+import { deliveryIdOf } from './slack-body';
 
 /**
  * Hands a proven Slack delivery to slack-bot and answers Slack with its acknowledgement. Slack
@@ -25,7 +25,7 @@ export class SlackForwarder {
     try {
       const ack = await this.ask.ask(
         'slack.delivery',
-        slackUserOf(body),
+        deliveryIdOf(body),
         { ...proof, body, ...(retry && /^\d+$/.test(retry) ? { retryNum: Number(retry), retryReason: req.header('x-slack-retry-reason') } : {}) },
         { timeoutMs: this.config.slack.ackTimeoutMs },
       );

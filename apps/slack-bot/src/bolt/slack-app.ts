@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { App } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
 import type { SlackDelivery } from '@gatehouse/contracts';
 import { KafkaRequester } from '@gatehouse/messaging';
 import { LOGGER, type Logger } from '@gatehouse/observability';
@@ -11,8 +12,10 @@ import { registerActiveAccess } from '../requesting/active-access';
 import { registerCancel } from '../requesting/cancel-from-slack';
 import { registerRequestSubmission } from '../requesting/submit-request';
 import { pacedFetch } from '../slack-api/paced-fetch';
+import { slackFailureOf } from '../slack-api/slack-failure';
 import { SlackPacer } from '../slack-api/slack-pacer';
 import { boltLogger } from './bolt-logger';
+import { botAuthorization } from './bot-authorization';
 import { KafkaDeliveryReceiver, type AckBody } from './kafka-receiver';
 
 const NOT_SET_UP = "Gatehouse's Slack app is not set up yet: an admin sets SLACK_BOT_TOKEN for slack-bot (the bot token from the Slack app's OAuth & Permissions page).";
@@ -25,6 +28,7 @@ const NOT_SET_UP = "Gatehouse's Slack app is not set up yet: an admin sets SLACK
 export class SlackApp {
   private readonly receiver = new KafkaDeliveryReceiver();
   private readonly app?: App;
+  private readonly web?: WebClient;
 
   constructor(
     @Inject(SLACK_BOT_CONFIG) config: ServiceConfig,
@@ -37,22 +41,28 @@ export class SlackApp {
       logger.warn('SLACK_BOT_TOKEN is not set: slack-bot answers every Slack delivery with a note to set it');
       return;
     }
-    this.app = new App({
-      token,
-      receiver: this.receiver,
-      // auth.test would run in the constructor; Slack's answer is not needed to start.
-      tokenVerificationEnabled: false,
+    const clientOptions = {
+      slackApiUrl: config.slack.apiUrl,
+      // One pacer for every call, Bolt's listeners' and slack-bot's own work alike.
+      fetch: pacedFetch(new SlackPacer()),
+      // A 429 is waited out (Retry-After) and tried again, once or twice; longer trouble is for
+      // the outgoing queue to retry, not for a listener to sit on.
+      retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2000 },
       logger: boltLogger(logger),
-      clientOptions: {
-        slackApiUrl: config.slack.apiUrl,
-        fetch: pacedFetch(new SlackPacer()),
-        // A 429 is waited out (Retry-After) and tried again, once or twice; longer trouble is for
-        // the outgoing queue to retry, not for a listener to sit on.
-        retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2000 },
-      },
+    };
+    this.web = new WebClient(token, clientOptions);
+    this.app = new App({
+      receiver: this.receiver,
+      // Asked of Slack on the first delivery, not in the constructor: Slack is not needed to start.
+      authorize: botAuthorization(this.web, token),
+      logger: boltLogger(logger),
+      clientOptions,
     });
     this.app.error(async (error) => {
-      logger.error({ err: error }, 'a Slack listener failed');
+      const failure = slackFailureOf((error as { original?: unknown }).original ?? error);
+      // An answer dropped under Slack's rate limit is expected in a surge: one line, no stack.
+      if (failure.code === 'ratelimited') logger.warn({ error: failure.code }, "an answer to a Slack user was not sent: Slack's rate limit");
+      else logger.error({ err: error }, 'a Slack listener failed');
     });
     registerAccessCommand(this.app, requester, identity, logger);
     registerRequestSubmission(this.app, requester, identity, logger);
@@ -62,8 +72,8 @@ export class SlackApp {
   }
 
   /** The Web API client, for messages not in answer to a delivery; undefined until Slack is set up. */
-  get client(): App['client'] | undefined {
-    return this.app?.client;
+  get client(): WebClient | undefined {
+    return this.web;
   }
 
   deliver(delivery: SlackDelivery): Promise<AckBody> {

@@ -1,8 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import type { SlackAck, TypedEnvelope } from '@gatehouse/contracts';
-import { UnitOfWork } from '@gatehouse/messaging';
 import { LOGGER, type Logger } from '@gatehouse/observability';
+import { DataSource } from 'typeorm';
 import { SlackApp } from '../bolt/slack-app';
 import { deliveryKey } from './delivery-key';
 
@@ -21,7 +21,7 @@ export class SlackDeliveryHandler {
 
   constructor(
     private readonly slack: SlackApp,
-    @Inject(UnitOfWork) private readonly uow: UnitOfWork,
+    private readonly dataSource: DataSource,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -36,12 +36,12 @@ export class SlackDeliveryHandler {
     return body === undefined ? {} : { body };
   }
 
+  /** One statement, one round trip: the acknowledgement waits for it. */
   private async claim(key: string): Promise<boolean> {
-    const prune = ++this.claims % PRUNE_EVERY === 0;
-    return this.uow.run(async (tx) => {
-      if (prune) await tx.manager.query(`DELETE FROM slack_bot.deliveries WHERE received_at < now() - ${REMEMBER}`);
-      const rows: unknown[] = await tx.manager.query(`INSERT INTO slack_bot.deliveries (key) VALUES ($1) ON CONFLICT DO NOTHING RETURNING 1`, [key]);
-      return rows.length === 1;
-    });
+    if (++this.claims % PRUNE_EVERY === 0) {
+      void this.dataSource.query(`DELETE FROM slack_bot.deliveries WHERE received_at < now() - ${REMEMBER}`).catch((error: unknown) => this.logger.warn({ err: error }, 'could not prune old Slack deliveries'));
+    }
+    const rows: unknown[] = await this.dataSource.query(`INSERT INTO slack_bot.deliveries (key) VALUES ($1) ON CONFLICT DO NOTHING RETURNING 1`, [key]);
+    return rows.length === 1;
   }
 }

@@ -2,6 +2,17 @@ import type { SlackPacer } from './slack-pacer';
 
 type Fetch = typeof globalThis.fetch;
 
+/**
+ * How long a call may wait for its slot before it is pointless: a modal needs its trigger id
+ * within 3 s, and an ephemeral answer to a click is stale after a few seconds. Such a call is
+ * answered `ratelimited` at once rather than queued (and holding a place in the client's queue).
+ */
+const WORTH_WAITING_MS: Record<string, number> = {
+  'views.open': 2500,
+  'views.push': 2500,
+  'chat.postEphemeral': 5000,
+};
+
 /** The method (`chat.postMessage`) of a Web API URL, and the channel its form body names. */
 export function slackCallOf(url: string, body: unknown): { method: string; channel?: string } {
   const method = url.split('?')[0]?.split('/').pop() ?? '';
@@ -19,6 +30,12 @@ export function pacedFetch(pacer: SlackPacer, fetchFn: Fetch = globalThis.fetch)
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const { method, channel } = slackCallOf(url, init?.body);
     const wait = pacer.reserve(method, channel);
+    if (wait > (WORTH_WAITING_MS[method] ?? Infinity)) {
+      return new Response(JSON.stringify({ ok: false, error: 'ratelimited', gatehouse: `not sent: Slack's rate limit would delay it ${wait} ms` }), {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+      });
+    }
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const response = await fetchFn(input, init);
     if (response.status === 429) {

@@ -1,5 +1,5 @@
 import { SlackPacer } from './slack-pacer';
-import { slackCallOf } from './paced-fetch';
+import { pacedFetch, slackCallOf } from './paced-fetch';
 
 describe('SlackPacer', () => {
   let now = 0;
@@ -50,5 +50,32 @@ describe('slackCallOf', () => {
   it('reads the method from the URL and the channel from the form body', () => {
     expect(slackCallOf('https://slack.com/api/chat.postMessage', 'channel=C123&text=hi')).toEqual({ method: 'chat.postMessage', channel: 'C123' });
     expect(slackCallOf('http://127.0.0.1:1234/api/users.info?x=1', undefined)).toEqual({ method: 'users.info', channel: undefined });
+  });
+});
+
+describe('pacedFetch', () => {
+  it("answers a call that would wait past its use (an ephemeral, a modal) with ratelimited at once, and sends the rest", async () => {
+    const pacer = new SlackPacer();
+    const sent: string[] = [];
+    const fetchFn = (async (input: string | URL | Request) => {
+      sent.push(String(input));
+      return new Response(JSON.stringify({ ok: true }), { status: 200 });
+    }) as typeof fetch;
+    const paced = pacedFetch(pacer, fetchFn);
+    pacer.rateLimited('chat.postEphemeral', 30);
+    const stale = await paced('https://slack.com/api/chat.postEphemeral', { method: 'POST', body: 'channel=C1&user=U1&text=no' });
+    expect(await stale.json()).toMatchObject({ ok: false, error: 'ratelimited' });
+    await paced('https://slack.com/api/users.info', { method: 'POST', body: 'user=U1' });
+    expect(sent).toEqual(['https://slack.com/api/users.info']);
+  });
+
+  it('tells the pacer about a 429, so the next call of that method waits Retry-After', async () => {
+    let now = 0;
+    const pacer = new SlackPacer(() => now);
+    const paced = pacedFetch(pacer, (async () => new Response('{"ok":false,"error":"ratelimited"}', { status: 429, headers: { 'retry-after': '7' } })) as typeof fetch);
+    await paced('https://slack.com/api/chat.update', { method: 'POST', body: 'channel=C1' });
+    expect(pacer.reserve('chat.update', 'C1')).toBe(7000);
+    now += 7000;
+    expect(pacer.reserve('chat.update', 'C1')).toBe(0);
   });
 });
