@@ -39,7 +39,7 @@ export class SlackWorkDoer {
       case 'thread':
         return this.thread(client, tx, requestId, work);
       case 'dm':
-        await this.dm(client, work.to, work.message, work.purpose);
+        await this.dm(client, requestId, work.to, work.message, work.purpose);
         return [];
       case 'report':
         await slackCall('chat.postMessage', work.channel, 'error report', () => client.chat.postMessage({ channel: work.channel, text: work.text }));
@@ -111,17 +111,15 @@ export class SlackWorkDoer {
     return setbacks;
   }
 
-  private async dm(client: WebClient, to: Person, message: { text: string; blocks?: Record<string, unknown>[] }, purpose: string): Promise<void> {
-    const userId = to.slackUserId ?? (await this.userIdOf(client, to, purpose));
+  private async dm(client: WebClient, requestId: string, to: Person, message: { text: string; blocks?: Record<string, unknown>[] }, purpose: string): Promise<void> {
+    const userId = to.slackUserId ?? (await slackCall('users.lookupByEmail', to.email, purpose, () => this.identity.userIdOf(client, to.email)));
+    // Someone without a Slack account (asking through the API, say) is not told in Slack; not a failure.
+    if (!userId) {
+      this.logger.warn({ requestId, email: to.email }, `no Slack account with that email; the ${purpose} is not sent`);
+      return;
+    }
     const channel = await this.openDm(client, userId, purpose);
     await slackCall('chat.postMessage', channel, purpose, () => client.chat.postMessage({ channel, text: message.text, ...(message.blocks ? { blocks: message.blocks as never } : {}) }));
-  }
-
-  private async userIdOf(client: WebClient, person: Pick<Person, 'email' | 'slackUserId'>, purpose: string): Promise<string> {
-    if (person.slackUserId) return person.slackUserId;
-    const found = await slackCall('users.lookupByEmail', person.email, purpose, () => this.identity.userIdOf(client, person.email));
-    if (!found) throw lastingFailure('users_not_found', 'users.lookupByEmail', person.email, purpose);
-    return found;
   }
 
   private async openDm(client: WebClient, userId: string, purpose: string): Promise<string> {
