@@ -35,7 +35,7 @@ describe('the approval message', () => {
     expect(denied.text).toContain('Denied by dba2@example.com: freeze');
     expect(texts(denied.blocks)).not.toContain('gatehouse_approve');
     const active = approvalMessage(cardOf({ ...pending, status: 'ACTIVE', access: { grantedAt: '2026-11-22T10:02:00.000Z', expiresAt: '2026-11-22T11:02:00.000Z' } }));
-    expect(active.text).toContain('Approved by dba1@example.com; granted until 2026-11-22T11:02:00.000Z');
+    expect(active.text).toContain('Approved by dba1@example.com; granted until <!date^1795345320^{date_short_pretty} at {time}|2026-11-22 11:02 UTC>');
   });
 
   it('cuts a long reason visibly to fit Block Kit instead of failing with invalid_blocks', () => {

@@ -1,5 +1,6 @@
 import type { Person, RequestView } from '@gatehouse/contracts';
 import { formatDuration } from '@gatehouse/config';
+import { slackTime } from '../messages/slack-time';
 import { mrkdwn, plain } from '../requesting/block-text';
 
 export const APPROVE = 'gatehouse_approve';
@@ -58,7 +59,7 @@ export function outcomeOf(request: RequestView): string | undefined {
     case 'GRANTING':
       return `:white_check_mark: Approved by ${approvedBy || 'a rule of the flow'}; access is being granted`;
     case 'ACTIVE':
-      return `:white_check_mark: Approved by ${approvedBy || 'a rule of the flow'}; granted until ${request.access?.expiresAt ?? '?'}`;
+      return `:white_check_mark: Approved by ${approvedBy || 'a rule of the flow'}; granted until ${slackTime(request.access?.expiresAt)}`;
     case 'DENIED': {
       const denial = last('deny');
       return `:no_entry: Denied by ${denial?.approverEmail ?? '?'}: ${denial?.reason ?? ''}`;

@@ -6,6 +6,7 @@ import { KafkaRequester, UnitOfWork } from '@gatehouse/messaging';
 import { SlackApp } from '../bolt/slack-app';
 import { SERVICE } from '../config';
 import { FLOWS } from '../flows/flows';
+import { slackTime } from '../messages/slack-time';
 import { grantedMessage } from '../requesting/active-access';
 import { queueSlackWork, type SlackWork } from '../outgoing/slack-work';
 import { SlackWorkRunner } from '../outgoing/slack-work.runner';
@@ -43,7 +44,7 @@ function requesterNews(type: string, request: RequestView): string | undefined {
     case 'access.denied':
       return `:no_entry: Your request for ${what} was denied by ${denial?.approverEmail ?? 'an approver'}: ${denial?.reason ?? ''}. You can ask again with \`/access\`.`;
     case 'access.activated':
-      return `:white_check_mark: You have ${request.targetLabel} (${request.flow}) until ${request.access?.expiresAt ?? '?'}.`;
+      return `:white_check_mark: You have ${request.targetLabel} (${request.flow}) until ${slackTime(request.access?.expiresAt)}. Revoke it here when you are done; Extend asks your approvers for more time.`;
     case 'access.grant_failed':
       return `:warning: Your request for ${what} was approved, but granting it failed: ${request.failure ?? 'unknown cause'}. Your admin has the details.`;
     case 'access.timed_out':
