@@ -89,6 +89,10 @@ describe('Slack: every copy kept in step, through clicks at once, outages and re
     await everyCopySays(copies, 'granted until', 'once granted');
     await waitFor(() => copies.every((copy) => threadReplies(copy).includes('<@U0CISO> approved — 2 of 2')), { what: '"2 of 2" in every thread' });
     expect(system.okta.isMember(AWS_GROUP, 'ada@example.com')).toBe(true);
+    await waitFor(() => dmsTo('D0ADA').some((text) => text.includes('Your request for AdministratorAccess (aws-admin) for 1h was approved by cto@example.com, ciso@example.com')), {
+      what: 'Ada told who approved',
+    });
+    await waitFor(() => dmsTo('D0ADA').some((text) => text.startsWith(':white_check_mark: You have AdministratorAccess (aws-admin) until <!date^')), { what: 'Ada told until when, in her time zone' });
     for (const copy of copies) expect(JSON.stringify(system.slack.callsOf('chat.update').filter((c) => c.args['ts'] === ts(copy)).at(-1)?.args['blocks'])).not.toContain('gatehouse_approve');
 
     await expireNow(id);

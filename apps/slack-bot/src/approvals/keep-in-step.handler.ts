@@ -40,7 +40,11 @@ function errorReport(type: string, request: RequestView, cause: string | undefin
 function requesterNews(type: string, request: RequestView): string | undefined {
   const what = `${request.targetLabel} (${request.flow}) for ${formatDuration(request.durationSeconds)}`;
   const denial = [...request.decisions].reverse().find((d) => d.kind === 'deny');
+  const approvers = request.decisions.filter((d) => d.kind === 'approve').map((d) => d.approverEmail);
   switch (type) {
+    case 'access.approved':
+      // A rule's approval is followed at once by the grant: one DM ("you have access") is enough.
+      return approvers.length > 0 ? `:thumbsup: Your request for ${what} was approved by ${approvers.join(', ')}; Gatehouse is granting it now.` : undefined;
     case 'access.denied':
       return `:no_entry: Your request for ${what} was denied by ${denial?.approverEmail ?? 'an approver'}: ${denial?.reason ?? ''}. You can ask again with \`/access\`.`;
     case 'access.activated':
