@@ -4,7 +4,10 @@ import type { Logger } from '@gatehouse/observability';
 import { sendDm } from '../bolt/direct-message';
 import { SlackIdentity, viaOf } from '../identity/slack-identity';
 import { randomUUID } from 'node:crypto';
+import { registerFlowChoice } from './choose-flow';
+import { OfferedFlows } from './offered-flows';
 import { requestModal } from './request-modal';
+import { registerTargetSuggestions } from './target-suggestions';
 import { describeQuick, parseQuickRequest, QUICK_USAGE } from './quick-request';
 import { submittedMessage } from './request-summary';
 
@@ -19,15 +22,20 @@ export const ACCESS_HELP = [
 /**
  * `/access`: help and the list answer in the acknowledgement itself; the request modal opens
  * right after the ack (the trigger id lives 3 s), with the flows approval offers this person.
+ * `/access <flow>` opens it with that flow chosen. The modal's own listeners (a flow chosen,
+ * type-ahead for targets) are registered here too.
  */
 export function registerAccessCommand(app: App, requester: KafkaRequester, identity: SlackIdentity, logger: Logger): void {
+  const offered = new OfferedFlows(requester, identity);
+  registerFlowChoice(app, offered, logger);
+  registerTargetSuggestions(app, offered, logger);
+
   // The "Request access" global shortcut opens the same form.
   app.shortcut('gatehouse_request_access', async ({ shortcut, ack, client, context }) => {
     await ack();
-    const who = await identity.of(client, shortcut.user.id, viaOf(context));
-    if (!who.ok) return sendDm(client, shortcut.user.id, { text: who.message });
-    const flows = await requester.request('flows.list', 'flows', { principal: who.principal });
-    if (flows.ok) await client.views.open({ trigger_id: shortcut.trigger_id, view: requestModal(flows.flows) as never });
+    const flows = await offered.fresh(client, shortcut.user.id, viaOf(context));
+    if (!flows.ok) return sendDm(client, shortcut.user.id, { text: flows.message });
+    await client.views.open({ trigger_id: shortcut.trigger_id, view: requestModal(flows.flows) as never });
   });
 
   app.command('/access', async ({ command, ack, client, context }) => {
@@ -40,7 +48,14 @@ export function registerAccessCommand(app: App, requester: KafkaRequester, ident
       const lines = reply.ok ? reply.requests.map((r) => `• ${r.targetLabel} (${r.flow}) — ${r.status.toLowerCase()}`) : [reply.message];
       return ack({ response_type: 'ephemeral', text: lines.length ? `*Your requests*\n${lines.join('\n')}` : 'You have no requests yet. `/access` asks for one.' });
     }
-    if (verb) {
+    const words = command.text.trim().split(/\s+/);
+    let chosen: string | undefined;
+    if (verb && words.length === 1) {
+      // Only a flow's name: the form, with that flow chosen.
+      const flows = await offered.fresh(client, command.user_id, viaOf(context));
+      if (flows.ok && flows.flows.some((f) => f.name === verb)) chosen = verb;
+    }
+    if (verb && !chosen) {
       const quick = parseQuickRequest(command.text);
       if (!quick.ok) return ack({ response_type: 'ephemeral', text: quick.message });
       const { ok: _ok, ...fields } = quick;
@@ -54,12 +69,13 @@ export function registerAccessCommand(app: App, requester: KafkaRequester, ident
       return ack({ response_type: 'ephemeral', text: summary.text, blocks: summary.blocks as never });
     }
     await ack();
-    const flows = await requester.request('flows.list', 'flows', { principal: who.principal });
+    // `/access <flow>` has just asked: that answer is reused.
+    const flows = chosen ? await offered.reused(client, command.user_id, viaOf(context)) : await offered.fresh(client, command.user_id, viaOf(context));
     if (!flows.ok) {
       await client.chat.postEphemeral({ channel: command.channel_id, user: command.user_id, text: flows.message });
       return;
     }
-    const opened = await client.views.open({ trigger_id: command.trigger_id, view: requestModal(flows.flows) as never }).catch((error: unknown) => error);
+    const opened = await client.views.open({ trigger_id: command.trigger_id, view: requestModal(flows.flows, chosen) as never }).catch((error: unknown) => error);
     if (opened instanceof Error) {
       logger.warn({ err: opened }, 'could not open the request modal');
       await client.chat.postEphemeral({ channel: command.channel_id, user: command.user_id, text: 'Slack did not open the request form in time; please run `/access` again.' });

@@ -25,7 +25,7 @@ function errorsOf(problems: readonly Problem[]): Record<string, string> {
  */
 export function registerRequestSubmission(app: App, requester: KafkaRequester, identity: SlackIdentity, logger: Logger): void {
   app.view(REQUEST_MODAL, async ({ ack, body, view, client, context }) => {
-    const input = readRequestModal(view.state.values as never);
+    const input = readRequestModal(view.state.values as never, view.private_metadata);
     if ('errors' in input) return ack({ response_action: 'errors', errors: input.errors });
     const who = await identity.of(client, body.user.id, viaOf(context));
     if (!who.ok) return ack({ response_action: 'errors', errors: { [BLOCKS.target]: who.message } });
