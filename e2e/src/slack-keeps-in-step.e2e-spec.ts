@@ -1,4 +1,4 @@
-import { blockAction, GatehouseSystem, postToSlackDoor, slashCommand, waitFor, type SlackCall } from '@gatehouse/testing';
+import { blockAction, buttonValue, GatehouseSystem, postToSlackDoor, slashCommand, waitFor, type SlackCall } from '@gatehouse/testing';
 import { Client } from 'pg';
 
 const AWS_GROUP = '00gawsprodadmin00001';
@@ -94,6 +94,15 @@ describe('Slack: every copy kept in step, through clicks at once, outages and re
     });
     await waitFor(() => dmsTo('D0ADA').some((text) => text.startsWith(':white_check_mark: You have AdministratorAccess (aws-admin) until <!date^')), { what: 'Ada told until when, in her time zone' });
     for (const copy of copies) expect(JSON.stringify(system.slack.callsOf('chat.update').filter((c) => c.args['ts'] === ts(copy)).at(-1)?.args['blocks'])).not.toContain('gatehouse_approve');
+
+    // The flow's expiryWarning (15 minutes by default) falls due now: Ada may extend or end it.
+    expect((await db.query(`UPDATE approval.timers SET due_at = now() WHERE request_id = $1 AND kind = 'warn' AND fired_at IS NULL`, [id])).rowCount).toBe(1);
+    const warning = await waitFor(() => system.slack.callsOf('chat.postMessage').find((c) => c.args['channel'] === 'D0ADA' && String(c.args['text']).startsWith(':hourglass_flowing_sand: Your access to AdministratorAccess (aws-admin) ends <!date^')), {
+      what: 'Ada warned before her access ends',
+    });
+    expect(String(warning.args['text'])).toContain('Extend asks your approvers for another 1h');
+    expect(buttonValue(warning, 'gatehouse_extend')).toBe(id);
+    expect(buttonValue(warning, 'gatehouse_revoke_now')).toBe(id);
 
     await expireNow(id);
     await everyCopySays(copies, 'Access expired and was removed', 'after expiry');

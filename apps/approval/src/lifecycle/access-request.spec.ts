@@ -118,6 +118,34 @@ describe('AccessRequest', () => {
     expect(ending.events[0].data).toMatchObject({ status: 'REVOKED', actor: person('dev@example.com') });
   });
 
+  it('warns the flow\'s expiryWarning before access ends, once active, and never once it is ending', () => {
+    const approved = reload(open({ approvalsRequired: 1, durationSeconds: 1800 }));
+    approved.decide({ actor: person('a@example.com'), approver: { email: 'a@example.com' }, kind: 'approve' }, cause);
+    const granting = reload(approved);
+    granting.granted(new Date('2026-11-22T10:10:00Z'), cause, 900);
+    expect(granting.timerChanges).toContainEqual({ op: 'arm', kind: 'warn', dueAt: new Date('2026-11-22T10:25:00Z') });
+    const active = reload(granting);
+    active.warnOfExpiry();
+    expect(types(active)).toEqual(['access.expiring']);
+    expect(active.events[0]?.data).toMatchObject({ expiresAt: '2026-11-22T10:40:00.000Z', actor: systemActor('timer'), status: 'ACTIVE' });
+    const ending = reload(active);
+    ending.revoke(person('a@example.com'), cause);
+    expect(ending.timerChanges).toContainEqual({ op: 'close', kind: 'warn' });
+    const revoking = reload(ending);
+    revoking.warnOfExpiry();
+    expect(revoking.events).toEqual([]);
+  });
+
+  it('arms no warning when the warning would come before the grant or is off', () => {
+    for (const warn of [0, 3600]) {
+      const approved = reload(open({ approvalsRequired: 1, durationSeconds: 1800 }));
+      approved.decide({ actor: person('a@example.com'), approver: { email: 'a@example.com' }, kind: 'approve' }, cause);
+      const granting = reload(approved);
+      granting.granted(new Date('2026-11-22T10:10:00Z'), cause, warn);
+      expect(granting.timerChanges.filter((c) => c.kind === 'warn')).toEqual([]);
+    }
+  });
+
   it('refuses a move its lifecycle does not allow', () => {
     expect(() => reload(open()).granted(new Date(), cause)).toThrow('illegal transition PENDING → ACTIVE');
   });

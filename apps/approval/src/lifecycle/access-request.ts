@@ -8,7 +8,8 @@ import { toView, type DecisionRow, type RequestRow } from '../requests/request-r
 import { assertTransition } from './transitions';
 
 /** A timer the repository must arm or close along with the request. */
-export type TimerChange = { op: 'arm'; kind: 'timeout' | 'expire'; dueAt: Date } | { op: 'close'; kind?: 'timeout' | 'expire' };
+export type TimerKind = 'timeout' | 'expire' | 'warn';
+export type TimerChange = { op: 'arm'; kind: TimerKind; dueAt: Date } | { op: 'close'; kind?: TimerKind };
 
 export interface OpenRequest {
   id: string;
@@ -247,19 +248,31 @@ export class AccessRequest {
     this.emit(createEnvelope('access.timed_out', this.id, { requestId: this.id, afterSeconds, actor: systemActor('timer'), status: 'TIMED_OUT' }, { source: SERVICE }));
   }
 
+  /** Its warning timer fired: say that access ends soon, unless it is already ending or over. */
+  warnOfExpiry(): void {
+    const expiresAt = this.row.expires_at;
+    if (this.status !== 'ACTIVE' || this.ending || !expiresAt) return;
+    this.emit(createEnvelope('access.expiring', this.id, { requestId: this.id, expiresAt: new Date(expiresAt).toISOString(), actor: systemActor('timer'), status: 'ACTIVE' }, { source: SERVICE }));
+  }
+
   /** Its expiry timer fired (or a failed revocation is tried again): take the access away. */
   expire(): void {
     if (this.status !== 'ACTIVE') return;
     this.startRevoke(this.ending ?? 'expired', this.row.ended_by ?? systemActor('timer'), undefined);
   }
 
-  /** provisioning-okta added the membership. */
-  granted(grantedAt: Date, cause: Envelope): void {
+  /**
+   * provisioning-okta added the membership. The requester is warned `warnBeforeSeconds` before
+   * it ends (the flow's expiryWarning; 0 for never), when that moment is still ahead.
+   */
+  granted(grantedAt: Date, cause: Envelope, warnBeforeSeconds = 0): void {
     this.moveTo('ACTIVE');
     const expiresAt = new Date(grantedAt.getTime() + this.row.duration_seconds * 1000);
     this.set('granted_at', grantedAt);
     this.set('expires_at', expiresAt);
     this.timerChanges.push({ op: 'arm', kind: 'expire', dueAt: expiresAt });
+    const warnAt = new Date(expiresAt.getTime() - warnBeforeSeconds * 1000);
+    if (warnBeforeSeconds > 0 && warnAt > grantedAt) this.timerChanges.push({ op: 'arm', kind: 'warn', dueAt: warnAt });
     this.emit(
       createEnvelope(
         'access.activated',
@@ -334,8 +347,9 @@ export class AccessRequest {
     if (!this.ending) this.set('ending', why);
     if (!this.row.ended_by) this.set('ended_by', actor);
     this.touch();
-    // A pending expiry is moot once a revocation is under way.
+    // A pending expiry (and its warning) is moot once a revocation is under way.
     this.timerChanges.push({ op: 'close', kind: 'expire' });
+    this.timerChanges.push({ op: 'close', kind: 'warn' });
     const options = cause ? { source: SERVICE, causedBy: cause } : { source: SERVICE };
     const revoking = this.emit(createEnvelope('access.revoking', this.id, { requestId: this.id, grantId, why, actor, status: 'ACTIVE' }, options));
     this.emit(

@@ -5,6 +5,7 @@ import { UnitOfWork } from '@gatehouse/messaging';
 import { LOGGER, type Logger } from '@gatehouse/observability';
 import { SERVICE } from '../config';
 import type { AccessRequest } from '../lifecycle/access-request';
+import { FlowCatalog } from '../flows/flow-catalog';
 import { AccessRequestRepository } from '../lifecycle/access-request.repository';
 
 /** RETRY_REVOKE_AFTER: a failed revocation is tried again by re-arming the expiry timer. */
@@ -21,12 +22,15 @@ export class ProvisioningEventsHandler {
   constructor(
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
     private readonly requests: AccessRequestRepository,
+    private readonly flows: FlowCatalog,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   @EventPattern('provisioning.granted')
   async granted(@Payload() event: TypedEnvelope<'provisioning.granted'>): Promise<void> {
-    await this.withRequest(event, 'GRANTING', (request) => request.granted(new Date(event.data.grantedAt), event));
+    await this.withRequest(event, 'GRANTING', (request) =>
+      request.granted(new Date(event.data.grantedAt), event, this.flows.get(request.flow)?.notifications.expiryWarning ?? 0),
+    );
   }
 
   @EventPattern('provisioning.grant_failed')

@@ -1,12 +1,13 @@
 import { systemActor, type Principal } from '@gatehouse/contracts';
 import type { Transaction } from '@gatehouse/messaging';
+import type { TimerKind } from '../lifecycle/access-request';
 import type { AccessRequestRepository } from '../lifecycle/access-request.repository';
 import type { Authorizer } from '../policy/authorizer';
 
 export interface DueTimer {
   id: string;
   request_id: string;
-  kind: 'timeout' | 'expire';
+  kind: TimerKind;
   due_at: Date;
 }
 
@@ -19,6 +20,12 @@ const TIMERS: Principal = { actor: systemActor('timer'), scopes: [] };
 export async function fireTimer(tx: Transaction, timer: DueTimer, requests: AccessRequestRepository, authorizer: Authorizer): Promise<void> {
   const request = await requests.lock(tx, timer.request_id);
   if (!request) return;
+  if (timer.kind === 'warn') {
+    // A notice, not a move of the request: nothing for the policy to allow.
+    request.warnOfExpiry();
+    await requests.save(tx, request);
+    return;
+  }
   const action = timer.kind === 'timeout' ? 'request.timeout' : 'request.expire';
   const allowed = authorizer.check(action, TIMERS, request.forPolicy(), undefined);
   if (allowed.outcome !== 'allowed') throw new Error(`the policy refused the timers "${action}": ${allowed.message}`);

@@ -26,6 +26,7 @@ const STATE_CHANGES = [
   'access.revoking',
   'access.ended',
   'access.revoke_failed',
+  'access.expiring',
 ] as const;
 
 /** What goes to the flow's error channel, for the people who keep Gatehouse running. */
@@ -45,6 +46,8 @@ function requesterNews(type: string, request: RequestView): string | undefined {
     case 'access.approved':
       // A rule's approval is followed at once by the grant: one DM ("you have access") is enough.
       return approvers.length > 0 ? `:thumbsup: Your request for ${what} was approved by ${approvers.join(', ')}; Gatehouse is granting it now.` : undefined;
+    case 'access.expiring':
+      return `:hourglass_flowing_sand: Your access to ${request.targetLabel} (${request.flow}) ends ${slackTime(request.access?.expiresAt)}. Need longer? Extend asks your approvers for another ${formatDuration(request.durationSeconds)}; Revoke now ends it if you are done.`;
     case 'access.denied':
       return `:no_entry: Your request for ${what} was denied by ${denial?.approverEmail ?? 'an approver'}: ${denial?.reason ?? ''}. You can ask again with \`/access\`.`;
     case 'access.activated':
@@ -112,7 +115,7 @@ export class KeepInStepHandler {
       if (errorChannel && report) works.push({ kind: 'report', channel: errorChannel, text: report });
       const text = requesterNews(event.type, request);
       if (text) {
-        const message = event.type === 'access.activated' ? grantedMessage(request, text) : { text };
+        const message = event.type === 'access.activated' || event.type === 'access.expiring' ? grantedMessage(request, text) : { text };
         works.push({ kind: 'dm', flow, to: request.requester, message, purpose: 'message to the requester' });
       }
     }

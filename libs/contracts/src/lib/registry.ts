@@ -20,6 +20,7 @@ import {
   cancelledEventSchema,
   cancelRequestCommandSchema,
   endedEventSchema,
+  expiringEventSchema,
   grantFailedEventSchema,
   grantingEventSchema,
   revokeFailedEventSchema,
@@ -171,6 +172,12 @@ export const MESSAGES = {
     topic: TOPICS.accessEvents,
     schemaVersion: 1,
     data: actionRefusedEventSchema,
+  },
+  'access.expiring': {
+    kind: 'event',
+    topic: TOPICS.accessEvents,
+    schemaVersion: 1,
+    data: expiringEventSchema,
   },
   'access.requested': {
     kind: 'event',

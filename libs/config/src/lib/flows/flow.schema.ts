@@ -49,6 +49,8 @@ export const notificationsSchema = z.strictObject({
   requestChannel: slackChannel.optional(),
   dmApprovers: z.boolean().default(true),
   errorChannel: slackChannel.optional(),
+  /** How long before access ends the requester is warned (with "Extend"); `off` for never. In seconds once read. */
+  expiryWarning: z.union([z.literal('off').transform(() => 0), durationSchema]).default(900),
 });
 
 export const flowSchema = z
@@ -61,7 +63,7 @@ export const flowSchema = z
     approval: approvalPolicySchema,
     /** An unanswered request times out after this long. */
     timeout: durationSchema.default(86400),
-    notifications: notificationsSchema.default({ dmApprovers: true }),
+    notifications: notificationsSchema.default({ dmApprovers: true, expiryWarning: 900 }),
   })
   .superRefine((flow, ctx) => {
     const ids = new Set<string>();

@@ -35,3 +35,11 @@ export const timedOutEventSchema = z.object({ requestId: z.uuid(), afterSeconds:
 /** Commands a person (or a service for them) sends about a request; the policy decides. */
 export const cancelRequestCommandSchema = z.object({ requestId: z.uuid(), principal: principalSchema });
 export const revokeRequestCommandSchema = z.object({ requestId: z.uuid(), principal: principalSchema });
+
+/** Access ends soon (the flow's `expiryWarning` before it does): the requester may extend it. */
+export const expiringEventSchema = z.object({
+  requestId: z.uuid(),
+  expiresAt: z.iso.datetime({ offset: true }),
+  actor: actorSchema,
+  status: z.literal('ACTIVE'),
+});
