@@ -20,7 +20,6 @@ const ADA = { id: 'U0ADA', username: 'u0ada', name: 'u0ada', team_id: TEAM.id };
 describe('Slack: the request modal, flow first', () => {
   let system: GatehouseSystem;
   let db: Client;
-  let hashes = 0;
   const post = (delivery: SlackPost) => postToSlackDoor(`${system.gatewayUrl}/slack/events`, system.slack.signingSecret, delivery);
 
   const sentView = (call: SlackCall): SentView => JSON.parse(String(call.args['view'])) as SentView;
@@ -91,8 +90,11 @@ describe('Slack: the request modal, flow first', () => {
   const submit = (view: ShownView, entered: Record<string, string>) =>
     interaction({ type: 'view_submission', ...common(), trigger_id: system.slack.issueTrigger(), view: viewPayload(view, entered), response_urls: [] });
 
-  /** The view as Slack shows it after a views.open or views.update call: Slack's id, a fresh hash. */
-  const shown = (call: SlackCall, id?: string): ShownView => ({ ...sentView(call), id: id ?? String((call.result?.['view'] as { id: string }).id), hash: `${Date.now()}.${++hashes}` });
+  /** The view as Slack shows it after a views.open or views.update call: the id and hash Slack gave it. */
+  const shown = (call: SlackCall): ShownView => {
+    const { id, hash } = call.result?.['view'] as { id: string; hash: string };
+    return { ...sentView(call), id, hash };
+  };
 
   const openedBy = (trigger: string) => waitFor(() => system.slack.callsOf('views.open').find((c) => c.args['trigger_id'] === trigger), { what: `views.open for ${trigger}` });
 
@@ -134,13 +136,21 @@ describe('Slack: the request modal, flow first', () => {
     expect(call.args['view_id']).toBe(opened.id);
     expect(call.args['hash']).toBe(opened.hash);
     // Slack keeps a view's id across updates.
-    updated = shown(call, opened.id);
+    updated = shown(call);
+    expect(updated.id).toBe(opened.id);
     expect(JSON.parse(updated.private_metadata)).toEqual({ flow: 'production-database' });
     expect(block(updated, 'flow')?.element?.initial_option?.value).toBe('production-database');
     expect(block(updated, 'target')?.element).toMatchObject({ type: 'static_select', action_id: 'target:production-database' });
     expect(values(updated, 'target')).toEqual(['read-only', 'read-write']);
     expect(block(updated, 'durationSeconds')?.element?.options?.map((o) => o.text.text)).toEqual(['30m', '1h', '2h', '8h']);
     expect(block(updated, 'reason')?.hint?.text).toBe('start with the incident or change ticket, e.g. INC-1234');
+  });
+
+  it('leaves the newer view alone when a choice made on an older version arrives (hash_conflict)', async () => {
+    const updates = system.slack.callsOf('views.update').length;
+    expect((await post(chooseInModal(opened, 'flow', 'staging'))).status).toBe(200);
+    await waitFor(() => system.slack.calls.find((c) => c.method === 'views.update' && c.error === 'hash_conflict'), { what: 'Slack refusing the stale update' });
+    expect(system.slack.callsOf('views.update')).toHaveLength(updates);
   });
 
   it("answers type-ahead with the flow's matching targets in the HTTP response", async () => {

@@ -40,6 +40,8 @@ export class FakeSlack {
   private readonly rateLimited = new Map<string, { times: number; retryAfterSeconds: number; matches?: (args: Record<string, unknown>) => boolean }>();
   private readonly broken = new Map<string, { times: number; failure: { status: number } | { error: string }; matches?: (args: Record<string, unknown>) => boolean }>();
   private readonly messages = new Map<string, { channel: string; ts: string; text?: string; blocks?: unknown }>();
+  /** Open views: id → the hash of their current version. */
+  private readonly views = new Map<string, string>();
   private server?: Server;
   private seq = 0;
 
@@ -175,18 +177,27 @@ export class FakeSlack {
         if (Date.now() - issued > TRIGGER_TTL_MS) return fail('expired_trigger_id');
         return this.view(parseJson(args['view']), ok, fail);
       }
-      case 'views.update':
-        return this.view(parseJson(args['view']), ok, fail);
+      case 'views.update': {
+        // The view is named by view_id (or external_id); a hash from an older version is refused.
+        const id = String(args['view_id'] ?? args['external_id'] ?? '');
+        const current = this.views.get(id);
+        if (!current) return fail(id ? 'not_found' : 'invalid_arguments');
+        if (args['hash'] !== undefined && args['hash'] !== current) return fail('hash_conflict');
+        return this.view(parseJson(args['view']), ok, fail, id);
+      }
       default:
         return fail('unknown_method');
     }
   }
 
-  private view(view: unknown, ok: (body: Record<string, unknown>) => Answer, fail: (error: string, extra?: Record<string, unknown>) => Answer): Answer {
+  /** Opens or updates a view: the id stays, the hash changes with every version (as Slack's do). */
+  private view(view: unknown, ok: (body: Record<string, unknown>) => Answer, fail: (error: string, extra?: Record<string, unknown>) => Answer, id = `V${++this.seq}`): Answer {
     if (typeof view !== 'object' || view === null) return fail('invalid_arguments');
     const problem = blockKitProblem((view as { blocks?: unknown }).blocks, BLOCK_KIT.viewBlocks);
     if (problem) return fail('invalid_blocks', { errors: [problem] });
-    return ok({ view: { id: `V${++this.seq}`, ...(view as Record<string, unknown>) } });
+    const hash = `${Date.now()}.${randomBytes(4).toString('hex')}`;
+    this.views.set(id, hash);
+    return ok({ view: { ...(view as Record<string, unknown>), id, hash } });
   }
 }
 
