@@ -170,8 +170,11 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       this.log.info({ type: envelope.type, messageId: envelope.id, deadline: envelope.deadline }, 'query arrived after its caller stopped waiting; not answered');
       return;
     }
+    // A command that arrives after its caller stopped waiting has nobody to hurry for: what it
+    // asks others (the directory, say) waits their own timeouts, so it is done right, not fast.
+    const deadline = isExpired(envelope.deadline) ? undefined : envelope.deadline;
     await runWithCorrelation({ correlationId: envelope.correlationId, causationId: envelope.id }, () =>
-      runWithDeadline(envelope.deadline, async () => {
+      runWithDeadline(deadline, async () => {
         try {
           const replyTo = headerString(message.headers, HEADERS.replyTo);
           if (!handler.isEventHandler && replyTo) {

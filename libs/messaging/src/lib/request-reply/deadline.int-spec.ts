@@ -7,12 +7,15 @@ import { randomUUID } from 'node:crypto';
 import { KafkaConnection } from '../kafka/kafka-connection';
 import { MessagingModule } from '../messaging.module';
 import { startService } from '../start-service';
+import { budgetMs } from './deadline';
 import { KafkaRequester, RequestTimeoutError } from './kafka-requester';
 
 const logger = createLogger({ service: 'deadline-test', level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
 const seen: string[] = [];
 const nested: string[] = [];
 const afterAnswering: Promise<string>[] = [];
+/** How long a command that arrived after its caller gave up may wait on others. */
+const lateCommandBudgets: number[] = [];
 let outOfTime: { asked: string; told: string; queryId: string; commandId: string } | undefined;
 const principal: Principal = { actor: { kind: 'person', channel: 'api', person: { email: 'ada@example.com' } }, scopes: [] };
 
@@ -59,6 +62,10 @@ class NestingHandlers {
   @MessagePattern('access.request.cancel')
   cancel(@Payload() command: TypedEnvelope<'access.request.cancel'>): ChangeReply {
     seen.push(command.id);
+    const actor = command.data.principal.actor;
+    if (actor.kind === 'person' && actor.person.email === 'late@example.com') {
+      lateCommandBudgets.push(budgetMs(5000));
+    }
     return { ok: false, code: 'not_found', message: 'no such request here' };
   }
 }
@@ -148,5 +155,13 @@ describe("a caller's deadline travels with its message", () => {
     await waitFor(() => seen.includes(expiredCommand), { what: 'the expired command to be handled all the same' });
     expect(seen).toContain(answered);
     expect(seen).not.toContain(expiredQuery);
+  });
+
+  it('lets a command that arrives after its caller gave up wait on others for their own timeouts: done right, not cut short', async () => {
+    const late: Principal = { actor: { kind: 'person', channel: 'api', person: { email: 'late@example.com' } }, scopes: [] };
+    await expect(caller.request('access.request.cancel', 'late-command', { requestId: randomUUID(), principal: late }, { timeoutMs: 1 })).rejects.toThrow(RequestTimeoutError);
+    await waitFor(() => lateCommandBudgets.length > 0, { what: 'the late command to be handled' });
+    // Bound by its caller's deadline it would have no time at all; its own 5 s apply.
+    expect(lateCommandBudgets).toEqual([5000]);
   });
 });
