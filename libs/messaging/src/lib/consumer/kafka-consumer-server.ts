@@ -237,12 +237,9 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       this.log.error({ err: error, type: request.type }, 'query handler failed');
       reply = replyEnvelope(request, this.options.source, { ok: false, error: error instanceof Error ? error.message : String(error) });
     }
-    const producer = await this.options.connection.producer();
-    await producer.send({
-      topic: replyTo,
-      acks: -1,
-      messages: [{ key: request.subject, value: JSON.stringify(reply), headers: { [HEADERS.correlationId]: request.id } }],
-    });
+    await this.options.connection.send([
+      { topic: replyTo, messages: [{ key: request.subject, value: JSON.stringify(reply), headers: { [HEADERS.correlationId]: request.id } }] },
+    ]);
     this.options.metrics?.messagesConsumed.inc({ topic: context.topic, type: request.type, outcome: 'answered' });
   }
 
@@ -266,9 +263,8 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     };
     // If this send fails, the error reaches kafkajs, the offset is not committed, and the
     // message is tried again: nothing is dropped silently.
-    const producer = await this.options.connection.producer();
     // `topic` is the physical name; its twin carries the same prefix.
-    await producer.send({ topic: deadLetterTopicOf(topic), acks: -1, messages: [{ key: message.key, value: message.value, headers }] });
+    await this.options.connection.send([{ topic: deadLetterTopicOf(topic), messages: [{ key: message.key, value: message.value, headers }] }]);
     this.options.metrics?.messagesConsumed.inc({ topic, type, outcome: 'dead_lettered' });
     this.log.warn({ topic, offset: context.offset, reason }, 'message dead-lettered');
   }

@@ -1,4 +1,5 @@
-import { Kafka, Partitioners, logLevel, type Admin, type ITopicConfig, type Producer, type LogEntry } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type ITopicConfig, type Producer, type LogEntry, type TopicMessages } from 'kafkajs';
+import { CoalescingSender } from './coalescing-sender';
 import { deadLetterTopicOf } from '@gatehouse/contracts';
 import type { Logger } from '@gatehouse/observability';
 
@@ -17,12 +18,14 @@ export interface KafkaConnectionOptions {
 
 /**
  * One Kafka client per process: an idempotent producer shared by everything that
- * publishes, and an admin client for creating topics and answering readiness probes.
+ * publishes (through `send`, which groups concurrent sends into one request), and an admin
+ * client for creating topics and answering readiness probes.
  */
 export class KafkaConnection {
   readonly kafka: Kafka;
   private producerPromise?: Promise<Producer>;
   private adminPromise?: Promise<Admin>;
+  private readonly sender = new CoalescingSender(() => this.producer());
 
   constructor(private readonly options: KafkaConnectionOptions) {
     const log = options.logger.child({ component: 'kafkajs' });
@@ -67,6 +70,14 @@ export class KafkaConnection {
       throw error;
     });
     return this.producerPromise;
+  }
+
+  /**
+   * Sends messages (physical topic names) with `acks: -1`. Sends made while one is in flight go
+   * together in the next request: see CoalescingSender.
+   */
+  send(topicMessages: readonly TopicMessages[]): Promise<void> {
+    return this.sender.send(topicMessages);
   }
 
   admin(): Promise<Admin> {

@@ -29,12 +29,10 @@ export class KafkaPublisher implements MessagePublisher {
 
   async publish(messages: readonly OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    const producer = await this.connection.producer();
     const byTopic = new Map<string, OutgoingMessage[]>();
     for (const message of messages) byTopic.set(message.topic, [...(byTopic.get(message.topic) ?? []), message]);
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic.entries()].map(([topic, list]) => ({
+    await this.connection.send(
+      [...byTopic.entries()].map(([topic, list]) => ({
         topic: this.connection.physical(topic),
         messages: list.map(({ envelope, headers }) => ({
           key: envelope.subject,
@@ -42,7 +40,7 @@ export class KafkaPublisher implements MessagePublisher {
           headers: { [HEADERS.type]: envelope.type, [HEADERS.correlationId]: envelope.correlationId, ...headers },
         })),
       })),
-    });
+    );
     for (const [topic, list] of byTopic) this.metrics?.messagesPublished.inc({ topic }, list.length);
   }
 }

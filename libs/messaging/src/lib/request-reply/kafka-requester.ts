@@ -117,18 +117,18 @@ export class KafkaRequester {
   }
 
   private async send(type: QueryType, subject: string, envelope: Envelope): Promise<void> {
-    const producer = await this.connection.producer();
-    await producer.send({
-      topic: this.connection.physical(topicOf(type)),
-      acks: -1,
-      messages: [
-        {
-          key: subject,
-          value: JSON.stringify(envelope),
-          headers: { [HEADERS.type]: type, [HEADERS.correlationId]: envelope.correlationId, [HEADERS.replyTo]: this.replyTopic },
-        },
-      ],
-    });
+    await this.connection.send([
+      {
+        topic: this.connection.physical(topicOf(type)),
+        messages: [
+          {
+            key: subject,
+            value: JSON.stringify(envelope),
+            headers: { [HEADERS.type]: type, [HEADERS.correlationId]: envelope.correlationId, [HEADERS.replyTo]: this.replyTopic },
+          },
+        ],
+      },
+    ]);
   }
 
   async stop(): Promise<void> {
