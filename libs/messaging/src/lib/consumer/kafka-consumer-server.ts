@@ -10,6 +10,9 @@ import type { KafkaConnection } from '../kafka/kafka-connection';
 import type { ConsumeContext } from './consume-context';
 import { NonRetryableError } from './errors';
 import { runInKeyLanes, Slots } from './key-lanes';
+import { HandledOffsets } from './handled-offsets';
+
+const COMMIT_EVERY_MS = 1000;
 import { replyEnvelope } from '../request-reply/reply-envelope';
 
 export interface KafkaConsumerServerOptions {
@@ -45,6 +48,8 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   private consumer?: Consumer;
   private readonly log: Logger;
   private readonly slots: Slots;
+  private readonly offsets = new HandledOffsets();
+  private commitTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: KafkaConsumerServerOptions) {
     super();
@@ -88,24 +93,40 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
         resolve();
       });
     });
-    // Offsets are committed at most once a second (or every 100 messages), not after every
-    // message: each commit is a write on the broker, and after a crash the few messages
-    // seen again are no-ops thanks to the inbox.
+    // A partition this member no longer holds is not ours to commit.
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.offsets.keepOnly(payload.memberAssignment));
+    // Offsets are committed once a second, by us: kafkajs's auto-commit commits after every
+    // batch whatever its interval says, a write on the broker and a round trip before the next
+    // fetch. After a crash the few messages seen again are no-ops thanks to the inbox.
     await consumer.run({
-      autoCommit: true,
-      autoCommitInterval: 1000,
-      autoCommitThreshold: 100,
+      autoCommit: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 6,
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.handleBatch(payload),
     });
+    this.commitTimer = setInterval(() => void this.commit(), COMMIT_EVERY_MS);
     await joined;
     this.log.info({ topics }, 'consuming');
   }
 
   async close(): Promise<void> {
+    clearInterval(this.commitTimer);
+    await this.commit();
     await this.consumer?.disconnect();
     this.consumer = undefined;
+  }
+
+  private async commit(): Promise<void> {
+    const consumer = this.consumer;
+    const due = this.offsets.take();
+    if (!consumer || due.length === 0) return;
+    try {
+      await consumer.commitOffsets(due);
+    } catch (error) {
+      // A rebalance under way, say: the next owner starts from the last commit, and the inbox
+      // makes what it sees again a no-op.
+      this.log.info({ err: error }, 'could not commit offsets; what they cover may be seen again');
+    }
   }
 
   on(): never {
@@ -122,7 +143,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
    * once all of it is handled: after a crash or a rebalance the batch comes again, and the
    * messages already handled are no-ops thanks to the inbox.
    */
-  private async handleBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0) return;
     // kafkajs heartbeats only between batches; a long batch (Okta's rate limit) must too.
     const beat = setInterval(() => void heartbeat().catch(() => undefined), 3000);
@@ -139,7 +160,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     }
     if (!complete) return;
     resolveOffset(batch.lastOffset());
-    await commitOffsetsIfNecessary();
+    this.offsets.handled(batch.topic, batch.partition, batch.lastOffset());
   }
 
   private async handleMessage({ topic, partition, message }: Pick<EachMessagePayload, 'topic' | 'partition' | 'message'>): Promise<void> {
