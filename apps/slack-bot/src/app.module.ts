@@ -10,12 +10,14 @@ import { SlackApp } from './bolt/slack-app';
 import { SCHEMA, SERVICE, SLACK_BOT_CONFIG, type ServiceConfig } from './config';
 import { entities, migrations } from './database';
 import { FLOWS } from './flows/flows';
+import { SlackDeliveries } from './deliveries/slack-deliveries';
 import { SlackDeliveryHandler } from './deliveries/slack-delivery.handler';
 import { SlackIdentity } from './identity/slack-identity';
 import { SlackWorkDoer } from './outgoing/do-slack-work';
 import { SlackWorkRunner } from './outgoing/slack-work.runner';
+import { SocketModeLink } from './socket-mode/socket-mode-link';
 
-/** The Slack bot: deliveries from the gateway over Kafka, answered by a Bolt app. */
+/** The Slack bot: deliveries from the gateway over Kafka, or over Socket Mode, answered by a Bolt app. */
 @Module({})
 export class AppModule {
   static register(config: ServiceConfig, flows: FlowsFile, logger: Logger): DynamicModule {
@@ -34,7 +36,7 @@ export class AppModule {
         }),
       ],
       controllers: [SlackDeliveryHandler, AskApproversHandler, KeepInStepHandler],
-      providers: [{ provide: SLACK_BOT_CONFIG, useValue: config }, { provide: FLOWS, useValue: flows }, SlackIdentity, SlackApp, SlackWorkDoer, SlackWorkRunner],
+      providers: [{ provide: SLACK_BOT_CONFIG, useValue: config }, { provide: FLOWS, useValue: flows }, SlackIdentity, SlackApp, SlackDeliveries, SocketModeLink, SlackWorkDoer, SlackWorkRunner],
     };
   }
 }

@@ -19,11 +19,20 @@ export const envSchema = z
     GATEHOUSE_FLOWS: isProduction() ? z.string().min(1) : z.string().min(1).default('docs/examples/flows.yaml'),
     /** The bot token (xoxb-…) from OAuth & Permissions; without it slack-bot runs but tells people Slack is not set up. */
     SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, 'a bot token starts with xoxb-').optional(),
+    /**
+     * The app-level token (xapp-…, scope `connections:write`) from Basic Information → App-Level
+     * Tokens: with it slack-bot takes Slack's deliveries over Socket Mode and needs no inbound URL.
+     */
+    SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'an app-level token starts with xapp-').optional(),
     /** Slack's Web API base URL; tests point it at a fake. */
     SLACK_API_URL: z.url().default('https://slack.com/api/'),
     SLACK_USER_OVERRIDES: userOverrides.optional(),
     /** How long a Slack user's email is remembered. */
     SLACK_USER_CACHE_TTL_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
+  })
+  .refine((env) => !env.SLACK_APP_TOKEN || env.SLACK_BOT_TOKEN, {
+    path: ['SLACK_APP_TOKEN'],
+    message: 'Socket Mode needs the bot token too: set SLACK_BOT_TOKEN (xoxb-…) as well, or unset SLACK_APP_TOKEN',
   })
   .transform((env) => ({
     ...commonConfig(env),
@@ -31,6 +40,7 @@ export const envSchema = z
     flowsFile: env.GATEHOUSE_FLOWS,
     slack: {
       botToken: env.SLACK_BOT_TOKEN,
+      appToken: env.SLACK_APP_TOKEN,
       apiUrl: env.SLACK_API_URL,
       userOverrides: env.SLACK_USER_OVERRIDES ?? new Map<string, string>(),
       userCacheTtlMs: env.SLACK_USER_CACHE_TTL_MS,

@@ -8,3 +8,4 @@ export * from './lib/principals';
 export * from './lib/fake-slack/fake-slack';
 export * from './lib/fake-slack/block-kit-limits';
 export * from './lib/fake-slack/slack-payloads';
+export * from './lib/fake-slack/fake-socket-mode';

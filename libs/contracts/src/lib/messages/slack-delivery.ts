@@ -6,8 +6,12 @@ import { z } from 'zod';
  * body is Slack's own, parsed; slack-bot acts for the Slack user in it.
  */
 export const slackDeliverySchema = z.object({
-  /** How the gateway proved it: Slack's v0 signature, or a relay token (plus the signature when forwarded). */
-  proof: z.enum(['signature', 'relay']),
+  /**
+   * How it was proved to come from Slack: Slack's v0 signature or a relay token (plus the
+   * signature when forwarded), checked by the gateway; or Slack's own Socket Mode connection,
+   * which slack-bot opened with the app-level token (such deliveries never cross Kafka).
+   */
+  proof: z.enum(['signature', 'relay', 'socket_mode']),
   /** The relay token that carried it, when relayed. */
   relayTokenId: z.string().optional(),
   body: z.record(z.string(), z.unknown()),

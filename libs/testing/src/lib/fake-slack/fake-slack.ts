@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BLOCK_KIT, blockKitProblem } from './block-kit-limits';
+import { FakeSocketMode } from './fake-socket-mode';
 
 export interface FakeSlackUser {
   id: string;
@@ -34,6 +35,10 @@ const TRIGGER_TTL_MS = 3000;
 export class FakeSlack {
   readonly botToken = `xoxb-${randomBytes(12).toString('hex')}`;
   readonly signingSecret = randomBytes(16).toString('hex');
+  /** The app-level token (`connections:write`) that opens Socket Mode connections. */
+  readonly appToken = `xapp-1-A0TEST-${randomBytes(12).toString('hex')}`;
+  /** Slack's side of Socket Mode, on this fake's own port. */
+  readonly socketMode = new FakeSocketMode(() => this.url.replace(/api\/$/, ''));
   readonly calls: SlackCall[] = [];
   private readonly users = new Map<string, FakeSlackUser>();
   private readonly triggers = new Map<string, number>();
@@ -53,11 +58,13 @@ export class FakeSlack {
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
+    this.socketMode.attach(this.server);
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     return this;
   }
 
   async stop(): Promise<void> {
+    await this.socketMode.close();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
 
@@ -111,8 +118,15 @@ export class FakeSlack {
       this.calls.push({ method, args, ok: false, error });
       return { body: { ok: false, error, ...extra } };
     };
+    const ok = (body: Record<string, unknown>): Answer => {
+      this.calls.push({ method, args, ok: true, result: body });
+      return { body: { ok: true, ...body } };
+    };
     if (!token) return fail('not_authed');
-    if (token !== this.botToken) return fail('invalid_auth');
+    // Socket Mode takes the app-level token, and only it; the rest of the Web API the bot token.
+    const [expected, otherKind] = method === 'apps.connections.open' ? [this.appToken, this.botToken] : [this.botToken, this.appToken];
+    if (token === otherKind) return fail('not_allowed_token_type');
+    if (token !== expected) return fail('invalid_auth');
     const limited = this.rateLimited.get(method);
     if (limited && limited.times > 0 && (limited.matches?.(args) ?? true)) {
       limited.times -= 1;
@@ -126,11 +140,9 @@ export class FakeSlack {
       this.calls.push({ method, args, ok: false, error: `http_${broken.failure.status}` });
       return { status: broken.failure.status, headers: { 'content-type': 'text/html' }, body: { error: 'upstream unavailable' } };
     }
-    const ok = (body: Record<string, unknown>): Answer => {
-      this.calls.push({ method, args, ok: true, result: body });
-      return { body: { ok: true, ...body } };
-    };
     switch (method) {
+      case 'apps.connections.open':
+        return ok({ url: this.socketMode.openUrl() });
       case 'auth.test':
         return ok({ url: 'https://gatehouse-test.slack.com/', team: 'Gatehouse Test', user: 'gatehouse', team_id: 'T0TEST', user_id: 'U0BOT', bot_id: 'B0BOT' });
       case 'users.info': {
