@@ -11,6 +11,8 @@ export const SERVICE_ENTRIES = {
   'slack-bot': 'apps/slack-bot/src/main.ts',
 } as const;
 export type ServiceName = keyof typeof SERVICE_ENTRIES;
+/** Environment to add to some services' own. */
+export type ServiceEnv = Partial<Record<ServiceName, NodeJS.ProcessEnv>>;
 
 /**
  * The whole system for an end-to-end test or a benchmark: every service as its own process,
@@ -27,7 +29,13 @@ export class GatehouseSystem {
     readonly slack: FakeSlack,
   ) {}
 
-  static async start(label = 'system'): Promise<GatehouseSystem> {
+  private readonly replicas: ServiceProcess[] = [];
+
+  /**
+   * `serviceEnv` adds to (or overrides) one service's environment: `{ 'slack-bot': {
+   * SLACK_APP_TOKEN } }` puts slack-bot in Socket Mode, say.
+   */
+  static async start(label = 'system', options: { serviceEnv?: (fakes: { slack: FakeSlack; okta: FakeOkta }) => ServiceEnv } = {}): Promise<GatehouseSystem> {
     const database = await createTestDatabase(label);
     const okta = await new FakeOkta().start();
     const slack = await new FakeSlack().start();
@@ -46,8 +54,9 @@ export class GatehouseSystem {
       GATEHOUSE_FLOWS: TEST_FLOWS_FILE,
     };
     const services = {} as Record<ServiceName, ServiceProcess>;
+    const serviceEnv = options.serviceEnv?.({ slack, okta }) ?? {};
     for (const name of Object.keys(SERVICE_ENTRIES) as ServiceName[]) {
-      services[name] = new ServiceProcess(name, SERVICE_ENTRIES[name], await freePort(), env);
+      services[name] = new ServiceProcess(name, SERVICE_ENTRIES[name], await freePort(), { ...env, ...serviceEnv[name] });
     }
     const system = new GatehouseSystem(services, database, env, okta, slack);
     try {
@@ -59,6 +68,13 @@ export class GatehouseSystem {
       throw error;
     }
     return system;
+  }
+
+  /** Starts one more process of a service (a second replica), with that service's environment. */
+  async startReplica(name: ServiceName, extraEnv: NodeJS.ProcessEnv = {}, options: { waitUntil?: 'ready' | 'live' } = {}): Promise<ServiceProcess> {
+    const replica = new ServiceProcess(name, SERVICE_ENTRIES[name], await freePort(), { ...this.services[name].environment, ...extraEnv });
+    this.replicas.push(replica);
+    return replica.start(options);
   }
 
   get gatewayUrl(): string {
@@ -82,7 +98,7 @@ export class GatehouseSystem {
   }
 
   async stop(): Promise<void> {
-    await Promise.allSettled(Object.values(this.services).map((service) => service.stop()));
+    await Promise.allSettled([...this.replicas, ...Object.values(this.services)].map((service) => service.stop()));
     await this.okta.stop();
     await this.slack.stop();
     await this.database.drop();

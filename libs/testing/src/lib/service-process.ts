@@ -57,17 +57,24 @@ export class ServiceProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  async start(): Promise<this> {
+  /** The environment it runs with (PORT aside). */
+  get environment(): NodeJS.ProcessEnv {
+    return { ...this.env };
+  }
+
+  /** Resolves once /readyz says every dependency is up, or with `live`, once it answers /healthz. */
+  async start({ waitUntil = 'ready' }: { waitUntil?: 'ready' | 'live' } = {}): Promise<this> {
     const child = runTs(this.entry, [], { ...this.env, PORT: String(this.port) });
     const log = createWriteStream(this.logFile, { flags: 'a' });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    const ready = waitFor(async () => (await fetch(`${this.url}/readyz`)).status === 200, {
+    const probe = waitUntil === 'ready' ? 'readyz' : 'healthz';
+    const ready = waitFor(async () => (await fetch(`${this.url}/${probe}`)).status === 200, {
       timeoutMs: 60000,
       intervalMs: 200,
-      what: `${this.name} to be ready (log: ${this.logFile})`,
+      what: `${this.name} to be ${waitUntil} (log: ${this.logFile})`,
     });
     const died = this.exited.then((code) => {
       throw new Error(`${this.name} exited with code ${code} during start-up; see ${this.logFile}`);

@@ -91,6 +91,15 @@ export class FakeSocketMode {
     return answer;
   }
 
+  /**
+   * Sends what Slack would have posted over HTTP (a slash command's form, an interaction's
+   * `payload`, an Events API callback) as the Socket Mode envelope Slack sends instead.
+   */
+  deliver(post: { body: string; contentType: string }, options: { retryAttempt?: number; retryReason?: string; connection?: number } = {}): Promise<EnvelopeAnswer> {
+    const { type, payload } = envelopeOf(post);
+    return this.send(type, payload, options);
+  }
+
   /** Ids of the open connections, oldest first. */
   connectionIds(): number[] {
     return this.connections.map((c) => c.id);
@@ -137,4 +146,13 @@ export class FakeSocketMode {
     const payload = typeof message.payload === 'object' && message.payload !== null && Object.keys(message.payload).length > 0 ? (message.payload as Record<string, unknown>) : undefined;
     resolve({ acked: true, payload, connection: connection.id });
   }
+}
+
+/** The envelope Slack sends over Socket Mode for what it would otherwise post over HTTP. */
+export function envelopeOf(post: { body: string; contentType: string }): { type: EnvelopeType; payload: Record<string, unknown> } {
+  if (post.contentType.includes('application/json')) return { type: 'events_api', payload: JSON.parse(post.body) as Record<string, unknown> };
+  const form = new URLSearchParams(post.body);
+  const payload = form.get('payload');
+  if (payload !== null) return { type: 'interactive', payload: JSON.parse(payload) as Record<string, unknown> };
+  return { type: 'slash_commands', payload: Object.fromEntries(form.entries()) };
 }
