@@ -69,6 +69,25 @@ describe('Slack over Socket Mode: no inbound URL', () => {
     await waitFor(() => system.slack.callsOf('chat.postMessage').find((c) => c.args['channel'] === 'D0ADA' && String(c.args['blocks']).includes('Cancel request')), { what: 'the requester DM' });
   });
 
+  it("answers type-ahead with the flow's matching targets in the acknowledgement", async () => {
+    const typed = (value: string) =>
+      socket().send('interactive', {
+        type: 'block_suggestion',
+        team: { id: 'T0TEST', domain: 'gatehouse-test' },
+        user: { id: 'U0ADA', username: 'u0ada', team_id: 'T0TEST' },
+        api_app_id: 'A0GATEHOUSE',
+        container: { type: 'view', view_id: 'V0MODAL' },
+        action_id: 'target:production-database',
+        block_id: 'target',
+        value,
+        view: { id: 'V0MODAL', type: 'modal', callback_id: 'gatehouse_request', private_metadata: JSON.stringify({ flow: 'production-database' }), state: { values: {} }, hash: 'h' },
+      });
+    expect(acked(await typed('PRIMARY')).payload).toEqual({ options: [expect.objectContaining({ value: 'read-write' })] });
+    // Asked again with the same text, answered again: type-ahead is never taken for a resend.
+    expect(acked(await typed('PRIMARY')).payload).toEqual({ options: [expect.objectContaining({ value: 'read-write' })] });
+    expect(acked(await typed('nothing like it')).payload).toEqual({ options: [] });
+  });
+
   it('decides from a click, refuses who may not, and takes a deny reason from its modal', async () => {
     const id = await requestIdWithReason('INC-8 over Socket Mode');
     const toDba1 = await approvalIn('D0DBA1', id);
