@@ -28,3 +28,30 @@ describe('gatehouse flows validate', () => {
     expect(stderr).toContain(`${file}:3:14 flows[0].targets: a flow needs at least one target`);
   });
 });
+
+describe('gatehouse slack manifest', () => {
+  it('prints a manifest for HTTP mode that points Slack at the gateway, and says what to set next', async () => {
+    const { code, stdout, stderr } = await cli(['slack', 'manifest', '--url', 'https://gatehouse.example.com', '--name', 'Access']);
+    expect(code).toBe(0);
+    const manifest = JSON.parse(stdout) as { display_information: { name: string }; settings: { interactivity: { request_url: string }; socket_mode_enabled: boolean } };
+    expect(manifest.display_information.name).toBe('Access');
+    expect(manifest.settings.interactivity.request_url).toBe('https://gatehouse.example.com/slack/events');
+    expect(manifest.settings.socket_mode_enabled).toBe(false);
+    expect(stderr).toContain('SLACK_SIGNING_SECRET');
+  });
+
+  it('prints a Socket Mode manifest with no URL, and names the app-level token', async () => {
+    const { code, stdout, stderr } = await cli(['slack', 'manifest', '--socket-mode']);
+    expect(code).toBe(0);
+    expect(stdout).not.toContain('https://');
+    expect((JSON.parse(stdout) as { settings: { socket_mode_enabled: boolean } }).settings.socket_mode_enabled).toBe(true);
+    expect(stderr).toContain('SLACK_APP_TOKEN');
+  });
+
+  it('exits 2 and says what is missing', async () => {
+    const { code, stdout, stderr } = await cli(['slack', 'manifest']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('--url https://<gateway>');
+  });
+});

@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import { ACCESS_COMMAND, REQUEST_ACCESS_SHORTCUT } from '@gatehouse/config';
 import { KafkaRequester } from '@gatehouse/messaging';
 import type { Logger } from '@gatehouse/observability';
 import { sendDm } from '../bolt/direct-message';
@@ -31,14 +32,14 @@ export function registerAccessCommand(app: App, requester: KafkaRequester, ident
   registerTargetSuggestions(app, offered, logger);
 
   // The "Request access" global shortcut opens the same form.
-  app.shortcut('gatehouse_request_access', async ({ shortcut, ack, client, context }) => {
+  app.shortcut(REQUEST_ACCESS_SHORTCUT, async ({ shortcut, ack, client, context }) => {
     await ack();
     const flows = await offered.fresh(client, shortcut.user.id, viaOf(context));
     if (!flows.ok) return sendDm(client, shortcut.user.id, { text: flows.message });
     await client.views.open({ trigger_id: shortcut.trigger_id, view: requestModal(flows.flows) as never });
   });
 
-  app.command('/access', async ({ command, ack, client, context }) => {
+  app.command(ACCESS_COMMAND, async ({ command, ack, client, context }) => {
     const [verb] = command.text.trim().split(/\s+/);
     if (verb === 'help') return ack({ response_type: 'ephemeral', text: ACCESS_HELP });
     const who = await identity.of(client, command.user_id, viaOf(context));
