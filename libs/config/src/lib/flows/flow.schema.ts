@@ -29,10 +29,15 @@ export const reasonRuleSchema = z.strictObject({
   patternHint: z.string().max(200).optional(),
 });
 
+const approverSetSchema = z.strictObject({ groups: z.array(oktaGroupId).default([]), users: z.array(email).default([]) });
+
 export const approvalPolicySchema = z.strictObject({
-  approvers: z
-    .strictObject({ groups: z.array(oktaGroupId).default([]), users: z.array(email).default([]) })
-    .default({ groups: [], users: [] }),
+  approvers: approverSetSchema.default({ groups: [], users: [] }),
+  /** A request still pending this long after it was made: its approvers are reminded, once. */
+  remindAfter: durationSchema.optional(),
+  /** Still pending this long after it was made: the backup approvers are asked too, and may decide. */
+  escalateAfter: durationSchema.optional(),
+  backupApprovers: approverSetSchema.default({ groups: [], users: [] }),
   /** Distinct approvers needed (multi-party approval). */
   required: z.number().int().min(1).max(10).default(1),
   allowSelfApproval: z.boolean().default(false),
@@ -81,6 +86,17 @@ export const flowSchema = z
     const everyTargetAutoApproved = flow.targets.every((t) => autoApprove.targets.includes(t.id));
     if (!everyTargetAutoApproved && approvers.groups.length === 0 && approvers.users.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['approval', 'approvers'], message: 'name approver groups or users: some targets need approval' });
+    }
+    const { remindAfter, escalateAfter, backupApprovers } = flow.approval;
+    const hasBackups = backupApprovers.groups.length > 0 || backupApprovers.users.length > 0;
+    if (escalateAfter !== undefined && !hasBackups) {
+      ctx.addIssue({ code: 'custom', path: ['approval', 'backupApprovers'], message: 'escalateAfter needs backup approvers (groups or users) to escalate to' });
+    }
+    if (escalateAfter === undefined && hasBackups) {
+      ctx.addIssue({ code: 'custom', path: ['approval', 'escalateAfter'], message: 'backup approvers are asked only after escalateAfter: set it (e.g. "4h")' });
+    }
+    for (const [key, value] of [['remindAfter', remindAfter], ['escalateAfter', escalateAfter]] as const) {
+      if (value !== undefined && value >= flow.timeout) ctx.addIssue({ code: 'custom', path: ['approval', key], message: `must be shorter than the flow's timeout (${flow.timeout} s), or the request lapses first` });
     }
     if (approvers.groups.length === 0 && approvers.users.length > 0 && approvers.users.length < required) {
       ctx.addIssue({ code: 'custom', path: ['approval', 'required'], message: `${required} approvals required but only ${approvers.users.length} approver(s) listed` });

@@ -42,6 +42,17 @@ describe('flows as code', () => {
     expect(flow.reason.required).toBe(true);
   });
 
+  it('reads reminders and escalation, and refuses an escalation with nobody to escalate to', () => {
+    const [flow] = parseFlows(valid.replace('        groups: [00gdbaapprovers00001]\n', '        groups: [00gdbaapprovers00001]\n      remindAfter: 2h\n      escalateAfter: 4h\n      backupApprovers:\n        users: [oncall@example.com]\n')).flows;
+    expect(flow.approval).toMatchObject({ remindAfter: 7200, escalateAfter: 14400, backupApprovers: { users: ['oncall@example.com'], groups: [] } });
+    expect(problemsOf(valid.replace('        groups: [00gdbaapprovers00001]\n', '        groups: [00gdbaapprovers00001]\n      escalateAfter: 4h\n'))).toEqual([
+      expect.objectContaining({ field: 'flows[0].approval.backupApprovers', message: expect.stringContaining('needs backup approvers') }),
+    ]);
+    expect(problemsOf(valid.replace('        groups: [00gdbaapprovers00001]\n', '        groups: [00gdbaapprovers00001]\n      remindAfter: 2d\n'))).toEqual([
+      expect.objectContaining({ field: 'flows[0].approval.remindAfter', message: expect.stringContaining("shorter than the flow's timeout") }),
+    ]);
+  });
+
   it('names the file, line, column and field of each problem', () => {
     const problems = problemsOf(valid.replace('00gprdbreadonly00001', 'not-a-group').replace('[30m, 1h]', '[30m, soon]'));
     expect(problems).toEqual([
