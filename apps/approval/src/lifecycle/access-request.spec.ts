@@ -47,6 +47,40 @@ describe('AccessRequest', () => {
     expect(request.timerChanges).toEqual([{ op: 'arm', kind: 'timeout', dueAt: new Date('2026-11-22T11:00:00Z') }]);
   });
 
+  it("arms the flow's reminder and escalation with its timeout, and closes all three once decided", () => {
+    const request = open({ remindAfterSeconds: 1200, escalateAfterSeconds: 2400 });
+    expect(request.timerChanges).toEqual([
+      { op: 'arm', kind: 'timeout', dueAt: new Date('2026-11-22T11:00:00Z') },
+      { op: 'arm', kind: 'remind', dueAt: new Date('2026-11-22T10:20:00Z') },
+      { op: 'arm', kind: 'escalate', dueAt: new Date('2026-11-22T10:40:00Z') },
+    ]);
+    expect(open({ remindAfterSeconds: 1200, autoApproved: true }).timerChanges.map((t) => 'kind' in t && t.kind)).toEqual(['timeout']);
+    const later = reload(request);
+    later.decide({ actor: person('lead@example.com'), approver: { email: 'lead@example.com' }, kind: 'deny', reason: 'no' }, cause);
+    expect(later.timerChanges).toEqual([
+      { op: 'close', kind: 'timeout' },
+      { op: 'close', kind: 'remind' },
+      { op: 'close', kind: 'escalate' },
+    ]);
+  });
+
+  it('reminds and escalates only while pending, and escalates once', () => {
+    const request = reload(open());
+    request.remindApprovers();
+    expect(request.events.map((e) => [e.type, e.data])).toEqual([['access.approvers_reminded', expect.objectContaining({ approvals: 0, required: 2, waitingSince: '2026-11-22T10:00:00.000Z' })]]);
+    expect(request.forPolicy().escalated).toBe(false);
+    request.escalate({ users: ['oncall@example.com'], groups: [] });
+    request.escalate({ users: ['oncall@example.com'], groups: [] });
+    expect(types(request)).toEqual(['access.approvers_reminded', 'access.escalated']);
+    expect(reload(request).forPolicy().escalated).toBe(true);
+
+    const cancelled = reload(open());
+    cancelled.cancel(person('dev@example.com'), cause);
+    cancelled.remindApprovers();
+    cancelled.escalate({ users: ['oncall@example.com'], groups: [] });
+    expect(types(cancelled)).toEqual(['access.cancelled']);
+  });
+
   it('counts approvals up to the threshold, then approves and asks for the grant', () => {
     const request = reload(open());
     expect(request.decide({ actor: person('a@example.com'), approver: { email: 'a@example.com' }, kind: 'approve' }, cause)).toEqual({ accepted: true, result: 'recorded' });
@@ -56,7 +90,11 @@ describe('AccessRequest', () => {
     expect(types(request)).toEqual(['access.decision.recorded', 'access.approved', 'access.granting', 'provisioning.grant']);
     expect(request.events[1].data).toMatchObject({ actor: person('b@example.com'), approvers: [{ email: 'a@example.com' }, { email: 'b@example.com' }] });
     expect(request.changes()).toMatchObject({ status: 'GRANTING', grant_id: expect.any(String) });
-    expect(request.timerChanges).toEqual([{ op: 'close', kind: 'timeout' }]);
+    expect(request.timerChanges).toEqual([
+      { op: 'close', kind: 'timeout' },
+      { op: 'close', kind: 'remind' },
+      { op: 'close', kind: 'escalate' },
+    ]);
   });
 
   it('needs a reason to deny, and then ends the request', () => {

@@ -8,7 +8,7 @@ import { toView, type DecisionRow, type RequestRow } from '../requests/request-r
 import { assertTransition } from './transitions';
 
 /** A timer the repository must arm or close along with the request. */
-export type TimerKind = 'timeout' | 'expire' | 'warn';
+export type TimerKind = 'timeout' | 'expire' | 'warn' | 'remind' | 'escalate';
 export type TimerChange = { op: 'arm'; kind: TimerKind; dueAt: Date } | { op: 'close'; kind?: TimerKind };
 
 export interface OpenRequest {
@@ -24,6 +24,9 @@ export interface OpenRequest {
   approvalsRequired: number;
   /** How long it may wait for a decision. */
   timeoutSeconds: number;
+  /** The flow's remindAfter and escalateAfter, when it sets them (seconds). */
+  remindAfterSeconds?: number;
+  escalateAfterSeconds?: number;
   basedOn?: { requestId: string; kind: 'extension' | 'again' };
   /** A flow rule approves it at once: nobody will be asked. */
   autoApproved?: boolean;
@@ -84,6 +87,7 @@ export class AccessRequest {
       ended_by: null,
       ended_at: null,
       failure: null,
+      escalated_at: null,
       based_on: input.basedOn?.requestId ?? null,
       based_on_kind: input.basedOn?.kind ?? null,
       created_at: now,
@@ -110,7 +114,13 @@ export class AccessRequest {
         { source: SERVICE, causedBy: cause },
       ),
     );
-    request.timerChanges.push({ op: 'arm', kind: 'timeout', dueAt: new Date(now.getTime() + input.timeoutSeconds * 1000) });
+    const after = (seconds: number) => new Date(now.getTime() + seconds * 1000);
+    request.timerChanges.push({ op: 'arm', kind: 'timeout', dueAt: after(input.timeoutSeconds) });
+    // Nobody is asked when a rule approves it: nobody to remind, nothing to escalate.
+    if (!input.autoApproved) {
+      if (input.remindAfterSeconds) request.timerChanges.push({ op: 'arm', kind: 'remind', dueAt: after(input.remindAfterSeconds) });
+      if (input.escalateAfterSeconds) request.timerChanges.push({ op: 'arm', kind: 'escalate', dueAt: after(input.escalateAfterSeconds) });
+    }
     return request;
   }
 
@@ -149,7 +159,7 @@ export class AccessRequest {
 
   /** What the authorization policy needs to know of it. */
   forPolicy(): PolicyRequest {
-    return { requesterEmail: this.row.requester_email, status: this.row.status, approvedBy: this.approvers().map((p) => p.email) };
+    return { requesterEmail: this.row.requester_email, status: this.row.status, approvedBy: this.approvers().map((p) => p.email), escalated: this.row.escalated_at !== null };
   }
 
   view(): RequestView {
@@ -184,7 +194,7 @@ export class AccessRequest {
     const { actor } = decision;
     if (decision.kind === 'deny') {
       this.moveTo('DENIED');
-      this.timerChanges.push({ op: 'close', kind: 'timeout' });
+      this.closeWaitingTimers();
       this.emit(createEnvelope('access.denied', this.id, { requestId: this.id, actor, reason, requester: this.requester, status: 'DENIED' }, { source: SERVICE, causedBy: cause }));
       return { accepted: true, result: 'denied' };
     }
@@ -202,7 +212,7 @@ export class AccessRequest {
       return { accepted: true, result: 'recorded' };
     }
     this.moveTo('APPROVED');
-    this.timerChanges.push({ op: 'close', kind: 'timeout' });
+    this.closeWaitingTimers();
     const approved = this.emit(
       createEnvelope(
         'access.approved',
@@ -246,6 +256,33 @@ export class AccessRequest {
     this.set('ended_at', now);
     const afterSeconds = Math.round((dueAt.getTime() - this.createdAt.getTime()) / 1000);
     this.emit(createEnvelope('access.timed_out', this.id, { requestId: this.id, afterSeconds, actor: systemActor('timer'), status: 'TIMED_OUT' }, { source: SERVICE }));
+  }
+
+  /** Its reminder timer fired: still waiting, so its approvers are reminded (once). */
+  remindApprovers(): void {
+    if (this.status !== 'PENDING') return;
+    this.emit(
+      createEnvelope(
+        'access.approvers_reminded',
+        this.id,
+        { requestId: this.id, approvals: this.approvers().length, required: this.row.approvals_required, waitingSince: this.createdAt.toISOString(), actor: systemActor('timer'), status: 'PENDING' },
+        { source: SERVICE },
+      ),
+    );
+  }
+
+  /** Its escalation timer fired: still waiting, so the backup approvers are asked, and may decide from now on. */
+  escalate(backupApprovers: { users: string[]; groups: string[] }, now = new Date()): void {
+    if (this.status !== 'PENDING' || this.row.escalated_at) return;
+    this.set('escalated_at', now);
+    this.emit(
+      createEnvelope(
+        'access.escalated',
+        this.id,
+        { requestId: this.id, backupApprovers, waitingSince: this.createdAt.toISOString(), actor: systemActor('timer'), status: 'PENDING' },
+        { source: SERVICE },
+      ),
+    );
   }
 
   /** Its warning timer fired: say that access ends soon, unless it is already ending or over. */
@@ -360,6 +397,11 @@ export class AccessRequest {
         { source: SERVICE, causedBy: revoking },
       ),
     );
+  }
+
+  /** Decided: nothing waits on it any more (timeout, reminder, escalation). */
+  private closeWaitingTimers(): void {
+    for (const kind of ['timeout', 'remind', 'escalate'] as const) this.timerChanges.push({ op: 'close', kind });
   }
 
   /** A late click names who decided and when. */

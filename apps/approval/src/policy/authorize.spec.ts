@@ -4,7 +4,7 @@ import type { Principal, RequestStatus, Scope } from '@gatehouse/contracts';
 import { ACTIONS, type Action } from './actions';
 import { applies, EXPECTED, PERSON_CHANNELS, PERSON_ROLES, renderAuthorizationDoc, SERVICE_ROLES, type PersonChannel, type Role } from './authorization-matrix';
 import { authorize, type PolicyFacts, type PolicyRequest } from './authorize';
-import { APPROVER_GROUP, flowFrom } from './policy.fixtures';
+import { APPROVER_GROUP, ONCALL_GROUP, flowFrom } from './policy.fixtures';
 
 const EMAIL: Record<(typeof PERSON_ROLES)[number], string> = {
   requester: 'requester@example.com',
@@ -164,6 +164,16 @@ describe('authorize: approver rules', () => {
     });
     // once decided, the request itself answers who decided (not the policy)
     expect(authorize('request.approve', person('lead@example.com'), pending({ status: 'GRANTING', approvedBy: ['lead@example.com'] }), groupFlow, {})).toMatchObject({ outcome: 'allowed' });
+  });
+
+  it('lets backup approvers decide only once the request is escalated, asking their groups then', () => {
+    const escalating = flowFrom(`      approvers:\n        users: [lead@example.com]\n      escalateAfter: 4h\n      backupApprovers:\n        users: [oncall@example.com]\n        groups: [${ONCALL_GROUP}]\n`);
+    expect(authorize('request.approve', person('oncall@example.com'), pending(), escalating, {})).toMatchObject({ outcome: 'refused', code: 'not_an_approver' });
+    expect(authorize('request.approve', person('oncall@example.com'), pending({ escalated: true }), escalating, {})).toMatchObject({ outcome: 'allowed' });
+    expect(authorize('request.approve', person('sre@example.com'), pending({ escalated: true }), escalating, {})).toEqual({ outcome: 'needs-groups', groups: [ONCALL_GROUP] });
+    expect(authorize('request.approve', person('sre@example.com'), pending({ escalated: true }), escalating, { groups: [ONCALL_GROUP] })).toMatchObject({ outcome: 'allowed' });
+    // The flow's own approvers keep deciding after an escalation.
+    expect(authorize('request.approve', person('lead@example.com'), pending({ escalated: true }), escalating, {})).toMatchObject({ outcome: 'allowed' });
   });
 
   it('treats a request whose flow is gone as having no approvers', () => {

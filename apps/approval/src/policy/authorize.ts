@@ -8,6 +8,8 @@ export interface PolicyRequest {
   status: RequestStatus;
   /** Who has approved it so far (emails). */
   approvedBy: readonly string[];
+  /** Escalated (the flow's escalateAfter passed): its backup approvers may decide too. */
+  escalated?: boolean;
 }
 
 /** What the policy cannot know by itself. */
@@ -101,15 +103,15 @@ export function authorize(action: Action, principal: Principal, request?: Policy
   switch (action) {
     case 'request.read': {
       if (readAll || isRequester) return allowed();
-      const approver = person ? approverStatus(person, flow, facts) : 'no';
-      if (approver === 'unknown') return needsGroups(flow);
+      const approver = person ? approverStatus(person, flow, facts, request?.escalated) : 'no';
+      if (approver === 'unknown') return needsGroups(flow, request?.escalated);
       return approver === 'yes' ? allowed() : refused(`${who(acting)} may read only their own requests and those they may approve (or hold requests:read-all)`);
     }
     case 'request.approve':
     case 'request.deny': {
       if (!person) return refused(`service token "${serviceName(actor)}" is not a person and cannot decide; a decision needs an approver (act-as names one)`);
-      const approver = approverStatus(person, flow, facts);
-      if (approver === 'unknown') return needsGroups(flow);
+      const approver = approverStatus(person, flow, facts, request?.escalated);
+      if (approver === 'unknown') return needsGroups(flow, request?.escalated);
       const flowName = flow?.name ?? 'the request';
       if (approver === 'no') return refused(`${person.email.toLowerCase()} is not an approver of flow "${flowName}"`, 'not_an_approver');
       if (isRequester && !flow?.approval.allowSelfApproval) {
@@ -131,8 +133,8 @@ export function authorize(action: Action, principal: Principal, request?: Policy
         : refused(`only ${request.requesterEmail}, who asked for it, can ${action === 'request.extend' ? 'extend' : 'repeat'} this request, not ${who(acting)}`);
     case 'request.revoke': {
       if (isRequester || admin) return allowed();
-      const approver = person ? approverStatus(person, flow, facts) : 'no';
-      if (approver === 'unknown') return needsGroups(flow);
+      const approver = person ? approverStatus(person, flow, facts, request?.escalated) : 'no';
+      if (approver === 'unknown') return needsGroups(flow, request?.escalated);
       return approver === 'yes'
         ? allowed()
         : refused(`${who(acting)} may not revoke this access: only the requester, an approver of flow "${flow?.name ?? '?'}" or an admin can`);
@@ -142,9 +144,9 @@ export function authorize(action: Action, principal: Principal, request?: Policy
 }
 
 /** May this person approve requests of this flow? `unknown` when it hangs on Okta groups not yet asked. */
-export function approverStatus(person: Person, flow: Flow | undefined, facts: PolicyFacts): 'yes' | 'no' | 'unknown' {
+export function approverStatus(person: Person, flow: Flow | undefined, facts: PolicyFacts, escalated = false): 'yes' | 'no' | 'unknown' {
   if (!flow) return 'no';
-  const { users, groups } = flow.approval.approvers;
+  const { users, groups } = approversOf(flow, escalated);
   if (users.some((u) => same(u, person.email))) return 'yes';
   if (groups.length === 0) return 'no';
   if (facts.groups === undefined) return 'unknown';
@@ -169,8 +171,14 @@ function holds(scopes: readonly Scope[], needed: Scope): boolean {
   return holdsScope(scopes, needed) || (needed === 'requests:read' && scopes.includes('requests:read-all'));
 }
 
-function needsGroups(flow: Flow | undefined): Authorization {
-  return { outcome: 'needs-groups', groups: [...(flow?.approval.approvers.groups ?? [])] };
+function needsGroups(flow: Flow | undefined, escalated = false): Authorization {
+  return { outcome: 'needs-groups', groups: flow ? approversOf(flow, escalated).groups : [] };
+}
+
+/** Who may decide: the flow's approvers, and once the request is escalated its backup approvers too. */
+function approversOf(flow: Flow, escalated: boolean): { users: string[]; groups: string[] } {
+  const { approvers, backupApprovers } = flow.approval;
+  return escalated ? { users: [...approvers.users, ...backupApprovers.users], groups: [...approvers.groups, ...backupApprovers.groups] } : { users: [...approvers.users], groups: [...approvers.groups] };
 }
 
 function serviceName(actor: Actor): string {

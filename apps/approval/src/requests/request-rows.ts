@@ -23,6 +23,8 @@ export interface RequestRow {
   ended_by: Actor | null;
   ended_at: Date | null;
   failure: string | null;
+  /** When its backup approvers were asked (the flow's escalateAfter); they may decide from then on. */
+  escalated_at: Date | null;
   based_on: string | null;
   based_on_kind: 'extension' | 'again' | null;
   created_at: Date | string;

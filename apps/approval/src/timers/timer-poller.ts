@@ -4,12 +4,13 @@ import { LOGGER, type Logger } from '@gatehouse/observability';
 import { APPROVAL_CONFIG, type ApprovalConfig } from '../config';
 import { AccessRequestRepository } from '../lifecycle/access-request.repository';
 import { Authorizer } from '../policy/authorizer';
+import { FlowCatalog } from '../flows/flow-catalog';
 import { fireTimer, type DueTimer } from './fire-timer';
 
 const BATCH = 50;
 
 /**
- * Fires due timers (request timeouts, grant expiries). Timers are rows, so they survive a
+ * Fires due timers (request timeouts, reminders and escalations, grant expiries and their warnings). Timers are rows, so they survive a
  * restart: whatever fell due while the service was down fires on the first tick. Each batch
  * is claimed with FOR UPDATE SKIP LOCKED, so replicas share the work and none fires a timer
  * another has taken; the effect, its events and `fired_at` commit together.
@@ -26,6 +27,7 @@ export class TimerPoller implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly requests: AccessRequestRepository,
     private readonly authorizer: Authorizer,
+    private readonly flows: FlowCatalog,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -58,7 +60,7 @@ export class TimerPoller implements OnApplicationBootstrap, OnApplicationShutdow
             WHERE fired_at IS NULL AND due_at <= now() ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
           [BATCH],
         );
-        for (const timer of due) await fireTimer(tx, timer, this.requests, this.authorizer);
+        for (const timer of due) await fireTimer(tx, timer, this.requests, this.authorizer, this.flows);
         if (due.length > 0) await tx.manager.query(`UPDATE approval.timers SET fired_at = now() WHERE id = ANY($1::bigint[])`, [due.map((t) => t.id)]);
         return due.length;
       });

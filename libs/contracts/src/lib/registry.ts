@@ -21,6 +21,8 @@ import {
   cancelRequestCommandSchema,
   endedEventSchema,
   expiringEventSchema,
+  approversRemindedEventSchema,
+  escalatedEventSchema,
   grantFailedEventSchema,
   grantingEventSchema,
   revokeFailedEventSchema,
@@ -172,6 +174,18 @@ export const MESSAGES = {
     topic: TOPICS.accessEvents,
     schemaVersion: 1,
     data: actionRefusedEventSchema,
+  },
+  'access.approvers_reminded': {
+    kind: 'event',
+    topic: TOPICS.accessEvents,
+    schemaVersion: 1,
+    data: approversRemindedEventSchema,
+  },
+  'access.escalated': {
+    kind: 'event',
+    topic: TOPICS.accessEvents,
+    schemaVersion: 1,
+    data: escalatedEventSchema,
   },
   'access.expiring': {
     kind: 'event',

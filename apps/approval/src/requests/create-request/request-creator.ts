@@ -62,6 +62,8 @@ export class RequestCreator {
           reason: data.reason,
           approvalsRequired: flow.approval.required,
           timeoutSeconds: flow.timeout,
+          remindAfterSeconds: flow.approval.remindAfter,
+          escalateAfterSeconds: flow.approval.escalateAfter,
           basedOn: data.basedOn,
           autoApproved: auto.auto,
         },

@@ -37,6 +37,25 @@ export const cancelRequestCommandSchema = z.object({ requestId: z.uuid(), princi
 export const revokeRequestCommandSchema = z.object({ requestId: z.uuid(), principal: principalSchema });
 
 /** Access ends soon (the flow's `expiryWarning` before it does): the requester may extend it. */
+/** Still pending after the flow's remindAfter: its approvers are reminded (once). */
+export const approversRemindedEventSchema = z.object({
+  requestId: z.uuid(),
+  approvals: z.number().int().min(0),
+  required: z.number().int().min(1),
+  waitingSince: z.iso.datetime({ offset: true }),
+  actor: actorSchema,
+  status: z.literal('PENDING'),
+});
+
+/** Still pending after the flow's escalateAfter: its backup approvers are asked too, and may decide from now on. */
+export const escalatedEventSchema = z.object({
+  requestId: z.uuid(),
+  backupApprovers: z.object({ users: z.array(z.email()), groups: z.array(z.string()) }),
+  waitingSince: z.iso.datetime({ offset: true }),
+  actor: actorSchema,
+  status: z.literal('PENDING'),
+});
+
 export const expiringEventSchema = z.object({
   requestId: z.uuid(),
   expiresAt: z.iso.datetime({ offset: true }),
