@@ -3,6 +3,7 @@ import { Client } from 'pg';
 
 const AWS_GROUP = '00gawsprodadmin00001';
 const DB_GROUP = '00gprdbreadonly00001';
+const BREAK_GLASS_GROUP = '00gbreakglassroot001';
 
 /**
  * Every copy of an approval message follows its request to the end, whatever Slack or
@@ -25,11 +26,14 @@ describe('Slack: every copy kept in step, through clicks at once, outages and re
       ['U0SRE', 'sre-lead@example.com'],
       ['U0DBA1', 'dba1@example.com'],
       ['U0DBA2', 'dba2@example.com'],
+      ['U0LEAD', 'lead@example.com'],
+      ['U0ONCALL', 'oncall@example.com'],
     ] as const) {
       system.slack.addUser({ id, email });
     }
     system.okta.addGroup(AWS_GROUP);
     system.okta.addGroup(DB_GROUP);
+    system.okta.addGroup(BREAK_GLASS_GROUP);
     system.okta.addUser('ada@example.com');
     adaToken = await system.mintToken({ for: 'ada@example.com' }, ['requests:write']);
     deciderToken = await system.mintToken({ service: 'step-ticketing' }, ['decisions:write', 'act-as']);
@@ -110,6 +114,32 @@ describe('Slack: every copy kept in step, through clicks at once, outages and re
     expect(system.okta.isMember(AWS_GROUP, 'ada@example.com')).toBe(false);
     // Each copy's thread holds each decision once.
     for (const copy of copies) expect(threadReplies(copy)).toEqual(['<@U0CTO> approved — 1 of 2', '<@U0CISO> approved — 2 of 2']);
+  });
+
+  it('reminds the approver in every thread, then asks the backup approver, who may decide from then on', async () => {
+    const fireNow = (id: string, kind: 'remind' | 'escalate') => db.query(`UPDATE approval.timers SET due_at = now() WHERE request_id = $1 AND kind = $2 AND fired_at IS NULL`, [id, kind]);
+    const id = await ask('break-glass', 'root', 'INC-77 production is down');
+    const copies = [await approvalIn('C0BREAKGL1', id), await approvalIn('D0LEAD', id)];
+    const reminded = (copy: SlackCall) => threadReplies(copy).filter((t) => t.startsWith(':bell: Reminder: this request is still waiting for a decision (0 of 1 approval so far)'));
+
+    // Before the escalation the backup may not decide.
+    await click('U0ONCALL', id, copies[0] as SlackCall);
+    await waitFor(() => system.slack.callsOf('chat.postEphemeral').find((c) => c.args['user'] === 'U0ONCALL' && String(c.args['text']).includes('is not an approver of flow "break-glass"')), { what: 'the backup refused' });
+
+    await fireNow(id, 'remind');
+    await waitFor(() => copies.every((copy) => reminded(copy).length === 1), { what: 'a reminder in every thread' });
+
+    await fireNow(id, 'escalate');
+    const toOncall = await approvalIn('D0ONCALL', id);
+    await waitFor(() => copies.every((copy) => threadReplies(copy).some((t) => t.includes('backup approvers are asked too: oncall@example.com'))), { what: 'the escalation in every thread' });
+    expect(copies.map((copy) => reminded(copy).length)).toEqual([1, 1]);
+
+    await click('U0ONCALL', id, toOncall);
+    await everyCopySays([...copies, toOncall], 'Approved by oncall@example.com', 'the backup decided');
+    expect(await statusOf(id)).not.toBe('PENDING');
+    // Decided: the timers it no longer needs are closed.
+    const { rows } = await db.query(`SELECT kind FROM approval.timers WHERE request_id = $1 AND fired_at IS NULL ORDER BY kind`, [id]);
+    expect(rows.map((r) => r.kind)).not.toContain('timeout');
   });
 
   it('takes exactly one decision when two approvers click at once, and tells the other who decided', async () => {

@@ -6,6 +6,7 @@ import { ObservabilityModule, type Logger } from '@gatehouse/observability';
 import { PersistenceModule } from '@gatehouse/persistence';
 import { AskApproversHandler } from './approvals/ask-approvers.handler';
 import { KeepInStepHandler } from './approvals/keep-in-step.handler';
+import { WaitingTooLongHandler } from './approvals/waiting-too-long.handler';
 import { SlackApp } from './bolt/slack-app';
 import { SCHEMA, SERVICE, SLACK_BOT_CONFIG, type ServiceConfig } from './config';
 import { entities, migrations } from './database';
@@ -35,7 +36,7 @@ export class AppModule {
           requester: true,
         }),
       ],
-      controllers: [SlackDeliveryHandler, AskApproversHandler, KeepInStepHandler],
+      controllers: [SlackDeliveryHandler, AskApproversHandler, KeepInStepHandler, WaitingTooLongHandler],
       providers: [{ provide: SLACK_BOT_CONFIG, useValue: config }, { provide: FLOWS, useValue: flows }, SlackIdentity, SlackApp, SlackDeliveries, SocketModeLink, SlackWorkDoer, SlackWorkRunner],
     };
   }

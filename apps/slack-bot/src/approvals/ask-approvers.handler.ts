@@ -10,6 +10,7 @@ import { FLOWS } from '../flows/flows';
 import { SlackWorkRunner } from '../outgoing/slack-work.runner';
 import { queueSlackWork, type SlackWork } from '../outgoing/slack-work';
 import type { ApprovalCard } from './approval-message';
+import { approverEmails } from './approver-emails';
 
 /**
  * A request that waits for approval: the approval message goes to the flow's request channel
@@ -43,7 +44,7 @@ export class AskApproversHandler {
       approvals: { count: 0, required: flow.approval.required },
     };
     const requesterEmail = event.data.requester.email.toLowerCase();
-    const approvers = flow.notifications.dmApprovers ? await this.approverEmails(flow.approval.approvers) : [];
+    const approvers = flow.notifications.dmApprovers ? await approverEmails(this.requester, this.logger, flow.approval.approvers) : [];
     const works: SlackWork[] = [];
     if (flow.notifications.requestChannel) works.push({ kind: 'ask', flow: flow.name, card, to: { channel: flow.notifications.requestChannel } });
     for (const approver of approvers) {
@@ -52,18 +53,5 @@ export class AskApproversHandler {
     }
     await this.uow.consumeOnce(SERVICE, event, async (tx) => queueSlackWork(tx, event.data.requestId, works));
     this.runner.nudge();
-  }
-
-  private async approverEmails(approvers: { users: string[]; groups: string[] }): Promise<string[]> {
-    const emails = new Set(approvers.users.map((u) => u.toLowerCase()));
-    for (const groupId of approvers.groups) {
-      try {
-        const { members } = await this.requester.request('directory.group_members', groupId, { groupId });
-        for (const member of members) if (member.status === 'ACTIVE') emails.add(member.email.toLowerCase());
-      } catch (error) {
-        this.logger.warn({ err: error, groupId }, 'approver group members unknown (directory unavailable); its members are not asked by DM');
-      }
-    }
-    return [...emails];
   }
 }
