@@ -122,7 +122,8 @@ What the ✗ cells answer, and the rules behind them:
   ask for access, decide, or have requests of its own.
 - **Scopes.** An action needs the scope in its row; the refusal names the scope missing and the ones
   the token has.
-- **Deciding.** Only approvers of the flow decide; the requester only when the flow sets
+- **Deciding.** Only approvers of the flow decide (and, once a request is escalated, the flow's
+  \`backupApprovers\` too); the requester only when the flow sets
   \`allowSelfApproval\`; one person's approval counts once toward a multi-party threshold (a second
   click is answered "you have already approved"). A decision on a request that was already decided
   is answered with who decided and when.
