@@ -207,4 +207,29 @@ describe('Slack: the request modal, flow first', () => {
     expect(block(viaShortcut, 'flow')?.dispatch_action).toBe(true);
     expect(block(viaShortcut, 'target')).toBeUndefined();
   });
+
+  it('"Find access" searches every flow and target, and opens the request form with the one chosen', async () => {
+    const trigger = system.slack.issueTrigger();
+    expect((await post(interaction({ type: 'shortcut', callback_id: 'gatehouse_find_access', trigger_id: trigger, team: { id: TEAM.id }, user: { id: 'U0ADA', team_id: TEAM.id }, token: 'x', action_ts: '1' }))).status).toBe(200);
+    const search = shown(await openedBy(trigger));
+    expect(search.callback_id).toBe('gatehouse_find');
+    expect(block(search, 'find')?.element).toMatchObject({ type: 'external_select', action_id: 'gatehouse_find_choice' });
+
+    // Type-ahead over names and descriptions: "postgresql" is in the flow's description only.
+    const typed = (value: string) => post(interaction({ type: 'block_suggestion', ...common(), container: { type: 'view', view_id: search.id }, action_id: 'gatehouse_find_choice', block_id: 'find', value, view: viewPayload(search, {}) }));
+    const found = (await (await typed('PostgreSQL')).json()) as { options: { value: string; description?: { text: string } }[] };
+    expect(found.options.map((o) => o.value)).toEqual(['production-database/read-only', 'production-database/read-write']);
+    expect(found.options[0]?.description?.text).toContain('production-database: ');
+    expect(((await (await typed('replica')).json()) as { options: { value: string }[] }).options.map((o) => o.value)).toEqual(['production-database/read-only']);
+
+    const next = (chosen?: string) =>
+      post(interaction({ type: 'view_submission', ...common(), trigger_id: system.slack.issueTrigger(), view: { ...viewPayload(search, {}), state: { values: { find: { gatehouse_find_choice: { type: 'external_select', selected_option: chosen ? { text: { type: 'plain_text', text: chosen }, value: chosen } : null } } } } }, response_urls: [] }));
+    expect(await (await next()).json()).toEqual({ response_action: 'errors', errors: { find: 'Choose something from the list' } });
+    const answer = (await (await next('production-database/read-write')).json()) as { response_action: string; view: SentView };
+    expect(answer.response_action).toBe('update');
+    expect(answer.view.callback_id).toBe('gatehouse_request');
+    expect(JSON.parse(answer.view.private_metadata)).toEqual({ flow: 'production-database' });
+    expect(block(answer.view, 'flow')?.element?.initial_option?.value).toBe('production-database');
+    expect(block(answer.view, 'target')?.element?.initial_option?.value).toBe('read-write');
+  });
 });

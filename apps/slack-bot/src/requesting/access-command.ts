@@ -11,6 +11,7 @@ import { requestModal } from './request-modal';
 import { registerTargetSuggestions } from './target-suggestions';
 import { describeQuick, parseQuickRequest, QUICK_USAGE } from './quick-request';
 import { submittedMessage } from './request-summary';
+import { registerFindAccess } from './find-access';
 
 export const ACCESS_HELP = [
   '*Gatehouse: temporary access, approved in Slack*',
@@ -30,6 +31,7 @@ export function registerAccessCommand(app: App, requester: KafkaRequester, ident
   const offered = new OfferedFlows(requester, identity);
   registerFlowChoice(app, offered, logger);
   registerTargetSuggestions(app, offered, logger);
+  registerFindAccess(app, offered, logger);
 
   // The "Request access" global shortcut opens the same form.
   app.shortcut(REQUEST_ACCESS_SHORTCUT, async ({ shortcut, ack, client, context }) => {

@@ -40,7 +40,7 @@ export function parseTargetValue(value: string): { flow: string; target: string 
  * flow, or one already chosen (`/access <flow>`, the update), shows its choices at once. A flow
  * with more targets than one Slack list holds gets type-ahead (`external_select`).
  */
-export function requestModal(flows: FlowSummary[], chosen?: string): Record<string, unknown> {
+export function requestModal(flows: FlowSummary[], chosen?: string, chosenTarget?: string): Record<string, unknown> {
   if (flows.length === 0) return noticeModal('There is nothing you may ask for in Gatehouse yet. Your Gatehouse admin decides who may ask for what.');
   const flow = flows.find((f) => f.name === chosen) ?? (flows.length === 1 ? flows[0] : undefined);
   const blocks: Record<string, unknown>[] = [];
@@ -48,7 +48,7 @@ export function requestModal(flows: FlowSummary[], chosen?: string): Record<stri
   if (flow) {
     const about = flows.length > 1 ? flow.description : [`*${flow.name}*`, flow.description].filter(Boolean).join(': ');
     if (about) blocks.push({ type: 'context', elements: [mrkdwn(about)] });
-    blocks.push(targetBlock(flow), durationBlock(flow));
+    blocks.push(targetBlock(flow, chosenTarget), durationBlock(flow));
   } else {
     blocks.push({ type: 'context', elements: [mrkdwn('Choose a flow to see what it gives access to and for how long.')] });
   }
@@ -93,19 +93,23 @@ function flowBlock(flows: FlowSummary[], chosen: FlowSummary | undefined): Recor
   };
 }
 
-function targetBlock(flow: FlowSummary): Record<string, unknown> {
+function targetBlock(flow: FlowSummary, chosen?: string): Record<string, unknown> {
   const fitsOneList = flow.targets.length <= BLOCK_LIMITS.options;
+  const target = flow.targets.find((t) => t.id === chosen);
+  // Chosen already (found with "Find access"): shown selected, in either kind of select.
+  const initial = target ? { initial_option: targetOption(target) } : {};
   return {
     type: 'input',
     block_id: BLOCKS.target,
     label: plain('Access to'),
     element: fitsOneList
-      ? { type: 'static_select', action_id: targetAction(flow.name), placeholder: plain('Choose what you need'), options: flow.targets.map(targetOption) }
+      ? { type: 'static_select', action_id: targetAction(flow.name), placeholder: plain('Choose what you need'), options: flow.targets.map(targetOption), ...initial }
       : {
           type: 'external_select',
           action_id: targetAction(flow.name),
           placeholder: plain(`Type to search ${flow.targets.length} targets`),
           min_query_length: TYPE_AHEAD_MIN_CHARS,
+          ...initial,
         },
   };
 }

@@ -12,7 +12,7 @@ describe('the Slack app manifest', () => {
     expect(manifest.features.slash_commands).toEqual([expect.objectContaining({ command: '/access', url: 'https://gatehouse.example.com/slack/events' })]);
     expect(manifest.settings.interactivity).toEqual({ is_enabled: true, request_url: 'https://gatehouse.example.com/slack/events', message_menu_options_url: 'https://gatehouse.example.com/slack/events' });
     expect(manifest.settings.socket_mode_enabled).toBe(false);
-    expect(manifest.features.shortcuts.map((s) => s.callback_id)).toEqual(['gatehouse_request_access']);
+    expect(manifest.features.shortcuts.map((s) => s.callback_id)).toEqual(['gatehouse_request_access', 'gatehouse_find_access']);
     expect(manifest.oauth_config.scopes.bot).toEqual(slackBotScopes());
   });
 

@@ -23,6 +23,8 @@ export const SLACK_FEATURE_SCOPES = ['commands'] as const;
 
 /** The callback id of the "Request access" global shortcut. */
 export const REQUEST_ACCESS_SHORTCUT = 'gatehouse_request_access';
+/** The callback id of the "Find access" global shortcut (search every flow and target). */
+export const FIND_ACCESS_SHORTCUT = 'gatehouse_find_access';
 export const ACCESS_COMMAND = '/access';
 
 export interface SlackManifestOptions {
@@ -66,7 +68,10 @@ export function slackManifest(options: SlackManifestOptions): Record<string, unk
       // The bot's DMs (approval requests, "you have access") are read in the Messages tab.
       app_home: { home_tab_enabled: false, messages_tab_enabled: true, messages_tab_read_only_enabled: true },
       bot_user: { display_name: name, always_online: true },
-      shortcuts: [{ name: 'Request access', type: 'global', callback_id: REQUEST_ACCESS_SHORTCUT, description: 'Ask for temporary access' }],
+      shortcuts: [
+        { name: 'Request access', type: 'global', callback_id: REQUEST_ACCESS_SHORTCUT, description: 'Ask for temporary access' },
+        { name: 'Find access', type: 'global', callback_id: FIND_ACCESS_SHORTCUT, description: 'Search everything you may ask for' },
+      ],
       slash_commands: [
         {
           command: ACCESS_COMMAND,
