@@ -1,4 +1,4 @@
-import { blockAction, buttonValue, GatehouseSystem, postToSlackDoor, slashCommand, waitFor, type SlackCall } from '@gatehouse/testing';
+import { blockAction, buttonValue, GatehouseSystem, interaction, postToSlackDoor, slashCommand, waitFor, type SlackCall } from '@gatehouse/testing';
 import { Client } from 'pg';
 
 const AWS_GROUP = '00gawsprodadmin00001';
@@ -116,13 +116,49 @@ describe('Slack: every copy kept in step, through clicks at once, outages and re
     for (const copy of copies) expect(threadReplies(copy)).toEqual(['<@U0CTO> approved — 1 of 2', '<@U0CISO> approved — 2 of 2']);
   });
 
+  // The App Home: opened by a person, its buttons clicked.
+  const homeOpened = (userId: string) =>
+    postToSlackDoor(`${system.gatewayUrl}/slack/events`, system.slack.signingSecret, {
+      contentType: 'application/json',
+      body: JSON.stringify({
+        token: 'x',
+        team_id: 'T0TEST',
+        api_app_id: 'A0GATEHOUSE',
+        type: 'event_callback',
+        event_id: `Ev${Date.now()}${userId}`,
+        event_time: Math.floor(Date.now() / 1000),
+        event: { type: 'app_home_opened', user: userId, channel: `D${userId.slice(1)}`, tab: 'home', event_ts: `${Date.now() / 1000}` },
+      }),
+    });
+  const homeText = (userId: string) => JSON.stringify(system.slack.homeOf(userId) ?? {});
+  const buttonIn = (userId: string, actionId: string, requestId: string) => homeText(userId).includes(`"action_id":"${actionId}","value":"${requestId}"`);
+  const homeClick = (userId: string, actionId: string, requestId: string) =>
+    postToSlackDoor(
+      `${system.gatewayUrl}/slack/events`,
+      system.slack.signingSecret,
+      interaction({
+        type: 'block_actions',
+        team: { id: 'T0TEST', domain: 'gatehouse-test' },
+        user: { id: userId, username: userId.toLowerCase(), team_id: 'T0TEST' },
+        api_app_id: 'A0GATEHOUSE',
+        token: 'x',
+        trigger_id: system.slack.issueTrigger(),
+        container: { type: 'view', view_id: 'V0HOME' },
+        view: { id: 'V0HOME', type: 'home', private_metadata: '', blocks: [], state: { values: {} }, hash: 'h' },
+        actions: [{ type: 'button', action_id: actionId, block_id: 'b', value: requestId, text: { type: 'plain_text', text: actionId }, action_ts: `${Date.now() / 1000}` }],
+      }),
+    );
+
   it('reminds the approver in every thread, then asks the backup approver, who may decide from then on', async () => {
     const fireNow = (id: string, kind: 'remind' | 'escalate') => db.query(`UPDATE approval.timers SET due_at = now() WHERE request_id = $1 AND kind = $2 AND fired_at IS NULL`, [id, kind]);
     const id = await ask('break-glass', 'root', 'INC-77 production is down');
     const copies = [await approvalIn('C0BREAKGL1', id), await approvalIn('D0LEAD', id)];
     const reminded = (copy: SlackCall) => threadReplies(copy).filter((t) => t.startsWith(':bell: Reminder: this request is still waiting for a decision (0 of 1 approval so far)'));
 
-    // Before the escalation the backup may not decide.
+    // Before the escalation the backup may not decide, and their Home does not offer it.
+    await homeOpened('U0ONCALL');
+    await waitFor(() => homeText('U0ONCALL').includes('Nothing waits for you.'), { what: "oncall's Home" });
+    expect(buttonIn('U0ONCALL', 'gatehouse_home_approve', id)).toBe(false);
     await click('U0ONCALL', id, copies[0] as SlackCall);
     await waitFor(() => system.slack.callsOf('chat.postEphemeral').find((c) => c.args['user'] === 'U0ONCALL' && String(c.args['text']).includes('is not an approver of flow "break-glass"')), { what: 'the backup refused' });
 
@@ -133,6 +169,8 @@ describe('Slack: every copy kept in step, through clicks at once, outages and re
     const toOncall = await approvalIn('D0ONCALL', id);
     await waitFor(() => copies.every((copy) => threadReplies(copy).some((t) => t.includes('backup approvers are asked too: oncall@example.com'))), { what: 'the escalation in every thread' });
     expect(copies.map((copy) => reminded(copy).length)).toEqual([1, 1]);
+    // Escalated: it now waits in the backup's Home too, so a missed DM is not the end of it.
+    await waitFor(() => buttonIn('U0ONCALL', 'gatehouse_home_approve', id), { what: "the request in oncall's Home" });
 
     await click('U0ONCALL', id, toOncall);
     await everyCopySays([...copies, toOncall], 'Approved by oncall@example.com', 'the backup decided');
@@ -140,6 +178,32 @@ describe('Slack: every copy kept in step, through clicks at once, outages and re
     // Decided: the timers it no longer needs are closed.
     const { rows } = await db.query(`SELECT kind FROM approval.timers WHERE request_id = $1 AND fired_at IS NULL ORDER BY kind`, [id]);
     expect(rows.map((r) => r.kind)).not.toContain('timeout');
+  });
+
+  it('shows each person their App Home, and refreshes it for everyone concerned as a request moves', async () => {
+    const id = await ask('aws-admin', 'admin', 'INC-88 from the Home');
+    // Opening the Home shows what waits: the approver's decision, the requester's pending request.
+    expect((await homeOpened('U0SRE')).status).toBe(200);
+    await waitFor(() => buttonIn('U0SRE', 'gatehouse_home_approve', id), { what: "the request in sre-lead's Home" });
+    await homeOpened('U0ADA');
+    await waitFor(() => buttonIn('U0ADA', 'gatehouse_home_cancel', id), { what: "the request in Ada's Home" });
+
+    // Someone who may not decide is told why by DM; nothing moves.
+    await homeClick('U0DBA1', 'gatehouse_home_approve', id);
+    await waitFor(() => dmsTo('D0DBA1').some((t) => t.includes('is not an approver of flow "aws-admin"')), { what: 'the refusal by DM' });
+    expect(await statusOf(id)).toBe('PENDING');
+
+    // Approved from the Homes of two approvers (1 of 2, then 2 of 2): every Home concerned follows.
+    await homeClick('U0SRE', 'gatehouse_home_approve', id);
+    await waitFor(() => homeText('U0CTO').includes('1 of 2 approvals') && !buttonIn('U0SRE', 'gatehouse_home_approve', id), { what: "cto's Home at 1 of 2, sre's without it" });
+    await homeClick('U0CTO', 'gatehouse_home_approve', id);
+    await waitFor(() => buttonIn('U0ADA', 'gatehouse_home_revoke', id), { what: "the access in Ada's Home", timeoutMs: 20000 });
+    await waitFor(() => !buttonIn('U0CTO', 'gatehouse_home_approve', id), { what: "the decided request gone from cto's Home" });
+
+    // Revoked from the Home: it moves to Ada's history.
+    await homeClick('U0ADA', 'gatehouse_home_revoke', id);
+    await waitFor(async () => (await statusOf(id)) === 'REVOKED', { what: 'the access revoked', timeoutMs: 20000 });
+    await waitFor(() => !buttonIn('U0ADA', 'gatehouse_home_revoke', id) && homeText('U0ADA').includes('revoked'), { what: "Ada's Home to show it revoked" });
   });
 
   it('takes exactly one decision when two approvers click at once, and tells the other who decided', async () => {

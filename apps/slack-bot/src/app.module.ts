@@ -13,6 +13,7 @@ import { entities, migrations } from './database';
 import { FLOWS } from './flows/flows';
 import { SlackDeliveries } from './deliveries/slack-deliveries';
 import { SlackDeliveryHandler } from './deliveries/slack-delivery.handler';
+import { HomePublisher } from './home/home-publisher';
 import { SlackIdentity } from './identity/slack-identity';
 import { SlackWorkDoer } from './outgoing/do-slack-work';
 import { SlackWorkRunner } from './outgoing/slack-work.runner';
@@ -37,7 +38,7 @@ export class AppModule {
         }),
       ],
       controllers: [SlackDeliveryHandler, AskApproversHandler, KeepInStepHandler, WaitingTooLongHandler],
-      providers: [{ provide: SLACK_BOT_CONFIG, useValue: config }, { provide: FLOWS, useValue: flows }, SlackIdentity, SlackApp, SlackDeliveries, SocketModeLink, SlackWorkDoer, SlackWorkRunner],
+      providers: [{ provide: SLACK_BOT_CONFIG, useValue: config }, { provide: FLOWS, useValue: flows }, SlackIdentity, HomePublisher, SlackApp, SlackDeliveries, SocketModeLink, SlackWorkDoer, SlackWorkRunner],
     };
   }
 }

@@ -73,6 +73,7 @@ export function toView(request: RequestRow, decisions: readonly DecisionRow[]): 
         : null,
     failure: request.failure,
     basedOn: request.based_on && request.based_on_kind ? { requestId: request.based_on, kind: request.based_on_kind } : null,
+    escalatedAt: request.escalated_at ? iso(request.escalated_at) : null,
     createdAt: iso(request.created_at),
     updatedAt: iso(request.updated_at),
   };

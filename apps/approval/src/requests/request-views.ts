@@ -7,6 +7,8 @@ export interface ListFilter {
   requesterEmail?: string;
   status?: RequestView['status'];
   flow?: string;
+  /** Only requests of these flows. */
+  flows?: readonly string[];
   limit: number;
   /** Only these: the person's own requests and those of the flows they may approve (absent: all). */
   visibleTo?: { email: string; approvableFlows: readonly string[] };
@@ -23,8 +25,9 @@ export class RequestViews {
       `SELECT * FROM approval.access_requests
         WHERE ($1::text IS NULL OR requester_email = $1) AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR flow = $3)
           AND ($5::text IS NULL OR requester_email = $5 OR flow = ANY($6::text[]))
+          AND ($7::text[] IS NULL OR flow = ANY($7::text[]))
         ORDER BY created_at DESC LIMIT $4`,
-      [filter.requesterEmail?.toLowerCase() ?? null, filter.status ?? null, filter.flow ?? null, filter.limit, visible?.email.toLowerCase() ?? null, visible?.approvableFlows ?? []],
+      [filter.requesterEmail?.toLowerCase() ?? null, filter.status ?? null, filter.flow ?? null, filter.limit, visible?.email.toLowerCase() ?? null, visible?.approvableFlows ?? [], filter.flows ?? null],
     );
     if (requests.length === 0) return [];
     const decisions: (DecisionRow & { request_id: string })[] = await this.dataSource.query(

@@ -11,6 +11,7 @@ import { SlackWorkRunner } from '../outgoing/slack-work.runner';
 import { queueSlackWork, type SlackWork } from '../outgoing/slack-work';
 import type { ApprovalCard } from './approval-message';
 import { approverEmails } from './approver-emails';
+import { homeRefreshes } from '../home/home-refresh';
 
 /**
  * A request that waits for approval: the approval message goes to the flow's request channel
@@ -44,13 +45,15 @@ export class AskApproversHandler {
       approvals: { count: 0, required: flow.approval.required },
     };
     const requesterEmail = event.data.requester.email.toLowerCase();
-    const approvers = flow.notifications.dmApprovers ? await approverEmails(this.requester, this.logger, flow.approval.approvers) : [];
+    const everyApprover = await approverEmails(this.requester, this.logger, flow.approval.approvers);
+    const approvers = flow.notifications.dmApprovers ? everyApprover : [];
     const works: SlackWork[] = [];
     if (flow.notifications.requestChannel) works.push({ kind: 'ask', flow: flow.name, card, to: { channel: flow.notifications.requestChannel } });
     for (const approver of approvers) {
       if (approver === requesterEmail && !flow.approval.allowSelfApproval) continue;
       works.push({ kind: 'ask', flow: flow.name, card, to: { approver } });
     }
+    works.push(...(await homeRefreshes(this.requester, this.logger, flow, { requesterEmail, escalated: false }, everyApprover)));
     await this.uow.consumeOnce(SERVICE, event, async (tx) => queueSlackWork(tx, event.data.requestId, works));
     this.runner.nudge();
   }

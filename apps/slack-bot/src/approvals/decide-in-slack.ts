@@ -3,16 +3,18 @@ import type { Principal, SubmitDecisionReply } from '@gatehouse/contracts';
 import { KafkaRequester } from '@gatehouse/messaging';
 import type { Logger } from '@gatehouse/observability';
 import { clickedMessage } from '../bolt/clicked-message';
+import { sendDm } from '../bolt/direct-message';
 import { SlackIdentity, viaOf } from '../identity/slack-identity';
 import { plain } from '../requesting/block-text';
 import { APPROVE, approvalMessage, cardOf, DENY } from './approval-message';
 
 const DENY_MODAL = 'gatehouse_deny';
 
+/** The request decided on, and the message clicked (none when clicked in the App Home). */
 interface Clicked {
   requestId: string;
-  channel: string;
-  ts: string;
+  channel?: string;
+  ts?: string;
 }
 
 type Client = App['client'];
@@ -39,18 +41,7 @@ export function registerDecisions(app: App, requester: KafkaRequester, identity:
     await ack();
     const clicked = clickedOf(body, action);
     if (!clicked) return;
-    await client.views.open({
-      trigger_id: body.trigger_id,
-      view: {
-        type: 'modal',
-        callback_id: DENY_MODAL,
-        private_metadata: JSON.stringify(clicked),
-        title: plain('Deny access', 24),
-        submit: plain('Deny'),
-        close: plain('Back'),
-        blocks: [{ type: 'input', block_id: 'reason', label: plain('Why? The requester will read this.'), element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 2000 } }],
-      },
-    });
+    await openDenyModal(client, body.trigger_id, clicked);
   });
 
   app.view(DENY_MODAL, async ({ ack, body, view, client, context }) => {
@@ -68,19 +59,41 @@ export function registerDecisions(app: App, requester: KafkaRequester, identity:
   });
 }
 
-function clickedOf(body: BlockAction, action: ButtonAction): Clicked | undefined {
+/** The small modal that asks why, for a Deny from a message or from the App Home. */
+export async function openDenyModal(client: Client, triggerId: string, clicked: Clicked): Promise<void> {
+  await client.views.open({
+    trigger_id: triggerId,
+    view: {
+      type: 'modal',
+      callback_id: DENY_MODAL,
+      private_metadata: JSON.stringify(clicked),
+      title: plain('Deny access', 24),
+      submit: plain('Deny'),
+      close: plain('Back'),
+      blocks: [{ type: 'input', block_id: 'reason', label: plain('Why? The requester will read this.'), element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 2000 } }],
+    },
+  });
+}
+
+function clickedOf(body: BlockAction, action: ButtonAction): Required<Clicked> | undefined {
   const message = clickedMessage(body);
   return message && action.value ? { requestId: action.value, ...message } : undefined;
 }
 
 async function answer(client: Client, requester: KafkaRequester, clicked: Clicked, userId: string, principal: Principal, reply: SubmitDecisionReply, logger: Logger): Promise<void> {
+  const { channel, ts } = clicked;
+  // From the App Home: no message to update (the Home follows the event); a refusal goes by DM.
+  if (!channel || !ts) {
+    if (!reply.accepted) await sendDm(client, userId, { text: reply.message });
+    return;
+  }
   if (reply.accepted) {
     const message = approvalMessage(cardOf(reply.request));
     // The clicked copy at once; every copy (this one too) and its thread follow from the event.
-    await client.chat.update({ channel: clicked.channel, ts: clicked.ts, text: message.text, blocks: message.blocks as never });
+    await client.chat.update({ channel, ts, text: message.text, blocks: message.blocks as never });
     return;
   }
-  await ephemeral(client, clicked, userId, reply.message);
+  await client.chat.postEphemeral({ channel, user: userId, text: reply.message });
   if (reply.code === 'already_decided' || reply.code === 'not_pending') {
     // The message clicked was behind: show it as the request now is.
     const current = await requester.request('access.request.get', clicked.requestId, { requestId: clicked.requestId, principal }).catch((error: unknown) => {
@@ -89,11 +102,11 @@ async function answer(client: Client, requester: KafkaRequester, clicked: Clicke
     });
     if (current?.ok) {
       const message = approvalMessage(cardOf(current.request));
-      await client.chat.update({ channel: clicked.channel, ts: clicked.ts, text: message.text, blocks: message.blocks as never });
+      await client.chat.update({ channel, ts, text: message.text, blocks: message.blocks as never });
     }
   }
 }
 
-async function ephemeral(client: Client, clicked: Clicked, userId: string, text: string): Promise<void> {
+async function ephemeral(client: Client, clicked: Required<Clicked>, userId: string, text: string): Promise<void> {
   await client.chat.postEphemeral({ channel: clicked.channel, user: userId, text });
 }

@@ -3,7 +3,9 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { describeActor, systemActor, type Actor, type Envelope, type Principal, type RequestView } from '@gatehouse/contracts';
 import { formatDuration, type FlowsFile } from '@gatehouse/config';
 import { KafkaRequester, UnitOfWork } from '@gatehouse/messaging';
+import { LOGGER, type Logger } from '@gatehouse/observability';
 import { SlackApp } from '../bolt/slack-app';
+import { homeRefreshes } from '../home/home-refresh';
 import { SERVICE } from '../config';
 import { FLOWS } from '../flows/flows';
 import { slackTime } from '../messages/slack-time';
@@ -97,6 +99,7 @@ export class KeepInStepHandler {
     private readonly slack: SlackApp,
     private readonly runner: SlackWorkRunner,
     @Inject(FLOWS) private readonly flows: FlowsFile,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   @EventPattern([...STATE_CHANGES])
@@ -113,6 +116,7 @@ export class KeepInStepHandler {
       const errorChannel = this.flows.flows.find((f) => f.name === flow)?.notifications.errorChannel;
       const report = errorChannel ? errorReport(event.type, request, event.data.cause) : undefined;
       if (errorChannel && report) works.push({ kind: 'report', channel: errorChannel, text: report });
+      works.push(...(await homeRefreshes(this.requester, this.logger, this.flows.flows.find((f) => f.name === flow), { requesterEmail: request.requester.email, escalated: Boolean(request.escalatedAt) })));
       const text = requesterNews(event.type, request);
       if (text) {
         const message = event.type === 'access.activated' || event.type === 'access.expiring' ? grantedMessage(request, text) : { text };

@@ -55,6 +55,8 @@ export class WaitingTooLongHandler {
     const works: SlackWork[] = [
       { kind: 'thread', flow: request.flow, text: `:arrow_heading_up: Nobody has decided since ${slackTime(request.createdAt)}, so backup approvers are asked too: ${backups.join(', ') || 'none found'}.` },
       ...backups.map((approver): SlackWork => ({ kind: 'ask', flow: request.flow, card: cardOf(request), to: { approver } })),
+      // Their Homes now show it waiting for them too.
+      ...backups.map((to): SlackWork => ({ kind: 'home', to })),
     ];
     await this.queue(event, requestId, works);
   }

@@ -7,6 +7,8 @@ import { LOGGER, type Logger } from '@gatehouse/observability';
 import { SLACK_BOT_CONFIG, type ServiceConfig } from '../config';
 import { SlackIdentity } from '../identity/slack-identity';
 import { registerDecisions } from '../approvals/decide-in-slack';
+import { HomePublisher } from '../home/home-publisher';
+import { registerHome } from '../home/home-listeners';
 import { registerAccessCommand } from '../requesting/access-command';
 import { registerActiveAccess } from '../requesting/active-access';
 import { registerCancel } from '../requesting/cancel-from-slack';
@@ -34,6 +36,7 @@ export class SlackApp {
     @Inject(SLACK_BOT_CONFIG) config: ServiceConfig,
     @Inject(KafkaRequester) requester: KafkaRequester,
     identity: SlackIdentity,
+    home: HomePublisher,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     const token = config.slack.botToken;
@@ -64,7 +67,8 @@ export class SlackApp {
       if (failure.code === 'ratelimited') logger.warn({ error: failure.code }, "an answer to a Slack user was not sent: Slack's rate limit");
       else logger.error({ err: error }, 'a Slack listener failed');
     });
-    registerAccessCommand(this.app, requester, identity, logger);
+    const offered = registerAccessCommand(this.app, requester, identity, logger);
+    registerHome(this.app, { requester, identity, offered, publisher: home, logger });
     registerRequestSubmission(this.app, requester, identity, logger);
     registerDecisions(this.app, requester, identity, logger);
     registerCancel(this.app, requester, identity);

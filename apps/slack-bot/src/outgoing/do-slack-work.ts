@@ -5,6 +5,7 @@ import { KafkaRequester, type Transaction } from '@gatehouse/messaging';
 import { LOGGER, type Logger } from '@gatehouse/observability';
 import { approvalMessage, cardOf } from '../approvals/approval-message';
 import { postedMessages, type PostedMessage } from '../approvals/posted-messages';
+import { HomePublisher } from '../home/home-publisher';
 import { SlackIdentity } from '../identity/slack-identity';
 import { lastingFailure, slackCall, SlackCallFailed } from '../slack-api/slack-call-failed';
 import type { SlackWork } from './slack-work';
@@ -27,6 +28,7 @@ export class SlackWorkDoer {
   constructor(
     @Inject(KafkaRequester) private readonly requester: KafkaRequester,
     private readonly identity: SlackIdentity,
+    private readonly home: HomePublisher,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -44,6 +46,12 @@ export class SlackWorkDoer {
       case 'report':
         await slackCall('chat.postMessage', work.channel, 'error report', () => client.chat.postMessage({ channel: work.channel, text: work.text }));
         return [];
+      case 'home': {
+        const userId = await slackCall('users.lookupByEmail', work.to, 'App Home', () => this.identity.userIdOf(client, work.to));
+        // Someone without a Slack account has no Home to refresh.
+        if (userId) await this.home.publish(client, userId);
+        return [];
+      }
     }
   }
 

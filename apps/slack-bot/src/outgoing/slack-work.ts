@@ -22,7 +22,9 @@ export type SlackWork =
   /** A DM to a person (found by Slack id or email). */
   | { kind: 'dm'; flow: string; to: Person; message: SlackMessage; purpose: string }
   /** A report in the flow's error channel, for the people who keep Gatehouse running. */
-  | { kind: 'report'; channel: string; text: string };
+  | { kind: 'report'; channel: string; text: string }
+  /** A person's App Home published again (found in Slack by email), as what it shows changed. */
+  | { kind: 'home'; to: string };
 
 export type SlackWorkKind = SlackWork['kind'];
 

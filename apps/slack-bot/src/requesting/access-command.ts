@@ -27,7 +27,7 @@ export const ACCESS_HELP = [
  * `/access <flow>` opens it with that flow chosen. The modal's own listeners (a flow chosen,
  * type-ahead for targets) are registered here too.
  */
-export function registerAccessCommand(app: App, requester: KafkaRequester, identity: SlackIdentity, logger: Logger): void {
+export function registerAccessCommand(app: App, requester: KafkaRequester, identity: SlackIdentity, logger: Logger): OfferedFlows {
   const offered = new OfferedFlows(requester, identity);
   registerFlowChoice(app, offered, logger);
   registerTargetSuggestions(app, offered, logger);
@@ -84,4 +84,5 @@ export function registerAccessCommand(app: App, requester: KafkaRequester, ident
       await client.chat.postEphemeral({ channel: command.channel_id, user: command.user_id, text: 'Slack did not open the request form in time; please run `/access` again.' });
     }
   });
+  return offered;
 }

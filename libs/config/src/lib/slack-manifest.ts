@@ -15,8 +15,12 @@ export const SLACK_METHOD_SCOPES: Readonly<Record<string, readonly string[]>> = 
   // Finding an approver in Slack by their directory email.
   'users.lookupByEmail': ['users:read.email'],
   'views.open': [],
+  'views.publish': [],
   'views.update': [],
 };
+
+/** The Events API events slack-bot listens to. */
+export const SLACK_BOT_EVENTS = ['app_home_opened'] as const;
 
 /** Scopes for what is not a Web API call: the slash command and the shortcut. */
 export const SLACK_FEATURE_SCOPES = ['commands'] as const;
@@ -66,7 +70,7 @@ export function slackManifest(options: SlackManifestOptions): Record<string, unk
     },
     features: {
       // The bot's DMs (approval requests, "you have access") are read in the Messages tab.
-      app_home: { home_tab_enabled: false, messages_tab_enabled: true, messages_tab_read_only_enabled: true },
+      app_home: { home_tab_enabled: true, messages_tab_enabled: true, messages_tab_read_only_enabled: true },
       bot_user: { display_name: name, always_online: true },
       shortcuts: [
         { name: 'Request access', type: 'global', callback_id: REQUEST_ACCESS_SHORTCUT, description: 'Ask for temporary access' },
@@ -84,6 +88,8 @@ export function slackManifest(options: SlackManifestOptions): Record<string, unk
     },
     oauth_config: { scopes: { bot: slackBotScopes() } },
     settings: {
+      // The App Home is published when it is opened.
+      event_subscriptions: { ...(events ? { request_url: events } : {}), bot_events: [...SLACK_BOT_EVENTS] },
       interactivity: { is_enabled: true, ...(events ? { request_url: events, message_menu_options_url: events } : {}) },
       org_deploy_enabled: false,
       socket_mode_enabled: options.socketMode,

@@ -1,15 +1,18 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import type { ListRequestsReply, TypedEnvelope } from '@gatehouse/contracts';
+import type { ListRequestsReply, Person, Principal, RequestView, TypedEnvelope } from '@gatehouse/contracts';
 import { DirectoryClient, DirectoryUnavailableError } from '../../directory/directory-client';
 import { FlowCatalog } from '../../flows/flow-catalog';
 import { approverStatus } from '../../policy/authorize';
 import { Authorizer } from '../../policy/authorizer';
 import { RequestViews } from '../request-views';
 
+type Groups = { ok: true; groups: string[] } | { ok: false; message: string };
+
 /**
  * `access.request.list`: newest first, as far as the policy lets the principal see: everything
- * (read-all, admin), or their own and those of the flows they may approve.
+ * (read-all, admin), or their own and those of the flows they may approve. With
+ * `awaitingMyDecision`, only what waits for this person's decision (an App Home's "to decide").
  */
 @Controller()
 export class ListRequestsHandler {
@@ -22,24 +25,53 @@ export class ListRequestsHandler {
 
   @MessagePattern('access.request.list')
   async list(@Payload() query: TypedEnvelope<'access.request.list'>): Promise<ListRequestsReply> {
-    const { principal, ...filter } = query.data;
+    const { principal, awaitingMyDecision, ...filter } = query.data;
     const allowed = this.authorizer.check('request.list', principal, undefined, undefined);
     if (allowed.outcome === 'refused') return { ok: false, code: 'forbidden', message: allowed.message };
+    if (awaitingMyDecision) {
+      if (!allowed.person) return { ok: false, code: 'forbidden', message: 'only a person has requests waiting for their decision: act as one (act-as) to list them' };
+      return this.awaitingDecisionOf(principal, allowed.person, filter);
+    }
     if (allowed.visibility === 'all' || !allowed.person) return { ok: true, visibility: 'all', requests: await this.views.list(filter) };
     const person = allowed.person;
-    // The flows whose requests this person may approve: listed, or in an approver group.
-    const flows = this.flows.all();
-    const groupIds = [...new Set(flows.flatMap((f) => f.approval.approvers.groups))];
-    let groups: string[] = [];
-    if (groupIds.length > 0 && flows.some((f) => approverStatus(person, f, {}) === 'unknown')) {
-      try {
-        groups = await this.directory.groupsOf(person.email, groupIds);
-      } catch (error) {
-        if (!(error instanceof DirectoryUnavailableError)) throw error;
-        return { ok: false, code: 'directory_unavailable', message: error.message };
-      }
-    }
-    const approvableFlows = flows.filter((f) => approverStatus(person, f, { groups }) === 'yes').map((f) => f.name);
+    const groups = await this.groupsOf(person, false);
+    if (!groups.ok) return { ok: false, code: 'directory_unavailable', message: groups.message };
+    const approvableFlows = this.flows
+      .all()
+      .filter((f) => approverStatus(person, f, groups) === 'yes')
+      .map((f) => f.name);
     return { ok: true, visibility: 'own-and-approvable', requests: await this.views.list({ ...filter, visibleTo: { email: person.email, approvableFlows } }) };
+  }
+
+  /** Pending requests of the flows this person approves (or backs up), each put to the one policy. */
+  private async awaitingDecisionOf(principal: Principal, person: Person, filter: { flow?: string; limit: number }): Promise<ListRequestsReply> {
+    const groups = await this.groupsOf(person, true);
+    if (!groups.ok) return { ok: false, code: 'directory_unavailable', message: groups.message };
+    const flows = new Map(this.flows.all().map((f) => [f.name, f]));
+    const candidates = [...flows.values()].filter((f) => approverStatus(person, f, groups, true) === 'yes').map((f) => f.name);
+    if (candidates.length === 0) return { ok: true, visibility: 'own-and-approvable', requests: [] };
+    const pending = await this.views.list({ ...filter, status: 'PENDING', flows: candidates });
+    const mayDecide = (r: RequestView) =>
+      this.authorizer.check(
+        'request.approve',
+        principal,
+        { requesterEmail: r.requester.email, status: r.status, approvedBy: r.decisions.filter((d) => d.kind === 'approve').map((d) => d.approverEmail), escalated: Boolean(r.escalatedAt) },
+        flows.get(r.flow),
+        groups.groups,
+      ).outcome === 'allowed';
+    return { ok: true, visibility: 'own-and-approvable', requests: pending.filter(mayDecide) };
+  }
+
+  /** The person's Okta groups among those the flows name (their backups too, when asked), if any matter. */
+  private async groupsOf(person: Person, withBackups: boolean): Promise<Groups> {
+    const flows = this.flows.all();
+    const groupIds = [...new Set(flows.flatMap((f) => [...f.approval.approvers.groups, ...(withBackups ? f.approval.backupApprovers.groups : [])]))];
+    if (groupIds.length === 0 || !flows.some((f) => approverStatus(person, f, {}, withBackups) === 'unknown')) return { ok: true, groups: [] };
+    try {
+      return { ok: true, groups: await this.directory.groupsOf(person.email, groupIds) };
+    } catch (error) {
+      if (!(error instanceof DirectoryUnavailableError)) throw error;
+      return { ok: false, message: error.message };
+    }
   }
 }

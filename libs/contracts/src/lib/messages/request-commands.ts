@@ -42,6 +42,11 @@ export const listRequestsQuerySchema = z.object({
   requesterEmail: z.email().optional(),
   status: requestStatusSchema.optional(),
   flow: z.string().optional(),
+  /**
+   * Only pending requests the principal may decide now, as the policy says (an approver of the
+   * flow, a backup once escalated; not their own unless the flow allows it; not approved by them yet).
+   */
+  awaitingMyDecision: z.boolean().optional(),
   limit: z.number().int().min(1).max(200).default(50),
 });
 export const listRequestsReplySchema = z.discriminatedUnion('ok', [

@@ -54,6 +54,8 @@ export const requestViewSchema = z.object({
   failure: z.string().nullable(),
   /** The request this one extends or repeats. */
   basedOn: z.object({ requestId: z.uuid(), kind: z.enum(['extension', 'again']) }).nullable(),
+  /** When a pending request was escalated to its flow's backup approvers (they may decide from then on). */
+  escalatedAt: z.iso.datetime({ offset: true }).nullable().optional(),
   createdAt: z.iso.datetime({ offset: true }),
   updatedAt: z.iso.datetime({ offset: true }),
 });

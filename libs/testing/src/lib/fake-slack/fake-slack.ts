@@ -45,6 +45,8 @@ export class FakeSlack {
   private readonly rateLimited = new Map<string, { times: number; retryAfterSeconds: number; matches?: (args: Record<string, unknown>) => boolean }>();
   private readonly broken = new Map<string, { times: number; failure: { status: number } | { error: string }; matches?: (args: Record<string, unknown>) => boolean }>();
   private readonly messages = new Map<string, { channel: string; ts: string; text?: string; blocks?: unknown }>();
+  /** Each user's App Home as last published. */
+  private readonly homes = new Map<string, Record<string, unknown>>();
   /** Open views: id → the hash of their current version. */
   private readonly views = new Map<string, string>();
   private server?: Server;
@@ -93,6 +95,11 @@ export class FakeSlack {
    */
   breakNext(method: string, failure: { status: number } | { error: string }, times = 1, matches?: (args: Record<string, unknown>) => boolean): void {
     this.broken.set(method, { times, failure, matches });
+  }
+
+  /** The App Home last published for a user, or undefined. */
+  homeOf(userId: string): Record<string, unknown> | undefined {
+    return this.homes.get(userId);
   }
 
   callsOf(method: string): SlackCall[] {
@@ -196,6 +203,17 @@ export class FakeSlack {
         if (!current) return fail(id ? 'not_found' : 'invalid_arguments');
         if (args['hash'] !== undefined && args['hash'] !== current) return fail('hash_conflict');
         return this.view(parseJson(args['view']), ok, fail, id);
+      }
+      case 'views.publish': {
+        // A Home is per user; publishing replaces it.
+        const userId = String(args['user_id'] ?? '');
+        if (!this.users.has(userId)) return fail('user_not_found');
+        const view = parseJson(args['view']) as { type?: string; blocks?: unknown } | undefined;
+        if (!view || view.type !== 'home') return fail('invalid_arguments');
+        const problem = blockKitProblem(view.blocks, BLOCK_KIT.viewBlocks);
+        if (problem) return fail('invalid_blocks', { errors: [problem] });
+        this.homes.set(userId, view as Record<string, unknown>);
+        return ok({ view: { ...view, id: `V${++this.seq}` } });
       }
       default:
         return fail('unknown_method');

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { Principal } from '@gatehouse/contracts';
+import { KafkaRequester } from '@gatehouse/messaging';
+import type { Logger } from '@gatehouse/observability';
+import { openDenyModal } from '../approvals/decide-in-slack';
+import { sendDm } from '../bolt/direct-message';
+import { SlackIdentity, viaOf } from '../identity/slack-identity';
+import { findModal } from '../requesting/find-access';
+import type { OfferedFlows } from '../requesting/offered-flows';
+import { requestModal } from '../requesting/request-modal';
+import type { HomePublisher } from './home-publisher';
+import { HOME_ACTIONS, morePages, pagesOf } from './home-view';
+
+type Client = App['client'];
+
+/**
+ * The App Home: published when the person opens it, and its buttons. Every action is taken as
+ * the clicking Slack user through approval's policy, as from a message; a refusal comes by DM
+ * (a Home has no place for an ephemeral), and what changes reaches the Home through the event
+ * that follows (see HomeRefresh), for everyone concerned.
+ */
+export function registerHome(app: App, deps: { requester: KafkaRequester; identity: SlackIdentity; offered: OfferedFlows; publisher: HomePublisher; logger: Logger }): void {
+  const { requester, identity, offered, publisher, logger } = deps;
+
+  app.event('app_home_opened', async ({ event, client }) => {
+    if (event.tab !== 'home') return;
+    await publisher.publish(client, event.user, pagesOf(event.view?.private_metadata));
+  });
+
+  const onButton = (actionId: string, act: (args: { client: Client; userId: string; value: string; body: BlockAction; context: Record<string, unknown> }) => Promise<void>) =>
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client, context }) => {
+      await ack();
+      await act({ client, userId: body.user.id, value: action.value ?? '', body, context });
+    });
+
+  /** Runs an action as the clicking person; what refuses it is told by DM. */
+  const asPerson = async (client: Client, userId: string, context: Record<string, unknown>, act: (principal: Principal) => Promise<string | undefined>) => {
+    const who = await identity.of(client, userId, viaOf(context));
+    const refusal = who.ok ? await act(who.principal) : who.message;
+    if (refusal) await sendDm(client, userId, { text: refusal });
+  };
+
+  onButton(HOME_ACTIONS.request, async ({ client, userId, body, context }) => {
+    const flows = await offered.fresh(client, userId, viaOf(context));
+    if (!flows.ok) return void (await sendDm(client, userId, { text: flows.message }));
+    await client.views.open({ trigger_id: body.trigger_id, view: requestModal(flows.flows) as never });
+  });
+
+  onButton(HOME_ACTIONS.find, async ({ client, body }) => {
+    await client.views.open({ trigger_id: body.trigger_id, view: findModal() as never });
+  });
+
+  onButton(HOME_ACTIONS.approve, ({ client, userId, value, context }) =>
+    asPerson(client, userId, context, async (principal) => {
+      const reply = await requester.request('access.decision.submit', value, { requestId: value, principal, kind: 'approve' });
+      return reply.accepted ? undefined : reply.message;
+    }),
+  );
+
+  onButton(HOME_ACTIONS.deny, ({ client, body, value }) => openDenyModal(client, body.trigger_id, { requestId: value }));
+
+  onButton(HOME_ACTIONS.cancel, ({ client, userId, value, context }) =>
+    asPerson(client, userId, context, async (principal) => {
+      const reply = await requester.request('access.request.cancel', value, { requestId: value, principal });
+      return reply.ok ? undefined : reply.message;
+    }),
+  );
+
+  onButton(HOME_ACTIONS.revoke, ({ client, userId, value, context }) =>
+    asPerson(client, userId, context, async (principal) => {
+      const reply = await requester.request('access.request.revoke', value, { requestId: value, principal });
+      return reply.ok ? undefined : reply.message;
+    }),
+  );
+
+  onButton(HOME_ACTIONS.extend, ({ client, userId, value, context }) =>
+    asPerson(client, userId, context, async (principal) => {
+      const requestId = randomUUID();
+      const reply = await requester.request('access.request.follow_up', requestId, { requestId, basedOn: value, kind: 'extension', principal });
+      if (reply.outcome === 'created') return undefined;
+      return reply.outcome === 'forbidden' ? reply.message : `Cannot extend: ${reply.problems.map((p) => p.message).join('; ')}`;
+    }),
+  );
+
+  onButton(HOME_ACTIONS.more, async ({ client, userId, value, body }) => {
+    const shown = (body.view as { private_metadata?: string } | undefined)?.private_metadata;
+    await publisher.publish(client, userId, morePages(pagesOf(shown), value)).catch((error: unknown) => logger.warn({ err: error }, 'could not show more of the App Home'));
+  });
+}

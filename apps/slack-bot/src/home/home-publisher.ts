@@ -1,0 +1,36 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { WebClient } from '@slack/web-api';
+import { KafkaRequester } from '@gatehouse/messaging';
+import { mrkdwn } from '../requesting/block-text';
+import { SlackIdentity } from '../identity/slack-identity';
+import { slackCall } from '../slack-api/slack-call-failed';
+import { FIRST_PAGE, homeView, type HomePages } from './home-view';
+
+/**
+ * Publishes a person's App Home from what approval says now. The lists are asked as that
+ * person (their own principal, as if they had typed `/access list`), so the Home shows no more
+ * than the policy lets them see.
+ */
+@Injectable()
+export class HomePublisher {
+  constructor(
+    @Inject(KafkaRequester) private readonly requester: KafkaRequester,
+    private readonly identity: SlackIdentity,
+  ) {}
+
+  async publish(client: WebClient, userId: string, pages: HomePages = FIRST_PAGE): Promise<void> {
+    const who = await this.identity.of(client, userId);
+    if (!who.ok) {
+      const view = { type: 'home', blocks: [{ type: 'section', text: mrkdwn(who.message) }] };
+      await slackCall('views.publish', userId, 'App Home', () => client.views.publish({ user_id: userId, view: view as never }));
+      return;
+    }
+    const me = who.email.toLowerCase();
+    const [mine, waiting] = await Promise.all([
+      this.requester.request('access.request.list', me, { principal: who.principal, requesterEmail: me, limit: 100 }),
+      this.requester.request('access.request.list', me, { principal: who.principal, awaitingMyDecision: true, limit: 100 }),
+    ]);
+    const view = homeView({ mine: mine.ok ? mine.requests : [], toDecide: waiting.ok ? waiting.requests : [] }, pages);
+    await slackCall('views.publish', userId, 'App Home', () => client.views.publish({ user_id: userId, view: view as never }));
+  }
+}

@@ -1,0 +1,100 @@
+import type { RequestView } from '@gatehouse/contracts';
+import { formatDuration } from '@gatehouse/config';
+import { slackTime } from '../messages/slack-time';
+import { BLOCK_LIMITS } from '../requesting/block-limits';
+import { mrkdwn, plain } from '../requesting/block-text';
+
+/** Action ids of the Home's buttons (the value is a request id, or a section for "More"). */
+export const HOME_ACTIONS = {
+  request: 'gatehouse_home_request',
+  find: 'gatehouse_home_find',
+  approve: 'gatehouse_home_approve',
+  deny: 'gatehouse_home_deny',
+  cancel: 'gatehouse_home_cancel',
+  revoke: 'gatehouse_home_revoke',
+  extend: 'gatehouse_home_extend',
+  more: 'gatehouse_home_more',
+} as const;
+
+export type HomeSection = 'decide' | 'pending' | 'active' | 'history';
+/** How many of each section show; "More" shows more of one. */
+export type HomePages = Record<HomeSection, number>;
+export const FIRST_PAGE: HomePages = { decide: 5, pending: 5, active: 5, history: 5 };
+const PAGE = 10;
+
+export interface HomeContent {
+  /** Requests waiting for this person's decision (not theirs, not approved by them yet). */
+  toDecide: RequestView[];
+  /** This person's own requests, newest first. */
+  mine: RequestView[];
+}
+
+type Block = Record<string, unknown>;
+
+const button = (text: string, action_id: string, value: string, style?: 'primary' | 'danger'): Block => ({ type: 'button', text: plain(text, BLOCK_LIMITS.optionTextChars), action_id, value, ...(style ? { style } : {}) });
+const what = (r: RequestView) => `*${r.targetLabel}* (${r.flow}) for ${formatDuration(r.durationSeconds)}`;
+
+/** One section of the Home: its items (a block or two each), then "More" if some are not shown. */
+function section(title: string, empty: string, items: RequestView[], shown: number, sectionId: HomeSection, render: (r: RequestView) => Block[]): Block[] {
+  const blocks: Block[] = [{ type: 'header', text: plain(title, 150) }];
+  if (items.length === 0) return [...blocks, { type: 'context', elements: [mrkdwn(empty)] }];
+  for (const item of items.slice(0, shown)) blocks.push(...render(item));
+  if (items.length > shown) blocks.push({ type: 'actions', elements: [button(`More (${items.length - shown})`, HOME_ACTIONS.more, sectionId)] });
+  return blocks;
+}
+
+/**
+ * The App Home: "Request access", what waits for my decision (Approve, Deny), my pending
+ * requests (Cancel), my access now (Revoke now, Extend) and my recent history. Each section
+ * shows a page and "More"; whatever the pages ask, the view stays within Slack's 100 blocks.
+ */
+export function homeView(content: HomeContent, pages: HomePages = FIRST_PAGE): Record<string, unknown> {
+  const pending = content.mine.filter((r) => r.status === 'PENDING');
+  const active = content.mine.filter((r) => r.status === 'ACTIVE' || r.status === 'GRANTING' || r.status === 'APPROVED');
+  const history = content.mine.filter((r) => !pending.includes(r) && !active.includes(r));
+  const top: Block[] = [
+    { type: 'section', text: mrkdwn('*Gatehouse* gives you access for as long as you need it, approved by the right people.') },
+    { type: 'actions', elements: [button('Request access', HOME_ACTIONS.request, 'home', 'primary'), button('Find access', HOME_ACTIONS.find, 'home')] },
+  ];
+  const parts = [
+    section('Waiting for your decision', 'Nothing waits for you.', content.toDecide, pages.decide, 'decide', (r) => [
+      { type: 'section', text: mrkdwn(`${r.requester.email} asks for ${what(r)}: ${r.reason || '(no reason)'}\n${r.approvals.count} of ${r.approvals.required} approvals · asked ${slackTime(r.createdAt)}`) },
+      { type: 'actions', elements: [button('Approve', HOME_ACTIONS.approve, r.id, 'primary'), button('Deny', HOME_ACTIONS.deny, r.id, 'danger')] },
+    ]),
+    section('Your pending requests', 'None.', pending, pages.pending, 'pending', (r) => [
+      { type: 'section', text: mrkdwn(`${what(r)} · ${r.approvals.count} of ${r.approvals.required} approvals · asked ${slackTime(r.createdAt)}`), accessory: button('Cancel request', HOME_ACTIONS.cancel, r.id) },
+    ]),
+    section('Your access now', 'None.', active, pages.active, 'active', (r) => [
+      { type: 'section', text: mrkdwn(`${what(r)}${r.access?.expiresAt ? ` · until ${slackTime(r.access.expiresAt)}` : ' · being granted'}`) },
+      { type: 'actions', elements: [button('Revoke now', HOME_ACTIONS.revoke, r.id, 'danger'), button('Extend', HOME_ACTIONS.extend, r.id)] },
+    ]),
+    section('Recently', 'Nothing yet.', history, pages.history, 'history', (r) => [{ type: 'context', elements: [mrkdwn(`${what(r)} · ${r.status.toLowerCase().replace(/_/g, ' ')} · asked ${slackTime(r.createdAt)}`)] }]),
+  ];
+  const blocks: Block[] = [...top];
+  for (const part of parts) {
+    // A section that would not fit whole is cut to what fits, ending with a note rather than over the limit.
+    if (blocks.length + part.length <= BLOCK_LIMITS.viewBlocks) blocks.push(...part);
+    else {
+      const room = BLOCK_LIMITS.viewBlocks - blocks.length;
+      if (room >= 2) blocks.push(...part.slice(0, room - 1), { type: 'context', elements: [mrkdwn('More than fits here: use `/access list`.')] });
+      break;
+    }
+  }
+  return { type: 'home', private_metadata: JSON.stringify(pages), blocks };
+}
+
+/** The pages a Home was shown with (its private_metadata), or the first ones. */
+export function pagesOf(privateMetadata: string | undefined): HomePages {
+  try {
+    const parsed = JSON.parse(privateMetadata ?? '') as Partial<HomePages>;
+    const pick = (key: HomeSection) => (typeof parsed[key] === 'number' && parsed[key] > 0 ? Math.min(parsed[key], 100) : FIRST_PAGE[key]);
+    return { decide: pick('decide'), pending: pick('pending'), active: pick('active'), history: pick('history') };
+  } catch {
+    return { ...FIRST_PAGE };
+  }
+}
+
+/** "More" on a section: the next page of it. */
+export function morePages(pages: HomePages, sectionId: string): HomePages {
+  return sectionId in pages ? { ...pages, [sectionId]: pages[sectionId as HomeSection] + PAGE } : pages;
+}
