@@ -187,6 +187,8 @@ describe('Slack: every copy kept in step, through clicks at once, outages and re
     await waitFor(() => buttonIn('U0SRE', 'gatehouse_home_approve', id), { what: "the request in sre-lead's Home" });
     await homeOpened('U0ADA');
     await waitFor(() => buttonIn('U0ADA', 'gatehouse_home_cancel', id), { what: "the request in Ada's Home" });
+    await homeOpened('U0CTO');
+    await waitFor(() => buttonIn('U0CTO', 'gatehouse_home_approve', id), { what: "the request in cto's Home" });
 
     // Someone who may not decide is told why by DM; nothing moves.
     await homeClick('U0DBA1', 'gatehouse_home_approve', id);
@@ -204,6 +206,10 @@ describe('Slack: every copy kept in step, through clicks at once, outages and re
     await homeClick('U0ADA', 'gatehouse_home_revoke', id);
     await waitFor(async () => (await statusOf(id)) === 'REVOKED', { what: 'the access revoked', timeoutMs: 20000 });
     await waitFor(() => !buttonIn('U0ADA', 'gatehouse_home_revoke', id) && homeText('U0ADA').includes('revoked'), { what: "Ada's Home to show it revoked" });
+    // A Home nobody has opened is not published as requests move (views.publish is rate-limited); it is when opened.
+    expect(system.slack.homeOf('U0CISO')).toBeUndefined();
+    await homeOpened('U0CISO');
+    await waitFor(() => homeText('U0CISO').includes('Nothing waits for you.'), { what: "ciso's Home when opened" });
   });
 
   it('takes exactly one decision when two approvers click at once, and tells the other who decided', async () => {

@@ -14,6 +14,7 @@ import { FLOWS } from './flows/flows';
 import { SlackDeliveries } from './deliveries/slack-deliveries';
 import { SlackDeliveryHandler } from './deliveries/slack-delivery.handler';
 import { HomePublisher } from './home/home-publisher';
+import { HomeViewers } from './home/home-viewers';
 import { SlackIdentity } from './identity/slack-identity';
 import { SlackWorkDoer } from './outgoing/do-slack-work';
 import { SlackWorkRunner } from './outgoing/slack-work.runner';
@@ -38,7 +39,7 @@ export class AppModule {
         }),
       ],
       controllers: [SlackDeliveryHandler, AskApproversHandler, KeepInStepHandler, WaitingTooLongHandler],
-      providers: [{ provide: SLACK_BOT_CONFIG, useValue: config }, { provide: FLOWS, useValue: flows }, SlackIdentity, HomePublisher, SlackApp, SlackDeliveries, SocketModeLink, SlackWorkDoer, SlackWorkRunner],
+      providers: [{ provide: SLACK_BOT_CONFIG, useValue: config }, { provide: FLOWS, useValue: flows }, SlackIdentity, HomeViewers, HomePublisher, SlackApp, SlackDeliveries, SocketModeLink, SlackWorkDoer, SlackWorkRunner],
     };
   }
 }

@@ -25,7 +25,7 @@ export function registerHome(app: App, deps: { requester: KafkaRequester; identi
 
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
-    await publisher.publish(client, event.user, pagesOf(event.view?.private_metadata));
+    await publisher.publish(client, event.user, pagesOf(event.view?.private_metadata), true);
   });
 
   const onButton = (actionId: string, act: (args: { client: Client; userId: string; value: string; body: BlockAction; context: Record<string, unknown> }) => Promise<void>) =>

@@ -5,6 +5,7 @@ import { mrkdwn } from '../requesting/block-text';
 import { SlackIdentity } from '../identity/slack-identity';
 import { slackCall } from '../slack-api/slack-call-failed';
 import { FIRST_PAGE, homeView, type HomePages } from './home-view';
+import { HomeViewers } from './home-viewers';
 
 /**
  * Publishes a person's App Home from what approval says now. The lists are asked as that
@@ -16,9 +17,11 @@ export class HomePublisher {
   constructor(
     @Inject(KafkaRequester) private readonly requester: KafkaRequester,
     private readonly identity: SlackIdentity,
+    private readonly viewers: HomeViewers,
   ) {}
 
-  async publish(client: WebClient, userId: string, pages: HomePages = FIRST_PAGE): Promise<void> {
+  /** `opened`: the person opened their Home just now, so it is kept in step from then on. */
+  async publish(client: WebClient, userId: string, pages: HomePages = FIRST_PAGE, opened = false): Promise<void> {
     const who = await this.identity.of(client, userId);
     if (!who.ok) {
       const view = { type: 'home', blocks: [{ type: 'section', text: mrkdwn(who.message) }] };
@@ -26,6 +29,7 @@ export class HomePublisher {
       return;
     }
     const me = who.email.toLowerCase();
+    if (opened) await this.viewers.opened(userId, me);
     const [mine, waiting] = await Promise.all([
       this.requester.request('access.request.list', me, { principal: who.principal, requesterEmail: me, limit: 100 }),
       this.requester.request('access.request.list', me, { principal: who.principal, awaitingMyDecision: true, limit: 100 }),

@@ -6,6 +6,7 @@ import { LOGGER, type Logger } from '@gatehouse/observability';
 import { approvalMessage, cardOf } from '../approvals/approval-message';
 import { postedMessages, type PostedMessage } from '../approvals/posted-messages';
 import { HomePublisher } from '../home/home-publisher';
+import { HomeViewers } from '../home/home-viewers';
 import { SlackIdentity } from '../identity/slack-identity';
 import { lastingFailure, slackCall, SlackCallFailed } from '../slack-api/slack-call-failed';
 import type { SlackWork } from './slack-work';
@@ -29,6 +30,7 @@ export class SlackWorkDoer {
     @Inject(KafkaRequester) private readonly requester: KafkaRequester,
     private readonly identity: SlackIdentity,
     private readonly home: HomePublisher,
+    private readonly viewers: HomeViewers,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -46,12 +48,10 @@ export class SlackWorkDoer {
       case 'report':
         await slackCall('chat.postMessage', work.channel, 'error report', () => client.chat.postMessage({ channel: work.channel, text: work.text }));
         return [];
-      case 'home': {
-        const userId = await slackCall('users.lookupByEmail', work.to, 'App Home', () => this.identity.userIdOf(client, work.to));
-        // Someone without a Slack account has no Home to refresh.
-        if (userId) await this.home.publish(client, userId);
+      case 'home':
+        // Only Homes their people have opened; anyone else's is published when they first open it.
+        for (const userId of await this.viewers.usersWith(work.to)) await this.home.publish(client, userId);
         return [];
-      }
     }
   }
 

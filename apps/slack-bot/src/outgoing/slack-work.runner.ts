@@ -34,7 +34,8 @@ export function retryDelayMs(attempts: number): number {
 /**
  * Does the queued Slack work. A row is claimed with FOR UPDATE SKIP LOCKED, and only when no
  * earlier row of the same request is left, so each request's work is done in order while
- * replicas and lanes share the rest (error-channel reports neither wait nor hold anything up). A refresh also takes the refreshes queued right behind
+ * replicas and lanes share the rest (error-channel reports and App Home refreshes neither wait
+ * nor hold anything up; refreshes of one person's Home are done once for all). A refresh also takes the refreshes queued right behind
  * it (it renders the request as it is now, which covers them). Work that fails for a while
  * is tried again later; work that cannot succeed is reported (see reportDeliveryFailure).
  */
@@ -99,11 +100,11 @@ export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShu
       const [row]: Row[] = await tx.manager.query(
         `SELECT id, request_id, kind, payload, attempts FROM slack_bot.outgoing o
           WHERE due_at <= now()
-            AND (o.kind = 'report' OR NOT EXISTS (SELECT 1 FROM slack_bot.outgoing e WHERE e.request_id = o.request_id AND e.id < o.id AND e.kind <> 'report'))
+            AND (o.kind IN ('report', 'home') OR NOT EXISTS (SELECT 1 FROM slack_bot.outgoing e WHERE e.request_id = o.request_id AND e.id < o.id AND e.kind NOT IN ('report', 'home')))
           ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
       );
       if (!row) return false;
-      const ids = [row.id, ...(row.kind === 'refresh' ? await this.refreshesBehind(tx, row) : [])];
+      const ids = [row.id, ...(row.kind === 'refresh' ? await this.refreshesBehind(tx, row) : row.kind === 'home' ? await this.sameHomes(tx, row) : [])];
       const work = { kind: row.kind, ...row.payload } as SlackWork;
       const attempts = row.attempts + 1;
       try {
@@ -137,6 +138,19 @@ export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShu
           AND id < COALESCE((SELECT min(id) FROM slack_bot.outgoing WHERE request_id = $1 AND kind <> 'refresh' AND id > $2), 9223372036854775807)
         FOR UPDATE SKIP LOCKED`,
       [row.request_id, row.id],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * The other refreshes of the same person's Home, whatever request queued them: the Home is
+   * rendered from what approval says when this one runs, after they were all queued, so one
+   * publish covers them (a busy approver's Home is not published once per move of every request).
+   */
+  private async sameHomes(tx: Transaction, row: Row): Promise<string[]> {
+    const rows: { id: string }[] = await tx.manager.query(
+      `SELECT id FROM slack_bot.outgoing WHERE kind = 'home' AND payload->>'to' = $1 AND id <> $2 FOR UPDATE SKIP LOCKED`,
+      [row.payload['to'], row.id],
     );
     return rows.map((r) => r.id);
   }
