@@ -7,6 +7,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 bash scripts/ensure-deps.sh
+bash scripts/ensure-chromium.sh
 
 export GATEHOUSE_TEST_RUN_ID="r$(date +%s)$$"
 export KAFKA_PORT="${TEST_KAFKA_PORT:-19092}"

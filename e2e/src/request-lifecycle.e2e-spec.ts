@@ -203,7 +203,7 @@ describe('request, approve and audit through the API, five services as processes
     const flows = (await (await fetch(`${system.gatewayUrl}/api/v1/flows`, { headers: { authorization: `Bearer ${writer}` } })).json()) as {
       flows: { name: string }[];
     };
-    expect(flows.flows.map((f) => f.name)).toEqual(['production-database', 'aws-admin', 'staging', 'group-approved', 'break-glass']);
+    expect(flows.flows.map((f) => f.name)).toEqual(['production-database', 'aws-admin', 'staging', 'group-approved', 'break-glass', 'linked-only']);
 
     const list = async (token: string) =>
       (await (await fetch(`${system.gatewayUrl}/api/v1/requests?status=PENDING`, { headers: { authorization: `Bearer ${token}` } })).json()) as {

@@ -120,7 +120,7 @@ describe('Slack: the request modal, flow first', () => {
     expect(opened.callback_id).toBe('gatehouse_request');
     expect(opened.private_metadata).toBe('');
     expect(block(opened, 'flow')).toMatchObject({ dispatch_action: true, element: { type: 'static_select', action_id: 'gatehouse_request_flow' } });
-    expect(values(opened, 'flow')).toEqual(['production-database', 'aws-admin', 'staging', 'group-approved', 'break-glass']);
+    expect(values(opened, 'flow')).toEqual(['production-database', 'aws-admin', 'staging', 'group-approved', 'break-glass', 'linked-only']);
     // No target or duration until a flow is chosen; the reason box is there already.
     expect(block(opened, 'target')).toBeUndefined();
     expect(block(opened, 'durationSeconds')).toBeUndefined();

@@ -11,6 +11,9 @@ import { entities, migrations } from './database';
 import { SubmitDecisionController } from './decisions/submit-decision/submit-decision.controller';
 import { ListFlowsController } from './flows/list-flows/list-flows.controller';
 import { AskService } from './http/ask-service';
+import { LinkController } from './linking/link.controller';
+import { LinkSignIns } from './linking/link-sign-ins';
+import { OktaSignIn } from './linking/okta-sign-in';
 import { OpenApiController } from './openapi/openapi.controller';
 import { ChangeRequestController } from './requests/change-request/change-request.controller';
 import { CreateRequestController } from './requests/create-request/create-request.controller';
@@ -49,8 +52,9 @@ export class AppModule {
         OpenApiController,
         SlackEventsController,
         SlackRelayController,
+        LinkController,
       ],
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, ApiTokenStore, ApiTokenGuard, AskService, SlackForwarder],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, ApiTokenStore, ApiTokenGuard, AskService, SlackForwarder, OktaSignIn, LinkSignIns],
     };
   }
 }

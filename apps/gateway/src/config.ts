@@ -14,12 +14,24 @@ export const gatewayEnvSchema = z
     SLACK_SIGNING_SECRET: z.string().min(8).optional(),
     /** How long the gateway waits for slack-bot's acknowledgement; Slack gives up at 3 s. */
     SLACK_ACK_TIMEOUT_MS: z.coerce.number().int().min(100).max(2900).default(2500),
+    /** The gateway's address as people's browsers reach it (account linking redirects back to it). */
+    GATEHOUSE_PUBLIC_URL: z.url().default('http://localhost:3000'),
+    /** Okta's OpenID Connect issuer: your org (https://acme.okta.com) or an authorization server. */
+    OKTA_OIDC_ISSUER: z.url().optional(),
+    /** The Okta OIDC web app's client id and secret: without them, account linking says what to set. */
+    OKTA_OIDC_CLIENT_ID: z.string().min(1).optional(),
+    OKTA_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   })
   .transform((env) => ({
     ...commonConfig(env),
     database: { url: env.DATABASE_URL },
     queryTimeoutMs: env.QUERY_TIMEOUT_MS,
     slack: { signingSecret: env.SLACK_SIGNING_SECRET, ackTimeoutMs: env.SLACK_ACK_TIMEOUT_MS },
+    publicUrl: env.GATEHOUSE_PUBLIC_URL.replace(/\/+$/, ''),
+    oidc:
+      env.OKTA_OIDC_ISSUER && env.OKTA_OIDC_CLIENT_ID && env.OKTA_OIDC_CLIENT_SECRET
+        ? { issuer: env.OKTA_OIDC_ISSUER.replace(/\/+$/, ''), clientId: env.OKTA_OIDC_CLIENT_ID, clientSecret: env.OKTA_OIDC_CLIENT_SECRET }
+        : undefined,
   }));
 
 export type GatewayConfig = z.output<typeof gatewayEnvSchema>;

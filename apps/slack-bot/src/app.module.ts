@@ -15,6 +15,8 @@ import { SlackDeliveries } from './deliveries/slack-deliveries';
 import { SlackDeliveryHandler } from './deliveries/slack-delivery.handler';
 import { HomePublisher } from './home/home-publisher';
 import { HomeViewers } from './home/home-viewers';
+import { IdentityLinks } from './linking/identity-links';
+import { LinkHandler } from './linking/link.handler';
 import { SlackIdentity } from './identity/slack-identity';
 import { SlackWorkDoer } from './outgoing/do-slack-work';
 import { SlackWorkRunner } from './outgoing/slack-work.runner';
@@ -38,8 +40,8 @@ export class AppModule {
           requester: true,
         }),
       ],
-      controllers: [SlackDeliveryHandler, AskApproversHandler, KeepInStepHandler, WaitingTooLongHandler],
-      providers: [{ provide: SLACK_BOT_CONFIG, useValue: config }, { provide: FLOWS, useValue: flows }, SlackIdentity, HomeViewers, HomePublisher, SlackApp, SlackDeliveries, SocketModeLink, SlackWorkDoer, SlackWorkRunner],
+      controllers: [SlackDeliveryHandler, AskApproversHandler, KeepInStepHandler, WaitingTooLongHandler, LinkHandler],
+      providers: [{ provide: SLACK_BOT_CONFIG, useValue: config }, { provide: FLOWS, useValue: flows }, IdentityLinks, SlackIdentity, HomeViewers, HomePublisher, SlackApp, SlackDeliveries, SocketModeLink, SlackWorkDoer, SlackWorkRunner],
     };
   }
 }

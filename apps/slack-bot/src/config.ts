@@ -29,6 +29,11 @@ export const envSchema = z
     SLACK_USER_OVERRIDES: userOverrides.optional(),
     /** How long a Slack user's email is remembered. */
     SLACK_USER_CACHE_TTL_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
+    /**
+     * The gateway's address as people's browsers reach it: with it, people may link their Slack
+     * account to their Okta account (the gateway signs them in; it needs OKTA_OIDC_* set).
+     */
+    GATEHOUSE_PUBLIC_URL: z.url().optional(),
   })
   .refine((env) => !env.SLACK_APP_TOKEN || env.SLACK_BOT_TOKEN, {
     path: ['SLACK_APP_TOKEN'],
@@ -45,6 +50,8 @@ export const envSchema = z
       userOverrides: env.SLACK_USER_OVERRIDES ?? new Map<string, string>(),
       userCacheTtlMs: env.SLACK_USER_CACHE_TTL_MS,
     },
+    /** Where "Link your account" sends the browser; undefined: linking is not offered. */
+    linkUrl: env.GATEHOUSE_PUBLIC_URL ? `${env.GATEHOUSE_PUBLIC_URL.replace(/\/+$/, '')}/link/slack` : undefined,
   }));
 
 export type ServiceConfig = z.output<typeof envSchema>;

@@ -15,3 +15,4 @@ export * from './lib/messages/provisioning';
 export * from './lib/messages/lifecycle-events';
 export * from './lib/messages/slack-delivery';
 export * from './lib/messages/slack-events';
+export * from './lib/messages/identity-link';

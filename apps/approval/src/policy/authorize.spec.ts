@@ -176,6 +176,19 @@ describe('authorize: approver rules', () => {
     expect(authorize('request.approve', person('lead@example.com'), pending({ escalated: true }), escalating, {})).toMatchObject({ outcome: 'allowed' });
   });
 
+  it('on a flow that requires a linked identity, accepts Slack users only once linked; tokens vouch for their person', () => {
+    const linkedOnly = flowFrom(`      approvers:\n        users: [lead@example.com]\n`, '    requireLinkedIdentity: true\n');
+    const slack = (email: string, identity?: 'linked' | 'slack-profile'): Principal => ({ actor: { kind: 'person', channel: 'slack', person: { email }, ...(identity ? { identity } : {}) }, scopes: [] });
+    expect(authorize('request.create', slack('dev@example.com', 'slack-profile'), undefined, linkedOnly, {})).toMatchObject({ outcome: 'refused', code: 'identity_not_linked', message: expect.stringContaining('Link your account') });
+    expect(authorize('request.create', slack('dev@example.com', 'linked'), undefined, linkedOnly, {})).toMatchObject({ outcome: 'allowed' });
+    expect(authorize('request.approve', slack('lead@example.com'), pending(), linkedOnly, {})).toMatchObject({ outcome: 'refused', code: 'identity_not_linked' });
+    expect(authorize('request.approve', slack('lead@example.com', 'linked'), pending(), linkedOnly, {})).toMatchObject({ outcome: 'allowed' });
+    const token: Principal = { actor: { kind: 'person', channel: 'api', person: { email: 'dev@example.com' } }, scopes: personScopes };
+    expect(authorize('request.create', token, undefined, linkedOnly, {})).toMatchObject({ outcome: 'allowed' });
+    // Not an approver stays the first thing said to someone who is not one.
+    expect(authorize('request.approve', slack('dev@example.com'), pending(), linkedOnly, {})).toMatchObject({ code: 'not_an_approver' });
+  });
+
   it('treats a request whose flow is gone as having no approvers', () => {
     expect(authorize('request.approve', person('lead@example.com'), pending(), undefined, {})).toMatchObject({ outcome: 'refused', code: 'not_an_approver' });
   });

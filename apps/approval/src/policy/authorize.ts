@@ -22,7 +22,7 @@ export interface PolicyFacts {
 
 export type Visibility = 'all' | 'own-and-approvable';
 
-export type RefusalCode = 'forbidden' | 'not_an_approver' | 'self_approval' | 'duplicate';
+export type RefusalCode = 'forbidden' | 'not_an_approver' | 'self_approval' | 'duplicate' | 'identity_not_linked';
 
 export type Authorization =
   /** `actor` is who the audit trail names; `person` the one acted as or for. */
@@ -88,6 +88,7 @@ export function authorize(action: Action, principal: Principal, request?: Policy
     case 'audit.read':
       return allowed();
     case 'request.create':
+      if (person && flow && unproven(acting.actor, flow)) return refused(linkNeeded(flow, 'ask for access'), 'identity_not_linked');
       return person
         ? allowed()
         : refused(`service token "${serviceName(actor)}" acts only as itself and cannot ask for access; name the person it asks for, with a token holding act-as`);
@@ -114,6 +115,7 @@ export function authorize(action: Action, principal: Principal, request?: Policy
       if (approver === 'unknown') return needsGroups(flow, request?.escalated);
       const flowName = flow?.name ?? 'the request';
       if (approver === 'no') return refused(`${person.email.toLowerCase()} is not an approver of flow "${flowName}"`, 'not_an_approver');
+      if (flow && unproven(acting.actor, flow)) return refused(linkNeeded(flow, 'decide'), 'identity_not_linked');
       if (isRequester && !flow?.approval.allowSelfApproval) {
         return refused(`flow "${flowName}" does not allow approving your own request; another approver must decide`, 'self_approval');
       }
@@ -141,6 +143,19 @@ export function authorize(action: Action, principal: Principal, request?: Policy
     }
   }
   throw new Error(`no rule for action "${action}"`);
+}
+
+/**
+ * A flow that requires a linked identity accepts a Slack (or relayed Slack) user only once they
+ * linked their Slack account by signing in to Okta; a personal API token (minted for that person)
+ * and a service acting for someone with act-as vouch for the person themselves.
+ */
+function unproven(actor: Actor, flow: Flow): boolean {
+  return flow.requireLinkedIdentity && actor.kind === 'person' && actor.channel !== 'api' && actor.identity !== 'linked';
+}
+
+function linkNeeded(flow: Flow, what: string): string {
+  return `flow "${flow.name}" requires a linked account to ${what}: use "Link your account" in Gatehouse's Home in Slack and sign in to Okta, then try again`;
 }
 
 /** May this person approve requests of this flow? `unknown` when it hangs on Okta groups not yet asked. */

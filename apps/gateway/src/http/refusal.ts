@@ -6,6 +6,7 @@ const STATUS_OF: Record<string, number> = {
   forbidden: 403,
   not_an_approver: 403,
   self_approval: 403,
+  identity_not_linked: 403,
   duplicate: 409,
   already_decided: 409,
   not_pending: 409,

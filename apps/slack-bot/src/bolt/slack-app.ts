@@ -9,6 +9,7 @@ import { SlackIdentity } from '../identity/slack-identity';
 import { registerDecisions } from '../approvals/decide-in-slack';
 import { HomePublisher } from '../home/home-publisher';
 import { registerHome } from '../home/home-listeners';
+import { IdentityLinks } from '../linking/identity-links';
 import { registerAccessCommand } from '../requesting/access-command';
 import { registerActiveAccess } from '../requesting/active-access';
 import { registerCancel } from '../requesting/cancel-from-slack';
@@ -37,6 +38,7 @@ export class SlackApp {
     @Inject(KafkaRequester) requester: KafkaRequester,
     identity: SlackIdentity,
     home: HomePublisher,
+    links: IdentityLinks,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     const token = config.slack.botToken;
@@ -68,7 +70,7 @@ export class SlackApp {
       else logger.error({ err: error }, 'a Slack listener failed');
     });
     const offered = registerAccessCommand(this.app, requester, identity, logger);
-    registerHome(this.app, { requester, identity, offered, publisher: home, logger });
+    registerHome(this.app, { requester, identity, offered, publisher: home, links, linkUrl: config.linkUrl, logger });
     registerRequestSubmission(this.app, requester, identity, logger);
     registerDecisions(this.app, requester, identity, logger);
     registerCancel(this.app, requester, identity);

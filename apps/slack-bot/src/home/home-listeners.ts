@@ -11,6 +11,8 @@ import type { OfferedFlows } from '../requesting/offered-flows';
 import { requestModal } from '../requesting/request-modal';
 import type { HomePublisher } from './home-publisher';
 import { HOME_ACTIONS, morePages, pagesOf } from './home-view';
+import type { IdentityLinks } from '../linking/identity-links';
+import { linkModal } from '../linking/link-modal';
 
 type Client = App['client'];
 
@@ -20,8 +22,11 @@ type Client = App['client'];
  * (a Home has no place for an ephemeral), and what changes reaches the Home through the event
  * that follows (see HomeRefresh), for everyone concerned.
  */
-export function registerHome(app: App, deps: { requester: KafkaRequester; identity: SlackIdentity; offered: OfferedFlows; publisher: HomePublisher; logger: Logger }): void {
-  const { requester, identity, offered, publisher, logger } = deps;
+export function registerHome(
+  app: App,
+  deps: { requester: KafkaRequester; identity: SlackIdentity; offered: OfferedFlows; publisher: HomePublisher; links: IdentityLinks; linkUrl: string | undefined; logger: Logger },
+): void {
+  const { requester, identity, offered, publisher, links, linkUrl, logger } = deps;
 
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
@@ -82,6 +87,23 @@ export function registerHome(app: App, deps: { requester: KafkaRequester; identi
       return reply.outcome === 'forbidden' ? reply.message : `Cannot extend: ${reply.problems.map((p) => p.message).join('; ')}`;
     }),
   );
+
+  // Linking: a fresh one-time link, opened from a modal (a Home button's URL would outlive it).
+  onButton(HOME_ACTIONS.link, async ({ client, userId, body }) => {
+    if (!linkUrl) return void (await sendDm(client, userId, { text: 'Account linking is not set up: ask your Gatehouse admin to set GATEHOUSE_PUBLIC_URL on slack-bot and OKTA_OIDC_* on the gateway.' }));
+    const token = await links.issueToken(userId);
+    await client.views.open({ trigger_id: body.trigger_id, view: linkModal(`${linkUrl}?t=${token}`) as never });
+  });
+
+  onButton(HOME_ACTIONS.unlink, async ({ client, userId }) => {
+    if (await links.unlink(userId)) await sendDm(client, userId, { text: 'Your Slack account is no longer linked to your Okta account: Gatehouse knows you by your Slack profile again.' });
+    await publisher.publish(client, userId);
+  });
+
+  // The modal's URL button opens the browser; Slack also tells us of the click, which needs only an ack.
+  app.action('gatehouse_link_open', async ({ ack }) => {
+    await ack();
+  });
 
   onButton(HOME_ACTIONS.more, async ({ client, userId, value, body }) => {
     const shown = (body.view as { private_metadata?: string } | undefined)?.private_metadata;

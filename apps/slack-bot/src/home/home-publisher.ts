@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { WebClient } from '@slack/web-api';
 import { KafkaRequester } from '@gatehouse/messaging';
-import { mrkdwn } from '../requesting/block-text';
+import { SLACK_BOT_CONFIG, type ServiceConfig } from '../config';
 import { SlackIdentity } from '../identity/slack-identity';
 import { slackCall } from '../slack-api/slack-call-failed';
-import { FIRST_PAGE, homeView, type HomePages } from './home-view';
+import { FIRST_PAGE, homeView, unknownPersonHome, type HomePages } from './home-view';
 import { HomeViewers } from './home-viewers';
 
 /**
@@ -18,13 +18,14 @@ export class HomePublisher {
     @Inject(KafkaRequester) private readonly requester: KafkaRequester,
     private readonly identity: SlackIdentity,
     private readonly viewers: HomeViewers,
+    @Inject(SLACK_BOT_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
   /** `opened`: the person opened their Home just now, so it is kept in step from then on. */
   async publish(client: WebClient, userId: string, pages: HomePages = FIRST_PAGE, opened = false): Promise<void> {
     const who = await this.identity.of(client, userId);
     if (!who.ok) {
-      const view = { type: 'home', blocks: [{ type: 'section', text: mrkdwn(who.message) }] };
+      const view = unknownPersonHome(who.message, Boolean(this.config.linkUrl));
       await slackCall('views.publish', userId, 'App Home', () => client.views.publish({ user_id: userId, view: view as never }));
       return;
     }
@@ -34,7 +35,8 @@ export class HomePublisher {
       this.requester.request('access.request.list', me, { principal: who.principal, requesterEmail: me, limit: 100 }),
       this.requester.request('access.request.list', me, { principal: who.principal, awaitingMyDecision: true, limit: 100 }),
     ]);
-    const view = homeView({ mine: mine.ok ? mine.requests : [], toDecide: waiting.ok ? waiting.requests : [] }, pages);
+    const identity = { email: me, linked: who.linked, linkOffered: Boolean(this.config.linkUrl) };
+    const view = homeView({ mine: mine.ok ? mine.requests : [], toDecide: waiting.ok ? waiting.requests : [], identity }, pages);
     await slackCall('views.publish', userId, 'App Home', () => client.views.publish({ user_id: userId, view: view as never }));
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestStatus, RequestView } from '@gatehouse/contracts';
-import { FIRST_PAGE, homeView, morePages, pagesOf } from './home-view';
+import { FIRST_PAGE, HOME_ACTIONS, homeView, morePages, pagesOf, unknownPersonHome } from './home-view';
 
 function request(status: RequestStatus, over: Partial<RequestView> = {}): RequestView {
   return {
@@ -62,5 +62,16 @@ describe('the App Home', () => {
     expect(pagesOf(homeView({ toDecide: [], mine: [] }, pages)['private_metadata'] as string)).toEqual(pages);
     expect(pagesOf('not json')).toEqual(FIRST_PAGE);
     expect(morePages(FIRST_PAGE, 'nonsense')).toEqual(FIRST_PAGE);
+  });
+
+  it('offers to link the account when linking is set up, and Unlink once linked', () => {
+    const ids = (view: Record<string, unknown>) => buttons(view).map((b) => b.action_id);
+    expect(ids(homeView({ mine: [], toDecide: [], identity: { email: 'ada@example.com', linked: false, linkOffered: true } }))).toContain(HOME_ACTIONS.link);
+    expect(ids(homeView({ mine: [], toDecide: [], identity: { email: 'ada@example.com', linked: false, linkOffered: false } }))).not.toContain(HOME_ACTIONS.link);
+    const linked = homeView({ mine: [], toDecide: [], identity: { email: 'ada@example.com', linked: true, linkOffered: true } });
+    expect(ids(linked)).toContain(HOME_ACTIONS.unlink);
+    expect(JSON.stringify(linked)).toContain('proven by signing in to Okta');
+    // Someone Gatehouse cannot map is offered the link that fixes it.
+    expect(ids(unknownPersonHome('Gatehouse cannot tell who you are', true))).toEqual([HOME_ACTIONS.link]);
   });
 });

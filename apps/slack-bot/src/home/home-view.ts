@@ -14,6 +14,8 @@ export const HOME_ACTIONS = {
   revoke: 'gatehouse_home_revoke',
   extend: 'gatehouse_home_extend',
   more: 'gatehouse_home_more',
+  link: 'gatehouse_home_link',
+  unlink: 'gatehouse_home_unlink',
 } as const;
 
 export type HomeSection = 'decide' | 'pending' | 'active' | 'history';
@@ -27,6 +29,8 @@ export interface HomeContent {
   toDecide: RequestView[];
   /** This person's own requests, newest first. */
   mine: RequestView[];
+  /** Who Gatehouse takes them for, and whether linking their Okta account is offered. */
+  identity?: { email: string; linked: boolean; linkOffered: boolean };
 }
 
 type Block = Record<string, unknown>;
@@ -55,6 +59,7 @@ export function homeView(content: HomeContent, pages: HomePages = FIRST_PAGE): R
   const top: Block[] = [
     { type: 'section', text: mrkdwn('*Gatehouse* gives you access for as long as you need it, approved by the right people.') },
     { type: 'actions', elements: [button('Request access', HOME_ACTIONS.request, 'home', 'primary'), button('Find access', HOME_ACTIONS.find, 'home')] },
+    ...identityBlocks(content.identity),
   ];
   const parts = [
     section('Waiting for your decision', 'Nothing waits for you.', content.toDecide, pages.decide, 'decide', (r) => [
@@ -81,6 +86,33 @@ export function homeView(content: HomeContent, pages: HomePages = FIRST_PAGE): R
     }
   }
   return { type: 'home', private_metadata: JSON.stringify(pages), blocks };
+}
+
+/** Who Gatehouse takes the person for: linked to Okta (Unlink), or by their Slack profile (Link your account). */
+function identityBlocks(identity: HomeContent['identity']): Block[] {
+  if (!identity) return [];
+  if (identity.linked) {
+    return [{ type: 'section', text: mrkdwn(`:lock: You are *${identity.email}* in Gatehouse, proven by signing in to Okta.`), accessory: button('Unlink', HOME_ACTIONS.unlink, 'home') }];
+  }
+  if (!identity.linkOffered) return [];
+  return [
+    {
+      type: 'section',
+      text: mrkdwn(`Gatehouse knows you as *${identity.email}* from your Slack profile. Sign in to Okta once so it knows you for certain (some flows ask for it).`),
+      accessory: button('Link your account', HOME_ACTIONS.link, 'home', 'primary'),
+    },
+  ];
+}
+
+/** A Home for someone Gatehouse cannot tell who they are: why, and how to fix it. */
+export function unknownPersonHome(message: string, linkOffered: boolean): Record<string, unknown> {
+  return {
+    type: 'home',
+    blocks: [
+      { type: 'section', text: mrkdwn(message) },
+      ...(linkOffered ? [{ type: 'actions', elements: [button('Link your account', HOME_ACTIONS.link, 'home', 'primary')] }] : []),
+    ],
+  };
 }
 
 /** The pages a Home was shown with (its private_metadata), or the first ones. */

@@ -2,8 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '@gatehouse/contracts';
 import type { WebClient } from '@slack/web-api';
 import { SLACK_BOT_CONFIG, type ServiceConfig } from '../config';
+import { IdentityLinks } from '../linking/identity-links';
 
-export type SlackPerson = { ok: true; principal: Principal; email: string } | { ok: false; message: string };
+export type SlackPerson = { ok: true; principal: Principal; email: string; linked: boolean } | { ok: false; message: string };
 
 /** How the delivery being handled reached us: straight from Slack, or through the relay. */
 export interface Via {
@@ -17,37 +18,50 @@ export function viaOf(context: Record<string, unknown>): Via {
 
 /**
  * The person acting in Slack: the user of the verified delivery, never a typed name. Their
- * email comes from Slack (`users.info`, cached) or SLACK_USER_OVERRIDES, and becomes a Slack
- * principal for approval's policy.
+ * email is the one their linked Okta account signed in with, if they linked it (that wins);
+ * else it comes from SLACK_USER_OVERRIDES or Slack (`users.info`, cached). It becomes a Slack
+ * principal for approval's policy, saying which of the two proved it.
  */
 @Injectable()
 export class SlackIdentity {
   private readonly cache = new Map<string, { email: string; name?: string; until: number }>();
   private readonly byEmail = new Map<string, { userId: string | undefined; until: number }>();
 
-  constructor(@Inject(SLACK_BOT_CONFIG) private readonly config: ServiceConfig) {}
+  constructor(
+    @Inject(SLACK_BOT_CONFIG) private readonly config: ServiceConfig,
+    private readonly links: IdentityLinks,
+  ) {}
 
   async of(client: WebClient, userId: string, via: Via = {}): Promise<SlackPerson> {
-    const found = await this.lookUp(client, userId);
+    const link = await this.links.linkOf(userId);
+    const found = link ? { email: link.email, name: (await this.lookUp(client, userId).catch(() => undefined))?.name } : await this.lookUp(client, userId);
     if (!found) {
+      const linking = this.config.linkUrl ? ' Link your Slack account to your Okta account with "Link your account" in Gatehouse\'s Home, or ask' : ' Ask';
       return {
         ok: false,
-        message: `Gatehouse cannot tell who you are: your Slack account (${userId}) shows no email it can match. Ask your Gatehouse admin to add \`${userId}=<your work email>\` to SLACK_USER_OVERRIDES.`,
+        message: `Gatehouse cannot tell who you are: your Slack account (${userId}) shows no email it can match.${linking} your Gatehouse admin to add \`${userId}=<your work email>\` to SLACK_USER_OVERRIDES.`,
       };
     }
     return {
       ok: true,
       email: found.email,
+      linked: Boolean(link),
       principal: {
         actor: {
           kind: 'person',
           channel: via.relayTokenId !== undefined ? 'relay' : 'slack',
           person: { email: found.email, slackUserId: userId, ...(found.name ? { displayName: found.name } : {}) },
           ...(via.relayTokenId ? { tokenId: via.relayTokenId } : {}),
+          identity: link ? 'linked' : 'slack-profile',
         },
         scopes: [],
       },
     };
+  }
+
+  /** The email on the Slack profile (or override), whatever link there is. */
+  async profileEmailOf(client: WebClient, userId: string): Promise<string | undefined> {
+    return (await this.lookUp(client, userId))?.email;
   }
 
   /**
@@ -57,6 +71,9 @@ export class SlackIdentity {
   async userIdOf(client: WebClient, email: string): Promise<string | undefined> {
     const key = email.toLowerCase();
     for (const [userId, address] of this.config.slack.userOverrides) if (address.toLowerCase() === key) return userId;
+    // Someone who linked their account is found by the email they signed in to Okta with.
+    const linked = await this.links.slackUserOf(key);
+    if (linked) return linked;
     const cached = this.byEmail.get(key);
     if (cached && cached.until > Date.now()) return cached.userId;
     const answer = await client.users.lookupByEmail({ email }).catch((error: unknown) => {

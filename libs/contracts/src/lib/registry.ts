@@ -5,6 +5,7 @@ import { createAccessRequestCommandSchema } from './messages/access-request-fiel
 import { accessRequestedEventSchema } from './messages/access-requested.event';
 import { auditQueryResultSchema, auditQuerySchema } from './messages/audit-query';
 import { slackAckSchema, slackDeliverySchema } from './messages/slack-delivery';
+import { beginLinkQuerySchema, beginLinkReplySchema, completeLinkCommandSchema, completeLinkReplySchema, identityLinkedEventSchema, identityUnlinkedEventSchema } from './messages/identity-link';
 import { slackDeliveryFailedEventSchema } from './messages/slack-events';
 import { accessApprovedEventSchema, accessDeniedEventSchema, actionRefusedEventSchema, decisionRecordedEventSchema } from './messages/decision-events';
 import {
@@ -214,6 +215,32 @@ export const MESSAGES = {
     schemaVersion: 1,
     data: slackDeliveryFailedEventSchema,
   },
+  'identity.link.begin': {
+    kind: 'query',
+    topic: TOPICS.slackInbound,
+    schemaVersion: 1,
+    data: beginLinkQuerySchema,
+    reply: beginLinkReplySchema,
+  },
+  'identity.link.complete': {
+    kind: 'command',
+    topic: TOPICS.slackInbound,
+    schemaVersion: 1,
+    data: completeLinkCommandSchema,
+    reply: completeLinkReplySchema,
+  },
+  'identity.linked': {
+    kind: 'event',
+    topic: TOPICS.slackEvents,
+    schemaVersion: 1,
+    data: identityLinkedEventSchema,
+  },
+  'identity.unlinked': {
+    kind: 'event',
+    topic: TOPICS.slackEvents,
+    schemaVersion: 1,
+    data: identityUnlinkedEventSchema,
+  },
   'audit.query': {
     kind: 'query',
     topic: TOPICS.auditQueries,
@@ -247,8 +274,8 @@ export const ACCESS_EVENT_TYPES = (Object.keys(MESSAGES) as MessageType[]).filte
 /** Provisioning's own reports that belong in the audit trail too. */
 export const AUDITED_PROVISIONING_EVENT_TYPES: MessageType[] = ['provisioning.reconciled'];
 
-/** slack-bot's reports that belong in the audit trail: what it could not deliver. */
-export const AUDITED_SLACK_EVENT_TYPES: MessageType[] = ['slack.delivery_failed'];
+/** slack-bot's reports that belong in the audit trail: what it could not deliver, and accounts linked or unlinked. */
+export const AUDITED_SLACK_EVENT_TYPES: MessageType[] = ['slack.delivery_failed', 'identity.linked', 'identity.unlinked'];
 
 export function isMessageType(type: string): type is MessageType {
   return Object.prototype.hasOwnProperty.call(MESSAGES, type);

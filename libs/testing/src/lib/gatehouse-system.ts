@@ -1,5 +1,6 @@
 import { createTestDatabase, TEST_FLOWS_FILE, testKafkaBrokers, uniqueSuffix, type TestDatabase } from './infrastructure';
 import { FakeOkta } from './fake-okta/fake-okta';
+import { FakeOidcProvider } from './fake-oidc/fake-oidc-provider';
 import { FakeSlack } from './fake-slack/fake-slack';
 import { freePort, runTs, ServiceProcess } from './service-process';
 
@@ -27,6 +28,8 @@ export class GatehouseSystem {
     readonly okta: FakeOkta,
     /** The Slack workspace slack-bot talks to, and whose signing secret the gateway checks. */
     readonly slack: FakeSlack,
+    /** Okta's OpenID Connect side, where people sign in to link their Slack account. */
+    readonly oidc: FakeOidcProvider,
   ) {}
 
   private readonly replicas: ServiceProcess[] = [];
@@ -39,6 +42,11 @@ export class GatehouseSystem {
     const database = await createTestDatabase(label);
     const okta = await new FakeOkta().start();
     const slack = await new FakeSlack().start();
+    const oidc = await new FakeOidcProvider().start();
+    const ports = {} as Record<ServiceName, number>;
+    for (const name of Object.keys(SERVICE_ENTRIES) as ServiceName[]) ports[name] = await freePort();
+    const publicUrl = `http://127.0.0.1:${ports.gateway}`;
+    oidc.redirectUris.add(`${publicUrl}/link/callback`);
     const env: NodeJS.ProcessEnv = {
       SLACK_SIGNING_SECRET: slack.signingSecret,
       SLACK_BOT_TOKEN: slack.botToken,
@@ -52,13 +60,17 @@ export class GatehouseSystem {
       LOG_LEVEL: process.env['GATEHOUSE_SERVICE_LOG_LEVEL'] ?? 'info',
       NODE_ENV: 'test',
       GATEHOUSE_FLOWS: TEST_FLOWS_FILE,
+      GATEHOUSE_PUBLIC_URL: publicUrl,
+      OKTA_OIDC_ISSUER: oidc.issuer,
+      OKTA_OIDC_CLIENT_ID: oidc.clientId,
+      OKTA_OIDC_CLIENT_SECRET: oidc.clientSecret,
     };
     const services = {} as Record<ServiceName, ServiceProcess>;
     const serviceEnv = options.serviceEnv?.({ slack, okta }) ?? {};
     for (const name of Object.keys(SERVICE_ENTRIES) as ServiceName[]) {
-      services[name] = new ServiceProcess(name, SERVICE_ENTRIES[name], await freePort(), { ...env, ...serviceEnv[name] });
+      services[name] = new ServiceProcess(name, SERVICE_ENTRIES[name], ports[name], { ...env, ...serviceEnv[name] });
     }
-    const system = new GatehouseSystem(services, database, env, okta, slack);
+    const system = new GatehouseSystem(services, database, env, okta, slack, oidc);
     try {
       // Schemas are migrated by each service at start-up; starting them together also
       // exercises the migration lock.
@@ -101,6 +113,7 @@ export class GatehouseSystem {
     await Promise.allSettled([...this.replicas, ...Object.values(this.services)].map((service) => service.stop()));
     await this.okta.stop();
     await this.slack.stop();
+    await this.oidc.stop();
     await this.database.drop();
   }
 }

@@ -38,7 +38,7 @@ describe('approval: access.request.create on the real broker and database', () =
       expect(reply.problems[2].message).toBe('the reason must start with the incident or change ticket, e.g. INC-1234');
     }
     const unknown = await fx.create({ flow: 'prod' });
-    expect(unknown).toEqual({ outcome: 'rejected', problems: [{ field: 'flow', message: 'unknown flow "prod"; choose one of: production-database, aws-admin, staging, group-approved, break-glass' }] });
+    expect(unknown).toEqual({ outcome: 'rejected', problems: [{ field: 'flow', message: 'unknown flow "prod"; choose one of: production-database, aws-admin, staging, group-approved, break-glass, linked-only' }] });
     const [{ count }] = await fx.db.query(`SELECT count(*)::int AS count FROM approval.access_requests WHERE target = 'root' OR flow = 'prod'`);
     expect(count).toBe(0);
   });

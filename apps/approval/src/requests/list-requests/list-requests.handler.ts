@@ -51,14 +51,17 @@ export class ListRequestsHandler {
     const candidates = [...flows.values()].filter((f) => approverStatus(person, f, groups, true) === 'yes').map((f) => f.name);
     if (candidates.length === 0) return { ok: true, visibility: 'own-and-approvable', requests: [] };
     const pending = await this.views.list({ ...filter, status: 'PENDING', flows: candidates });
-    const mayDecide = (r: RequestView) =>
-      this.authorizer.check(
+    // An approver who must first link their account still sees what waits for them (and is told why when they click).
+    const mayDecide = (r: RequestView) => {
+      const verdict = this.authorizer.check(
         'request.approve',
         principal,
         { requesterEmail: r.requester.email, status: r.status, approvedBy: r.decisions.filter((d) => d.kind === 'approve').map((d) => d.approverEmail), escalated: Boolean(r.escalatedAt) },
         flows.get(r.flow),
         groups.groups,
-      ).outcome === 'allowed';
+      );
+      return verdict.outcome === 'allowed' || verdict.code === 'identity_not_linked';
+    };
     return { ok: true, visibility: 'own-and-approvable', requests: pending.filter(mayDecide) };
   }
 

@@ -69,6 +69,11 @@ export const flowSchema = z
     /** An unanswered request times out after this long. */
     timeout: durationSchema.default(86400),
     notifications: notificationsSchema.default({ dmApprovers: true, expiryWarning: 900 }),
+    /**
+     * People acting in Slack on this flow (requesting, deciding) must have linked their Slack
+     * account by signing in to Okta, rather than be known by their Slack profile's email.
+     */
+    requireLinkedIdentity: z.boolean().default(false),
   })
   .superRefine((flow, ctx) => {
     const ids = new Set<string>();

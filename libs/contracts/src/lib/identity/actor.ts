@@ -22,6 +22,11 @@ export const personActorSchema = z.object({
   person: personSchema,
   /** The API or relay token that carried it. */
   tokenId: z.string().optional(),
+  /**
+   * For a Slack (or relayed Slack) user, how their email is known: from an Okta sign-in that
+   * linked the Slack account (`linked`), or from their Slack profile (`slack-profile`).
+   */
+  identity: z.enum(['linked', 'slack-profile']).optional(),
 });
 
 /** An automation holding a service token; `onBehalfOf` only once act-as was accepted. */

@@ -3,7 +3,7 @@ import { principalSchema } from '../identity/actor';
 import { problemSchema, requestStatusSchema, requestViewSchema } from './request-view';
 
 /** Why the policy refused an action: `forbidden` (identity, scope, role) and decision rules. */
-export const POLICY_REFUSAL_CODES = ['forbidden', 'not_an_approver', 'self_approval', 'duplicate'] as const;
+export const POLICY_REFUSAL_CODES = ['forbidden', 'not_an_approver', 'self_approval', 'duplicate', 'identity_not_linked'] as const;
 export const policyRefusalSchema = z.object({ code: z.enum(POLICY_REFUSAL_CODES), message: z.string() });
 
 /** Reply to `access.request.create`: the stored request, why the flow refuses it, or why you may not. */
