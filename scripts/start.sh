@@ -12,6 +12,8 @@ export KAFKA_PORT="${KAFKA_PORT:-9092}"
 export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}"
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/gatehouse}"
 export KAFKAJS_NO_PARTITIONER_WARNING=1
+# Readable lines for a person at a terminal; JSON for anything else (or LOG_FORMAT=json).
+if [[ -z "${LOG_FORMAT:-}" && -t 1 ]]; then export LOG_FORMAT=pretty; fi
 
 started_kafka=0
 if ! bash scripts/kafka.sh status >/dev/null 2>&1; then
@@ -54,14 +56,25 @@ for service in gateway approval audit-reporting provisioning-okta slack-bot; do
 done
 slack="set up"; [[ -n "${SLACK_SIGNING_SECRET:-}" && -n "${SLACK_BOT_TOKEN:-}" ]] || slack="not set up: set SLACK_SIGNING_SECRET (gateway) and SLACK_BOT_TOKEN (slack-bot); until then Slack deliveries are answered with that note"
 okta="set up"; [[ -n "${OKTA_ORG_URL:-}" && ( -n "${OKTA_API_TOKEN:-}" || -n "${OKTA_CLIENT_ID:-}" ) ]] || okta="not set up: set OKTA_ORG_URL and OKTA_API_TOKEN (or OKTA_CLIENT_ID + OKTA_PRIVATE_KEY); until then grants fail saying so"
+# The example asks for the first target of the first flow of the flows file in use, so it works when pasted.
+flows_file="${GATEHOUSE_FLOWS:-docs/examples/flows.yaml}"
+example=$(node -e '
+  const { parse } = require("yaml");
+  const f = parse(require("fs").readFileSync(process.argv[1], "utf8")).flows[0];
+  const durations = { s: 1, m: 60, h: 3600, d: 86400 };
+  const d = String(f.durations[0]); const seconds = /^\d+$/.test(d) ? Number(d) : Number(d.slice(0, -1)) * durations[d.slice(-1)];
+  const reason = f.reason && f.reason.patternHint && /e\.g\. (\S+)/.test(f.reason.patternHint) ? RegExp.$1 + " trying Gatehouse" : "trying Gatehouse";
+  process.stdout.write(JSON.stringify({ flow: f.name, target: f.targets[0].id, durationSeconds: seconds, reason }));
+' "$flows_file" 2>/dev/null || echo '{"flow":"production-database","target":"read-only","durationSeconds":3600,"reason":"INC-1234 trying Gatehouse"}')
+cli_env=""; [[ "$DATABASE_URL" == "postgres://postgres@127.0.0.1:5432/gatehouse" ]] || cli_env="DATABASE_URL='$DATABASE_URL' "
 if [[ $ready == 1 ]]; then
 cat >&2 <<MSG
 
 [start] Gatehouse is running.
   API:      http://127.0.0.1:${ports[gateway]}/api/v1   (health: /healthz, /readyz, metrics: /metrics on every service, ports ${ports[gateway]}-${ports[slack-bot]})
-  Token:    npm run gatehouse -- tokens create --for you@example.com --scopes requests:read,requests:write
-  Request:  curl -X POST http://127.0.0.1:${ports[gateway]}/api/v1/requests -H "Authorization: Bearer \$TOKEN" -H 'content-type: application/json' \\
-              -d '{"flow":"production-database","target":"read-only","durationSeconds":3600,"reason":"INC-1"}'
+  Try it (paste both lines: a token for you, then a request with it):
+    export TOKEN=\$(${cli_env}npm run -s gatehouse -- tokens create --for you@example.com --scopes requests:read,requests:write --only-token)
+    curl -s -X POST http://127.0.0.1:${ports[gateway]}/api/v1/requests -H "Authorization: Bearer \$TOKEN" -H 'content-type: application/json' -d '${example}'
   Slack:    $slack
   Okta:     $okta
   Ctrl-C stops everything.

@@ -102,7 +102,7 @@ describe('Slack: /access, the request modal, and the signed door', () => {
     expect(rows).toEqual([
       {
         requester: { email: 'ada@example.com', slackUserId: 'U0ADA', displayName: 'Ada Lovelace' },
-        requested_by: { kind: 'person', channel: 'slack', person: { email: 'ada@example.com', slackUserId: 'U0ADA', displayName: 'Ada Lovelace' } },
+        requested_by: { kind: 'person', channel: 'slack', identity: 'slack-profile', person: { email: 'ada@example.com', slackUserId: 'U0ADA', displayName: 'Ada Lovelace' } },
         status: 'PENDING',
         reason: 'INC-42 replica lag',
       },
@@ -212,7 +212,7 @@ describe('Slack: /access, the request modal, and the signed door', () => {
     const relayed = await relay({ authorization: relayToken }, payload);
     expect(relayed.status).toBe(200);
     const { rows } = await db.query(`SELECT requested_by FROM approval.access_requests WHERE reason = 'CHG-9 relayed'`);
-    expect(rows).toEqual([{ requested_by: { kind: 'person', channel: 'relay', tokenId: expect.any(String), person: expect.objectContaining({ email: 'ada@example.com', slackUserId: 'U0ADA' }) } }]);
+    expect(rows).toEqual([{ requested_by: { kind: 'person', channel: 'relay', identity: 'slack-profile', tokenId: expect.any(String), person: expect.objectContaining({ email: 'ada@example.com', slackUserId: 'U0ADA' }) } }]);
 
     // Slack's own form body, forwarded untouched with its signature, and a Bearer token.
     const form = viewSubmission({ userId: 'U0ADA', callbackId: 'gatehouse_request', values: { target: { selected: 'aws-admin/admin' }, durationSeconds: { selected: '3600' }, reason: { text: 'CHG-10 signed relay' } } });

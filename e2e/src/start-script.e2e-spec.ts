@@ -57,10 +57,27 @@ describe('npm start', () => {
     }
     expect(output).toContain('Slack:    not set up: set SLACK_SIGNING_SECRET (gateway) and SLACK_BOT_TOKEN (slack-bot)');
     expect(output).toContain('Okta:     not set up: set OKTA_ORG_URL and OKTA_API_TOKEN');
+    // A healthy start logs nothing at error level (broker answers kafkajs retries are not errors).
+    expect(output.split('\n').filter((line) => line.includes('"level":"error"'))).toEqual([]);
     // What needs the credentials says so when used: Slack's door, for one.
     const slack = await fetch(`http://127.0.0.1:${base}/slack/events`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     expect(slack.status).toBe(503);
     expect(((await slack.json()) as { message: string }).message).toContain('set SLACK_SIGNING_SECRET');
+  });
+
+  it('prints examples that work when pasted: a token, then a request made with it', async () => {
+    const banner = output.slice(output.indexOf('Try it'));
+    const pasted = banner.split('\n').slice(1, 3).map((line) => line.trim());
+    expect(pasted[0]).toMatch(/^export TOKEN=/);
+    expect(pasted[1]).toMatch(/^curl /);
+    const shell = spawn('bash', ['-c', `${pasted.join('\n')}`], { env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let answer = '';
+    let problems = '';
+    shell.stdout?.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    shell.stderr?.on('data', (chunk: Buffer) => (problems += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => shell.once('exit', resolve));
+    expect({ code, problems: problems.replace('Store the token now: it is not shown again (only its hash is kept).', '').trim() }).toEqual({ code: 0, problems: '' });
+    expect(JSON.parse(answer)).toMatchObject({ request: { flow: 'production-database', requester: { email: 'you@example.com' } } });
   });
 
   it('stops everything it started on Ctrl-C', async () => {

@@ -6,7 +6,7 @@ import { AppModule } from './app.module';
 import { gatewayEnvSchema, SERVICE } from './config';
 
 const config = loadConfigOrExit(SERVICE, gatewayEnvSchema);
-const logger = createLogger({ service: SERVICE, level: config.logLevel });
+const logger = createLogger({ service: SERVICE, level: config.logLevel, format: config.logFormat });
 
 runMain(SERVICE, logger, () =>
   startService({

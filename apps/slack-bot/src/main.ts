@@ -6,7 +6,7 @@ import { AppModule } from './app.module';
 import { envSchema, SERVICE } from './config';
 
 const config = loadConfigOrExit(SERVICE, envSchema);
-const logger = createLogger({ service: SERVICE, level: config.logLevel });
+const logger = createLogger({ service: SERVICE, level: config.logLevel, format: config.logFormat });
 const flows = loadFlowsOrExit(SERVICE, config.flowsFile);
 
 runMain(SERVICE, logger, () =>

@@ -12,7 +12,7 @@ import { entities, migrations } from '../database';
 
 const USAGE = `usage: npm run gatehouse -- <command>
 
-  tokens create --for <email> --scopes <scope,…> [--name <label>]
+  tokens create --for <email> --scopes <scope,…> [--name <label>] [--only-token]
                                                         a personal token: acts only as that person (shown once)
   tokens create --service <name> --scopes <scope,…>     a service token (automation): acts as itself;
                                                         with act-as, for the person it names
@@ -62,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'create': {
-        const { values } = parseArgs({ args: rest, options: { for: { type: 'string' }, service: { type: 'string' }, name: { type: 'string' }, scopes: { type: 'string' } } });
+        const { values } = parseArgs({ args: rest, options: { for: { type: 'string' }, service: { type: 'string' }, name: { type: 'string' }, scopes: { type: 'string' }, 'only-token': { type: 'boolean' } } });
         const scopes = (values.scopes ?? '').split(',').map((s) => s.trim()).filter(Boolean);
         const unknown = scopes.filter((s) => !isScope(s));
         const problem =
@@ -79,7 +79,9 @@ async function main(argv: string[]): Promise<number> {
         const created = await store.create(
           values.for ? { kind: 'personal', ownerEmail: values.for, name: values.name, scopes: scopes as Scope[] } : { kind: 'service', name: values.service ?? '', scopes: scopes as Scope[] },
         );
-        console.log(JSON.stringify({ id: created.id, kind: created.kind, name: created.name, owner: created.ownerEmail, scopes: created.scopes, token: created.token }));
+        // --only-token: just the secret, for `export TOKEN=$(…)`.
+        if (values['only-token']) console.log(created.token);
+        else console.log(JSON.stringify({ id: created.id, kind: created.kind, name: created.name, owner: created.ownerEmail, scopes: created.scopes, token: created.token }));
         console.error('Store the token now: it is not shown again (only its hash is kept).');
         return 0;
       }

@@ -26,6 +26,8 @@ export function commonEnv(defaultPort: number, env: NodeJS.ProcessEnv = process.
     /** Interface to listen on; 0.0.0.0 in containers. */
     HOST: z.string().min(1).default('127.0.0.1'),
     LOG_LEVEL: logLevel.default('info'),
+    /** `json` for log collectors; `pretty` for a person at a terminal (npm start sets it there). */
+    LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
     KAFKA_BROKERS: withLocalDefault(brokerList, '127.0.0.1:9092', env),
     KAFKA_TOPIC_PREFIX: z
       .string()
@@ -35,10 +37,11 @@ export function commonEnv(defaultPort: number, env: NodeJS.ProcessEnv = process.
 }
 
 /** The shape every service's config starts from. */
-export function commonConfig(env: { PORT: number; HOST: string; LOG_LEVEL: string; KAFKA_BROKERS: string[]; KAFKA_TOPIC_PREFIX: string }) {
+export function commonConfig(env: { PORT: number; HOST: string; LOG_LEVEL: string; LOG_FORMAT: 'json' | 'pretty'; KAFKA_BROKERS: string[]; KAFKA_TOPIC_PREFIX: string }) {
   return {
     http: { port: env.PORT, host: env.HOST },
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT,
     kafka: { brokers: env.KAFKA_BROKERS, topicPrefix: env.KAFKA_TOPIC_PREFIX },
   };
 }

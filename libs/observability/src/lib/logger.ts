@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import { currentCorrelation } from './correlation';
+import { prettyDestination } from './pretty-lines';
 
 export type { Logger } from 'pino';
 
@@ -26,10 +27,12 @@ export interface LoggerOptions {
   level?: string;
   /** Where to write; tests pass a stream to read the lines back. */
   destination?: pino.DestinationStream;
+  /** `json` (one JSON object a line, for machines) or `pretty` (for a person at a terminal). */
+  format?: 'json' | 'pretty';
 }
 
-/** JSON logs, one line per event, carrying the correlation id of the work in progress. */
-export function createLogger({ service, level = 'info', destination }: LoggerOptions): Logger {
+/** JSON logs, one line per event, carrying the correlation id of the work in progress (or readable lines). */
+export function createLogger({ service, level = 'info', destination, format = 'json' }: LoggerOptions): Logger {
   return pino(
     {
       level,
@@ -42,6 +45,6 @@ export function createLogger({ service, level = 'info', destination }: LoggerOpt
         return context ? { correlationId: context.correlationId, causationId: context.causationId ?? undefined } : {};
       },
     },
-    destination ?? pino.destination({ sync: false }),
+    destination ?? (format === 'pretty' ? prettyDestination() : pino.destination({ sync: false })),
   );
 }

@@ -1,5 +1,6 @@
-import { Kafka, Partitioners, logLevel, type Admin, type ITopicConfig, type Producer, type LogEntry, type TopicMessages } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type ITopicConfig, type Producer, type TopicMessages } from 'kafkajs';
 import { CoalescingSender } from './coalescing-sender';
+import { kafkaLog } from './kafka-log';
 import { deadLetterTopicOf } from '@gatehouse/contracts';
 import type { Logger } from '@gatehouse/observability';
 
@@ -36,17 +37,7 @@ export class KafkaConnection {
       requestTimeout: 10000,
       retry: { initialRetryTime: 100, retries: 8 },
       logLevel: logLevel.WARN,
-      logCreator:
-        () =>
-        ({ level, log: entry }: LogEntry) => {
-          const { message, ...rest } = entry;
-          // Bounded retries are deliberate (a caller must get an error, not hang); consumers
-          // are idempotent, so the reordering this warns about cannot double an effect.
-          if (message?.startsWith('Limiting retries for the idempotent producer')) return;
-          if (level <= logLevel.ERROR) log.error(rest, message);
-          else if (level === logLevel.WARN) log.warn(rest, message);
-          else log.debug(rest, message);
-        },
+      logCreator: () => kafkaLog(log),
     });
   }
 
