@@ -10,20 +10,8 @@ import { GrantMembershipHandler } from './grants/grant-membership/grant-membersh
 import { RevokeMembershipHandler } from './grants/revoke-membership/revoke-membership.handler';
 import { DirectoryCache } from './directory/memberships/directory-cache';
 import { MembershipsHandler, OKTA_CLIENT } from './directory/memberships/memberships.handler';
-import { PrivateKeyJwtAuth, SswsAuth, type OktaAuth } from './okta/okta-auth';
-import { OktaClient } from './okta/okta-client';
-import { OktaHttp } from './okta/okta-http';
+import { oktaClient } from './okta/okta-client-factory';
 import { IdentityResolver } from './identities/identity-resolver';
-
-function oktaClient(okta: NonNullable<ServiceConfig['okta']>, logger: Logger): OktaClient {
-  const { credentials } = okta;
-  const http = new OktaHttp();
-  const auth: OktaAuth =
-    credentials.mode === 'oauth'
-      ? new PrivateKeyJwtAuth({ orgUrl: okta.orgUrl, timeoutMs: okta.timeoutMs, http, ...credentials })
-      : new SswsAuth(credentials.apiToken);
-  return new OktaClient({ ...okta, auth, http }, logger.child({ component: 'okta' }));
-}
 
 /** The only service that talks to Okta: the directory, and granting and revoking memberships. */
 @Module({})

@@ -5,3 +5,4 @@ export * from './lib/flows/duration';
 export * from './lib/flows/flow.schema';
 export * from './lib/flows/load-flows';
 export * from './lib/slack-manifest';
+export * from './lib/doctor/checks';

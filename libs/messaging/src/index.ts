@@ -16,3 +16,4 @@ export * from './lib/start-service';
 export * from './lib/consumer/subscriptions';
 export * from './lib/startup-errors';
 export * from './lib/request-reply/deadline';
+export * from './lib/kafka/kafka-doctor';

@@ -1,2 +1,3 @@
 export * from './lib/data-source';
 export * from './lib/persistence.module';
+export * from './lib/database-doctor';

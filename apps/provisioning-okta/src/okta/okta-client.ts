@@ -28,6 +28,13 @@ interface OktaGroup {
   id: string;
 }
 
+/** A group as Okta describes it: OKTA_GROUP membership can be changed; APP_GROUP and BUILT_IN cannot. */
+export interface OktaGroupInfo {
+  id: string;
+  type: string;
+  profile: { name: string };
+}
+
 /**
  * Okta's Management API over Node's HTTP client (see OktaHttp for why not fetch or the SDK),
  * with an SSWS token or OAuth 2.0 private_key_jwt. Follows `Link: rel="next"` for every page; on 429 waits until `X-Rate-Limit-Reset` (with jitter) and tries again; retries 5xx and
@@ -44,6 +51,16 @@ export class OktaClient {
     this.http = settings.http ?? new OktaHttp();
   }
 
+
+  /** The group with this id, or null if Okta has none. */
+  async group(groupId: string): Promise<OktaGroupInfo | null> {
+    try {
+      return (await this.call<OktaGroupInfo>('GET', `/api/v1/groups/${encodeURIComponent(groupId)}`)).body;
+    } catch (error) {
+      if (error instanceof OktaError && error.status === 404) return null;
+      throw error;
+    }
+  }
 
   /** The user with this login or id, or null if Okta has none. */
   async findUser(login: string): Promise<OktaUser | null> {

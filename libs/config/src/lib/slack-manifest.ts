@@ -10,6 +10,8 @@ export const SLACK_METHOD_SCOPES: Readonly<Record<string, readonly string[]>> = 
   'chat.postMessage': ['chat:write'],
   'chat.postEphemeral': ['chat:write'],
   'chat.update': ['chat:write'],
+  // `gatehouse doctor`: is the app in each channel the flows name (public, and private ones it is in)?
+  'conversations.list': ['channels:read', 'groups:read'],
   'conversations.open': ['im:write'],
   'users.info': ['users:read'],
   // Finding an approver in Slack by their directory email.

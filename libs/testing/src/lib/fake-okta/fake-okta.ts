@@ -15,6 +15,8 @@ export interface FakeUser {
 
 export interface FakeGroup {
   id: string;
+  /** OKTA_GROUP (Okta-mastered), APP_GROUP (imported from an app: membership not changeable), BUILT_IN (Everyone). */
+  type: 'OKTA_GROUP' | 'APP_GROUP' | 'BUILT_IN';
   profile: { name: string; description: string };
 }
 
@@ -68,8 +70,8 @@ export class FakeOkta {
     return user;
   }
 
-  addGroup(id: string, name = id): FakeGroup {
-    const group = { id, profile: { name, description: '' } };
+  addGroup(id: string, name = id, type: FakeGroup['type'] = 'OKTA_GROUP'): FakeGroup {
+    const group: FakeGroup = { id, type, profile: { name, description: '' } };
     this.groups.set(id, group);
     this.members.set(id, new Set());
     return group;
@@ -168,9 +170,15 @@ export class FakeOkta {
       }
       return send(200, user, limits.headers);
     }
+    if (parts[2] === 'groups' && parts[3] && !parts[4] && method === 'GET') {
+      const group = this.groups.get(parts[3]);
+      if (!group) return error(404, 'E0000007', `Not found: Resource not found: ${parts[3]} (UserGroup)`, limits.headers);
+      return send(200, group, limits.headers);
+    }
     if (parts[2] === 'groups' && parts[3] && parts[4] === 'users') {
       const group = this.groups.get(parts[3]);
       if (!group) return error(404, 'E0000007', `Not found: Resource not found: ${parts[3]} (UserGroup)`, limits.headers);
+      if (method !== 'GET' && group.type !== 'OKTA_GROUP') return error(400, 'E0000060', 'Unsupported operation.', limits.headers);
       const members = this.members.get(group.id) as Set<string>;
       if (method === 'GET' && !parts[5]) {
         const users = [...members].map((id) => this.users.get(id) as FakeUser);

@@ -1,3 +1,4 @@
+import { SLACK_METHOD_SCOPES, slackBotScopes } from '@gatehouse/config';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -47,6 +48,10 @@ export class FakeSlack {
   private readonly messages = new Map<string, { channel: string; ts: string; text?: string; blocks?: unknown }>();
   /** Each user's App Home as last published. */
   private readonly homes = new Map<string, Record<string, unknown>>();
+  /** The bot token's scopes, as Slack reports them in `x-oauth-scopes` and enforces (`missing_scope`). */
+  botScopes: string[] = slackBotScopes();
+  /** Channels of the workspace, and whether the app is in each. */
+  private readonly channels = new Map<string, { id: string; name: string; is_private: boolean; is_member: boolean }>();
   /** Open views: id → the hash of their current version. */
   private readonly views = new Map<string, string>();
   private server?: Server;
@@ -97,6 +102,11 @@ export class FakeSlack {
     this.broken.set(method, { times, failure, matches });
   }
 
+  /** A channel of the workspace; `isMember` says whether the app was invited to it. */
+  addChannel(channel: { id: string; name: string; isPrivate?: boolean; isMember?: boolean }): void {
+    this.channels.set(channel.id, { id: channel.id, name: channel.name, is_private: channel.isPrivate ?? false, is_member: channel.isMember ?? true });
+  }
+
   /** The App Home last published for a user, or undefined. */
   homeOf(userId: string): Record<string, unknown> | undefined {
     return this.homes.get(userId);
@@ -114,7 +124,7 @@ export class FakeSlack {
       req.on('end', () => resolve(data));
     });
     const answer = this.answer(method, req, raw);
-    res.writeHead(answer.status ?? 200, { 'content-type': 'application/json; charset=utf-8', ...answer.headers });
+    res.writeHead(answer.status ?? 200, { 'content-type': 'application/json; charset=utf-8', 'x-oauth-scopes': this.botScopes.join(','), ...answer.headers });
     res.end(JSON.stringify(answer.body));
   }
 
@@ -140,6 +150,10 @@ export class FakeSlack {
       this.calls.push({ method, args, ok: false, error: 'ratelimited' });
       return { status: 429, headers: { 'retry-after': String(limited.retryAfterSeconds) }, body: { ok: false, error: 'ratelimited' } };
     }
+    const needed = SLACK_METHOD_SCOPES[method] ?? [];
+    if (token === this.botToken && needed.length > 0 && !needed.some((scope) => this.botScopes.includes(scope))) {
+      return fail('missing_scope', { needed: needed.join(','), provided: this.botScopes.join(',') });
+    }
     const broken = this.broken.get(method);
     if (broken && broken.times > 0 && (broken.matches?.(args) ?? true)) {
       broken.times -= 1;
@@ -150,6 +164,14 @@ export class FakeSlack {
     switch (method) {
       case 'apps.connections.open':
         return ok({ url: this.socketMode.openUrl() });
+      case 'conversations.list': {
+        // Public channels, with is_member; private ones only when the app is in them. Paged by cursor.
+        const visible = [...this.channels.values()].filter((c) => !c.is_private || c.is_member);
+        const start = Number(args['cursor'] ?? 0) || 0;
+        const limit = Math.min(Number(args['limit'] ?? 100) || 100, 1000);
+        const page = visible.slice(start, start + limit).map((c) => ({ ...c, is_channel: !c.is_private, is_group: c.is_private, is_archived: false }));
+        return ok({ channels: page, response_metadata: { next_cursor: start + limit < visible.length ? String(start + limit) : '' } });
+      }
       case 'auth.test':
         return ok({ url: 'https://gatehouse-test.slack.com/', team: 'Gatehouse Test', user: 'gatehouse', team_id: 'T0TEST', user_id: 'U0BOT', bot_id: 'B0BOT' });
       case 'users.info': {
