@@ -1,4 +1,4 @@
-import { GatehouseSystem, interaction, postToSlackDoor, slashCommand, waitFor } from '@gatehouse/testing';
+import { GatehouseSystem, interaction, SLACK_DOOR_MODES, slackBotEnvFor, slackDoor, slashCommand, waitFor, type SlackPost } from '@gatehouse/testing';
 import { Client } from 'pg';
 import { chromium, type Browser } from 'playwright-core';
 
@@ -9,13 +9,13 @@ import { chromium, type Browser } from 'playwright-core';
  * requires it; the sign-in refuses a wrong state, a replayed code, an expired ID token and a
  * link used twice.
  */
-describe('Slack: link your account by signing in to Okta', () => {
+describe.each(SLACK_DOOR_MODES)('Slack (%s): link your account by signing in to Okta', (mode) => {
   let system: GatehouseSystem;
   let db: Client;
   let browser: Browser;
 
   beforeAll(async () => {
-    system = await GatehouseSystem.start('linking');
+    system = await GatehouseSystem.start('linking', { serviceEnv: ({ slack }) => ({ 'slack-bot': slackBotEnvFor(mode, slack) }) });
     // Grace's Slack profile shows a contractor address; Okta knows her as grace@example.com.
     system.slack.addUser({ id: 'U0GRACE', email: 'grace.h@contractor.example' });
     system.slack.addUser({ id: 'U0CTO', email: 'cto@example.com' });
@@ -35,7 +35,7 @@ describe('Slack: link your account by signing in to Okta', () => {
     await system?.stop();
   });
 
-  const door = (post: Parameters<typeof postToSlackDoor>[2]) => postToSlackDoor(`${system.gatewayUrl}/slack/events`, system.slack.signingSecret, post);
+  const door = (post: SlackPost) => slackDoor(mode, system.slack, () => system.gatewayUrl)(post);
   const homeOpened = (userId: string) =>
     door({
       contentType: 'application/json',

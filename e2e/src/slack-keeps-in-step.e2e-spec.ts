@@ -1,4 +1,4 @@
-import { blockAction, buttonValue, GatehouseSystem, interaction, postToSlackDoor, slashCommand, waitFor, type SlackCall } from '@gatehouse/testing';
+import { blockAction, buttonValue, GatehouseSystem, interaction, SLACK_DOOR_MODES, slackBotEnvFor, slackDoor, slashCommand, waitFor, type SlackCall } from '@gatehouse/testing';
 import { Client } from 'pg';
 
 const AWS_GROUP = '00gawsprodadmin00001';
@@ -11,14 +11,14 @@ const BREAK_GLASS_GROUP = '00gbreakglassroot001';
  * once, a 1-of-2 policy, expiry, Slack answering 5xx for a while, slack-bot restarting, and a
  * channel the app was never invited to.
  */
-describe('Slack: every copy kept in step, through clicks at once, outages and restarts', () => {
+describe.each(SLACK_DOOR_MODES)('Slack (%s): every copy kept in step, through clicks at once, outages and restarts', (mode) => {
   let system: GatehouseSystem;
   let db: Client;
   let adaToken: string;
   let deciderToken: string;
 
   beforeAll(async () => {
-    system = await GatehouseSystem.start('slackstep');
+    system = await GatehouseSystem.start('slackstep', { serviceEnv: ({ slack }) => ({ 'slack-bot': slackBotEnvFor(mode, slack) }) });
     for (const [id, email] of [
       ['U0ADA', 'ada@example.com'],
       ['U0CTO', 'cto@example.com'],
@@ -45,6 +45,8 @@ describe('Slack: every copy kept in step, through clicks at once, outages and re
     await system?.stop();
   });
 
+  /** Slack's deliveries: to the gateway over HTTP, or as envelopes over Socket Mode. */
+  const door = (...args: Parameters<ReturnType<typeof slackDoor>>) => slackDoor(mode, system.slack, () => system.gatewayUrl)(...args);
   const api = async (token: string, path: string, body: unknown, onBehalfOf?: string) => {
     const response = await fetch(`${system.gatewayUrl}${path}`, {
       method: 'POST',
@@ -76,7 +78,7 @@ describe('Slack: every copy kept in step, through clicks at once, outages and re
     waitFor(() => copies.every((copy) => latest(copy).includes(text)), { what: `every copy to say "${text}" (${what})`, timeoutMs: 30000 });
   const threadReplies = (copy: SlackCall) => system.slack.callsOf('chat.postMessage').filter((c) => c.args['channel'] === copy.args['channel'] && c.args['thread_ts'] === ts(copy)).map((c) => String(c.args['text']));
   const click = (userId: string, requestId: string, copy: SlackCall) =>
-    postToSlackDoor(`${system.gatewayUrl}/slack/events`, system.slack.signingSecret, blockAction({ userId, actionId: 'gatehouse_approve', value: requestId, channelId: String(copy.args['channel']), messageTs: ts(copy), triggerId: system.slack.issueTrigger() }));
+    door(blockAction({ userId, actionId: 'gatehouse_approve', value: requestId, channelId: String(copy.args['channel']), messageTs: ts(copy), triggerId: system.slack.issueTrigger() }));
   const dmsTo = (channel: string) => system.slack.callsOf('chat.postMessage').filter((c) => c.args['channel'] === channel).map((c) => String(c.args['text']));
 
   it('counts "1 of 2" in every thread, then approves, grants and expires with every copy following', async () => {
@@ -118,7 +120,7 @@ describe('Slack: every copy kept in step, through clicks at once, outages and re
 
   // The App Home: opened by a person, its buttons clicked.
   const homeOpened = (userId: string) =>
-    postToSlackDoor(`${system.gatewayUrl}/slack/events`, system.slack.signingSecret, {
+    door({
       contentType: 'application/json',
       body: JSON.stringify({
         token: 'x',
@@ -133,9 +135,7 @@ describe('Slack: every copy kept in step, through clicks at once, outages and re
   const homeText = (userId: string) => JSON.stringify(system.slack.homeOf(userId) ?? {});
   const buttonIn = (userId: string, actionId: string, requestId: string) => homeText(userId).includes(`"action_id":"${actionId}","value":"${requestId}"`);
   const homeClick = (userId: string, actionId: string, requestId: string) =>
-    postToSlackDoor(
-      `${system.gatewayUrl}/slack/events`,
-      system.slack.signingSecret,
+    door(
       interaction({
         type: 'block_actions',
         team: { id: 'T0TEST', domain: 'gatehouse-test' },
@@ -269,12 +269,11 @@ describe('Slack: every copy kept in step, through clicks at once, outages and re
     await approvalIn('D0CTO', id);
   });
 
-  it('acts once on a delivery Slack sends again (X-Slack-Retry-Num), and still answers it', async () => {
-    const door = `${system.gatewayUrl}/slack/events`;
+  it('acts once on a delivery Slack sends again (a retry), and still answers it', async () => {
     const command = slashCommand({ userId: 'U0ADA', text: 'production-database read-only 1h INC-600 asked twice', triggerId: system.slack.issueTrigger() });
-    const first = await postToSlackDoor(door, system.slack.signingSecret, command);
+    const first = await door(command);
     expect(first.status).toBe(200);
-    const again = await postToSlackDoor(door, system.slack.signingSecret, command, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+    const again = await door(command, { retryNum: 1 });
     expect(again.status).toBe(200);
     const requests = async () => (await db.query(`SELECT id FROM approval.access_requests WHERE reason = 'INC-600 asked twice'`)).rowCount;
     expect(await requests()).toBe(1);
