@@ -75,7 +75,10 @@ describe.each(SLACK_DOOR_MODES)('Slack (%s): link your account by signing in to 
   };
   const access = async (userId: string, text: string) => {
     const answer = await door(slashCommand({ userId, text, triggerId: system.slack.issueTrigger() }));
-    return String(((await answer.json()) as { text?: string }).text);
+    const body = (await answer.json()) as { text?: string; blocks?: unknown[] };
+    // What tells the person to link their account carries the button that does it.
+    if (String(body.text).includes('Link your account')) expect(JSON.stringify(body.blocks)).toContain('"action_id":"gatehouse_home_link"');
+    return String(body.text);
   };
   const audited = async (type: string, slackUserId: string) =>
     (await db.query(`SELECT record FROM audit.records WHERE type = $1 AND subject = $2`, [type, slackUserId])).rows.map((r) => r.record as { data: Record<string, unknown> });
@@ -149,7 +152,8 @@ describe.each(SLACK_DOOR_MODES)('Slack (%s): link your account by signing in to 
         actions: [{ type: 'button', action_id: 'gatehouse_home_approve', block_id: 'b', value: rows[0].id, text: { type: 'plain_text', text: 'Approve' }, action_ts: `${Date.now() / 1000}` }],
       }),
     );
-    await waitFor(() => system.slack.callsOf('chat.postMessage').some((c) => c.args['channel'] === 'D0CTO' && String(c.args['text']).includes('requires a linked account to decide')), { what: 'the approver told to link first' });
+    const toldToLink = await waitFor(() => system.slack.callsOf('chat.postMessage').find((c) => c.args['channel'] === 'D0CTO' && String(c.args['text']).includes('requires a linked account to decide')), { what: 'the approver told to link first' });
+    expect(String(toldToLink.args['blocks'])).toContain('"action_id":"gatehouse_home_link"');
     expect((await db.query(`SELECT status FROM approval.access_requests WHERE id = $1`, [rows[0].id])).rows[0].status).toBe('PENDING');
   });
 

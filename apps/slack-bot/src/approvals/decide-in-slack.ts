@@ -32,9 +32,9 @@ export function registerDecisions(app: App, requester: KafkaRequester, identity:
     const clicked = clickedOf(body, action);
     if (!clicked) return;
     const who = await identity.of(client, body.user.id, viaOf(context));
-    if (!who.ok) return void (await ephemeral(client, clicked, body.user.id, who.message));
+    if (!who.ok) return void (await ephemeral(client, clicked, body.user.id, identity.say(who.message)));
     const reply = await requester.request('access.decision.submit', clicked.requestId, { requestId: clicked.requestId, principal: who.principal, kind: 'approve' });
-    await answer(client, requester, clicked, body.user.id, who.principal, reply, logger);
+    await answer(client, requester, clicked, body.user.id, who.principal, reply, logger, identity);
   });
 
   app.action<BlockAction<ButtonAction>>(DENY, async ({ ack, body, action, client }) => {
@@ -55,7 +55,7 @@ export function registerDecisions(app: App, requester: KafkaRequester, identity:
       return ack({ response_action: 'errors', errors: { reason: reply.message } });
     }
     await ack();
-    await answer(client, requester, clicked, body.user.id, who.principal, reply, logger);
+    await answer(client, requester, clicked, body.user.id, who.principal, reply, logger, identity);
   });
 }
 
@@ -80,11 +80,11 @@ function clickedOf(body: BlockAction, action: ButtonAction): Required<Clicked> |
   return message && action.value ? { requestId: action.value, ...message } : undefined;
 }
 
-async function answer(client: Client, requester: KafkaRequester, clicked: Clicked, userId: string, principal: Principal, reply: SubmitDecisionReply, logger: Logger): Promise<void> {
+async function answer(client: Client, requester: KafkaRequester, clicked: Clicked, userId: string, principal: Principal, reply: SubmitDecisionReply, logger: Logger, identity: SlackIdentity): Promise<void> {
   const { channel, ts } = clicked;
   // From the App Home: no message to update (the Home follows the event); a refusal goes by DM.
   if (!channel || !ts) {
-    if (!reply.accepted) await sendDm(client, userId, { text: reply.message });
+    if (!reply.accepted) await sendDm(client, userId, identity.say(reply.message));
     return;
   }
   if (reply.accepted) {
@@ -93,7 +93,7 @@ async function answer(client: Client, requester: KafkaRequester, clicked: Clicke
     await client.chat.update({ channel, ts, text: message.text, blocks: message.blocks as never });
     return;
   }
-  await client.chat.postEphemeral({ channel, user: userId, text: reply.message });
+  await client.chat.postEphemeral({ channel, user: userId, ...identity.say(reply.message) } as never);
   if (reply.code === 'already_decided' || reply.code === 'not_pending') {
     // The message clicked was behind: show it as the request now is.
     const current = await requester.request('access.request.get', clicked.requestId, { requestId: clicked.requestId, principal }).catch((error: unknown) => {
@@ -107,6 +107,6 @@ async function answer(client: Client, requester: KafkaRequester, clicked: Clicke
   }
 }
 
-async function ephemeral(client: Client, clicked: Required<Clicked>, userId: string, text: string): Promise<void> {
-  await client.chat.postEphemeral({ channel: clicked.channel, user: userId, text });
+async function ephemeral(client: Client, clicked: Required<Clicked>, userId: string, message: { text: string; blocks?: Record<string, unknown>[] }): Promise<void> {
+  await client.chat.postEphemeral({ channel: clicked.channel, user: userId, ...message } as never);
 }

@@ -43,7 +43,7 @@ export function registerHome(
   const asPerson = async (client: Client, userId: string, context: Record<string, unknown>, act: (principal: Principal) => Promise<string | undefined>) => {
     const who = await identity.of(client, userId, viaOf(context));
     const refusal = who.ok ? await act(who.principal) : who.message;
-    if (refusal) await sendDm(client, userId, { text: refusal });
+    if (refusal) await sendDm(client, userId, identity.say(refusal));
   };
 
   onButton(HOME_ACTIONS.request, async ({ client, userId, body, context }) => {

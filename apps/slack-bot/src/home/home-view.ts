@@ -3,6 +3,7 @@ import { formatDuration } from '@gatehouse/config';
 import { slackTime } from '../messages/slack-time';
 import { BLOCK_LIMITS } from '../requesting/block-limits';
 import { mrkdwn, plain } from '../requesting/block-text';
+import { LINK_ACCOUNT_ACTION } from '../linking/link-button';
 
 /** Action ids of the Home's buttons (the value is a request id, or a section for "More"). */
 export const HOME_ACTIONS = {
@@ -14,7 +15,7 @@ export const HOME_ACTIONS = {
   revoke: 'gatehouse_home_revoke',
   extend: 'gatehouse_home_extend',
   more: 'gatehouse_home_more',
-  link: 'gatehouse_home_link',
+  link: LINK_ACCOUNT_ACTION,
   unlink: 'gatehouse_home_unlink',
 } as const;
 

@@ -3,6 +3,7 @@ import type { Principal } from '@gatehouse/contracts';
 import type { WebClient } from '@slack/web-api';
 import { SLACK_BOT_CONFIG, type ServiceConfig } from '../config';
 import { IdentityLinks } from '../linking/identity-links';
+import { withLinkButton } from '../linking/link-button';
 
 export type SlackPerson = { ok: true; principal: Principal; email: string; linked: boolean } | { ok: false; message: string };
 
@@ -57,6 +58,16 @@ export class SlackIdentity {
         scopes: [],
       },
     };
+  }
+
+  /** Whether "Link your account" is offered (GATEHOUSE_PUBLIC_URL set). */
+  get linkOffered(): boolean {
+    return Boolean(this.config.linkUrl);
+  }
+
+  /** A message for the person, with the "Link your account" button when it tells them to link. */
+  say(text: string): { text: string; blocks?: Record<string, unknown>[] } {
+    return withLinkButton(text, this.linkOffered);
   }
 
   /** The email on the Slack profile (or override), whatever link there is. */

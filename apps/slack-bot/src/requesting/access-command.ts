@@ -45,7 +45,7 @@ export function registerAccessCommand(app: App, requester: KafkaRequester, ident
     const [verb] = command.text.trim().split(/\s+/);
     if (verb === 'help') return ack({ response_type: 'ephemeral', text: ACCESS_HELP });
     const who = await identity.of(client, command.user_id, viaOf(context));
-    if (!who.ok) return ack({ response_type: 'ephemeral', text: who.message });
+    if (!who.ok) return ack({ response_type: 'ephemeral', ...identity.say(who.message) } as never);
     if (verb === 'list') {
       const reply = await requester.request('access.request.list', who.email, { principal: who.principal, requesterEmail: who.email, limit: 20 });
       const lines = reply.ok ? reply.requests.map((r) => `• ${r.targetLabel} (${r.flow}) — ${r.status.toLowerCase()}`) : [reply.message];
@@ -64,7 +64,7 @@ export function registerAccessCommand(app: App, requester: KafkaRequester, ident
       const { ok: _ok, ...fields } = quick;
       const requestId = randomUUID();
       const reply = await requester.request('access.request.create', requestId, { ...fields, requestId, principal: who.principal });
-      if (reply.outcome === 'forbidden') return ack({ response_type: 'ephemeral', text: reply.message });
+      if (reply.outcome === 'forbidden') return ack({ response_type: 'ephemeral', ...identity.say(reply.message) } as never);
       if (reply.outcome === 'rejected') {
         return ack({ response_type: 'ephemeral', text: `Gatehouse cannot ask for ${describeQuick(quick)}:\n${reply.problems.map((p) => `• ${p.message}`).join('\n')}` });
       }

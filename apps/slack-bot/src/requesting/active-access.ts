@@ -39,7 +39,7 @@ export function registerActiveAccess(app: App, requester: KafkaRequester, identi
     if (!clicked) return;
     const { channel, ts } = clicked;
     const who = await identity.of(client, body.user.id, viaOf(context));
-    if (!who.ok) return void (await client.chat.postEphemeral({ channel, user: body.user.id, text: who.message }));
+    if (!who.ok) return void (await client.chat.postEphemeral({ channel, user: body.user.id, ...identity.say(who.message) } as never));
     const reply = await requester.request('access.request.revoke', action.value ?? '', { requestId: action.value ?? '', principal: who.principal });
     if (!reply.ok) return void (await client.chat.postEphemeral({ channel, user: body.user.id, text: reply.message }));
     const text = `Taking ${reply.request.targetLabel} (${reply.request.flow}) away now, as you asked; you'll get a message when it is done.`;
@@ -51,7 +51,7 @@ export function registerActiveAccess(app: App, requester: KafkaRequester, identi
     const channel = clickedMessage(body)?.channel;
     if (!channel) return;
     const who = await identity.of(client, body.user.id, viaOf(context));
-    if (!who.ok) return void (await client.chat.postEphemeral({ channel, user: body.user.id, text: who.message }));
+    if (!who.ok) return void (await client.chat.postEphemeral({ channel, user: body.user.id, ...identity.say(who.message) } as never));
     const requestId = randomUUID();
     const reply = await requester.request('access.request.follow_up', requestId, { requestId, basedOn: action.value ?? '', kind: 'extension', principal: who.principal });
     const text =

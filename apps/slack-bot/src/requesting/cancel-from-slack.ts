@@ -16,7 +16,7 @@ export function registerCancel(app: App, requester: KafkaRequester, identity: Sl
     if (!clicked || !action.value) return;
     const { channel, ts } = clicked;
     const who = await identity.of(client, body.user.id, viaOf(context));
-    if (!who.ok) return void (await client.chat.postEphemeral({ channel, user: body.user.id, text: who.message }));
+    if (!who.ok) return void (await client.chat.postEphemeral({ channel, user: body.user.id, ...identity.say(who.message) } as never));
     const reply = await requester.request('access.request.cancel', action.value, { requestId: action.value, principal: who.principal });
     if (!reply.ok) return void (await client.chat.postEphemeral({ channel, user: body.user.id, text: reply.message }));
     const message = submittedMessage(reply.request);
