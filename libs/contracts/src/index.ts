@@ -16,3 +16,4 @@ export * from './lib/messages/lifecycle-events';
 export * from './lib/messages/slack-delivery';
 export * from './lib/messages/slack-events';
 export * from './lib/messages/identity-link';
+export * from './lib/messages/acknowledged-at-once';

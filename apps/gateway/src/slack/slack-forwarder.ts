@@ -1,4 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { acknowledgedAtOnce } from '@gatehouse/contracts';
+import { KafkaRequester } from '@gatehouse/messaging';
 import { LOGGER, type Logger } from '@gatehouse/observability';
 import type { Request, Response } from 'express';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
@@ -6,13 +8,16 @@ import { AskService } from '../http/ask-service';
 import { deliveryIdOf } from './slack-body';
 
 /**
- * Hands a proven Slack delivery to slack-bot and answers Slack with its acknowledgement. Slack
- * gives up after 3 s, so past SLACK_ACK_TIMEOUT_MS the answer is an empty 200, logged.
+ * Hands a proven Slack delivery to slack-bot. What Slack reads nothing back from (clicks,
+ * events, shortcuts) is answered 200 once Kafka has it; the rest with slack-bot's
+ * acknowledgement. Slack gives up after 3 s, so past SLACK_ACK_TIMEOUT_MS the answer is an
+ * empty 200, logged.
  */
 @Injectable()
 export class SlackForwarder {
   constructor(
     private readonly ask: AskService,
+    @Inject(KafkaRequester) private readonly requester: KafkaRequester,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -21,12 +26,25 @@ export class SlackForwarder {
     if (body['type'] === 'url_verification') return { challenge: body['challenge'] };
     if (body['ssl_check'] === '1') return '';
     const retry = req.header('x-slack-retry-num');
+    const retried = retry && /^\d+$/.test(retry) ? { retryNum: Number(retry), retryReason: req.header('x-slack-retry-reason') } : {};
+    if (acknowledgedAtOnce(body)) {
+      // Slack reads nothing from this answer: 200 once the broker holds the delivery (slack-bot
+      // acts on it from there, exactly once), without waiting for slack-bot. If the broker does
+      // not take it, Slack hears 503 and sends it again.
+      try {
+        await this.requester.tell('slack.delivery', deliveryIdOf(body), { ...proof, body, ...retried });
+      } catch (error) {
+        this.logger.error({ err: error, type: body['type'] }, 'could not hand a Slack delivery to Kafka; answered 503 so that Slack sends it again');
+        throw new ServiceUnavailableException('Gatehouse could not take this delivery just now; Slack will send it again');
+      }
+      return '';
+    }
     const started = Date.now();
     try {
       const ack = await this.ask.ask(
         'slack.delivery',
         deliveryIdOf(body),
-        { ...proof, body, ...(retry && /^\d+$/.test(retry) ? { retryNum: Number(retry), retryReason: req.header('x-slack-retry-reason') } : {}) },
+        { ...proof, body, ...retried },
         { timeoutMs: this.config.slack.ackTimeoutMs },
       );
       if (ack.body === undefined) return '';

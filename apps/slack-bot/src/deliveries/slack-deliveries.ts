@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { SlackDelivery } from '@gatehouse/contracts';
+import { acknowledgedAtOnce, type SlackDelivery } from '@gatehouse/contracts';
 import { releaseDeadline } from '@gatehouse/messaging';
 import { LOGGER, type Logger } from '@gatehouse/observability';
 import { DataSource } from 'typeorm';
 import { SlackApp } from '../bolt/slack-app';
 import type { AckBody } from '../bolt/kafka-receiver';
-import { acknowledgedAtOnce } from './acknowledged-at-once';
 import { deliveryKey } from './delivery-key';
 
 /** Deliveries are remembered for a day: Slack retries within minutes. */

@@ -116,7 +116,16 @@ export class KafkaRequester {
     return reply as Promise<ReplyData<T>>;
   }
 
-  private async send(type: QueryType, subject: string, envelope: Envelope): Promise<void> {
+  /**
+   * Sends a command whose answer nobody will read, and resolves once the broker has it: the
+   * handler acts on it as on any other, and sends no reply.
+   */
+  async tell<T extends QueryType>(type: T, subject: string, data: MessageInput<T>): Promise<void> {
+    if (MESSAGES[type].kind !== 'command') throw new Error(`"${type}" is a query: ask it with request()`);
+    await this.send(type, subject, createEnvelope(type, subject, data, { source: this.service }), false);
+  }
+
+  private async send(type: QueryType, subject: string, envelope: Envelope, withReply = true): Promise<void> {
     await this.connection.send([
       {
         topic: this.connection.physical(topicOf(type)),
@@ -124,7 +133,7 @@ export class KafkaRequester {
           {
             key: subject,
             value: JSON.stringify(envelope),
-            headers: { [HEADERS.type]: type, [HEADERS.correlationId]: envelope.correlationId, [HEADERS.replyTo]: this.replyTopic },
+            headers: { [HEADERS.type]: type, [HEADERS.correlationId]: envelope.correlationId, ...(withReply ? { [HEADERS.replyTo]: this.replyTopic } : {}) },
           },
         ],
       },

@@ -1,7 +1,8 @@
 /**
  * Deliveries whose acknowledgement Slack reads nothing from: a click, an Events API callback, a
- * closed modal, a shortcut. They are acknowledged the moment they arrive, before the delivery is
- * recorded or Bolt runs, so that Slack's 3-second clock never waits on our work. Modal
+ * closed modal, a shortcut. They are acknowledged as soon as they are safely kept — by the
+ * gateway once the broker has the delivery (HTTP), by slack-bot before it records it or Bolt
+ * runs (Socket Mode) — so that Slack's 3-second clock never waits on our work. Modal
  * submissions, slash commands and type-ahead are answered with their listener's ack, which
  * Slack shows.
  */
