@@ -163,6 +163,26 @@ describe('Slack: /access, the request modal, and the signed door', () => {
     await ephemeralTo('U0DBA2', 'already approved by dba1@example.com at ');
   });
 
+  it('answers a click at once even while slack-bot is down, and the click takes effect when it is back', async () => {
+    const created = await post(
+      viewSubmission({ userId: 'U0ADA', callbackId: 'gatehouse_request', values: { target: { selected: 'production-database/read-only' }, durationSeconds: { selected: '1800' }, reason: { text: 'INC-77 while slack-bot sleeps' } } }),
+    );
+    expect(created.status).toBe(200);
+    const id = await waitFor(async () => (await db.query(`SELECT id FROM approval.access_requests WHERE reason = 'INC-77 while slack-bot sleeps'`)).rows[0]?.id as string | undefined, { what: 'the request' });
+    const toDba1 = await approvalIn('D0DBA1', id);
+    await system.services['slack-bot'].stop();
+    try {
+      // Slack reads nothing from a click's answer: the gateway answers once Kafka holds the click.
+      expect((await click('U0DBA1', 'gatehouse_approve', id, 'D0DBA1', ts(toDba1))).status).toBe(200);
+      expect(await statusOf(id)).toBe('PENDING');
+    } finally {
+      await system.services['slack-bot'].start();
+    }
+    await waitFor(async () => (await statusOf(id)) !== 'PENDING', { what: 'the click decided after slack-bot came back', timeoutMs: 30000 });
+    const decisions = (await db.query(`SELECT approver_email FROM approval.decisions WHERE request_id = $1`, [id])).rows;
+    expect(decisions).toEqual([{ approver_email: 'dba1@example.com' }]);
+  });
+
   it('asks for a reason to deny, in a modal, and shows it', async () => {
     const created = await post(
       viewSubmission({ userId: 'U0ADA', callbackId: 'gatehouse_request', values: { target: { selected: 'production-database/read-write' }, durationSeconds: { selected: '3600' }, reason: { text: 'CHG-7 schema change' } } }),
