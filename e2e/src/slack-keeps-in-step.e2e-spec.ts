@@ -195,8 +195,8 @@ describe.each(SLACK_DOOR_MODES)('Slack (%s): every copy kept in step, through cl
     await waitFor(() => dmsTo('D0DBA1').some((t) => t.includes('is not an approver of flow "aws-admin"')), { what: 'the refusal by DM' });
     expect(await statusOf(id)).toBe('PENDING');
 
-    // Approved from the Homes of two approvers (1 of 2, then 2 of 2): every Home concerned follows.
-    await homeClick('U0SRE', 'gatehouse_home_approve', id);
+    // Approved in the channel by one approver, then from the Home of another (1 of 2, then 2 of 2): every Home concerned follows.
+    await click('U0SRE', id, await approvalIn('C0ACCESS01', id));
     await waitFor(() => homeText('U0CTO').includes('1 of 2 approvals') && !buttonIn('U0SRE', 'gatehouse_home_approve', id), { what: "cto's Home at 1 of 2, sre's without it" });
     await homeClick('U0CTO', 'gatehouse_home_approve', id);
     await waitFor(() => buttonIn('U0ADA', 'gatehouse_home_revoke', id), { what: "the access in Ada's Home", timeoutMs: 20000 });
