@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { loadConfig } from '@gatehouse/config';
+import { createEnvelope, KafkaConnection, KafkaPublisher, outgoing, startService } from '@gatehouse/messaging';
+import { createLogger } from '@gatehouse/observability';
+import { runTs, serviceTestEnv, waitFor, type ServiceTestEnv } from '@gatehouse/testing';
+import { Client } from 'pg';
+import { AppModule } from '../app.module';
+import { auditEnvSchema, SERVICE } from '../config';
+
+/**
+ * The audit trail in PostgreSQL is append-only, and `gatehouse audit verify` catches what a
+ * superuser with the triggers switched off could still do: an edited payload, a deleted row, two
+ * records swapped, the tail cut off — each named with its kind and the first record it touches.
+ */
+describe('a tamper-evident audit trail on real PostgreSQL', () => {
+  let testEnv: ServiceTestEnv;
+  let app: INestApplication;
+  let connection: KafkaConnection;
+  let db: Client;
+  const logger = createLogger({ service: 'test', level: 'silent' });
+
+  beforeAll(async () => {
+    testEnv = await serviceTestEnv('auditverify');
+    app = await startService({ service: SERVICE, module: AppModule.register(loadConfig(auditEnvSchema, testEnv.env), logger), logger, port: 0 });
+    connection = new KafkaConnection({ clientId: 'test', brokers: testEnv.brokers, logger, topicPrefix: testEnv.topicPrefix });
+    const events = Array.from({ length: 12 }, (_, i) => {
+      const requestId = randomUUID();
+      return createEnvelope(
+        'access.requested',
+        requestId,
+        {
+          requestId,
+          requester: { email: 'ada@example.com' },
+          flow: 'production-database',
+          target: 'read-only',
+          durationSeconds: 3600,
+          reason: `INC-${i}`,
+          actor: { kind: 'person', channel: 'api', person: { email: 'ada@example.com' } },
+          status: 'PENDING',
+          requestedAt: new Date().toISOString(),
+        },
+        { source: 'approval' },
+      );
+    });
+    await new KafkaPublisher(connection).publish(events.map((e) => outgoing(e)));
+    db = new Client({ connectionString: testEnv.database.url });
+    await db.connect();
+    await waitFor(async () => Number((await db.query('SELECT count(*) FROM audit.records')).rows[0].count) === 12, { what: '12 records', timeoutMs: 30000 });
+  });
+  afterAll(async () => {
+    await db?.end();
+    await connection?.close();
+    await app?.close();
+    await testEnv?.database.drop();
+  });
+
+  const verify = async (): Promise<{ code: number | null; out: string }> => {
+    const child = runTs('apps/gateway/src/cli/main.ts', ['audit', 'verify'], { DATABASE_URL: testEnv.database.url });
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    return { code, out };
+  };
+  /** What someone with the database's superuser could do: switch the triggers off for the session. */
+  const tamper = async (sql: string) => {
+    await db.query('BEGIN');
+    try {
+      await db.query('SET LOCAL session_replication_role = replica');
+      await db.query(sql);
+      await db.query('COMMIT');
+    } catch (error) {
+      await db.query('ROLLBACK');
+      throw error;
+    }
+  };
+  const problemIn = (out: string) => JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { kind: string; seq: string };
+  const snapshot = async () => (await db.query('SELECT * FROM audit.records ORDER BY seq')).rows as Record<string, unknown>[];
+  const restore = async (rows: Record<string, unknown>[]) => {
+    await db.query('BEGIN');
+    await db.query('SET LOCAL session_replication_role = replica');
+    await db.query('DELETE FROM audit.records');
+    for (const row of rows) {
+      await db.query(
+        `INSERT INTO audit.records (seq, id, type, subject, correlation_id, event_time, recorded_at, record, hash, previous_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [row['seq'], row['id'], row['type'], row['subject'], row['correlation_id'], row['event_time'], row['recorded_at'], row['record'], row['hash'], row['previous_hash']],
+      );
+    }
+    await db.query('COMMIT');
+  };
+
+  it('refuses UPDATE, DELETE and TRUNCATE of audit records, whoever asks', async () => {
+    await expect(db.query(`UPDATE audit.records SET type = 'nothing' WHERE seq = 1`)).rejects.toThrow('audit records are append-only: UPDATE');
+    await expect(db.query(`DELETE FROM audit.records WHERE seq = 1`)).rejects.toThrow('audit records are append-only: DELETE');
+    await expect(db.query(`TRUNCATE audit.records`)).rejects.toThrow('audit records are append-only: TRUNCATE');
+  });
+
+  it('verifies an intact chain', async () => {
+    const { code, out } = await verify();
+    expect(out).toContain('✓ 12 records verified');
+    expect(code).toBe(0);
+  });
+
+  it.each([
+    ['an edited payload', `UPDATE audit.records SET record = jsonb_set(record, '{data,details,reason}', '"nothing happened"') WHERE seq = 5`, { kind: 'hash_mismatch', seq: '5' }],
+    ['a deleted row', `DELETE FROM audit.records WHERE seq = 7`, { kind: 'gap', seq: '8' }],
+    ['two records swapped', `UPDATE audit.records SET seq = -3 WHERE seq = 3; UPDATE audit.records SET seq = 3 WHERE seq = 4; UPDATE audit.records SET seq = 4 WHERE seq = -3`, { kind: 'reorder', seq: '3' }],
+    ['the tail cut off', `DELETE FROM audit.records WHERE seq > 10`, { kind: 'truncated', seq: '11' }],
+  ])('detects %s, naming the first bad record, and exits 1', async (_what, sql, expected) => {
+    const before = await snapshot();
+    await tamper(sql);
+    try {
+      const { code, out } = await verify();
+      expect(problemIn(out)).toMatchObject(expected);
+      expect(out).toContain(`✗ ${expected.kind} at record ${expected.seq}`);
+      expect(code).toBe(1);
+    } finally {
+      await restore(before);
+    }
+    expect((await verify()).code).toBe(0);
+  });
+});
