@@ -2,7 +2,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { MessagingModule } from '@gatehouse/messaging';
 import { ObservabilityModule, type Logger } from '@gatehouse/observability';
 import { PersistenceModule } from '@gatehouse/persistence';
-import { SCHEMA, SERVICE, type AuditConfig } from './config';
+import { Checkpointer } from './checkpoints/checkpointer';
+import { AUDIT_CONFIG, SCHEMA, SERVICE, type AuditConfig } from './config';
 import { entities, migrations } from './database';
 import { QueryRecordsHandler } from './records/query-records/query-records.handler';
 import { RecordEventHandler } from './records/record-event/record-event.handler';
@@ -18,6 +19,7 @@ export class AppModule {
         MessagingModule.forRoot({ service: SERVICE, brokers: config.kafka.brokers, topicPrefix: config.kafka.topicPrefix, outboxSchema: SCHEMA }),
       ],
       controllers: [RecordEventHandler, QueryRecordsHandler],
+      providers: [{ provide: AUDIT_CONFIG, useValue: config }, Checkpointer],
     };
   }
 }

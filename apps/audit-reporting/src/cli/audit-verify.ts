@@ -2,8 +2,9 @@ import 'reflect-metadata';
 import { loadConfigOrExit } from '@gatehouse/config';
 import type { AuditRecord } from '@gatehouse/contracts';
 import { Client } from 'pg';
-import { auditEnvSchema, SCHEMA } from '../config';
-import { ChainCheck } from '../verification/chain-check';
+import { auditEnvSchema, SCHEMA, type AuditConfig } from '../config';
+import { checkpointSignatureValid, keyIdOf, publicKeyOf } from '../checkpoints/checkpoint-signature';
+import { ChainCheck, type ChainProblem, type TrustedCheckpoint } from '../verification/chain-check';
 
 const PAGE = 1000;
 
@@ -27,7 +28,13 @@ async function main(): Promise<number> {
       console.error('no audit chain in this database: has audit-reporting run against it? (check DATABASE_URL)');
       return 2;
     }
-    const check = new ChainCheck();
+    const trusted = await trustedCheckpoints(db, config);
+    if ('problem' in trusted) {
+      console.log(`✗ ${trusted.problem.kind} at record ${trusted.problem.seq}: ${trusted.problem.detail}`);
+      console.log(JSON.stringify(trusted.problem));
+      return 1;
+    }
+    const check = new ChainCheck(trusted.checkpoints);
     let after = '0';
     for (;;) {
       // seq_text, not seq: an output column named seq would make ORDER BY sort the text.
@@ -46,11 +53,42 @@ async function main(): Promise<number> {
       console.log(JSON.stringify(problem));
       return 1;
     }
-    console.log(`✓ ${check.count} records verified: every hash recomputed, every link followed, no record missing, and the chain ends where its head says`);
+    const anchored = trusted.checkpoints.length > 0 ? `, and it matches all ${trusted.checkpoints.length} signed checkpoints` : '';
+    console.log(`✓ ${check.count} records verified: every hash recomputed, every link followed, no record missing, the chain ends where its head says${anchored}`);
     return 0;
   } finally {
     await db.end();
   }
+}
+
+/** The checkpoints, each signature checked with the audit public key; the first forged one is the problem. */
+async function trustedCheckpoints(db: Client, config: AuditConfig): Promise<{ checkpoints: TrustedCheckpoint[] } | { problem: ChainProblem }> {
+  const rows = (await db.query(`SELECT size::text AS size_text, root, head_hash, created_at, key_id, signature FROM ${SCHEMA}.checkpoints ORDER BY size`)).rows as {
+    size_text: string;
+    root: string;
+    head_hash: string;
+    created_at: Date;
+    key_id: string;
+    signature: string;
+  }[];
+  const pem = config.checkpoints.verifyKey ?? config.checkpoints.signingKey;
+  if (rows.length > 0 && !pem) {
+    console.error(`! ${rows.length} signed checkpoints not checked: set AUDIT_VERIFY_KEY (the Ed25519 public key) to check them and catch a cut tail`);
+    return { checkpoints: [] };
+  }
+  if (!pem) return { checkpoints: [] };
+  const publicKey = publicKeyOf(pem);
+  const keyId = keyIdOf(publicKey);
+  const checkpoints: TrustedCheckpoint[] = [];
+  for (const row of rows) {
+    const body = { size: row.size_text, root: row.root.trim(), headHash: row.head_hash.trim(), createdAt: row.created_at.toISOString(), keyId: row.key_id };
+    if (row.key_id !== keyId || !checkpointSignatureValid(body, row.signature, publicKey)) {
+      const why = row.key_id !== keyId ? `it names key ${row.key_id}, not the audit key ${keyId}` : 'its signature does not verify with the audit key';
+      return { problem: { kind: 'bad_signature', seq: row.size_text, detail: `the checkpoint of ${row.size_text} records is forged: ${why}` } };
+    }
+    checkpoints.push({ size: body.size, root: body.root, headHash: body.headHash, createdAt: body.createdAt });
+  }
+  return { checkpoints };
 }
 
 main().then(

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig } from '@gatehouse/config';
 import { createEnvelope, KafkaConnection, KafkaPublisher, outgoing, startService } from '@gatehouse/messaging';
@@ -6,6 +6,7 @@ import { createLogger } from '@gatehouse/observability';
 import { runTs, serviceTestEnv, waitFor, type ServiceTestEnv } from '@gatehouse/testing';
 import { Client } from 'pg';
 import { AppModule } from '../app.module';
+import { Checkpointer } from '../checkpoints/checkpointer';
 import { auditEnvSchema, SERVICE } from '../config';
 
 /**
@@ -19,10 +20,15 @@ describe('a tamper-evident audit trail on real PostgreSQL', () => {
   let connection: KafkaConnection;
   let db: Client;
   const logger = createLogger({ service: 'test', level: 'silent' });
+  // The signing key lives with the service, never in the database; verify needs only the public half.
+  const keys = generateKeyPairSync('ed25519');
+  const signingKey = keys.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  const verifyKey = keys.publicKey.export({ format: 'pem', type: 'spki' }).toString();
 
   beforeAll(async () => {
     testEnv = await serviceTestEnv('auditverify');
-    app = await startService({ service: SERVICE, module: AppModule.register(loadConfig(auditEnvSchema, testEnv.env), logger), logger, port: 0 });
+    const env = { ...testEnv.env, AUDIT_SIGNING_KEY: signingKey, AUDIT_CHECKPOINT_EVERY: '5' };
+    app = await startService({ service: SERVICE, module: AppModule.register(loadConfig(auditEnvSchema, env), logger), logger, port: 0 });
     connection = new KafkaConnection({ clientId: 'test', brokers: testEnv.brokers, logger, topicPrefix: testEnv.topicPrefix });
     const events = Array.from({ length: 12 }, (_, i) => {
       const requestId = randomUUID();
@@ -47,6 +53,9 @@ describe('a tamper-evident audit trail on real PostgreSQL', () => {
     db = new Client({ connectionString: testEnv.database.url });
     await db.connect();
     await waitFor(async () => Number((await db.query('SELECT count(*) FROM audit.records')).rows[0].count) === 12, { what: '12 records', timeoutMs: 30000 });
+    // Every 5 records, and what is left when its interval comes: here, at once.
+    await app.get(Checkpointer).tick(true);
+    await waitFor(async () => (await db.query(`SELECT 1 FROM audit.checkpoints WHERE size = 12`)).rowCount === 1, { what: 'the checkpoint of all 12 records' });
   });
   afterAll(async () => {
     await db?.end();
@@ -56,7 +65,7 @@ describe('a tamper-evident audit trail on real PostgreSQL', () => {
   });
 
   const verify = async (): Promise<{ code: number | null; out: string }> => {
-    const child = runTs('apps/gateway/src/cli/main.ts', ['audit', 'verify'], { DATABASE_URL: testEnv.database.url });
+    const child = runTs('apps/gateway/src/cli/main.ts', ['audit', 'verify'], { DATABASE_URL: testEnv.database.url, AUDIT_VERIFY_KEY: verifyKey });
     let out = '';
     child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -75,10 +84,15 @@ describe('a tamper-evident audit trail on real PostgreSQL', () => {
     }
   };
   const problemIn = (out: string) => JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { kind: string; seq: string };
-  const snapshot = async () => (await db.query('SELECT * FROM audit.records ORDER BY seq')).rows as Record<string, unknown>[];
-  const restore = async (rows: Record<string, unknown>[]) => {
+  const snapshot = async () => ({
+    records: (await db.query('SELECT * FROM audit.records ORDER BY seq')).rows as Record<string, unknown>[],
+    head: (await db.query('SELECT seq, hash FROM audit.chain_head')).rows[0] as { seq: string; hash: string },
+  });
+  const restore = async ({ records: rows, head }: Awaited<ReturnType<typeof snapshot>>) => {
     await db.query('BEGIN');
     await db.query('SET LOCAL session_replication_role = replica');
+    await db.query('DELETE FROM audit.checkpoints WHERE size > 12');
+    await db.query('UPDATE audit.chain_head SET seq = $1, hash = $2', [head.seq, head.hash]);
     await db.query('DELETE FROM audit.records');
     for (const row of rows) {
       await db.query(
@@ -98,6 +112,7 @@ describe('a tamper-evident audit trail on real PostgreSQL', () => {
   it('verifies an intact chain', async () => {
     const { code, out } = await verify();
     expect(out).toContain('✓ 12 records verified');
+    expect(out).toMatch(/matches all \d+ signed checkpoints/);
     expect(code).toBe(0);
   });
 
@@ -106,6 +121,12 @@ describe('a tamper-evident audit trail on real PostgreSQL', () => {
     ['a deleted row', `DELETE FROM audit.records WHERE seq = 7`, { kind: 'gap', seq: '8' }],
     ['two records swapped', `UPDATE audit.records SET seq = -3 WHERE seq = 3; UPDATE audit.records SET seq = 3 WHERE seq = 4; UPDATE audit.records SET seq = 4 WHERE seq = -3`, { kind: 'reorder', seq: '3' }],
     ['the tail cut off', `DELETE FROM audit.records WHERE seq > 10`, { kind: 'truncated', seq: '11' }],
+    [
+      'the tail cut off with the chain head rewritten to match (only the signed checkpoint knows)',
+      `DELETE FROM audit.records WHERE seq > 10; UPDATE audit.chain_head SET seq = 10, hash = (SELECT hash FROM audit.records WHERE seq = 10)`,
+      { kind: 'truncated', seq: '11' },
+    ],
+    ['a forged checkpoint', `INSERT INTO audit.checkpoints SELECT 13, root, head_hash, created_at, key_id, signature, frontier FROM audit.checkpoints WHERE size = 12`, { kind: 'bad_signature', seq: '13' }],
   ])('detects %s, naming the first bad record, and exits 1', async (_what, sql, expected) => {
     const before = await snapshot();
     await tamper(sql);

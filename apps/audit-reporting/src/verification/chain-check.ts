@@ -1,4 +1,5 @@
 import type { AuditRecord } from '@gatehouse/contracts';
+import { MerkleFrontier } from '../checkpoints/merkle-frontier';
 import { GENESIS_HASH, hashRecord } from '../records/record-event/audit-record';
 
 /** A stored record as read back: its row's columns and the record itself. */
@@ -9,7 +10,15 @@ export interface StoredRecord {
   record: AuditRecord;
 }
 
-export type ChainProblemKind = 'hash_mismatch' | 'gap' | 'reorder' | 'truncated';
+export type ChainProblemKind = 'hash_mismatch' | 'gap' | 'reorder' | 'truncated' | 'bad_signature';
+
+/** A checkpoint whose signature was checked: what the chain must match at that size. */
+export interface TrustedCheckpoint {
+  size: string;
+  root: string;
+  headHash: string;
+  createdAt: string;
+}
 
 export interface ChainProblem {
   kind: ChainProblemKind;
@@ -28,7 +37,14 @@ export class ChainCheck {
   private expectedSeq = 1n;
   private expectedPrevious = GENESIS_HASH;
   private problem?: ChainProblem;
+  private readonly frontier = MerkleFrontier.empty();
+  private readonly checkpoints: TrustedCheckpoint[];
   count = 0;
+
+  /** `checkpoints`: signed ones, already checked; the chain must match each and reach the last. */
+  constructor(checkpoints: readonly TrustedCheckpoint[] = []) {
+    this.checkpoints = [...checkpoints].sort((a, b) => (BigInt(a.size) < BigInt(b.size) ? -1 : 1));
+  }
 
   /** Feeds the next records (in seq order); false once a problem is found. */
   add(records: readonly StoredRecord[]): boolean {
@@ -44,6 +60,10 @@ export class ChainCheck {
   finish(head: { seq: string; hash: string }): ChainProblem | undefined {
     if (this.problem) return this.problem;
     const last = this.expectedSeq - 1n;
+    const signed = this.checkpoints.at(-1);
+    if (signed && BigInt(signed.size) > last) {
+      return { kind: 'truncated', seq: (last + 1n).toString(), detail: `the chain ends at record ${last}, but a checkpoint signed at ${signed.createdAt} covers ${signed.size}: the last ${BigInt(signed.size) - last} are gone` };
+    }
     if (BigInt(head.seq) > last) {
       return { kind: 'truncated', seq: (last + 1n).toString(), detail: `the chain ends at record ${last}, but its head says ${head.seq} records were appended: the last ${BigInt(head.seq) - last} are gone` };
     }
@@ -68,6 +88,11 @@ export class ChainCheck {
     }
     this.expectedSeq = seq + 1n;
     this.expectedPrevious = hash;
+    this.frontier.add(hash);
+    const signed = this.checkpoints.find((c) => c.size === stored.seq);
+    if (signed && (signed.root !== this.frontier.root() || signed.headHash !== hash)) {
+      return { kind: 'hash_mismatch', ...at, detail: `the chain up to this record is not the one the checkpoint signed at ${signed.createdAt} vouches for: it was rewritten` };
+    }
     return undefined;
   }
 }

@@ -11,7 +11,7 @@ export class AppendOnlyRecords1763800001700 implements MigrationInterface {
   async up(runner: QueryRunner): Promise<void> {
     await runner.query(`CREATE FUNCTION audit.refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        RAISE EXCEPTION 'audit records are append-only: % on audit.records is refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+        RAISE EXCEPTION 'audit records are append-only: % on %.% is refused', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
       END $$`);
     await runner.query(`CREATE TRIGGER records_no_update_delete BEFORE UPDATE OR DELETE ON audit.records FOR EACH ROW EXECUTE FUNCTION audit.refuse_change()`);
     await runner.query(`CREATE TRIGGER records_no_truncate BEFORE TRUNCATE ON audit.records FOR EACH STATEMENT EXECUTE FUNCTION audit.refuse_change()`);
