@@ -1,8 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import type { AuditDestination } from '@gatehouse/config';
 import { MessagingModule } from '@gatehouse/messaging';
 import { ObservabilityModule, type Logger } from '@gatehouse/observability';
 import { PersistenceModule } from '@gatehouse/persistence';
 import { Checkpointer } from './checkpoints/checkpointer';
+import { AuditShipper } from './destinations/audit-shipper';
+import { AUDIT_DESTINATIONS } from './destinations/audit-destinations.token';
 import { AUDIT_CONFIG, SCHEMA, SERVICE, type AuditConfig } from './config';
 import { entities, migrations } from './database';
 import { QueryRecordsHandler } from './records/query-records/query-records.handler';
@@ -10,7 +13,7 @@ import { RecordEventHandler } from './records/record-event/record-event.handler'
 
 @Module({})
 export class AppModule {
-  static register(config: AuditConfig, logger: Logger): DynamicModule {
+  static register(config: AuditConfig, logger: Logger, destinations: readonly AuditDestination[] = []): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -19,7 +22,7 @@ export class AppModule {
         MessagingModule.forRoot({ service: SERVICE, brokers: config.kafka.brokers, topicPrefix: config.kafka.topicPrefix, outboxSchema: SCHEMA }),
       ],
       controllers: [RecordEventHandler, QueryRecordsHandler],
-      providers: [{ provide: AUDIT_CONFIG, useValue: config }, Checkpointer],
+      providers: [{ provide: AUDIT_CONFIG, useValue: config }, { provide: AUDIT_DESTINATIONS, useValue: destinations }, Checkpointer, AuditShipper],
     };
   }
 }

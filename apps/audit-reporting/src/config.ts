@@ -20,10 +20,13 @@ export const auditEnvSchema = z
     AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
     /** For `gatehouse audit verify` where the signing key is not: the Ed25519 public key (PEM). */
     AUDIT_VERIFY_KEY: z.string().includes('PUBLIC KEY', { message: 'must be a PEM public key' }).optional(),
+    /** A YAML file of the destinations audit records are shipped to (docs/audit-destinations.schema.json). */
+    GATEHOUSE_AUDIT_DESTINATIONS: z.string().min(1).optional(),
   })
   .transform((env) => ({
     ...commonConfig(env),
     database: { url: env.DATABASE_URL },
+    destinationsFile: env.GATEHOUSE_AUDIT_DESTINATIONS,
     checkpoints: { signingKey: env.AUDIT_SIGNING_KEY, every: env.AUDIT_CHECKPOINT_EVERY, intervalMs: env.AUDIT_CHECKPOINT_INTERVAL_MS, verifyKey: env.AUDIT_VERIFY_KEY },
   }));
 

@@ -6,3 +6,4 @@ export * from './lib/flows/flow.schema';
 export * from './lib/flows/load-flows';
 export * from './lib/slack-manifest';
 export * from './lib/doctor/checks';
+export * from './lib/audit/audit-destinations.schema';

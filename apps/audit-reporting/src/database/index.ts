@@ -1,7 +1,8 @@
 import { CreateAuditRecords1763800000100 } from './migrations/1763800000100-create-audit-records';
 import { AppendOnlyRecords1763800001700 } from './migrations/1763800001700-append-only-records';
 import { CreateCheckpoints1763800001800 } from './migrations/1763800001800-create-checkpoints';
+import { CreateDestinationCursors1763800001900 } from './migrations/1763800001900-create-destination-cursors';
 
 /** Audit tables are written with plain SQL (append-only, hash-chained); no entities. */
 export const entities = [];
-export const migrations = [CreateAuditRecords1763800000100, AppendOnlyRecords1763800001700, CreateCheckpoints1763800001800];
+export const migrations = [CreateAuditRecords1763800000100, AppendOnlyRecords1763800001700, CreateCheckpoints1763800001800, CreateDestinationCursors1763800001900];

@@ -1,3 +1,4 @@
+import { AuditDestinationsError, loadAuditDestinations, type AuditDestinationsFile } from './audit/audit-destinations.schema';
 import type { z } from 'zod';
 import type { FlowsFile } from './flows/flow.schema';
 import { FlowsFileError, loadFlowsFile } from './flows/load-flows';
@@ -21,6 +22,17 @@ export function loadFlowsOrExit(service: string, file: string): FlowsFile {
   } catch (error) {
     if (!(error instanceof FlowsFileError)) throw error;
     process.stderr.write(`${service}: GATEHOUSE_FLOWS=${file} is not valid. ${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+/** The audit destinations file, or the process stops naming file, line and field of each problem. */
+export function loadAuditDestinationsOrExit(service: string, file: string): AuditDestinationsFile {
+  try {
+    return loadAuditDestinations(file);
+  } catch (error) {
+    if (!(error instanceof AuditDestinationsError)) throw error;
+    process.stderr.write(`${service}: GATEHOUSE_AUDIT_DESTINATIONS=${file} is not valid. ${error.message}\n`);
     process.exit(1);
   }
 }

@@ -34,19 +34,27 @@ export function loadFlowsFile(path: string): FlowsFile {
 }
 
 export function parseFlows(text: string, file = 'flows.yaml'): FlowsFile {
+  return parseYamlWith(flowsFileSchema, text, file, (problems) => new FlowsFileError(problems));
+}
+
+/**
+ * Parses YAML and validates it with a zod schema; every problem, syntax or content, names the
+ * file, line, column and field, and is thrown together as the error `fail` makes.
+ */
+export function parseYamlWith<T extends z.ZodType>(schema: T, text: string, file: string, fail: (problems: FlowProblem[]) => Error): z.output<T> {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false });
   if (document.errors.length > 0) {
-    throw new FlowsFileError(
+    throw fail(
       document.errors.map((error) => {
         const { line, col } = lineCounter.linePos(error.pos[0]);
         return { file, line, column: col, field: '', message: `YAML syntax: ${error.message.split('\n')[0]}` };
       }),
     );
   }
-  const result = flowsFileSchema.safeParse(document.toJS());
+  const result = schema.safeParse(document.toJS());
   if (result.success) return result.data;
-  throw new FlowsFileError(result.error.issues.map((issue) => locate(issue, document, lineCounter, file)));
+  throw fail(result.error.issues.map((issue) => locate(issue, document, lineCounter, file)));
 }
 
 function locate(issue: z.core.$ZodIssue, document: Document, lineCounter: LineCounter, file: string): FlowProblem {
