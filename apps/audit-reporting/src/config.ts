@@ -22,11 +22,14 @@ export const auditEnvSchema = z
     AUDIT_VERIFY_KEY: z.string().includes('PUBLIC KEY', { message: 'must be a PEM public key' }).optional(),
     /** A YAML file of the destinations audit records are shipped to (docs/audit-destinations.schema.json). */
     GATEHOUSE_AUDIT_DESTINATIONS: z.string().min(1).optional(),
+    /** The longest wait between tries of a failing destination, and between tries of a paused one. */
+    AUDIT_DESTINATION_RETRY_MAX_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   })
   .transform((env) => ({
     ...commonConfig(env),
     database: { url: env.DATABASE_URL },
     destinationsFile: env.GATEHOUSE_AUDIT_DESTINATIONS,
+    destinationRetryMaxMs: env.AUDIT_DESTINATION_RETRY_MAX_MS,
     checkpoints: { signingKey: env.AUDIT_SIGNING_KEY, every: env.AUDIT_CHECKPOINT_EVERY, intervalMs: env.AUDIT_CHECKPOINT_INTERVAL_MS, verifyKey: env.AUDIT_VERIFY_KEY },
   }));
 

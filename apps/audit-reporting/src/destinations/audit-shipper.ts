@@ -3,20 +3,22 @@ import type { AuditDestination } from '@gatehouse/config';
 import type { AuditRecord } from '@gatehouse/contracts';
 import { LOGGER, type Logger } from '@gatehouse/observability';
 import { DataSource } from 'typeorm';
+import { AUDIT_CONFIG, type AuditConfig } from '../config';
 import { AUDIT_DESTINATIONS } from './audit-destinations.token';
+import { DestinationError } from './destination-error';
 import { formatRecord, takes } from './record-format';
 import { sinkFor, type Sink } from './sinks';
 
-const BATCH = 500;
 const IDLE_MS = 250;
-const LONGEST_BACKOFF_MS = 60_000;
 
 /**
  * Ships the audit chain to every configured destination, each on its own cursor in PostgreSQL:
  * a batch is read after the cursor, filtered and formatted, handed to the destination, and only
- * then is the cursor moved (at-least-once, in chain order, so in order per request). A
- * destination that fails is retried with backoff and jitter on its own; the others flow on.
- * Replicas share the work: a destination's cursor row is locked while its batch is shipped.
+ * then is the cursor moved (at-least-once, in chain order, so in order per request). Each
+ * destination fails on its own while the others flow: retried with backoff and jitter (or as
+ * Retry-After says), split on 413, a record refused for good quarantined with the reason, and
+ * paused — loudly — while its credentials are refused. Replicas share the work: a destination's
+ * cursor row is locked while its batch is shipped.
  */
 @Injectable()
 export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -27,6 +29,7 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     private readonly dataSource: DataSource,
     @Inject(AUDIT_DESTINATIONS) private readonly destinations: readonly AuditDestination[],
+    @Inject(AUDIT_CONFIG) private readonly config: AuditConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -42,41 +45,74 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async loop(destination: AuditDestination, sink: Sink): Promise<void> {
+    const batch = destination.type === 'webhook' ? destination.batchSize : 500;
+    let limit = batch;
     let failures = 0;
+    let paused = false;
     while (!this.stopped) {
-      let shipped = 0;
       try {
-        shipped = await this.shipOnce(destination, sink);
+        const read = await this.shipOnce(destination, sink, limit);
+        if (paused) {
+          paused = false;
+          await this.setState(destination, 'active', null);
+          this.logger.info({ destination: destination.name }, 'audit destination takes records again');
+        }
         failures = 0;
+        limit = batch;
+        if (read === 0) await this.sleep(IDLE_MS);
       } catch (error) {
         failures += 1;
-        const message = error instanceof Error ? error.message : String(error);
-        await this.dataSource.query(`UPDATE audit.destination_cursors SET failed = failed + 1, last_error = $2, updated_at = now() WHERE name = $1`, [destination.name, message]).catch(() => undefined);
-        const wait = Math.min(LONGEST_BACKOFF_MS, 500 * 2 ** Math.min(failures, 10)) * (0.5 + Math.random() / 2);
-        this.logger.warn({ destination: destination.name, err: error, retryInMs: Math.round(wait) }, 'audit destination did not take a batch; it will be sent again');
+        const failure = error instanceof DestinationError ? error : new DestinationError('retry', error instanceof Error ? error.message : String(error));
+        await this.dataSource
+          .query(`UPDATE audit.destination_cursors SET failed = failed + 1, last_error = $2, updated_at = now() WHERE name = $1`, [destination.name, failure.message])
+          .catch(() => undefined);
+        if (failure.kind === 'split' || failure.kind === 'reject') {
+          // Smaller batches, down to the one record it refuses (quarantined in shipOnce).
+          limit = Math.max(1, Math.floor(limit / 2));
+          continue;
+        }
+        if (failure.kind === 'pause') {
+          if (!paused) this.logger.error({ destination: destination.name, reason: failure.message }, 'audit destination paused: it refuses our credentials; fix them (nothing is lost meanwhile)');
+          paused = true;
+          await this.setState(destination, 'paused', failure.message);
+          await this.sleep(this.config.destinationRetryMaxMs);
+          continue;
+        }
+        const backoff = Math.min(this.config.destinationRetryMaxMs, 250 * 2 ** Math.min(failures, 12)) * (0.5 + Math.random() / 2);
+        const wait = failure.retryAfterMs ?? backoff;
+        this.logger.warn({ destination: destination.name, reason: failure.message, retryInMs: Math.round(wait) }, 'audit destination did not take a batch; it will be sent again');
         await this.sleep(wait);
-        continue;
       }
-      if (shipped === 0) await this.sleep(IDLE_MS);
     }
   }
 
-  /** One batch: how many records were read past the cursor (0: nothing new, or another replica has it). */
-  async shipOnce(destination: AuditDestination, sink: Sink): Promise<number> {
+  /** One batch of up to `limit` records past the cursor: how many were read (0: nothing new, or another replica has it). */
+  async shipOnce(destination: AuditDestination, sink: Sink, limit: number): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
       const [cursor] = (await manager.query(`SELECT delivered_seq::text AS seq_text FROM audit.destination_cursors WHERE name = $1 FOR UPDATE SKIP LOCKED`, [destination.name])) as { seq_text: string }[];
       if (!cursor) return 0;
-      const rows = (await manager.query(`SELECT seq::text AS seq_text, record FROM audit.records WHERE seq > $1 ORDER BY seq LIMIT ${BATCH}`, [cursor.seq_text])) as { seq_text: string; record: AuditRecord }[];
+      const rows = (await manager.query(`SELECT seq::text AS seq_text, record FROM audit.records WHERE seq > $1 ORDER BY seq LIMIT $2`, [cursor.seq_text, limit])) as { seq_text: string; record: AuditRecord }[];
       if (rows.length === 0) return 0;
       const taken = rows.filter((r) => takes(destination, r.record));
-      await sink.send(taken.map((r) => JSON.stringify(formatRecord(r.record, destination.format))));
-      await manager.query(`UPDATE audit.destination_cursors SET delivered_seq = $2, delivered = delivered + $3, last_error = NULL, updated_at = now() WHERE name = $1`, [
-        destination.name,
-        rows[rows.length - 1]?.seq_text,
-        taken.length,
-      ]);
+      const last = rows[rows.length - 1] as { seq_text: string; record: AuditRecord };
+      try {
+        await sink.send(taken.map((r) => JSON.stringify(formatRecord(r.record, destination.format))));
+      } catch (error) {
+        const refusedForGood = error instanceof DestinationError && (error.kind === 'reject' || error.kind === 'split');
+        if (!(refusedForGood && rows.length === 1)) throw error;
+        // One record the destination will never take: set it aside with the reason, and go on.
+        await manager.query(`INSERT INTO audit.destination_quarantine (name, seq, record_id, reason) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [destination.name, last.seq_text, last.record.id, (error as Error).message]);
+        await manager.query(`UPDATE audit.destination_cursors SET delivered_seq = $2, failed = failed + 1, last_error = $3, updated_at = now() WHERE name = $1`, [destination.name, last.seq_text, (error as Error).message]);
+        this.logger.warn({ destination: destination.name, seq: last.seq_text, reason: (error as Error).message }, 'audit destination refused a record for good; quarantined');
+        return 1;
+      }
+      await manager.query(`UPDATE audit.destination_cursors SET delivered_seq = $2, delivered = delivered + $3, last_error = NULL, updated_at = now() WHERE name = $1`, [destination.name, last.seq_text, taken.length]);
       return rows.length;
     });
+  }
+
+  private async setState(destination: AuditDestination, state: 'active' | 'paused', reason: string | null): Promise<void> {
+    await this.dataSource.query(`UPDATE audit.destination_cursors SET state = $2, last_error = COALESCE($3, last_error), updated_at = now() WHERE name = $1`, [destination.name, state, reason]).catch(() => undefined);
   }
 
   /** A wait that shutting down cuts short. */

@@ -1,5 +1,6 @@
 import { appendFile, rename, stat } from 'node:fs/promises';
 import type { AuditDestination } from '@gatehouse/config';
+import { WebhookSink } from './webhook-sink';
 
 /** Where a destination's lines go; `send` resolves once they are taken (or throws, to be retried). */
 export interface Sink {
@@ -16,37 +17,57 @@ export class StdoutSink implements Sink {
 }
 
 /**
- * JSON lines appended to a file, rotated to `<path>.<ISO time>` once it reaches maxBytes or
- * maxAgeSeconds, so a log shipper can pick up closed files.
+ * JSON lines appended to a file, rotated to `<path>.<ISO time>` before it would pass maxBytes or
+ * once it is maxAgeSeconds old, so a log shipper can pick up closed files. A big batch spreads
+ * over as many files as it needs; no file but a single oversized line passes maxBytes.
  */
 export class FileSink implements Sink {
   private openedAt = Date.now();
+  private rotations = 0;
 
   constructor(private readonly destination: Extract<AuditDestination, { type: 'file' }>) {}
 
   async send(lines: readonly string[]): Promise<void> {
     if (lines.length === 0) return;
-    await this.rotateIfDue();
-    await appendFile(this.destination.path, `${lines.join('\n')}\n`);
+    const { path, rotate } = this.destination;
+    let size = await stat(path).then(
+      (s) => s.size,
+      () => 0,
+    );
+    if (size === 0) this.openedAt = Date.now();
+    if (size > 0 && Date.now() - this.openedAt >= rotate.maxAgeSeconds * 1000) size = await this.rotate();
+    let chunk: string[] = [];
+    let chunkBytes = 0;
+    for (const line of lines) {
+      const bytes = Buffer.byteLength(line) + 1;
+      if (size + chunkBytes + bytes > rotate.maxBytes && size + chunkBytes > 0) {
+        if (chunk.length > 0) await appendFile(path, `${chunk.join('\n')}\n`);
+        size = await this.rotate();
+        chunk = [];
+        chunkBytes = 0;
+      }
+      chunk.push(line);
+      chunkBytes += bytes;
+    }
+    if (chunk.length > 0) await appendFile(path, `${chunk.join('\n')}\n`);
   }
 
-  private async rotateIfDue(): Promise<void> {
-    const { path, rotate } = this.destination;
-    const size = await stat(path).then(
-      (s) => s.size,
-      () => undefined,
-    );
-    if (size === undefined) {
-      this.openedAt = Date.now();
-      return;
-    }
-    if (size >= rotate.maxBytes || Date.now() - this.openedAt >= rotate.maxAgeSeconds * 1000) {
-      await rename(path, `${path}.${new Date().toISOString().replace(/[:.]/g, '-')}`);
-      this.openedAt = Date.now();
-    }
+  /** Closes the current file under a name that sorts by time; 0, the size of the new one. */
+  private async rotate(): Promise<number> {
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    await rename(this.destination.path, `${this.destination.path}.${stamp}.${String(++this.rotations).padStart(6, '0')}`);
+    this.openedAt = Date.now();
+    return 0;
   }
 }
 
 export function sinkFor(destination: AuditDestination): Sink {
-  return destination.type === 'file' ? new FileSink(destination) : new StdoutSink();
+  switch (destination.type) {
+    case 'file':
+      return new FileSink(destination);
+    case 'webhook':
+      return new WebhookSink(destination);
+    case 'stdout':
+      return new StdoutSink();
+  }
 }

@@ -16,6 +16,9 @@ const common = {
   filter: filterSchema.optional(),
 };
 
+/** The name of an environment variable holding a secret: secrets stay out of the file. */
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'the name of an environment variable, e.g. AUDIT_WEBHOOK_SECRET');
+
 export const auditDestinationSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('stdout'), ...common }),
   z.strictObject({
@@ -29,6 +32,20 @@ export const auditDestinationSchema = z.discriminatedUnion('type', [
         maxAgeSeconds: z.number().int().min(1).default(86_400),
       })
       .default({ maxBytes: 100 * 1024 * 1024, maxAgeSeconds: 86_400 }),
+  }),
+  z.strictObject({
+    type: z.literal('webhook'),
+    ...common,
+    url: z.url(),
+    /** `json`: one JSON array a batch; `ndjson`: one record a line. */
+    body: z.enum(['json', 'ndjson']).default('ndjson'),
+    batchSize: z.number().int().min(1).max(10_000).default(100),
+    /** Signs each body: `X-Gatehouse-Signature: sha256=<HMAC of "<timestamp>.<body>">`, with `X-Gatehouse-Timestamp`. */
+    hmacSecretEnv: envName.optional(),
+    auth: z
+      .union([z.strictObject({ bearerTokenEnv: envName }), z.strictObject({ username: z.string().min(1), passwordEnv: envName })])
+      .optional(),
+    timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
   }),
 ]);
 
