@@ -6,6 +6,7 @@ import { PersistenceModule } from '@gatehouse/persistence';
 import { Checkpointer } from './checkpoints/checkpointer';
 import { AuditShipper } from './destinations/audit-shipper';
 import { AUDIT_DESTINATIONS } from './destinations/audit-destinations.token';
+import { DestinationMetrics } from './destinations/destination-metrics';
 import { AUDIT_CONFIG, SCHEMA, SERVICE, type AuditConfig } from './config';
 import { entities, migrations } from './database';
 import { QueryRecordsHandler } from './records/query-records/query-records.handler';
@@ -22,7 +23,7 @@ export class AppModule {
         MessagingModule.forRoot({ service: SERVICE, brokers: config.kafka.brokers, topicPrefix: config.kafka.topicPrefix, outboxSchema: SCHEMA }),
       ],
       controllers: [RecordEventHandler, QueryRecordsHandler],
-      providers: [{ provide: AUDIT_CONFIG, useValue: config }, { provide: AUDIT_DESTINATIONS, useValue: destinations }, Checkpointer, AuditShipper],
+      providers: [{ provide: AUDIT_CONFIG, useValue: config }, { provide: AUDIT_DESTINATIONS, useValue: destinations }, Checkpointer, AuditShipper, DestinationMetrics],
     };
   }
 }

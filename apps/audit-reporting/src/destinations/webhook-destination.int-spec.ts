@@ -5,7 +5,7 @@ import type { INestApplication } from '@nestjs/common';
 import { loadConfig, parseAuditDestinations } from '@gatehouse/config';
 import { createEnvelope, KafkaConnection, KafkaPublisher, outgoing, startService } from '@gatehouse/messaging';
 import { createLogger } from '@gatehouse/observability';
-import { serviceTestEnv, waitFor, type ServiceTestEnv } from '@gatehouse/testing';
+import { runTs, serviceTestEnv, waitFor, type ServiceTestEnv } from '@gatehouse/testing';
 import { Client } from 'pg';
 import { AppModule } from '../app.module';
 import { auditEnvSchema, SERVICE } from '../config';
@@ -109,6 +109,19 @@ describe('audit records shipped to a webhook', () => {
     const quarantined = (await db.query(`SELECT record_id, reason FROM audit.destination_quarantine WHERE name = 'siem-hook'`)).rows;
     expect(quarantined).toEqual([{ record_id: poison, reason: expect.stringContaining('HTTP 400') }]);
     await waitFor(async () => (await cursor()).delivered === 22, { what: '22 delivered on the cursor' });
+
+    // Its state, for Prometheus and for the admin at a terminal.
+    const port = (app.getHttpServer().address() as AddressInfo).port;
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toContain('gatehouse_audit_destination_lag_records{destination="siem-hook",service="audit-reporting"} 0');
+    expect(metrics).toContain('gatehouse_audit_destination_delivered_records{destination="siem-hook",service="audit-reporting"} 22');
+    expect(metrics).toContain('gatehouse_audit_destination_quarantined_records{destination="siem-hook",service="audit-reporting"} 1');
+    const cli = runTs('apps/gateway/src/cli/main.ts', ['audit', 'destinations'], { DATABASE_URL: testEnv.database.url });
+    let shown = '';
+    cli.stdout?.on('data', (chunk: Buffer) => (shown += chunk.toString()));
+    expect(await new Promise((resolve) => cli.once('exit', resolve))).toBe(0);
+    expect(shown).toContain('✓ active  siem-hook: 0 behind, 22 delivered');
+    expect(shown).toContain('1 quarantined');
   });
 
   it('pauses while the receiver refuses its token, loses nothing, and resumes once it is fixed', async () => {

@@ -46,11 +46,11 @@ export async function runDoctor(args: string[], usage: string): Promise<number> 
   return results.some((r) => r.status === 'fail') ? 1 : 0;
 }
 
-/** `gatehouse audit verify`: audit-reporting's verifier, run with this shell's environment; its exit code is ours. */
-export function runAuditVerify(): Promise<number> {
+/** `gatehouse audit verify|destinations`: audit-reporting's own command, run with this shell's environment; its exit code is ours. */
+export function runAuditCommand(command: 'verify' | 'destinations'): Promise<number> {
   const root = path.resolve(__dirname, '../../../..');
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(root, 'scripts/run-ts.cjs'), path.join(root, 'apps/audit-reporting/src/cli/audit-verify.ts')], { cwd: root, env: process.env, stdio: 'inherit' });
+    const child = spawn(process.execPath, [path.join(root, 'scripts/run-ts.cjs'), path.join(root, `apps/audit-reporting/src/cli/audit-${command}.ts`)], { cwd: root, env: process.env, stdio: 'inherit' });
     child.on('close', (code) => resolve(code ?? 2));
   });
 }

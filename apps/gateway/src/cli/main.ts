@@ -4,7 +4,7 @@ import { FlowsFileError, formatDuration, loadConfigOrExit, loadFlowsFile } from 
 import { createServiceDataSource, initializeDatabase } from '@gatehouse/persistence';
 import { ApiTokenStore } from '../auth/api-token.store';
 import { API_USAGE, runApiCommand } from './api-commands';
-import { DOCTOR_USAGE, runAuditVerify, runDoctor } from './doctor-command';
+import { DOCTOR_USAGE, runAuditCommand, runDoctor } from './doctor-command';
 import { printSlackManifest, SLACK_MANIFEST_USAGE } from './slack-manifest-command';
 import { isScope, SCOPES, type Scope } from '@gatehouse/contracts';
 import { z } from 'zod';
@@ -23,6 +23,7 @@ const USAGE = `usage: npm run gatehouse -- <command>
 ${DOCTOR_USAGE}
   audit verify                                          check the whole audit chain (every hash and link, gaps,
                                                         order, truncation); exit 1 naming the first bad record
+  audit destinations                                    each audit destination's state, lag and counts
 ${SLACK_MANIFEST_USAGE}
 ${API_USAGE}
 
@@ -53,7 +54,7 @@ function validateFlows(file: string | undefined): number {
 async function main(argv: string[]): Promise<number> {
   const [group, command, ...rest] = argv;
   if (group === 'doctor') return runDoctor(argv.slice(1), USAGE);
-  if (group === 'audit' && command === 'verify') return runAuditVerify();
+  if (group === 'audit' && (command === 'verify' || command === 'destinations')) return runAuditCommand(command);
   if (group === 'flows' && command === 'validate') return validateFlows(rest[0]);
   if (group === 'slack' && command === 'manifest') return printSlackManifest(rest, USAGE);
   if ((group === 'flows' || group === 'requests') && command) return runApiCommand(group, command, rest);
