@@ -35,7 +35,7 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
 
   async onApplicationBootstrap(): Promise<void> {
     for (const d of this.destinations) await this.dataSource.query(`INSERT INTO audit.destination_cursors (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [d.name]);
-    this.loops = this.destinations.map((d) => this.loop(d, sinkFor(d, this.config.kafka)));
+    this.loops = this.destinations.map((d) => this.loop(d, sinkFor(d)));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -96,7 +96,7 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
       const taken = rows.filter((r) => takes(destination, r.record));
       const last = rows[rows.length - 1] as { seq_text: string; record: AuditRecord };
       try {
-        await sink.send(taken.map((r) => ({ record: r.record, line: JSON.stringify(formatRecord(r.record, destination.format)) })));
+        await sink.send(taken.map((r) => JSON.stringify(formatRecord(r.record, destination.format))));
       } catch (error) {
         const refusedForGood = error instanceof DestinationError && (error.kind === 'reject' || error.kind === 'split');
         if (!(refusedForGood && rows.length === 1)) throw error;

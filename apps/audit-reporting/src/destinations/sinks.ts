@@ -1,26 +1,17 @@
 import { appendFile, rename, stat } from 'node:fs/promises';
 import type { AuditDestination } from '@gatehouse/config';
-import type { AuditRecord } from '@gatehouse/contracts';
-import { KafkaSink } from './kafka-sink';
 import { WebhookSink } from './webhook-sink';
 
-/** One record on its way: the record, and the line its destination's format makes of it. */
-export interface Outgoing {
-  record: AuditRecord;
-  line: string;
-}
-
-/** Where a destination's records go; `send` resolves once they are taken (or throws a DestinationError). */
+/** Where a destination's lines go; `send` resolves once they are taken (or throws, to be retried). */
 export interface Sink {
-  send(batch: readonly Outgoing[]): Promise<void>;
+  send(lines: readonly string[]): Promise<void>;
 }
 
 export class StdoutSink implements Sink {
   constructor(private readonly out: NodeJS.WritableStream = process.stdout) {}
 
-  async send(batch: readonly Outgoing[]): Promise<void> {
-    if (batch.length === 0) return;
-    const lines = batch.map((o) => o.line);
+  async send(lines: readonly string[]): Promise<void> {
+    if (lines.length === 0) return;
     await new Promise<void>((resolve, reject) => this.out.write(`${lines.join('\n')}\n`, (error) => (error ? reject(error) : resolve())));
   }
 }
@@ -36,9 +27,8 @@ export class FileSink implements Sink {
 
   constructor(private readonly destination: Extract<AuditDestination, { type: 'file' }>) {}
 
-  async send(batch: readonly Outgoing[]): Promise<void> {
-    if (batch.length === 0) return;
-    const lines = batch.map((o) => o.line);
+  async send(lines: readonly string[]): Promise<void> {
+    if (lines.length === 0) return;
     const { path, rotate } = this.destination;
     let size = await stat(path).then(
       (s) => s.size,
@@ -71,17 +61,12 @@ export class FileSink implements Sink {
   }
 }
 
-export function sinkFor(destination: AuditDestination, kafka: { brokers: readonly string[]; topicPrefix: string }): Sink {
+export function sinkFor(destination: AuditDestination): Sink {
   switch (destination.type) {
     case 'file':
       return new FileSink(destination);
     case 'webhook':
       return new WebhookSink(destination);
-    case 'kafka': {
-      const sink = new KafkaSink(destination, kafka);
-      // Binary mode: the value is the data (or the json format's line), the attributes are headers.
-      return { send: (batch) => sink.sendRecords(batch.map(({ record, line }) => ({ record, value: destination.format === 'cloudevents' ? JSON.stringify(record.data) : line }))) };
-    }
     case 'stdout':
       return new StdoutSink();
   }
