@@ -6,7 +6,8 @@ import type { INestApplication } from '@nestjs/common';
 import { loadConfig, parseAuditDestinations } from '@gatehouse/config';
 import { createEnvelope, KafkaConnection, KafkaPublisher, outgoing, startService } from '@gatehouse/messaging';
 import { createLogger } from '@gatehouse/observability';
-import { serviceTestEnv, waitFor, type ServiceTestEnv } from '@gatehouse/testing';
+import { TOPICS } from '@gatehouse/contracts';
+import { serviceTestEnv, TopicReader, waitFor, type ServiceTestEnv } from '@gatehouse/testing';
 import { Client } from 'pg';
 import { AppModule } from '../app.module';
 import { auditEnvSchema, SERVICE } from '../config';
@@ -32,6 +33,8 @@ describe('audit records shipped to a file destination', () => {
       types: [access.requested]
     rotate:
       maxBytes: 4096
+  - name: audit-topic
+    type: kafka
 `).destinations;
 
   const start = async () => {
@@ -83,6 +86,21 @@ describe('audit records shipped to a file destination', () => {
     expect(readdirSync(dir).length).toBeGreaterThan(1); // rotated at 4 KiB
     const [cursor] = (await db.query(`SELECT delivered::int AS delivered, failed::int AS failed FROM audit.destination_cursors WHERE name = 'compliance-file'`)).rows;
     expect(cursor).toEqual({ delivered: 30, failed: 0 });
+  });
+
+  it('publishes every record to gatehouse.audit.v1 in CloudEvents binary mode, keyed by request', async () => {
+    const chain = (await db.query(`SELECT record FROM audit.records ORDER BY seq`)).rows.map((r) => r.record as { id: string; type: string; subject: string; data: unknown });
+    const reader = await new TopicReader(testEnv.brokers).start([`${testEnv.topicPrefix}${TOPICS.audit}`]);
+    try {
+      await waitFor(() => chain.every((r) => reader.messages.some((m) => m.headers['ce_id'] === r.id)), { what: 'every record on the audit topic', timeoutMs: 30000 });
+      const first = chain[0] as { id: string; type: string; subject: string; data: unknown };
+      const message = reader.messages.find((m) => m.headers['ce_id'] === first.id);
+      expect(message?.key).toBe(first.subject);
+      expect(message?.headers).toMatchObject({ ce_specversion: '1.0', ce_type: first.type, ce_subject: first.subject, ce_source: 'approval', 'content-type': 'application/json' });
+      expect(message?.json()).toEqual(first.data);
+    } finally {
+      await reader.stop();
+    }
   });
 
   it('carries on from its cursor after a restart: nothing lost, nothing sent twice', async () => {

@@ -7,7 +7,8 @@ import { AUDIT_CONFIG, type AuditConfig } from '../config';
 import { AUDIT_DESTINATIONS } from './audit-destinations.token';
 import { DestinationError } from './destination-error';
 import { formatRecord, takes } from './record-format';
-import { sinkFor, type Sink } from './sinks';
+import type { Sink } from './sinks/sink';
+import { sinkFor } from './sinks/sink-for';
 
 const IDLE_MS = 250;
 
@@ -24,6 +25,7 @@ const IDLE_MS = 250;
 export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdown {
   private stopped = false;
   private loops: Promise<void>[] = [];
+  private sinks: Sink[] = [];
   private readonly sleepers = new Set<() => void>();
 
   constructor(
@@ -35,13 +37,15 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
 
   async onApplicationBootstrap(): Promise<void> {
     for (const d of this.destinations) await this.dataSource.query(`INSERT INTO audit.destination_cursors (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [d.name]);
-    this.loops = this.destinations.map((d) => this.loop(d, sinkFor(d)));
+    this.sinks = this.destinations.map((d) => sinkFor(d, this.config.kafka));
+    this.loops = this.destinations.map((d, i) => this.loop(d, this.sinks[i] as Sink));
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     for (const wake of this.sleepers) wake();
     await Promise.allSettled(this.loops);
+    await Promise.allSettled(this.sinks.map((sink) => sink.close?.()));
   }
 
   private async loop(destination: AuditDestination, sink: Sink): Promise<void> {
@@ -96,7 +100,7 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
       const taken = rows.filter((r) => takes(destination, r.record));
       const last = rows[rows.length - 1] as { seq_text: string; record: AuditRecord };
       try {
-        await sink.send(taken.map((r) => JSON.stringify(formatRecord(r.record, destination.format))));
+        await sink.send(taken.map((r) => ({ record: r.record, line: JSON.stringify(formatRecord(r.record, destination.format)) })));
       } catch (error) {
         const refusedForGood = error instanceof DestinationError && (error.kind === 'reject' || error.kind === 'split');
         if (!(refusedForGood && rows.length === 1)) throw error;

@@ -47,6 +47,14 @@ export const auditDestinationSchema = z.discriminatedUnion('type', [
       .optional(),
     timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
   }),
+  z.strictObject({
+    type: z.literal('kafka'),
+    ...common,
+    /** Default: gatehouse.audit.v1 behind the service's KAFKA_TOPIC_PREFIX; a name given here is used as it is. */
+    topic: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a Kafka topic name').optional(),
+    /** Default: the brokers audit-reporting uses (KAFKA_BROKERS). */
+    brokers: z.array(z.string().regex(/^[^:\s]+:\d{1,5}$/, 'host:port')).min(1).optional(),
+  }),
 ]);
 
 export const auditDestinationsFileSchema = z

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { AuditDestination } from '@gatehouse/config';
-import { DestinationError } from './destination-error';
-import type { Sink } from './sinks';
+import { DestinationError } from '../destination-error';
+import type { Outgoing, Sink } from './sink';
 
 type Webhook = Extract<AuditDestination, { type: 'webhook' }>;
 
@@ -16,8 +16,9 @@ export class WebhookSink implements Sink {
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
 
-  async send(lines: readonly string[]): Promise<void> {
-    if (lines.length === 0) return;
+  async send(batch: readonly Outgoing[]): Promise<void> {
+    if (batch.length === 0) return;
+    const lines = batch.map((o) => o.line);
     const d = this.destination;
     const body = d.body === 'json' ? `[${lines.join(',')}]` : `${lines.join('\n')}\n`;
     const timestamp = String(Math.floor(Date.now() / 1000));

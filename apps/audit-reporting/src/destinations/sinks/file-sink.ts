@@ -1,20 +1,6 @@
 import { appendFile, rename, stat } from 'node:fs/promises';
 import type { AuditDestination } from '@gatehouse/config';
-import { WebhookSink } from './webhook-sink';
-
-/** Where a destination's lines go; `send` resolves once they are taken (or throws, to be retried). */
-export interface Sink {
-  send(lines: readonly string[]): Promise<void>;
-}
-
-export class StdoutSink implements Sink {
-  constructor(private readonly out: NodeJS.WritableStream = process.stdout) {}
-
-  async send(lines: readonly string[]): Promise<void> {
-    if (lines.length === 0) return;
-    await new Promise<void>((resolve, reject) => this.out.write(`${lines.join('\n')}\n`, (error) => (error ? reject(error) : resolve())));
-  }
-}
+import type { Outgoing, Sink } from './sink';
 
 /**
  * JSON lines appended to a file, rotated to `<path>.<ISO time>` before it would pass maxBytes or
@@ -27,8 +13,9 @@ export class FileSink implements Sink {
 
   constructor(private readonly destination: Extract<AuditDestination, { type: 'file' }>) {}
 
-  async send(lines: readonly string[]): Promise<void> {
-    if (lines.length === 0) return;
+  async send(batch: readonly Outgoing[]): Promise<void> {
+    if (batch.length === 0) return;
+    const lines = batch.map((o) => o.line);
     const { path, rotate } = this.destination;
     let size = await stat(path).then(
       (s) => s.size,
@@ -58,16 +45,5 @@ export class FileSink implements Sink {
     await rename(this.destination.path, `${this.destination.path}.${stamp}.${String(++this.rotations).padStart(6, '0')}`);
     this.openedAt = Date.now();
     return 0;
-  }
-}
-
-export function sinkFor(destination: AuditDestination): Sink {
-  switch (destination.type) {
-    case 'file':
-      return new FileSink(destination);
-    case 'webhook':
-      return new WebhookSink(destination);
-    case 'stdout':
-      return new StdoutSink();
   }
 }
