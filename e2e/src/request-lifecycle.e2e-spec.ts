@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { OcsfAuditEvent } from '@gatehouse/contracts';
 import { GatehouseSystem, runTs, waitFor } from '@gatehouse/testing';
 import { Client } from 'pg';
 
+/** A record as the API returns it: CloudEvents attributes around an OCSF event, Gatehouse's own fields in `unmapped`. */
 interface AuditRecordView {
   id: string;
   type: string;
@@ -11,7 +13,8 @@ interface AuditRecordView {
   sequence: string;
   hash: string;
   previoushash: string;
-  data: { activity: string; actor: Record<string, unknown>; by: string; status?: string; details: Record<string, unknown> };
+  dataschema: string;
+  data: OcsfAuditEvent;
 }
 
 describe('request, approve and audit through the API, five services as processes', () => {
@@ -81,13 +84,22 @@ describe('request, approve and audit through the API, five services as processes
     expect(records[0]).toMatchObject({
       type: 'access.requested',
       subject: id,
+      dataschema: 'https://schema.ocsf.io/1.8.0/classes/entity_management',
       data: {
-        activity: 'access.requested',
+        class_uid: 3004,
+        activity_name: 'Create',
         // asked by the relay's act-as token: recorded as the service on Ada's behalf
-        actor: { kind: 'service', channel: 'api', service: { name: 'e2e-relay' }, onBehalfOf: { email: 'ada@example.com' } },
-        by: 'service e2e-relay on behalf of ada@example.com (api)',
-        status: 'PENDING',
-        details: { flow: 'production-database', target: 'read-only', durationSeconds: 3600, reason: validBody.reason },
+        actor: { app_name: 'e2e-relay', invoked_by: 'e2e-relay', user: { email_addr: 'ada@example.com' } },
+        entity_result: { type: 'Access Request', uid: id, name: 'production-database/read-only', data: { status: 'PENDING', requester: 'ada@example.com' } },
+        comment: validBody.reason,
+        unmapped: {
+          gatehouse: {
+            type: 'access.requested',
+            actor: { kind: 'service', channel: 'api', service: { name: 'e2e-relay' }, onBehalfOf: { email: 'ada@example.com' } },
+            by: 'service e2e-relay on behalf of ada@example.com (api)',
+            details: { flow: 'production-database', target: 'read-only', durationSeconds: 3600, reason: validBody.reason },
+          },
+        },
       },
     });
     expect(records[0].hash).toMatch(/^[0-9a-f]{64}$/);
@@ -305,13 +317,13 @@ describe('request, approve and audit through the API, five services as processes
       },
       { what: 'the revocation in the audit trail' },
     );
-    const by = (type: string) => records.filter((r) => r.type === type).map((r) => r.data.by);
+    const by = (type: string) => records.filter((r) => r.type === type).map((r) => r.data.unmapped.gatehouse.by);
     expect(by('access.requested')).toEqual(['ada@example.com (api)']);
     expect(by('access.approved')).toEqual(['dba1@example.com (api)']);
     expect(by('access.activated')).toEqual(['system: provisioning']);
     expect(by('access.revoking')).toEqual(['ada@example.com (api)']);
     // the refused attempts on the request are in the trail too, with who tried
-    expect(records.filter((r) => r.type === 'access.refused').map((r) => [r.data.by, r.data.details['action']])).toEqual([
+    expect(records.filter((r) => r.type === 'access.refused').map((r) => [r.data.unmapped.gatehouse.by, r.data.unmapped.gatehouse.details['action']])).toEqual([
       ['ada@example.com (api)', 'request.approve'],
       ['ada@example.com (api)', 'request.deny'],
       ['ada@example.com (api)', 'request.cancel'],
@@ -363,11 +375,11 @@ describe('request, approve and audit through the API, five services as processes
       { what: 'the approval in the audit trail' },
     );
     const approved = records.find((r) => r.type === 'access.approved');
-    expect(approved?.data).toMatchObject({
+    expect(approved?.data.unmapped.gatehouse).toMatchObject({
       actor: { kind: 'service', channel: 'api', service: { name: 'e2e-relay' }, onBehalfOf: { email: 'dba2@example.com' } },
       by: 'service e2e-relay on behalf of dba2@example.com (api)',
     });
-    expect(records.filter((r) => r.type === 'access.refused').map((r) => r.data.by)).toEqual(['service old-automation (api)', 'service old-automation (api)']);
+    expect(records.filter((r) => r.type === 'access.refused').map((r) => r.data.unmapped.gatehouse.by)).toEqual(['service old-automation (api)', 'service old-automation (api)']);
   });
 
   it('drives the same API from the gatehouse CLI', async () => {

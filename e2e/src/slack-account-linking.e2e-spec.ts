@@ -1,3 +1,4 @@
+import type { OcsfAuditEvent } from '@gatehouse/contracts';
 import { GatehouseSystem, interaction, SLACK_DOOR_MODES, slackBotEnvFor, slackDoor, slashCommand, waitFor, type SlackPost } from '@gatehouse/testing';
 import { Client } from 'pg';
 import { chromium, type Browser } from 'playwright-core';
@@ -81,7 +82,7 @@ describe.each(SLACK_DOOR_MODES)('Slack (%s): link your account by signing in to 
     return String(body.text);
   };
   const audited = async (type: string, slackUserId: string) =>
-    (await db.query(`SELECT record FROM audit.records WHERE type = $1 AND subject = $2`, [type, slackUserId])).rows.map((r) => r.record as { data: Record<string, unknown> });
+    (await db.query(`SELECT record FROM audit.records WHERE type = $1 AND subject = $2`, [type, slackUserId])).rows.map((r) => r.record as { data: OcsfAuditEvent });
 
   /**
    * The sign-in without a browser, as an attacker or a test would drive it: the link (which sets
@@ -129,7 +130,8 @@ describe.each(SLACK_DOOR_MODES)('Slack (%s): link your account by signing in to 
     await waitFor(() => system.slack.callsOf('chat.postMessage').some((c) => c.args['channel'] === 'D0GRACE' && String(c.args['text']).includes('now linked')), { what: 'the DM saying it is linked' });
     await waitFor(() => homeText('U0GRACE').includes('proven by signing in to Okta') && homeText('U0GRACE').includes('"action_id":"gatehouse_home_unlink"'), { what: "Grace's Home showing the link" });
     const [linked] = await audited('identity.linked', 'U0GRACE');
-    expect(linked?.data.details).toMatchObject({ email: 'grace@example.com', subject: '00ugrace000000000001', slackEmail: 'grace.h@contractor.example' });
+    expect(linked?.data).toMatchObject({ class_uid: 3004, activity_name: 'Create', entity: { type: 'Identity Link', uid: 'U0GRACE', name: 'grace@example.com' } });
+    expect(linked?.data.unmapped.gatehouse.details).toMatchObject({ email: 'grace@example.com', subject: '00ugrace000000000001', slackEmail: 'grace.h@contractor.example' });
 
     // The linked identity is the one that asks, and the flow accepts it.
     expect(await access('U0GRACE', 'linked-only vault 1h')).not.toContain('requires a linked account');

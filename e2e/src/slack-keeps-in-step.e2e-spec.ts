@@ -1,3 +1,4 @@
+import type { OcsfAuditEvent } from '@gatehouse/contracts';
 import { blockAction, buttonValue, GatehouseSystem, interaction, SLACK_DOOR_MODES, slackBotEnvFor, slackDoor, slashCommand, waitFor, type SlackCall } from '@gatehouse/testing';
 import { Client } from 'pg';
 
@@ -260,11 +261,12 @@ describe.each(SLACK_DOOR_MODES)('Slack (%s): every copy kept in step, through cl
     expect(String(report.args['text'])).toContain('<#C0ACCESS01>');
     await waitFor(() => dmsTo('D0ADA').some((text) => text.includes(`could not post it to <#C0ACCESS01> for the approvers`) && text.includes(id)), { what: 'Ada told in plain words' });
     const audited = await waitFor(
-      async () => (await db.query(`SELECT record FROM audit.records WHERE subject = $1 AND type = 'slack.delivery_failed'`, [id])).rows[0]?.record as { data: { by: string; details: Record<string, unknown> } } | undefined,
+      async () => (await db.query(`SELECT record FROM audit.records WHERE subject = $1 AND type = 'slack.delivery_failed'`, [id])).rows[0]?.record as { data: OcsfAuditEvent } | undefined,
       { what: 'the failure in the audit trail' },
     );
-    expect(audited.data.by).toBe('system: slack-bot');
-    expect(audited.data.details).toMatchObject({ method: 'chat.postMessage', destination: 'C0ACCESS01', error: 'not_in_channel', purpose: 'approval message' });
+    expect(audited.data.unmapped.gatehouse.by).toBe('system: slack-bot');
+    expect(audited.data).toMatchObject({ class_uid: 3004, status: 'Failure', entity: { uid: id } });
+    expect(audited.data.unmapped.gatehouse.details).toMatchObject({ method: 'chat.postMessage', destination: 'C0ACCESS01', error: 'not_in_channel', purpose: 'approval message' });
     // The approvers asked by DM still got it.
     await approvalIn('D0CTO', id);
   });

@@ -6,6 +6,7 @@ export * from './lib/identity/actor';
 export * from './lib/messages/requester';
 export * from './lib/messages/access-request-fields';
 export * from './lib/messages/access-requested.event';
+export * from './lib/messages/audit-record';
 export * from './lib/messages/audit-query';
 export * from './lib/reply';
 export * from './lib/messages/request-view';

@@ -11,3 +11,4 @@ export * from './lib/fake-slack/slack-payloads';
 export * from './lib/fake-slack/fake-socket-mode';
 export * from './lib/fake-oidc/fake-oidc-provider';
 export * from './lib/fake-slack/slack-door';
+export * from './lib/ocsf/ocsf-validator';

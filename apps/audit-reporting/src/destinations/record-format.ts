@@ -1,9 +1,14 @@
 import type { AuditDestination } from '@gatehouse/config';
-import type { AuditRecord } from '@gatehouse/contracts';
+import { gatehouseFieldsOf, type AuditRecord } from '@gatehouse/contracts';
 
-/** The record as the destination's format wants it: the whole CloudEvent, or its payload with id, type, time and subject. */
+/**
+ * The record as the destination's format wants it: the whole CloudEvent (`cloudevents`), the
+ * OCSF event alone (`ocsf`; its metadata.uid is the record id), or the OCSF event with the
+ * record's id, type, time, subject and sequence beside it (`json`).
+ */
 export function formatRecord(record: AuditRecord, format: AuditDestination['format']): Record<string, unknown> {
   if (format === 'cloudevents') return record as unknown as Record<string, unknown>;
+  if (format === 'ocsf') return record.data as Record<string, unknown>;
   return { id: record.id, type: record.type, time: record.time, subject: record.subject, sequence: record.sequence, ...(record.data as Record<string, unknown>) };
 }
 
@@ -13,8 +18,8 @@ export function takes(destination: AuditDestination, record: AuditRecord): boole
   if (!filter) return true;
   if (filter.types && !filter.types.includes(record.type)) return false;
   if (filter.flows) {
-    const flow = (record.data as { details?: { flow?: unknown } }).details?.flow;
-    if (typeof flow !== 'string' || !filter.flows.includes(flow)) return false;
+    const flow = gatehouseFieldsOf(record).flow;
+    if (flow === undefined || !filter.flows.includes(flow)) return false;
   }
   return true;
 }

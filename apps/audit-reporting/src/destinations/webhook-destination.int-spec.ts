@@ -46,9 +46,9 @@ describe('audit records shipped to a webhook', () => {
         if (req.headers['authorization'] !== `Bearer ${token}`) return answer(401);
         const next = script.shift();
         if (next) return answer(next.status, next.headers);
-        const records = body.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { id: string; data: { details: { reason: string } } });
+        const records = body.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { id: string; data: { unmapped: { gatehouse: { details: { reason: string } } } } });
         if (records.length > 4) return answer(413);
-        if (records.some((r) => r.data.details.reason === 'INC-POISON')) return answer(400);
+        if (records.some((r) => r.data.unmapped.gatehouse.details.reason === 'INC-POISON')) return answer(400);
         for (const r of records) received.add(r.id);
         answer(200);
       });

@@ -115,11 +115,15 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
           { source: SERVICE, correlationId: randomUUID() },
         ),
       );
-      await tx.publish(createEnvelope('provisioning.revoked', grant.request_id, { requestId: grant.request_id, grantId: grant.grant_id, revokedAt: new Date().toISOString() }, { source: SERVICE }));
+      await tx.publish(createEnvelope('provisioning.revoked', grant.request_id, { ...this.revokedData(grant), membership: others === 0 ? 'removed' : 'kept' }, { source: SERVICE }));
       return true;
     });
     this.cache.forget(grant.user_email);
     return done;
+  }
+
+  private revokedData(grant: ActiveGrant) {
+    return { requestId: grant.request_id, grantId: grant.grant_id, revokedAt: new Date().toISOString(), user: { email: grant.user_email }, oktaGroupId: grant.group_id, actor: systemActor('reconciliation') };
   }
 
   private async markRemovedOutside(grant: ActiveGrant): Promise<boolean> {
@@ -145,7 +149,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
         ),
       );
       // Approval ends the request (ACTIVE → REVOKED) as for any revocation.
-      await tx.publish(createEnvelope('provisioning.revoked', grant.request_id, { requestId: grant.request_id, grantId: grant.grant_id, revokedAt: new Date().toISOString() }, { source: SERVICE }));
+      await tx.publish(createEnvelope('provisioning.revoked', grant.request_id, { ...this.revokedData(grant), membership: 'none' }, { source: SERVICE }));
       return true;
     });
   }

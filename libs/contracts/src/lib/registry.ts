@@ -271,8 +271,8 @@ export const ACCESS_EVENT_TYPES = (Object.keys(MESSAGES) as MessageType[]).filte
   (type) => MESSAGES[type].topic === TOPICS.accessEvents,
 );
 
-/** Provisioning's own reports that belong in the audit trail too. */
-export const AUDITED_PROVISIONING_EVENT_TYPES: MessageType[] = ['provisioning.reconciled'];
+/** Provisioning's own reports that belong in the audit trail too: the Okta memberships themselves, and reconciliation. */
+export const AUDITED_PROVISIONING_EVENT_TYPES: MessageType[] = ['provisioning.granted', 'provisioning.revoked', 'provisioning.reconciled'];
 
 /** slack-bot's reports that belong in the audit trail: what it could not deliver, and accounts linked or unlinked. */
 export const AUDITED_SLACK_EVENT_TYPES: MessageType[] = ['slack.delivery_failed', 'identity.linked', 'identity.unlinked'];

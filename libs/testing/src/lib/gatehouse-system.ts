@@ -1,3 +1,6 @@
+import type { AuditRecord } from '@gatehouse/contracts';
+import { Client } from 'pg';
+import { expectValidOcsf } from './ocsf/ocsf-validator';
 import { createTestDatabase, TEST_FLOWS_FILE, testKafkaBrokers, uniqueSuffix, type TestDatabase } from './infrastructure';
 import { FakeOkta } from './fake-okta/fake-okta';
 import { FakeOidcProvider } from './fake-oidc/fake-oidc-provider';
@@ -109,11 +112,30 @@ export class GatehouseSystem {
     return (JSON.parse(stdout.trim()) as { token: string }).token;
   }
 
+  /**
+   * Stops everything and drops the database — after checking that every audit record the run
+   * produced is a valid OCSF event of the class it claims (it throws, naming them, if not).
+   */
   async stop(): Promise<void> {
     await Promise.allSettled([...this.replicas, ...Object.values(this.services)].map((service) => service.stop()));
     await this.okta.stop();
     await this.slack.stop();
     await this.oidc.stop();
-    await this.database.drop();
+    try {
+      await this.checkAuditRecords();
+    } finally {
+      await this.database.drop();
+    }
+  }
+
+  private async checkAuditRecords(): Promise<void> {
+    const db = new Client({ connectionString: this.database.url });
+    await db.connect();
+    try {
+      const exists = (await db.query(`SELECT to_regclass('audit.records') IS NOT NULL AS ok`)).rows[0]?.ok as boolean;
+      if (exists) expectValidOcsf((await db.query(`SELECT record FROM audit.records ORDER BY seq`)).rows.map((r: { record: AuditRecord }) => r.record));
+    } finally {
+      await db.end();
+    }
   }
 }

@@ -20,7 +20,7 @@ const event = (subject: string): Envelope => ({
 });
 
 describe('audit records', () => {
-  it('wraps the event in a CloudEvents envelope with the event id and an OCSF-shaped payload', () => {
+  it('wraps the event in a CloudEvents envelope with the event id and an OCSF payload', () => {
     const source = event('r1');
     const record = buildAuditRecord(source, GENESIS_HASH, 1n, new Date('2026-11-22T10:00:01Z'));
     expect(record).toMatchObject({
@@ -30,11 +30,19 @@ describe('audit records', () => {
       subject: 'r1',
       sequence: '1',
       previoushash: GENESIS_HASH,
+      dataschema: 'https://schema.ocsf.io/1.8.0/classes/entity_management',
       data: {
-        activity: 'access.requested',
-        actor: { kind: 'service', service: { name: 'ticketing' }, onBehalfOf: { email: 'ada@example.com' } },
-        by: 'service ticketing on behalf of ada@example.com (api)',
-        status: 'PENDING',
+        class_uid: 3004,
+        activity_name: 'Create',
+        actor: { app_name: 'ticketing', user: { email_addr: 'ada@example.com' } },
+        unmapped: {
+          gatehouse: {
+            type: 'access.requested',
+            actor: { kind: 'service', service: { name: 'ticketing' }, onBehalfOf: { email: 'ada@example.com' } },
+            by: 'service ticketing on behalf of ada@example.com (api)',
+            request: { statusAfter: 'PENDING', flow: 'prod-db' },
+          },
+        },
       },
     });
     expect(record.hash).toMatch(/^[0-9a-f]{64}$/);
@@ -55,7 +63,7 @@ describe('audit records', () => {
     const third = buildAuditRecord(event('c'), second.hash, 3n, at);
     expect(verifyChain([first, second, third])).toEqual({ ok: true });
 
-    const edited = { ...second, data: { ...second.data, status: 'APPROVED' } };
+    const edited = { ...second, data: { ...second.data, status: 'Failure' } };
     expect(verifyChain([first, edited, third])).toEqual({ ok: false, brokenAt: '2', reason: 'record content does not match its hash' });
     expect(verifyChain([first, third])).toEqual({ ok: false, brokenAt: '3', reason: 'previous hash does not match' });
   });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { actorSchema, describeActor, systemActor, type Actor, type AuditRecord, type Envelope } from '@gatehouse/contracts';
+import { actorSchema, systemActor, type Actor, type AuditRecord, type Envelope } from '@gatehouse/contracts';
 import { canonicalJson } from './canonical-json';
+import { ocsfClassOf, ocsfEventOf, ocsfSchemaUri, type RequestFacts } from './ocsf-event';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -8,10 +9,11 @@ type Unhashed = Omit<AuditRecord, 'hash'>;
 
 /**
  * The canonical audit record of one event: a CloudEvents 1.0 envelope (same id as the event,
- * so a redelivery maps to the same record) around an OCSF-shaped payload, chained to the
- * record before it by SHA-256 so an edit or deletion anywhere breaks every hash after it.
+ * so a redelivery maps to the same record) around an OCSF event (`dataschema` names its class),
+ * chained to the record before it by SHA-256 so an edit or deletion anywhere breaks every hash
+ * after it. `facts` is what earlier records said of the same request.
  */
-export function buildAuditRecord(event: Envelope, previousHash: string, sequence: bigint, recordedAt: Date): AuditRecord {
+export function buildAuditRecord(event: Envelope, previousHash: string, sequence: bigint, recordedAt: Date, facts: RequestFacts = {}): AuditRecord {
   const data = (event.data ?? {}) as Record<string, unknown>;
   const actor = actorOf(data);
   const unhashed: Unhashed = {
@@ -22,17 +24,12 @@ export function buildAuditRecord(event: Envelope, previousHash: string, sequence
     subject: event.subject,
     time: event.time,
     datacontenttype: 'application/json',
+    dataschema: ocsfSchemaUri(ocsfClassOf(event.type)),
     sequence: sequence.toString(),
     correlationid: event.correlationId,
     recordedat: recordedAt.toISOString(),
     previoushash: previousHash,
-    data: {
-      activity: event.type,
-      actor,
-      by: describeActor(actor),
-      status: typeof data['status'] === 'string' ? (data['status'] as string) : undefined,
-      details: data,
-    },
+    data: ocsfEventOf(event, actor, facts, recordedAt),
   };
   return { ...unhashed, hash: hashRecord(unhashed) };
 }

@@ -4,6 +4,7 @@ import { ACCESS_EVENT_TYPES, AUDITED_PROVISIONING_EVENT_TYPES, AUDITED_SLACK_EVE
 import { UnitOfWork } from '@gatehouse/messaging';
 import { SERVICE } from '../../config';
 import { buildAuditRecord } from './audit-record';
+import { factsAfter, factsChanged, type RequestFacts } from './ocsf-event';
 
 /** Every access event (and the provisioning and Slack reports that belong with them) becomes one audit record, appended to the hash chain exactly once. */
 @Controller()
@@ -18,9 +19,24 @@ export class RecordEventHandler {
       SERVICE,
       event,
       async (tx) => {
-        const [head] = await tx.manager.query(`SELECT seq, hash FROM audit.chain_head WHERE id = 1 FOR UPDATE`);
+        // The chain head and what earlier records said of this request, in one round trip.
+        const [head]: { seq: string; hash: string; facts: RequestFacts | null }[] = await tx.manager.query(
+          `SELECT h.seq, h.hash, f.facts FROM audit.chain_head h LEFT JOIN audit.request_facts f ON f.subject = $1 WHERE h.id = 1 FOR UPDATE OF h`,
+          [event.subject],
+        );
+        if (!head) throw new Error('audit.chain_head has no row: the audit-reporting migrations did not run');
         const sequence = (BigInt(head.seq) + 1n).toString();
-        const record = buildAuditRecord(event, head.hash, BigInt(sequence), new Date());
+        const facts = head.facts ?? {};
+        const record = buildAuditRecord(event, head.hash, BigInt(sequence), new Date(), facts);
+        // Only what this event changed, merged into the row as it is then: the status is changed
+        // only by the request's own events (one at a time, in order), while provisioning's and
+        // slack-bot's reports on the same request, from other topics, may be appended alongside.
+        const changed = JSON.stringify(factsChanged(facts, factsAfter(event, facts)));
+        tx.atCommit(
+          (bind) =>
+            `INSERT INTO audit.request_facts (subject, facts, updated_seq) VALUES (${bind(event.subject)}, ${bind(changed)}, ${bind(sequence)})
+             ON CONFLICT (subject) DO UPDATE SET facts = audit.request_facts.facts || EXCLUDED.facts, updated_seq = EXCLUDED.updated_seq`,
+        );
         tx.atCommit(
           (bind) =>
             `INSERT INTO audit.records (seq, id, type, subject, correlation_id, event_time, recorded_at, record, hash, previous_hash)

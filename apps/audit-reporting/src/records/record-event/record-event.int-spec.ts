@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
-import type { AuditRecord, Envelope } from '@gatehouse/contracts';
+import type { AuditRecord, Envelope, OcsfAuditEvent } from '@gatehouse/contracts';
 import { loadConfig } from '@gatehouse/config';
-import { createEnvelope, KafkaConnection, KafkaPublisher, KafkaRequester, outgoing, startService } from '@gatehouse/messaging';
+import { KafkaConnection, KafkaPublisher, KafkaRequester, outgoing, startService } from '@gatehouse/messaging';
 import { createLogger } from '@gatehouse/observability';
-import { serviceTestEnv, waitFor, type ServiceTestEnv } from '@gatehouse/testing';
+import { expectValidOcsf, serviceTestEnv, waitFor, type ServiceTestEnv } from '@gatehouse/testing';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../app.module';
 import { auditEnvSchema, SERVICE } from '../../config';
+import { accessRequested, auditedLifeOfARequest } from '../../test/audited-events';
 import { verifyChain } from './audit-record';
 
 describe('audit-reporting on the real broker and database', () => {
@@ -33,30 +34,34 @@ describe('audit-reporting on the real broker and database', () => {
   });
 
   afterAll(async () => {
+    expectValidOcsf(await allRecords());
     await connection?.close();
     await app?.close();
     await testEnv?.database.drop();
   });
 
-  const requested = (requestId: string = randomUUID()): Envelope =>
-    createEnvelope(
-      'access.requested',
-      requestId,
-      {
-        requestId,
-        requester: { email: 'ada@example.com' },
-        flow: 'production-database',
-        target: 'read-only',
-        durationSeconds: 3600,
-        reason: 'INC-1',
-        actor: { kind: 'person', channel: 'api', person: { email: 'ada@example.com' } },
-        status: 'PENDING',
-        requestedAt: new Date().toISOString(),
-      },
-      { source: 'approval' },
-    );
+  const requested = (requestId?: string): Envelope => accessRequested(requestId, 'INC-1');
   const allRecords = async (): Promise<AuditRecord[]> =>
     (await db.query('SELECT record FROM audit.records ORDER BY seq')).map((row: { record: AuditRecord }) => row.record);
+
+  it("records a request's whole life as OCSF events, each naming the request and its status before and after", async () => {
+    const requestId = randomUUID();
+    const life = auditedLifeOfARequest(requestId).filter((e) => e.subject === requestId);
+    for (const event of life) await publisher.publish([outgoing(event)]); // in order, as one request's events are
+    const records = await waitFor(
+      async () => {
+        const mine = (await allRecords()).filter((r) => r.subject === requestId);
+        return mine.length === life.length ? mine : undefined;
+      },
+      { what: "the request's records", timeoutMs: 30000 },
+    );
+    expectValidOcsf(records);
+    const ended = records.find((r) => r.type === 'access.ended')?.data as OcsfAuditEvent;
+    expect(ended).toMatchObject({ class_uid: 3005, activity_name: 'Revoke Privileges', user: { email_addr: 'ada@example.com' }, privileges: ['production-database/read-only'] });
+    expect(ended.unmapped.gatehouse.request).toMatchObject({ statusBefore: 'ACTIVE', statusAfter: 'EXPIRED' });
+    const [facts] = await db.query(`SELECT facts FROM audit.request_facts WHERE subject = $1`, [requestId]);
+    expect(facts.facts).toMatchObject({ flow: 'production-database', target: 'read-only', requester: 'ada@example.com', oktaGroupId: '00g1readonly', status: 'EXPIRED' });
+  });
 
   it('records a redelivered event once', async () => {
     const event = requested();

@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import type { TypedEnvelope } from '@gatehouse/contracts';
+import { systemActor, type TypedEnvelope } from '@gatehouse/contracts';
 import { createEnvelope, UnitOfWork } from '@gatehouse/messaging';
 import { SERVICE } from '../../config';
 import { DirectoryCache } from '../../directory/memberships/directory-cache';
@@ -61,7 +61,7 @@ export class GrantMembershipHandler {
       await tx.publish(
         failure
           ? createEnvelope('provisioning.grant_failed', requestId, { requestId, grantId, cause: failure }, { source: SERVICE, causedBy: command })
-          : createEnvelope('provisioning.granted', requestId, { requestId, grantId, grantedAt: new Date().toISOString() }, { source: SERVICE, causedBy: command }),
+          : createEnvelope('provisioning.granted', requestId, { requestId, grantId, grantedAt: new Date().toISOString(), user: { email }, oktaGroupId, actor: systemActor('provisioning') }, { source: SERVICE, causedBy: command }),
       );
     });
     this.cache.forget(email);

@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import type { TypedEnvelope } from '@gatehouse/contracts';
+import { systemActor, type TypedEnvelope } from '@gatehouse/contracts';
 import { createEnvelope, UnitOfWork } from '@gatehouse/messaging';
 import { SERVICE } from '../../config';
 import { DirectoryCache } from '../../directory/memberships/directory-cache';
@@ -32,11 +32,13 @@ export class RevokeMembershipHandler {
         `SELECT state, okta_user_id FROM provisioning.grants WHERE grant_id = $1 FOR UPDATE`,
         [grantId],
       );
-      const revoked = () =>
-        tx.publish(createEnvelope('provisioning.revoked', requestId, { requestId, grantId, revokedAt: new Date().toISOString() }, { source: SERVICE, causedBy: command }));
+      const revoked = (membership: 'removed' | 'kept' | 'none') =>
+        tx.publish(
+          createEnvelope('provisioning.revoked', requestId, { requestId, grantId, revokedAt: new Date().toISOString(), user: { email }, oktaGroupId, membership, actor: systemActor('provisioning') }, { source: SERVICE, causedBy: command }),
+        );
       if (!grant || grant.state !== 'granted') {
         // Never granted (or already revoked): there is nothing of ours to take away.
-        await revoked();
+        await revoked('none');
         return;
       }
       const [{ others }] = await tx.manager.query(
@@ -58,7 +60,7 @@ export class RevokeMembershipHandler {
         }
       }
       await tx.manager.query(`UPDATE provisioning.grants SET state = 'revoked', revoked_at = now() WHERE grant_id = $1`, [grantId]);
-      await revoked();
+      await revoked(others > 0 ? 'kept' : grant.okta_user_id ? 'removed' : 'none');
     });
     this.cache.forget(email);
   }

@@ -11,8 +11,8 @@ const filterSchema = z.strictObject({
 const common = {
   /** A name of its own: its cursor, metrics and state are kept under it. */
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and "-"'),
-  /** `cloudevents`: the whole record (CloudEvents 1.0 attributes and the payload); `json`: the payload with id, type, time and subject. */
-  format: z.enum(['cloudevents', 'json']).default('cloudevents'),
+  /** `cloudevents`: the whole record (CloudEvents 1.0 attributes, the OCSF event as data); `ocsf`: the OCSF event alone; `json`: the OCSF event with id, type, time, subject and sequence. */
+  format: z.enum(['cloudevents', 'ocsf', 'json']).default('cloudevents'),
   filter: filterSchema.optional(),
 };
 

@@ -25,6 +25,10 @@ export const grantedEventSchema = z.object({
   requestId: z.uuid(),
   grantId: z.uuid(),
   grantedAt: z.iso.datetime({ offset: true }),
+  /** Whose membership of which group was added (audited as OCSF Group Management: Add User). */
+  user: z.object({ email: z.email() }).optional(),
+  oktaGroupId: z.string().optional(),
+  actor: actorSchema.optional(),
 });
 
 export const provisioningFailedEventSchema = z.object({
@@ -38,6 +42,14 @@ export const revokedEventSchema = z.object({
   requestId: z.uuid(),
   grantId: z.uuid(),
   revokedAt: z.iso.datetime({ offset: true }),
+  user: z.object({ email: z.email() }).optional(),
+  oktaGroupId: z.string().optional(),
+  /**
+   * What happened to the Okta membership: `removed` by Gatehouse; `kept` because another active
+   * grant still needs it; `none` when there was no membership of Gatehouse's to remove.
+   */
+  membership: z.enum(['removed', 'kept', 'none']).optional(),
+  actor: actorSchema.optional(),
 });
 
 /** Reconciliation found Okta and the ledger disagreeing, and what it did about it. */
