@@ -49,7 +49,7 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async loop(destination: AuditDestination, sink: Sink): Promise<void> {
-    const batch = destination.type === 'webhook' ? destination.batchSize : 500;
+    const batch = 'batchSize' in destination ? destination.batchSize : 500;
     let limit = batch;
     let failures = 0;
     let paused = false;

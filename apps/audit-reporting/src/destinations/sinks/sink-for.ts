@@ -1,8 +1,12 @@
 import type { AuditDestination } from '@gatehouse/config';
+import { DatadogSink } from './datadog-sink';
+import { ElasticsearchSink } from './elasticsearch-sink';
 import { FileSink } from './file-sink';
 import { KafkaSink } from './kafka-sink';
 import type { Sink } from './sink';
+import { SplunkHecSink } from './splunk-hec-sink';
 import { StdoutSink } from './stdout-sink';
+import { SyslogSink } from './syslog-sink';
 import { WebhookSink } from './webhook-sink';
 
 export function sinkFor(destination: AuditDestination, kafka: { brokers: readonly string[]; topicPrefix: string }): Sink {
@@ -13,6 +17,14 @@ export function sinkFor(destination: AuditDestination, kafka: { brokers: readonl
       return new WebhookSink(destination);
     case 'kafka':
       return new KafkaSink(destination, kafka);
+    case 'splunk-hec':
+      return new SplunkHecSink(destination);
+    case 'elasticsearch':
+      return new ElasticsearchSink(destination);
+    case 'datadog':
+      return new DatadogSink(destination);
+    case 'syslog':
+      return new SyslogSink(destination);
     case 'stdout':
       return new StdoutSink();
   }

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { AuditDestination } from '@gatehouse/config';
 import { DestinationError } from '../destination-error';
+import { authorization, post, secretFrom } from './http-post';
 import type { Outgoing, Sink } from './sink';
 
 type Webhook = Extract<AuditDestination, { type: 'webhook' }>;
@@ -22,23 +23,9 @@ export class WebhookSink implements Sink {
     const d = this.destination;
     const body = d.body === 'json' ? `[${lines.join(',')}]` : `${lines.join('\n')}\n`;
     const timestamp = String(Math.floor(Date.now() / 1000));
-    const headers: Record<string, string> = { 'content-type': d.body === 'json' ? 'application/json' : 'application/x-ndjson', 'x-gatehouse-timestamp': timestamp };
-    if (d.hmacSecretEnv) headers['x-gatehouse-signature'] = `sha256=${createHmac('sha256', this.secret(d.hmacSecretEnv)).update(`${timestamp}.${body}`).digest('hex')}`;
-    if (d.auth && 'bearerTokenEnv' in d.auth) headers['authorization'] = `Bearer ${this.secret(d.auth.bearerTokenEnv)}`;
-    if (d.auth && 'username' in d.auth) headers['authorization'] = `Basic ${Buffer.from(`${d.auth.username}:${this.secret(d.auth.passwordEnv)}`).toString('base64')}`;
-    let response: Response;
-    try {
-      response = await fetch(d.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(d.timeoutMs) });
-    } catch (error) {
-      throw new DestinationError('retry', `no answer from ${new URL(d.url).host} (${error instanceof Error ? error.message : String(error)})`);
-    }
-    const text = await response.text().catch(() => '');
-    if (!response.ok) throw DestinationError.fromStatus(response.status, text, response.headers.get('retry-after'));
-  }
-
-  private secret(name: string): string {
-    const value = this.env[name];
-    if (!value) throw new DestinationError('pause', `${name} is not set: the ${this.destination.name} destination needs it`);
-    return value;
+    const headers: Record<string, string> = { 'content-type': d.body === 'json' ? 'application/json' : 'application/x-ndjson', 'x-gatehouse-timestamp': timestamp, ...authorization(d.auth, this.env, d.name) };
+    if (d.hmacSecretEnv) headers['x-gatehouse-signature'] = `sha256=${createHmac('sha256', secretFrom(this.env, d.hmacSecretEnv, d.name)).update(`${timestamp}.${body}`).digest('hex')}`;
+    const answer = await post(d.url, headers, body, { timeoutMs: d.timeoutMs });
+    if (answer.status < 200 || answer.status >= 300) throw DestinationError.fromStatus(answer.status, answer.text, answer.header('retry-after'));
   }
 }

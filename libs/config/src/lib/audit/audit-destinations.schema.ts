@@ -19,6 +19,24 @@ const common = {
 /** The name of an environment variable holding a secret: secrets stay out of the file. */
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'the name of an environment variable, e.g. AUDIT_WEBHOOK_SECRET');
 
+/** Credentials for HTTP destinations, each secret named by an environment variable. */
+const httpAuthSchema = z.union([
+  z.strictObject({ bearerTokenEnv: envName }),
+  z.strictObject({ username: z.string().min(1), passwordEnv: envName }),
+  /** Elasticsearch / OpenSearch API keys: `Authorization: ApiKey <the variable's value>` (already base64 "id:key"). */
+  z.strictObject({ apiKeyEnv: envName }),
+]);
+
+/** TLS for a destination whose server shows a certificate from a private CA. */
+const tlsSchema = z.strictObject({
+  /** PEM file of the CA(s) to trust, in addition to the system's. */
+  caFile: z.string().min(1).optional(),
+  /** The name the certificate must carry, when it is not the host's. */
+  serverName: z.string().min(1).optional(),
+});
+
+const timeoutMs = z.number().int().min(100).max(120_000).default(10_000);
+
 export const auditDestinationSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('stdout'), ...common }),
   z.strictObject({
@@ -45,7 +63,69 @@ export const auditDestinationSchema = z.discriminatedUnion('type', [
     auth: z
       .union([z.strictObject({ bearerTokenEnv: envName }), z.strictObject({ username: z.string().min(1), passwordEnv: envName })])
       .optional(),
-    timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+    timeoutMs,
+  }),
+  z.strictObject({
+    type: z.literal('splunk-hec'),
+    ...common,
+    /** The HEC base URL, e.g. https://splunk.example.com:8088; events go to /services/collector/event. */
+    url: z.url(),
+    /** The HEC token (sent as `Authorization: Splunk <token>`). */
+    tokenEnv: envName,
+    index: z.string().min(1).optional(),
+    sourcetype: z.string().min(1).default('gatehouse:audit'),
+    source: z.string().min(1).default('gatehouse'),
+    /** The `X-Splunk-Request-Channel` GUID; default: one derived from the destination's name, the same on every replica. */
+    channel: z.uuid().optional(),
+    /** Indexer acknowledgement: a batch counts as delivered only once Splunk says it is indexed (the token must have it on). */
+    ack: z
+      .strictObject({ enabled: z.boolean().default(true), pollMs: z.number().int().min(50).max(60_000).default(1000), timeoutMs: z.number().int().min(1000).max(600_000).default(60_000) })
+      .optional(),
+    batchSize: z.number().int().min(1).max(10_000).default(100),
+    tls: tlsSchema.optional(),
+    timeoutMs,
+  }),
+  z.strictObject({
+    type: z.literal('elasticsearch'),
+    ...common,
+    /** Elasticsearch or OpenSearch base URL; records go to <url>/_bulk as `create` with the record id as `_id`. */
+    url: z.url(),
+    index: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,254}$/, 'a lower-case index or data stream name').default('gatehouse-audit'),
+    auth: httpAuthSchema.optional(),
+    batchSize: z.number().int().min(1).max(10_000).default(500),
+    tls: tlsSchema.optional(),
+    timeoutMs,
+  }),
+  z.strictObject({
+    type: z.literal('datadog'),
+    ...common,
+    /** Your Datadog site (datadoghq.com, datadoghq.eu, us5.datadoghq.com…); logs go to https://http-intake.logs.<site>/api/v2/logs. */
+    site: z.string().regex(/^[a-z0-9.-]+$/, 'a Datadog site such as datadoghq.com').default('datadoghq.com'),
+    /** Overrides the intake URL (a proxy, or a test). */
+    url: z.url().optional(),
+    apiKeyEnv: envName,
+    service: z.string().min(1).default('gatehouse'),
+    ddsource: z.string().min(1).default('gatehouse'),
+    ddtags: z.string().min(1).optional(),
+    /** Up to 1,000 entries and 5 MB (before compression) a request, as the intake allows. */
+    batchSize: z.number().int().min(1).max(1000).default(1000),
+    timeoutMs,
+  }),
+  z.strictObject({
+    type: z.literal('syslog'),
+    ...common,
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65_535),
+    /** RFC 5424 messages, octet-counted (RFC 6587) over TCP, or over TLS (RFC 5425). */
+    protocol: z.enum(['tcp', 'tls']).default('tls'),
+    tls: tlsSchema.optional(),
+    /** The facility of every message; authpriv (10) by default, as for security and authorization messages. */
+    facility: z.number().int().min(0).max(23).default(10),
+    appName: z.string().regex(/^[!-~]{1,48}$/, 'printable ASCII, no spaces, at most 48').default('gatehouse'),
+    /** The SD-ID of the structured data; use your organisation's private enterprise number (32473 is the one RFC 5612 keeps for examples). */
+    structuredDataId: z.string().regex(/^[!-~]{1,32}$/).refine((id) => !/[=\]" ]/.test(id), 'no "=", "]", a double quote or spaces').default('gatehouse@32473'),
+    batchSize: z.number().int().min(1).max(10_000).default(500),
+    timeoutMs,
   }),
   z.strictObject({
     type: z.literal('kafka'),
