@@ -1,8 +1,12 @@
 import 'reflect-metadata';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '@gatehouse/config';
 import type { AuditRecord } from '@gatehouse/contracts';
 import { Client } from 'pg';
 import { auditEnvSchema, SCHEMA, type AuditConfig } from '../config';
+import { CHECKPOINT_TYPE, checkpointInLine, type SignedCheckpoint } from '../checkpoints/checkpoint-event';
 import { checkpointSignatureValid, keyIdOf, publicKeyOf } from '../checkpoints/checkpoint-signature';
 import { ChainCheck, type ChainProblem, type TrustedCheckpoint } from '../verification/chain-check';
 
@@ -15,6 +19,12 @@ const PAGE = 1000;
  */
 async function main(): Promise<number> {
   const config = loadConfigOrExit('gatehouse audit verify', auditEnvSchema);
+  const { values } = parseArgs({ args: process.argv.slice(2), options: { anchors: { type: 'string', multiple: true } } });
+  const anchors = await anchorsIn(values.anchors ?? []);
+  if ('error' in anchors) {
+    console.error(anchors.error);
+    return 2;
+  }
   const db = new Client({ connectionString: config.database.url });
   try {
     await db.connect();
@@ -28,7 +38,7 @@ async function main(): Promise<number> {
       console.error('no audit chain in this database: has audit-reporting run against it? (check DATABASE_URL)');
       return 2;
     }
-    const trusted = await trustedCheckpoints(db, config);
+    const trusted = await trustedCheckpoints(db, config, anchors.checkpoints);
     if ('problem' in trusted) {
       console.log(`✗ ${trusted.problem.kind} at record ${trusted.problem.seq}: ${trusted.problem.detail}`);
       console.log(JSON.stringify(trusted.problem));
@@ -53,7 +63,8 @@ async function main(): Promise<number> {
       console.log(JSON.stringify(problem));
       return 1;
     }
-    const anchored = trusted.checkpoints.length > 0 ? `, and it matches all ${trusted.checkpoints.length} signed checkpoints` : '';
+    const outside = anchors.checkpoints.length > 0 ? ` (${anchors.checkpoints.length} of them from ${values.anchors?.length} anchor file${values.anchors?.length === 1 ? '' : 's'})` : '';
+    const anchored = trusted.checkpoints.length > 0 ? `, and it matches all ${trusted.checkpoints.length} signed checkpoints${outside}` : '';
     console.log(`✓ ${check.count} records verified: every hash recomputed, every link followed, no record missing, the chain ends where its head says${anchored}`);
     return 0;
   } finally {
@@ -61,8 +72,12 @@ async function main(): Promise<number> {
   }
 }
 
-/** The checkpoints, each signature checked with the audit public key; the first forged one is the problem. */
-async function trustedCheckpoints(db: Client, config: AuditConfig): Promise<{ checkpoints: TrustedCheckpoint[] } | { problem: ChainProblem }> {
+/**
+ * The checkpoints — the database's, and those a destination received (anchors, kept outside the
+ * database) — each signature checked with the audit public key; the first forged one is the
+ * problem. An anchor the database no longer has is exactly what catches a rewritten database.
+ */
+async function trustedCheckpoints(db: Client, config: AuditConfig, anchors: readonly SignedCheckpoint[]): Promise<{ checkpoints: TrustedCheckpoint[] } | { problem: ChainProblem }> {
   const rows = (await db.query(`SELECT size::text AS size_text, root, head_hash, created_at, key_id, signature FROM ${SCHEMA}.checkpoints ORDER BY size`)).rows as {
     size_text: string;
     root: string;
@@ -71,23 +86,46 @@ async function trustedCheckpoints(db: Client, config: AuditConfig): Promise<{ ch
     key_id: string;
     signature: string;
   }[];
+  const stored: SignedCheckpoint[] = rows.map((row) => ({ size: row.size_text, root: row.root.trim(), headHash: row.head_hash.trim(), createdAt: row.created_at.toISOString(), keyId: row.key_id, signature: row.signature }));
+  const all = [...stored, ...anchors];
   const pem = config.checkpoints.verifyKey ?? config.checkpoints.signingKey;
-  if (rows.length > 0 && !pem) {
-    console.error(`! ${rows.length} signed checkpoints not checked: set AUDIT_VERIFY_KEY (the Ed25519 public key) to check them and catch a cut tail`);
+  if (all.length > 0 && !pem) {
+    console.error(`! ${all.length} signed checkpoints not checked: set AUDIT_VERIFY_KEY (the Ed25519 public key) to check them and catch a cut tail`);
     return { checkpoints: [] };
   }
   if (!pem) return { checkpoints: [] };
   const publicKey = publicKeyOf(pem);
   const keyId = keyIdOf(publicKey);
-  const checkpoints: TrustedCheckpoint[] = [];
-  for (const row of rows) {
-    const body = { size: row.size_text, root: row.root.trim(), headHash: row.head_hash.trim(), createdAt: row.created_at.toISOString(), keyId: row.key_id };
-    if (row.key_id !== keyId || !checkpointSignatureValid(body, row.signature, publicKey)) {
-      const why = row.key_id !== keyId ? `it names key ${row.key_id}, not the audit key ${keyId}` : 'its signature does not verify with the audit key';
-      return { problem: { kind: 'bad_signature', seq: row.size_text, detail: `the checkpoint of ${row.size_text} records is forged: ${why}` } };
+  const checkpoints = new Map<string, TrustedCheckpoint>();
+  for (const c of all) {
+    const { signature, ...body } = c;
+    if (c.keyId !== keyId || !checkpointSignatureValid(body, signature, publicKey)) {
+      const why = c.keyId !== keyId ? `it names key ${c.keyId}, not the audit key ${keyId}` : 'its signature does not verify with the audit key';
+      return { problem: { kind: 'bad_signature', seq: c.size, detail: `the checkpoint of ${c.size} records is forged: ${why}` } };
     }
-    checkpoints.push({ size: body.size, root: body.root, headHash: body.headHash, createdAt: body.createdAt });
+    checkpoints.set(`${c.size}:${c.root}`, { size: c.size, root: c.root, headHash: c.headHash, createdAt: c.createdAt });
   }
+  return { checkpoints: [...checkpoints.values()] };
+}
+
+/** The signed checkpoints in JSON-lines files a destination received (any format); other lines are passed over. */
+async function anchorsIn(files: readonly string[]): Promise<{ checkpoints: SignedCheckpoint[] } | { error: string }> {
+  const checkpoints: SignedCheckpoint[] = [];
+  for (const file of files) {
+    let lines = 0;
+    try {
+      const reader = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+      for await (const line of reader) {
+        lines += 1;
+        if (!line.includes(CHECKPOINT_TYPE)) continue;
+        const found = checkpointInLine(JSON.parse(line) as unknown);
+        if (found) checkpoints.push(found);
+      }
+    } catch (error) {
+      return { error: `cannot read the anchors in ${file} (line ${lines}): ${error instanceof Error ? error.message : String(error)}` };
+    }
+  }
+  if (files.length > 0 && checkpoints.length === 0) return { error: `no signed checkpoints in ${files.join(', ')}: is it a file destination's output, with AUDIT_SIGNING_KEY set on audit-reporting?` };
   return { checkpoints };
 }
 

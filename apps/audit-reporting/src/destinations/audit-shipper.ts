@@ -6,8 +6,10 @@ import { DataSource } from 'typeorm';
 import { AUDIT_CONFIG, type AuditConfig } from '../config';
 import { AUDIT_DESTINATIONS } from './audit-destinations.token';
 import { DestinationError } from './destination-error';
-import { formatRecord, takes } from './record-format';
-import type { Sink } from './sinks/sink';
+import { CHECKPOINT_TYPE, checkpointEvent } from '../checkpoints/checkpoint-event';
+import { interleave } from './interleave';
+import { outgoing, takes } from './record-format';
+import type { ShippedEvent, Sink } from './sinks/sink';
 import { sinkFor } from './sinks/sink-for';
 
 const IDLE_MS = 250;
@@ -90,28 +92,54 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
-  /** One batch of up to `limit` records past the cursor: how many were read (0: nothing new, or another replica has it). */
+  /**
+   * One batch of up to `limit` records past the cursor, with the signed checkpoints the batch
+   * reaches (each after the record it ends on; one made of records already shipped goes on its
+   * own): how many were read (0: nothing new, or another replica has it).
+   */
   async shipOnce(destination: AuditDestination, sink: Sink, limit: number): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const [cursor] = (await manager.query(`SELECT delivered_seq::text AS seq_text FROM audit.destination_cursors WHERE name = $1 FOR UPDATE SKIP LOCKED`, [destination.name])) as { seq_text: string }[];
+      const [cursor] = (await manager.query(
+        `SELECT delivered_seq::text AS seq_text, delivered_checkpoint::text AS checkpoint_text FROM audit.destination_cursors WHERE name = $1 FOR UPDATE SKIP LOCKED`,
+        [destination.name],
+      )) as { seq_text: string; checkpoint_text: string }[];
       if (!cursor) return 0;
       const rows = (await manager.query(`SELECT seq::text AS seq_text, record FROM audit.records WHERE seq > $1 ORDER BY seq LIMIT $2`, [cursor.seq_text, limit])) as { seq_text: string; record: AuditRecord }[];
-      if (rows.length === 0) return 0;
-      const taken = rows.filter((r) => takes(destination, r.record));
-      const last = rows[rows.length - 1] as { seq_text: string; record: AuditRecord };
+      const reached = rows.length > 0 ? (rows[rows.length - 1] as { seq_text: string }).seq_text : cursor.seq_text;
+      const checkpoints = (
+        (await manager.query(
+          `SELECT size::text AS size, root, head_hash, created_at, key_id, signature FROM audit.checkpoints WHERE size > $1 AND size <= $2 ORDER BY size`,
+          [cursor.checkpoint_text, reached],
+        )) as { size: string; root: string; head_hash: string; created_at: Date; key_id: string; signature: string }[]
+      ).map((c) => checkpointEvent({ size: c.size, root: c.root.trim(), headHash: c.head_hash.trim(), createdAt: c.created_at.toISOString(), keyId: c.key_id, signature: c.signature }));
+      if (rows.length === 0 && checkpoints.length === 0) return 0;
+      const batch = interleave(rows, checkpoints).filter((event) => takes(destination, event)).map((event) => outgoing(event, destination.format));
+      const lastCheckpoint = checkpoints.length > 0 ? (checkpoints[checkpoints.length - 1] as ShippedEvent).sequence : cursor.checkpoint_text;
+      const taken = batch.filter((o) => o.record.type !== CHECKPOINT_TYPE).length;
       try {
-        await sink.send(taken.map((r) => ({ record: r.record, line: JSON.stringify(formatRecord(r.record, destination.format)) })));
+        await sink.send(batch);
       } catch (error) {
         const refusedForGood = error instanceof DestinationError && (error.kind === 'reject' || error.kind === 'split');
-        if (!(refusedForGood && rows.length === 1)) throw error;
-        // One record the destination will never take: set it aside with the reason, and go on.
+        if (!refusedForGood || rows.length > 1) throw error;
+        if (rows.length === 0) {
+          // Only checkpoints, refused for good: the next ones anchor the chain as well; say so, and go on.
+          await manager.query(`UPDATE audit.destination_cursors SET delivered_checkpoint = $2, failed = failed + 1, last_error = $3, updated_at = now() WHERE name = $1`, [destination.name, lastCheckpoint, (error as Error).message]);
+          this.logger.error({ destination: destination.name, checkpoint: lastCheckpoint, reason: (error as Error).message }, 'audit destination refused a signed checkpoint for good; skipped');
+          return checkpoints.length;
+        }
+        // One record the destination will never take: set it aside with the reason, and go on
+        // (a checkpoint in the same batch goes with the next one).
+        const last = rows[0] as { seq_text: string; record: AuditRecord };
         await manager.query(`INSERT INTO audit.destination_quarantine (name, seq, record_id, reason) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [destination.name, last.seq_text, last.record.id, (error as Error).message]);
         await manager.query(`UPDATE audit.destination_cursors SET delivered_seq = $2, failed = failed + 1, last_error = $3, updated_at = now() WHERE name = $1`, [destination.name, last.seq_text, (error as Error).message]);
         this.logger.warn({ destination: destination.name, seq: last.seq_text, reason: (error as Error).message }, 'audit destination refused a record for good; quarantined');
         return 1;
       }
-      await manager.query(`UPDATE audit.destination_cursors SET delivered_seq = $2, delivered = delivered + $3, last_error = NULL, updated_at = now() WHERE name = $1`, [destination.name, last.seq_text, taken.length]);
-      return rows.length;
+      await manager.query(
+        `UPDATE audit.destination_cursors SET delivered_seq = $2, delivered_checkpoint = $3, delivered = delivered + $4, last_error = NULL, updated_at = now() WHERE name = $1`,
+        [destination.name, reached, lastCheckpoint, taken],
+      );
+      return rows.length + checkpoints.length;
     });
   }
 
@@ -132,3 +160,4 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
     });
   }
 }
+

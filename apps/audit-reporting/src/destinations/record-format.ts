@@ -1,24 +1,56 @@
 import type { AuditDestination } from '@gatehouse/config';
-import { gatehouseFieldsOf, type AuditRecord } from '@gatehouse/contracts';
+import { gatehouseFieldsOf, OCSF_VERSION, type AuditRecord } from '@gatehouse/contracts';
+import { CHECKPOINT_TYPE } from '../checkpoints/checkpoint-event';
+import type { Outgoing, ShippedEvent } from './sinks/sink';
 
 /**
- * The record as the destination's format wants it: the whole CloudEvent (`cloudevents`), the
+ * The event as the destination's format wants it: the whole CloudEvent (`cloudevents`), the
  * OCSF event alone (`ocsf`; its metadata.uid is the record id), or the OCSF event with the
- * record's id, type, time, subject and sequence beside it (`json`).
+ * record's id, type, time, subject and sequence beside it (`json`). A checkpoint in `ocsf` is an
+ * OCSF Base Event carrying the checkpoint in `unmapped`.
  */
-export function formatRecord(record: AuditRecord, format: AuditDestination['format']): Record<string, unknown> {
+export function formatRecord(record: ShippedEvent, format: AuditDestination['format']): Record<string, unknown> {
   if (format === 'cloudevents') return record as unknown as Record<string, unknown>;
-  if (format === 'ocsf') return record.data as Record<string, unknown>;
+  if (format === 'ocsf') return record.type === CHECKPOINT_TYPE ? ocsfCheckpoint(record) : (record.data as Record<string, unknown>);
   return { id: record.id, type: record.type, time: record.time, subject: record.subject, sequence: record.sequence, ...(record.data as Record<string, unknown>) };
 }
 
-/** Does the destination's filter take this record? (No filter: every record.) */
-export function takes(destination: AuditDestination, record: AuditRecord): boolean {
+/** A record or checkpoint ready for a sink. */
+export function outgoing(record: ShippedEvent, format: AuditDestination['format']): Outgoing {
+  const line = JSON.stringify(formatRecord(record, format));
+  if (record.type === CHECKPOINT_TYPE) return { record, line, by: 'system: audit-reporting', failed: false };
+  return { record, line, by: gatehouseFieldsOf(record as AuditRecord).by, failed: (record.data as { status_id?: unknown }).status_id === 2 };
+}
+
+function ocsfCheckpoint(record: ShippedEvent): Record<string, unknown> {
+  const checkpoint = record.data as { size: string; root: string };
+  return {
+    class_uid: 0,
+    class_name: 'Base Event',
+    category_uid: 0,
+    category_name: 'Uncategorized',
+    activity_id: 99,
+    activity_name: 'Checkpoint',
+    type_uid: 99,
+    type_name: 'Base Event: Other',
+    time: Date.parse(record.time),
+    severity_id: 1,
+    severity: 'Informational',
+    status_id: 1,
+    status: 'Success',
+    message: `audit chain checkpoint: ${checkpoint.size} records, Merkle root ${checkpoint.root}, signed`,
+    metadata: { version: OCSF_VERSION, product: { name: 'Gatehouse', vendor_name: 'Gatehouse' }, uid: record.id, event_code: record.type, log_name: 'gatehouse.audit' },
+    unmapped: { checkpoint: record.data },
+  };
+}
+
+/** Does the destination's filter take this record? (No filter: every record; checkpoints always.) */
+export function takes(destination: AuditDestination, record: ShippedEvent): boolean {
   const filter = destination.filter;
-  if (!filter) return true;
+  if (!filter || record.type === CHECKPOINT_TYPE) return true;
   if (filter.types && !filter.types.includes(record.type)) return false;
   if (filter.flows) {
-    const flow = gatehouseFieldsOf(record).flow;
+    const flow = gatehouseFieldsOf(record as AuditRecord).flow;
     if (flow === undefined || !filter.flows.includes(flow)) return false;
   }
   return true;

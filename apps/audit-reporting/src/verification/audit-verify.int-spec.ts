@@ -1,6 +1,9 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
-import { loadConfig } from '@gatehouse/config';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig, parseAuditDestinations } from '@gatehouse/config';
 import { createEnvelope, KafkaConnection, KafkaPublisher, outgoing, startService } from '@gatehouse/messaging';
 import { createLogger } from '@gatehouse/observability';
 import { runTs, serviceTestEnv, waitFor, type ServiceTestEnv } from '@gatehouse/testing';
@@ -24,11 +27,15 @@ describe('a tamper-evident audit trail on real PostgreSQL', () => {
   const keys = generateKeyPairSync('ed25519');
   const signingKey = keys.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
   const verifyKey = keys.publicKey.export({ format: 'pem', type: 'spki' }).toString();
+  // A file destination: the copy outside the database, with the signed checkpoints in it.
+  const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-anchors-'));
+  const shipped = path.join(dir, 'audit.jsonl');
+  const destinations = parseAuditDestinations(`destinations:\n  - name: archive\n    type: file\n    format: json\n    path: ${shipped}\n`).destinations;
 
   beforeAll(async () => {
     testEnv = await serviceTestEnv('auditverify');
     const env = { ...testEnv.env, AUDIT_SIGNING_KEY: signingKey, AUDIT_CHECKPOINT_EVERY: '5' };
-    app = await startService({ service: SERVICE, module: AppModule.register(loadConfig(auditEnvSchema, env), logger), logger, port: 0 });
+    app = await startService({ service: SERVICE, module: AppModule.register(loadConfig(auditEnvSchema, env), logger, destinations), logger, port: 0 });
     connection = new KafkaConnection({ clientId: 'test', brokers: testEnv.brokers, logger, topicPrefix: testEnv.topicPrefix });
     const events = Array.from({ length: 12 }, (_, i) => {
       const requestId = randomUUID();
@@ -56,16 +63,25 @@ describe('a tamper-evident audit trail on real PostgreSQL', () => {
     // Every 5 records, and what is left when its interval comes: here, at once.
     await app.get(Checkpointer).tick(true);
     await waitFor(async () => (await db.query(`SELECT 1 FROM audit.checkpoints WHERE size = 12`)).rowCount === 1, { what: 'the checkpoint of all 12 records' });
+    await waitFor(() => shippedLines().some((l) => l['type'] === 'gatehouse.audit.checkpoint' && l['size'] === '12'), { what: 'the last checkpoint shipped to the file' });
   });
+  const shippedLines = (): Record<string, unknown>[] => {
+    try {
+      return readFileSync(shipped, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      return [];
+    }
+  };
   afterAll(async () => {
     await db?.end();
     await connection?.close();
     await app?.close();
     await testEnv?.database.drop();
+    rmSync(dir, { recursive: true, force: true });
   });
 
-  const verify = async (): Promise<{ code: number | null; out: string }> => {
-    const child = runTs('apps/gateway/src/cli/main.ts', ['audit', 'verify'], { DATABASE_URL: testEnv.database.url, AUDIT_VERIFY_KEY: verifyKey });
+  const verify = async (...args: string[]): Promise<{ code: number | null; out: string }> => {
+    const child = runTs('apps/gateway/src/cli/main.ts', ['audit', 'verify', ...args], { DATABASE_URL: testEnv.database.url, AUDIT_VERIFY_KEY: verifyKey });
     let out = '';
     child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -87,11 +103,15 @@ describe('a tamper-evident audit trail on real PostgreSQL', () => {
   const snapshot = async () => ({
     records: (await db.query('SELECT * FROM audit.records ORDER BY seq')).rows as Record<string, unknown>[],
     head: (await db.query('SELECT seq, hash FROM audit.chain_head')).rows[0] as { seq: string; hash: string },
+    checkpoints: (await db.query('SELECT * FROM audit.checkpoints ORDER BY size')).rows as Record<string, unknown>[],
   });
-  const restore = async ({ records: rows, head }: Awaited<ReturnType<typeof snapshot>>) => {
+  const restore = async ({ records: rows, head, checkpoints }: Awaited<ReturnType<typeof snapshot>>) => {
     await db.query('BEGIN');
     await db.query('SET LOCAL session_replication_role = replica');
-    await db.query('DELETE FROM audit.checkpoints WHERE size > 12');
+    await db.query('DELETE FROM audit.checkpoints');
+    for (const c of checkpoints) {
+      await db.query(`INSERT INTO audit.checkpoints (size, root, head_hash, created_at, key_id, signature, frontier) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [c['size'], c['root'], c['head_hash'], c['created_at'], c['key_id'], c['signature'], JSON.stringify(c['frontier'])]);
+    }
     await db.query('UPDATE audit.chain_head SET seq = $1, hash = $2', [head.seq, head.hash]);
     await db.query('DELETE FROM audit.records');
     for (const row of rows) {
@@ -139,5 +159,29 @@ describe('a tamper-evident audit trail on real PostgreSQL', () => {
       await restore(before);
     }
     expect((await verify()).code).toBe(0);
+  });
+
+  it('ships every signed checkpoint to the destinations, where it still catches a database rewritten to hide a cut tail', async () => {
+    const anchors = shippedLines().filter((l) => l['type'] === 'gatehouse.audit.checkpoint');
+    const stored = (await db.query(`SELECT size::text AS size FROM audit.checkpoints ORDER BY size`)).rows.map((r: { size: string }) => r.size);
+    expect(anchors.map((l) => l['size'])).toEqual(stored);
+    // In the chain's order: a checkpoint never before the record it ends on.
+    const order = shippedLines().map((l) => (l['type'] === 'gatehouse.audit.checkpoint' ? `c${String(l['size'])}` : String(l['sequence'])));
+    expect(order.slice(-2)).toEqual(['12', 'c12']);
+    expect(await verify('--anchors', shipped)).toMatchObject({ code: 0, out: expect.stringContaining(`(${anchors.length} of them from 1 anchor file)`) });
+
+    // A superuser cuts the last three records, rewrites the head to match and removes the
+    // checkpoints that knew better: the database alone now looks intact…
+    const before = await snapshot();
+    await tamper(`DELETE FROM audit.records WHERE seq > 9; UPDATE audit.chain_head SET seq = 9, hash = (SELECT hash FROM audit.records WHERE seq = 9); DELETE FROM audit.checkpoints WHERE size > 9`);
+    try {
+      expect((await verify()).code).toBe(0);
+      // …but the checkpoints the destination holds do not.
+      const { code, out } = await verify('--anchors', shipped);
+      expect(problemIn(out)).toMatchObject({ kind: 'truncated', seq: '10' });
+      expect(code).toBe(1);
+    } finally {
+      await restore(before);
+    }
   });
 });

@@ -47,10 +47,10 @@ export async function runDoctor(args: string[], usage: string): Promise<number> 
 }
 
 /** `gatehouse audit verify|destinations`: audit-reporting's own command, run with this shell's environment; its exit code is ours. */
-export function runAuditCommand(command: 'verify' | 'destinations'): Promise<number> {
+export function runAuditCommand(command: 'verify' | 'destinations', args: readonly string[] = []): Promise<number> {
   const root = path.resolve(__dirname, '../../../..');
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(root, 'scripts/run-ts.cjs'), path.join(root, `apps/audit-reporting/src/cli/audit-${command}.ts`)], { cwd: root, env: process.env, stdio: 'inherit' });
+    const child = spawn(process.execPath, [path.join(root, 'scripts/run-ts.cjs'), path.join(root, `apps/audit-reporting/src/cli/audit-${command}.ts`), ...args], { cwd: root, env: process.env, stdio: 'inherit' });
     child.on('close', (code) => resolve(code ?? 2));
   });
 }

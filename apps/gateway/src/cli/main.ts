@@ -21,8 +21,10 @@ const USAGE = `usage: npm run gatehouse -- <command>
   tokens revoke <id>                                    revoke a token at once
   flows validate <file>                                 check a flows YAML file
 ${DOCTOR_USAGE}
-  audit verify                                          check the whole audit chain (every hash and link, gaps,
-                                                        order, truncation); exit 1 naming the first bad record
+  audit verify [--anchors <file>…]                      check the whole audit chain (every hash and link, gaps,
+                                                        order, truncation, signed checkpoints); exit 1 naming the
+                                                        first bad record. --anchors: JSON-lines files a destination
+                                                        received; their signed checkpoints are checked too
   audit destinations                                    each audit destination's state, lag and counts
 ${SLACK_MANIFEST_USAGE}
 ${API_USAGE}
@@ -54,7 +56,7 @@ function validateFlows(file: string | undefined): number {
 async function main(argv: string[]): Promise<number> {
   const [group, command, ...rest] = argv;
   if (group === 'doctor') return runDoctor(argv.slice(1), USAGE);
-  if (group === 'audit' && (command === 'verify' || command === 'destinations')) return runAuditCommand(command);
+  if (group === 'audit' && (command === 'verify' || command === 'destinations')) return runAuditCommand(command, rest);
   if (group === 'flows' && command === 'validate') return validateFlows(rest[0]);
   if (group === 'slack' && command === 'manifest') return printSlackManifest(rest, USAGE);
   if ((group === 'flows' || group === 'requests') && command) return runApiCommand(group, command, rest);

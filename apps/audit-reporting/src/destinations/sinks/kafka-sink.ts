@@ -1,13 +1,14 @@
 import type { AuditDestination } from '@gatehouse/config';
-import { TOPICS, type AuditRecord } from '@gatehouse/contracts';
+import { TOPICS } from '@gatehouse/contracts';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { DestinationError } from '../destination-error';
-import type { Outgoing, Sink } from './sink';
+import type { Outgoing, ShippedEvent, Sink } from './sink';
 
 type KafkaDestination = Extract<AuditDestination, { type: 'kafka' }>;
 
 /** CloudEvents' Kafka binding, binary mode: the attributes as `ce_*` headers, the data as the value, keyed by subject. */
-export function cloudEventMessage(record: AuditRecord, value: string): { key: string; value: string; headers: Record<string, string> } {
+export function cloudEventMessage(record: ShippedEvent, value: string): { key: string; value: string; headers: Record<string, string> } {
+  const optional = { ce_dataschema: record.dataschema, ce_correlationid: record.correlationid, ce_hash: record.hash, ce_previoushash: record.previoushash };
   return {
     key: record.subject,
     value,
@@ -19,9 +20,7 @@ export function cloudEventMessage(record: AuditRecord, value: string): { key: st
       ce_time: record.time,
       ce_subject: record.subject,
       ce_sequence: record.sequence,
-      ce_correlationid: record.correlationid,
-      ce_hash: record.hash,
-      ce_previoushash: record.previoushash,
+      ...Object.fromEntries(Object.entries(optional).filter((entry): entry is [string, string] => entry[1] !== undefined)),
       'content-type': 'application/json',
     },
   };

@@ -1,9 +1,32 @@
-import type { AuditRecord } from '@gatehouse/contracts';
+/**
+ * A CloudEvent the chain ships: an audit record, or a signed checkpoint of the chain (type
+ * `gatehouse.audit.checkpoint`), which destinations keep as the chain's anchor outside the
+ * database.
+ */
+export interface ShippedEvent {
+  specversion: '1.0';
+  id: string;
+  source: string;
+  type: string;
+  subject: string;
+  time: string;
+  datacontenttype: 'application/json';
+  dataschema?: string;
+  sequence: string;
+  correlationid?: string;
+  hash?: string;
+  previoushash?: string;
+  data: unknown;
+}
 
-/** One record on its way: the record, and the line its destination's format makes of it. */
+/** One event on its way: the event, the line its destination's format makes of it, and what sinks label it with. */
 export interface Outgoing {
-  record: AuditRecord;
+  record: ShippedEvent;
   line: string;
+  /** The actor in words ("ada@example.com (api)"; "system: audit-reporting" for a checkpoint). */
+  by: string;
+  /** A refusal or a failure (OCSF status Failure). */
+  failed: boolean;
 }
 
 /**

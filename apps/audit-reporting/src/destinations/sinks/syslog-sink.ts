@@ -3,7 +3,6 @@ import { connect as tcpConnect, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { connect as tlsConnect } from 'node:tls';
 import type { AuditDestination } from '@gatehouse/config';
-import { gatehouseFieldsOf, type AuditRecord } from '@gatehouse/contracts';
 import { DestinationError } from '../destination-error';
 import type { Outgoing, Sink } from './sink';
 
@@ -21,16 +20,15 @@ const printable = (value: string, max: number) => value.replace(/[^!-~]/g, '_').
  * One record as an RFC 5424 message: severity informational (notice for a refusal or failure),
  * the record type as MSGID, the record's identity as structured data, the line as the UTF-8 MSG.
  */
-export function syslogMessage(record: AuditRecord, line: string, options: { facility: number; appName: string; structuredDataId: string; host: string; procId: string }): string {
-  const failed = (record.data as { status_id?: number }).status_id === 2;
+export function syslogMessage({ record, line, by, failed }: Outgoing, options: { facility: number; appName: string; structuredDataId: string; host: string; procId: string }): string {
   const pri = options.facility * 8 + (failed ? 5 : 6);
   const params: [string, string][] = [
     ['id', record.id],
     ['type', record.type],
     ['subject', record.subject],
     ['sequence', record.sequence],
-    ['hash', record.hash],
-    ['actor', gatehouseFieldsOf(record).by],
+    ...(record.hash ? [['hash', record.hash] as [string, string]] : []),
+    ['actor', by],
   ];
   const sd = `[${options.structuredDataId} ${params.map(([k, v]) => `${k}="${escapeParamValue(v)}"`).join(' ')}]`;
   return `<${pri}>1 ${record.time} ${printable(options.host, 255)} ${printable(options.appName, 48)} ${printable(options.procId, 128)} ${printable(record.type, 32)} ${sd} \uFEFF${line}`;
@@ -56,7 +54,7 @@ export class SyslogSink implements Sink {
   async send(batch: readonly Outgoing[]): Promise<void> {
     if (batch.length === 0) return;
     const d = this.destination;
-    const frames = Buffer.concat(batch.map(({ record, line }) => octetCounted(syslogMessage(record, line, { facility: d.facility, appName: d.appName, structuredDataId: d.structuredDataId, host: this.host, procId: String(process.pid) }))));
+    const frames = Buffer.concat(batch.map((outgoing) => octetCounted(syslogMessage(outgoing, { facility: d.facility, appName: d.appName, structuredDataId: d.structuredDataId, host: this.host, procId: String(process.pid) }))));
     try {
       const socket = await this.connect();
       await new Promise<void>((resolve, reject) => {
