@@ -3,6 +3,8 @@ import { TOPICS } from '@gatehouse/contracts';
 import { MessagingModule } from '@gatehouse/messaging';
 import { ObservabilityModule, type Logger } from '@gatehouse/observability';
 import { PersistenceModule } from '@gatehouse/persistence';
+import { AuditAccess } from './audit/audit-access';
+import { ExportAuditController } from './audit/export-audit/export-audit.controller';
 import { GetAuditController } from './audit/get-audit/get-audit.controller';
 import { ApiTokenGuard } from './auth/api-token.guard';
 import { ApiTokenStore } from './auth/api-token.store';
@@ -48,13 +50,14 @@ export class AppModule {
         ChangeRequestController,
         FollowUpRequestController,
         ListFlowsController,
+        ExportAuditController,
         GetAuditController,
         OpenApiController,
         SlackEventsController,
         SlackRelayController,
         LinkController,
       ],
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, ApiTokenStore, ApiTokenGuard, AskService, SlackForwarder, OktaSignIn, LinkSignIns],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, ApiTokenStore, ApiTokenGuard, AskService, AuditAccess, SlackForwarder, OktaSignIn, LinkSignIns],
     };
   }
 }

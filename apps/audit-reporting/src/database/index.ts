@@ -4,7 +4,8 @@ import { CreateCheckpoints1763800001800 } from './migrations/1763800001800-creat
 import { CreateDestinationCursors1763800001900 } from './migrations/1763800001900-create-destination-cursors';
 import { CreateRequestFacts1763800002000 } from './migrations/1763800002000-create-request-facts';
 import { CheckpointCursors1763800002100 } from './migrations/1763800002100-checkpoint-cursors';
+import { AuditQueryIndexes1763800002200 } from './migrations/1763800002200-audit-query-indexes';
 
 /** Audit tables are written with plain SQL (append-only, hash-chained); no entities. */
 export const entities = [];
-export const migrations = [CreateAuditRecords1763800000100, AppendOnlyRecords1763800001700, CreateCheckpoints1763800001800, CreateDestinationCursors1763800001900, CreateRequestFacts1763800002000, CheckpointCursors1763800002100];
+export const migrations = [CreateAuditRecords1763800000100, AppendOnlyRecords1763800001700, CreateCheckpoints1763800001800, CreateDestinationCursors1763800001900, CreateRequestFacts1763800002000, CheckpointCursors1763800002100, AuditQueryIndexes1763800002200];

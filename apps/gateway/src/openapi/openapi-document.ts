@@ -1,6 +1,7 @@
 import { auditQueryResultSchema, listFlowsReplySchema, problemSchema, requestViewSchema } from '@gatehouse/contracts';
 import { z } from 'zod';
-import { auditQueryParams } from '../audit/get-audit/get-audit.controller';
+import { auditQueryParams } from '../audit/audit-query-params';
+import { auditExportParams } from '../audit/export-audit/export-audit.controller';
 import type { Scope } from '@gatehouse/contracts';
 import { ON_BEHALF_OF_HEADER } from '../auth/acting-principal';
 import { approveBody, denyBody } from '../decisions/submit-decision/submit-decision.controller';
@@ -97,8 +98,12 @@ export const ROUTES: Route[] = [
     responses: { 200: { description: 'Flows', schema: listFlowsReplySchema } },
   },
   {
-    method: 'get', path: '/api/v1/audit', operationId: 'getAuditTrail', summary: "A request's audit records, in order", scope: 'audit:read', query: auditQueryParams,
-    responses: { 200: { description: 'CloudEvents records, hash-chained', schema: auditQueryResultSchema } },
+    method: 'get', path: '/api/v1/audit', operationId: 'getAuditTrail', summary: 'Audit records in chain order: one request’s, or filtered; a page at a time', scope: 'audit:read', query: auditQueryParams,
+    responses: { 200: { description: 'CloudEvents records around OCSF events, hash-chained; nextCursor while there may be more', schema: auditQueryResultSchema } },
+  },
+  {
+    method: 'get', path: '/api/v1/audit/export', operationId: 'exportAuditTrail', summary: 'Every matching audit record, streamed as JSON lines or CSV', scope: 'audit:read', query: auditExportParams,
+    responses: { 200: { description: 'application/x-ndjson (one CloudEvent record a line) or text/csv (one row a record, RFC 4180), streamed as a download' } },
   },
 ];
 
