@@ -157,4 +157,43 @@ describe('audit query and export through the gateway', () => {
     const format = await fetch(`${system.gatewayUrl}/api/v1/audit/export?format=xml`, { headers: { authorization: `Bearer ${auditor}` } });
     expect(format.status).toBe(400);
   });
+
+  it('reports who held which access in a range: when, approved by whom, for how long, as JSON and CSV', async () => {
+    expect((await api(ada, 'POST', `/api/v1/requests/${ids.adaRead}/revoke`, {})).status).toBe(200);
+    await waitFor(async () => (await query(`requestId=${ids.adaRead}&type=access.ended`)).records.length === 1, { what: 'the revocation ended', timeoutMs: 20000 });
+    const range = `from=${encodeURIComponent(startedAt)}&to=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}`;
+    const json = await fetch(`${system.gatewayUrl}/api/v1/audit/access-review?${range}`, { headers: { authorization: `Bearer ${auditor}` } });
+    expect(json.status).toBe(200);
+    const review = (await json.json()) as { rows: Record<string, unknown>[] };
+    const byRequest = Object.fromEntries(review.rows.map((r) => [r['requestId'] as string, r]));
+    expect(Object.keys(byRequest).sort()).toEqual([ids.adaRead, ids.adaStaging].sort()); // bob's denied request was never held
+    expect(byRequest[ids.adaRead]).toMatchObject({
+      requester: 'ada@example.com',
+      flow: 'production-database',
+      target: 'read-only',
+      oktaGroupId: '00gprdbreadonly00001',
+      reason: 'INC-77, "urgent", see runbook',
+      approvedBy: [{ by: 'dba1@example.com (api)', at: expect.any(String) }],
+      ended: 'REVOKED',
+      endedBy: 'ada@example.com (api)',
+      heldSeconds: expect.any(Number),
+    });
+    expect(byRequest[ids.adaStaging]).toMatchObject({ flow: 'staging', approvedBy: [], autoApproved: expect.any(String) });
+    expect(byRequest[ids.adaStaging]?.['endedAt']).toBeUndefined(); // still held
+
+    // A range that ended before any grant: nobody held anything.
+    const before = await fetch(`${system.gatewayUrl}/api/v1/audit/access-review?from=2020-01-01T00:00:00Z&to=${encodeURIComponent(startedAt)}`, { headers: { authorization: `Bearer ${auditor}` } });
+    expect(((await before.json()) as { rows: unknown[] }).rows).toEqual([]);
+
+    const csv = await fetch(`${system.gatewayUrl}/api/v1/audit/access-review?${range}&flow=production-database&format=csv`, { headers: { authorization: `Bearer ${auditor}` } });
+    const [header, ...rows] = parseCsv(await csv.text());
+    expect(header?.slice(0, 4)).toEqual(['request', 'requester', 'flow', 'target']);
+    expect(rows).toHaveLength(1);
+    const col = (name: string) => rows[0]?.[(header as string[]).indexOf(name)];
+    expect([col('request'), col('reason'), col('ended'), col('ended_by')]).toEqual([ids.adaRead, 'INC-77, "urgent", see runbook', 'REVOKED', 'ada@example.com (api)']);
+    expect(col('approved_by')).toMatch(/^dba1@example.com \(api\) at \d{4}-/);
+
+    expect((await fetch(`${system.gatewayUrl}/api/v1/audit/access-review?${range}`, { headers: { authorization: `Bearer ${ada}` } })).status).toBe(403);
+    expect((await fetch(`${system.gatewayUrl}/api/v1/audit/access-review?from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z`, { headers: { authorization: `Bearer ${auditor}` } })).status).toBe(400);
+  });
 });

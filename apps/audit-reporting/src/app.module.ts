@@ -9,6 +9,7 @@ import { AUDIT_DESTINATIONS } from './destinations/audit-destinations.token';
 import { DestinationMetrics } from './destinations/destination-metrics';
 import { AUDIT_CONFIG, SCHEMA, SERVICE, type AuditConfig } from './config';
 import { entities, migrations } from './database';
+import { AccessReviewHandler } from './records/access-review/access-review.handler';
 import { QueryRecordsHandler } from './records/query-records/query-records.handler';
 import { RecordEventHandler } from './records/record-event/record-event.handler';
 
@@ -22,7 +23,7 @@ export class AppModule {
         PersistenceModule.forRoot({ url: config.database.url, schema: SCHEMA, entities, migrations, applicationName: SERVICE }),
         MessagingModule.forRoot({ service: SERVICE, brokers: config.kafka.brokers, topicPrefix: config.kafka.topicPrefix, outboxSchema: SCHEMA }),
       ],
-      controllers: [RecordEventHandler, QueryRecordsHandler],
+      controllers: [RecordEventHandler, QueryRecordsHandler, AccessReviewHandler],
       providers: [{ provide: AUDIT_CONFIG, useValue: config }, { provide: AUDIT_DESTINATIONS, useValue: destinations }, Checkpointer, AuditShipper, DestinationMetrics],
     };
   }

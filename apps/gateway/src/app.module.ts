@@ -3,6 +3,7 @@ import { TOPICS } from '@gatehouse/contracts';
 import { MessagingModule } from '@gatehouse/messaging';
 import { ObservabilityModule, type Logger } from '@gatehouse/observability';
 import { PersistenceModule } from '@gatehouse/persistence';
+import { AccessReviewController } from './audit/access-review/access-review.controller';
 import { AuditAccess } from './audit/audit-access';
 import { ExportAuditController } from './audit/export-audit/export-audit.controller';
 import { GetAuditController } from './audit/get-audit/get-audit.controller';
@@ -50,6 +51,7 @@ export class AppModule {
         ChangeRequestController,
         FollowUpRequestController,
         ListFlowsController,
+        AccessReviewController,
         ExportAuditController,
         GetAuditController,
         OpenApiController,

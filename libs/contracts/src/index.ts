@@ -18,3 +18,4 @@ export * from './lib/messages/slack-delivery';
 export * from './lib/messages/slack-events';
 export * from './lib/messages/identity-link';
 export * from './lib/messages/acknowledged-at-once';
+export * from './lib/messages/access-review';

@@ -108,10 +108,11 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
       const reached = rows.length > 0 ? (rows[rows.length - 1] as { seq_text: string }).seq_text : cursor.seq_text;
       const checkpoints = (
         (await manager.query(
-          `SELECT size::text AS size, root, head_hash, created_at, key_id, signature FROM audit.checkpoints WHERE size > $1 AND size <= $2 ORDER BY size`,
+          // size_text, not size: an output column named size would make ORDER BY sort the text ("12" < "6").
+          `SELECT size::text AS size_text, root, head_hash, created_at, key_id, signature FROM audit.checkpoints WHERE size > $1 AND size <= $2 ORDER BY size`,
           [cursor.checkpoint_text, reached],
-        )) as { size: string; root: string; head_hash: string; created_at: Date; key_id: string; signature: string }[]
-      ).map((c) => checkpointEvent({ size: c.size, root: c.root.trim(), headHash: c.head_hash.trim(), createdAt: c.created_at.toISOString(), keyId: c.key_id, signature: c.signature }));
+        )) as { size_text: string; root: string; head_hash: string; created_at: Date; key_id: string; signature: string }[]
+      ).map((c) => checkpointEvent({ size: c.size_text, root: c.root.trim(), headHash: c.head_hash.trim(), createdAt: c.created_at.toISOString(), keyId: c.key_id, signature: c.signature }));
       if (rows.length === 0 && checkpoints.length === 0) return 0;
       const batch = interleave(rows, checkpoints).filter((event) => takes(destination, event)).map((event) => outgoing(event, destination.format));
       const lastCheckpoint = checkpoints.length > 0 ? (checkpoints[checkpoints.length - 1] as ShippedEvent).sequence : cursor.checkpoint_text;

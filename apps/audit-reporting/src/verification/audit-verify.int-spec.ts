@@ -163,7 +163,7 @@ describe('a tamper-evident audit trail on real PostgreSQL', () => {
 
   it('ships every signed checkpoint to the destinations, where it still catches a database rewritten to hide a cut tail', async () => {
     const anchors = shippedLines().filter((l) => l['type'] === 'gatehouse.audit.checkpoint');
-    const stored = (await db.query(`SELECT size::text AS size FROM audit.checkpoints ORDER BY size`)).rows.map((r: { size: string }) => r.size);
+    const stored = (await db.query(`SELECT size::text AS size_text FROM audit.checkpoints ORDER BY size`)).rows.map((r: { size_text: string }) => r.size_text);
     expect(anchors.map((l) => l['size'])).toEqual(stored);
     // In the chain's order: a checkpoint never before the record it ends on.
     const order = shippedLines().map((l) => (l['type'] === 'gatehouse.audit.checkpoint' ? `c${String(l['size'])}` : String(l['sequence'])));

@@ -1,6 +1,7 @@
-import { auditQueryResultSchema, listFlowsReplySchema, problemSchema, requestViewSchema } from '@gatehouse/contracts';
+import { accessReviewResultSchema, auditQueryResultSchema, listFlowsReplySchema, problemSchema, requestViewSchema } from '@gatehouse/contracts';
 import { z } from 'zod';
 import { auditQueryParams } from '../audit/audit-query-params';
+import { accessReviewParams } from '../audit/access-review/access-review.controller';
 import { auditExportParams } from '../audit/export-audit/export-audit.controller';
 import type { Scope } from '@gatehouse/contracts';
 import { ON_BEHALF_OF_HEADER } from '../auth/acting-principal';
@@ -104,6 +105,10 @@ export const ROUTES: Route[] = [
   {
     method: 'get', path: '/api/v1/audit/export', operationId: 'exportAuditTrail', summary: 'Every matching audit record, streamed as JSON lines or CSV', scope: 'audit:read', query: auditExportParams,
     responses: { 200: { description: 'application/x-ndjson (one CloudEvent record a line) or text/csv (one row a record, RFC 4180), streamed as a download' } },
+  },
+  {
+    method: 'get', path: '/api/v1/audit/access-review', operationId: 'accessReview', summary: 'Who held which access in a time range: when, approved by whom, for how long', scope: 'audit:read', query: accessReviewParams,
+    responses: { 200: { description: 'JSON {from, to, rows} or CSV (one row a grant), streamed', schema: accessReviewResultSchema.pick({ rows: true }) } },
   },
 ];
 

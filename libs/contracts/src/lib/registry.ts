@@ -3,6 +3,7 @@ import { envelopeSchema, type Envelope } from './envelope';
 import { TOPICS } from './topics';
 import { createAccessRequestCommandSchema } from './messages/access-request-fields';
 import { accessRequestedEventSchema } from './messages/access-requested.event';
+import { accessReviewQuerySchema, accessReviewResultSchema } from './messages/access-review';
 import { auditQueryResultSchema, auditQuerySchema } from './messages/audit-query';
 import { slackAckSchema, slackDeliverySchema } from './messages/slack-delivery';
 import { beginLinkQuerySchema, beginLinkReplySchema, completeLinkCommandSchema, completeLinkReplySchema, identityLinkedEventSchema, identityUnlinkedEventSchema } from './messages/identity-link';
@@ -247,6 +248,13 @@ export const MESSAGES = {
     schemaVersion: 1,
     data: auditQuerySchema,
     reply: auditQueryResultSchema,
+  },
+  'audit.access_review': {
+    kind: 'query',
+    topic: TOPICS.auditQueries,
+    schemaVersion: 1,
+    data: accessReviewQuerySchema,
+    reply: accessReviewResultSchema,
   },
 } as const satisfies Record<string, MessageDefinition>;
 
