@@ -18,3 +18,4 @@ export * from './lib/fake-siem/fake-splunk-hec';
 export * from './lib/fake-siem/fake-elasticsearch';
 export * from './lib/fake-siem/fake-datadog-logs';
 export * from './lib/fake-siem/fake-syslog-server';
+export * from './lib/fake-siem/fake-s3';

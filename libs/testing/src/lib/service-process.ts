@@ -57,6 +57,11 @@ export class ServiceProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** The process id while it runs (to read its memory in /proc, say). */
+  get pid(): number | undefined {
+    return this.child?.exitCode === null ? this.child.pid : undefined;
+  }
+
   /** The environment it runs with (PORT aside). */
   get environment(): NodeJS.ProcessEnv {
     return { ...this.env };

@@ -3,6 +3,7 @@ import { DatadogSink } from './datadog-sink';
 import { ElasticsearchSink } from './elasticsearch-sink';
 import { FileSink } from './file-sink';
 import { KafkaSink } from './kafka-sink';
+import { S3Sink } from './s3-sink';
 import type { Sink } from './sink';
 import { SplunkHecSink } from './splunk-hec-sink';
 import { StdoutSink } from './stdout-sink';
@@ -25,6 +26,8 @@ export function sinkFor(destination: AuditDestination, kafka: { brokers: readonl
       return new DatadogSink(destination);
     case 'syslog':
       return new SyslogSink(destination);
+    case 's3':
+      return new S3Sink(destination);
     case 'stdout':
       return new StdoutSink();
   }

@@ -112,6 +112,32 @@ export const auditDestinationSchema = z.discriminatedUnion('type', [
     timeoutMs,
   }),
   z.strictObject({
+    type: z.literal('s3'),
+    ...common,
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name'),
+    region: z.string().min(1).default('us-east-1'),
+    /** An S3-compatible store (MinIO, Ceph, R2…); AWS S3 when absent. */
+    endpoint: z.url().optional(),
+    /** Path-style addressing (bucket in the path), as most S3-compatible stores want. */
+    forcePathStyle: z.boolean().default(false),
+    /**
+     * Where each batch goes, as a gzip JSON-lines object: {yyyy} {MM} {dd} {HH} (the first record's
+     * time, UTC), {first} and {last} (its sequences: the same batch always lands on the same key),
+     * {destination}.
+     */
+    keyTemplate: z
+      .string()
+      .min(1)
+      .refine((t) => t.includes('{first}') && t.includes('{last}'), 'must contain {first} and {last}, so that every batch has a key of its own')
+      .default('gatehouse/audit/{yyyy}/{MM}/{dd}/{HH}/{first}-{last}.jsonl.gz'),
+    /** Static keys from the environment; without them, the AWS SDK's own chain (environment, web identity, instance role). */
+    credentials: z.strictObject({ accessKeyIdEnv: envName, secretAccessKeyEnv: envName, sessionTokenEnv: envName.optional() }).optional(),
+    serverSideEncryption: z.enum(['AES256', 'aws:kms']).optional(),
+    kmsKeyId: z.string().min(1).optional(),
+    batchSize: z.number().int().min(1).max(100_000).default(1000),
+    timeoutMs,
+  }),
+  z.strictObject({
     type: z.literal('syslog'),
     ...common,
     host: z.string().min(1),

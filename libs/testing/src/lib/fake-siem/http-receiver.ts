@@ -7,7 +7,7 @@ export interface ReceivedRequest {
   method: string;
   path: string;
   headers: IncomingMessage['headers'];
-  /** The body as sent, gunzipped when `Content-Encoding: gzip`. */
+  /** The body as sent, gunzipped when `Content-Encoding: gzip` (unless the fake keeps it). */
   body: Buffer;
   status: number;
 }
@@ -31,6 +31,8 @@ export abstract class FakeHttpReceiver {
   maxBodyBytes = Number.POSITIVE_INFINITY;
   /** While true, every request gets 503 (an outage). */
   down = false;
+  /** Whether `Content-Encoding: gzip` is a transfer to undo (log intakes) or the stored object's own (S3). */
+  protected decodeGzip = true;
 
   protected constructor(private readonly tls?: { key: string; cert: string }) {}
 
@@ -79,7 +81,7 @@ export abstract class FakeHttpReceiver {
     else if (this.down) answer = this.unavailable();
     else {
       try {
-        body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
+        body = this.decodeGzip && req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
         answer = this.script.shift() ?? this.answer(req, req.url ?? '/', body);
       } catch (error) {
         answer = { status: 400, body: { error: `cannot read the body: ${(error as Error).message}` } };
