@@ -11,6 +11,8 @@ import { AUDIT_CONFIG, SCHEMA, SERVICE, type AuditConfig } from './config';
 import { entities, migrations } from './database';
 import { AccessReviewHandler } from './records/access-review/access-review.handler';
 import { QueryRecordsHandler } from './records/query-records/query-records.handler';
+import { ChainAppender } from './records/record-event/chain-appender';
+import { RecentRecords } from './records/record-event/recent-records';
 import { RecordEventHandler } from './records/record-event/record-event.handler';
 
 @Module({})
@@ -24,7 +26,7 @@ export class AppModule {
         MessagingModule.forRoot({ service: SERVICE, brokers: config.kafka.brokers, topicPrefix: config.kafka.topicPrefix, outboxSchema: SCHEMA }),
       ],
       controllers: [RecordEventHandler, QueryRecordsHandler, AccessReviewHandler],
-      providers: [{ provide: AUDIT_CONFIG, useValue: config }, { provide: AUDIT_DESTINATIONS, useValue: destinations }, Checkpointer, AuditShipper, DestinationMetrics],
+      providers: [{ provide: AUDIT_CONFIG, useValue: config }, { provide: AUDIT_DESTINATIONS, useValue: destinations }, ChainAppender, RecentRecords, Checkpointer, AuditShipper, DestinationMetrics],
     };
   }
 }

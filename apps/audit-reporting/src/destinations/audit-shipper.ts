@@ -7,6 +7,7 @@ import { AUDIT_CONFIG, type AuditConfig } from '../config';
 import { AUDIT_DESTINATIONS } from './audit-destinations.token';
 import { DestinationError } from './destination-error';
 import { CHECKPOINT_TYPE, checkpointEvent } from '../checkpoints/checkpoint-event';
+import { RecentRecords } from '../records/record-event/recent-records';
 import { interleave } from './interleave';
 import { outgoing, takes } from './record-format';
 import type { ShippedEvent, Sink } from './sinks/sink';
@@ -35,6 +36,7 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(AUDIT_DESTINATIONS) private readonly destinations: readonly AuditDestination[],
     @Inject(AUDIT_CONFIG) private readonly config: AuditConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly recent: RecentRecords,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -104,7 +106,10 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
         [destination.name],
       )) as { seq_text: string; checkpoint_text: string }[];
       if (!cursor) return 0;
-      const rows = (await manager.query(`SELECT seq::text AS seq_text, record FROM audit.records WHERE seq > $1 ORDER BY seq LIMIT $2`, [cursor.seq_text, limit])) as { seq_text: string; record: AuditRecord }[];
+      // The records this process just appended are at hand; others are read from the table.
+      const rows =
+        this.recent.after(cursor.seq_text, limit) ??
+        ((await manager.query(`SELECT seq::text AS seq_text, record FROM audit.records WHERE seq > $1 ORDER BY seq LIMIT $2`, [cursor.seq_text, limit])) as { seq_text: string; record: AuditRecord }[]);
       const reached = rows.length > 0 ? (rows[rows.length - 1] as { seq_text: string }).seq_text : cursor.seq_text;
       const checkpoints = (
         (await manager.query(

@@ -123,6 +123,8 @@ export interface ConsumerOptions {
   groupId?: string;
   maxAttempts?: number;
   retryBaseMs?: number;
+  /** Messages handled at once across partitions (default 16; see KafkaConsumerServerOptions). */
+  maxInFlight?: number;
 }
 
 /**

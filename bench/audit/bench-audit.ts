@@ -1,0 +1,162 @@
+// How fast audit-reporting records events into the hash chain and ships them, against the raw
+// consume rate of the same topic: a backlog of events is produced first, then audit-reporting
+// (its own process, file and batched-webhook destinations) is started on it, and the figures
+// printed are records/s into the chain, records/s shipped to each destination, and the raw
+// kafkajs consume rate of the topic, with the ratios the issue asks for.
+//
+//   bash bench/run.sh audit [--events 30000]
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { TOPICS } from '@gatehouse/contracts';
+import { createEnvelope, KafkaConnection, KafkaPublisher, outgoing } from '@gatehouse/messaging';
+import { createLogger } from '@gatehouse/observability';
+import { freePort, serviceTestEnv, ServiceProcess, testKafkaBrokers } from '@gatehouse/testing';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+
+const actor = { kind: 'person' as const, channel: 'api' as const, person: { email: 'ada@example.com' } };
+
+async function produceBacklog(connection: KafkaConnection, events: number): Promise<void> {
+  await connection.ensureTopics([TOPICS.accessEvents]);
+  const publisher = new KafkaPublisher(connection);
+  for (let sent = 0; sent < events; sent += 1000) {
+    const batch = Array.from({ length: Math.min(1000, events - sent) }, (_, i) => {
+      const requestId = randomUUID();
+      return outgoing(
+        createEnvelope(
+          'access.requested',
+          requestId,
+          { requestId, requester: { email: 'ada@example.com' }, actor, flow: 'production-database', target: 'read-only', durationSeconds: 3600, reason: `INC-${sent + i} bench`, status: 'PENDING', requestedAt: new Date().toISOString() },
+          { source: 'approval' },
+        ),
+      );
+    });
+    await publisher.publish(batch);
+    if ((sent / 1000) % 10 === 0) console.log(`  produced ${sent + batch.length}/${events}`);
+  }
+}
+
+/** Messages/s a bare kafkajs consumer reads the topic at, from the beginning, doing nothing with them. */
+async function rawConsumeRate(topic: string, events: number): Promise<number> {
+  const kafka = new Kafka({ clientId: 'bench-raw', brokers: testKafkaBrokers(), logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `bench-raw-${randomUUID()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let count = 0;
+  let started = 0;
+  const done = new Promise<number>((resolve) => {
+    void consumer.run({
+      eachBatchAutoResolve: true,
+      eachBatch: async ({ batch }) => {
+        if (started === 0) started = Date.now();
+        count += batch.messages.length;
+        if (count >= events) resolve(Date.now());
+      },
+    });
+  });
+  const ended = await done;
+  await consumer.disconnect();
+  return Math.round((events * 1000) / Math.max(1, ended - started));
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { events: { type: 'string', default: '30000' } } });
+  const events = Number(values.events);
+  const logger = createLogger({ service: 'bench', level: 'silent' });
+  const env = await serviceTestEnv('benchaudit');
+  const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-bench-audit-'));
+  let hooked = 0;
+  const receiver = createServer((req, res) => {
+    let lines = 0;
+    req.on('data', (chunk: Buffer) => {
+      for (const byte of chunk) if (byte === 10) lines += 1;
+    });
+    req.on('end', () => {
+      hooked += lines;
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const file = path.join(dir, 'audit.jsonl');
+  const destinations = path.join(dir, 'destinations.yaml');
+  writeFileSync(
+    destinations,
+    `destinations:
+  - name: file
+    type: file
+    path: ${file}
+    rotate: { maxBytes: 1073741824 }
+  - name: hook
+    type: webhook
+    url: http://127.0.0.1:${(receiver.address() as AddressInfo).port}/audit
+    body: ndjson
+    batchSize: 500
+`,
+  );
+  const connection = new KafkaConnection({ clientId: 'bench', brokers: env.brokers, logger, topicPrefix: env.topicPrefix });
+  const db = new Client({ connectionString: env.database.url });
+  const service = new ServiceProcess('audit-reporting', 'apps/audit-reporting/src/main.ts', await freePort(), { ...env.env, GATEHOUSE_AUDIT_DESTINATIONS: destinations, LOG_LEVEL: 'warn' });
+  try {
+    console.log(`producing a backlog of ${events} access.requested events…`);
+    await produceBacklog(connection, events);
+    const topic = `${env.topicPrefix}${TOPICS.accessEvents}`;
+    console.log('raw kafkajs consume rate of the same topic…');
+    const raw = await rawConsumeRate(topic, events);
+
+    console.log('starting audit-reporting on the backlog…');
+    await service.start();
+    await db.connect();
+    const began = Date.now();
+    const reached: Record<'file' | 'hook', number | undefined> = { file: undefined, hook: undefined };
+    let lastLog = 0;
+    for (;;) {
+      const [{ seq }] = (await db.query(`SELECT seq::int AS seq FROM audit.chain_head`)).rows as { seq: number }[];
+      const cursors = Object.fromEntries((await db.query(`SELECT name, delivered::int AS n FROM audit.destination_cursors`)).rows.map((r: { name: string; n: number }) => [r.name, r.n]));
+      const now = Date.now();
+      if (reached.file === undefined && cursors['file'] >= events) reached.file = now;
+      if (reached.hook === undefined && cursors['hook'] >= events && hooked >= events) reached.hook = now;
+      if (reached.file !== undefined && reached.hook !== undefined && seq >= events) break;
+      if (now - began > 600_000) throw new Error(`not done after 10 minutes: chain ${seq}, file ${cursors['file']}, hook ${cursors['hook']}`);
+      if (now - lastLog >= 1000) {
+        console.log(`  ${((now - began) / 1000).toFixed(0)} s: chain ${seq}, file ${cursors['file'] ?? 0}, webhook ${cursors['hook'] ?? 0}`);
+        lastLog = now;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // From the first record into the chain (the consumer has joined its group by then), to the
+    // last record into the chain, and to each destination having the last one.
+    const [{ first, last }] = (await db.query(`SELECT (extract(epoch FROM min(recorded_at)) * 1000)::float8 AS first, (extract(epoch FROM max(recorded_at)) * 1000)::float8 AS last FROM audit.records`)).rows as { first: number; last: number }[];
+    const reachedChain = last - first;
+    const reachedFile = (reached.file as number) - first;
+    const reachedHook = (reached.hook as number) - first;
+    const rate = (ms: number) => Math.round((events * 1000) / ms);
+    const [chain, toFile, toHook] = [rate(reachedChain), rate(reachedFile), rate(reachedHook)];
+    console.log('');
+    console.log(`audit-reporting on a backlog of ${events} events, 2 cores (file: ${(statSync(file).size / 1e6).toFixed(0)} MB)`);
+    console.log(`raw kafkajs consume rate of the topic     ${String(raw).padStart(7)} records/s`);
+    console.log(`recorded into the hash chain              ${String(chain).padStart(7)} records/s   target ≥ 5,000: ${chain >= 5000 ? 'met' : 'NOT met'}`);
+    console.log(`shipped to the file destination           ${String(toFile).padStart(7)} records/s   ${(toFile / raw).toFixed(2)} × raw, target ≥ 0.8: ${toFile / raw >= 0.8 ? 'met' : 'NOT met'}`);
+    console.log(`shipped to the batched webhook            ${String(toHook).padStart(7)} records/s   ${(toHook / raw).toFixed(2)} × raw, target ≥ 0.5: ${toHook / raw >= 0.5 ? 'met' : 'NOT met'}`);
+  } finally {
+    await service.stop();
+    await db.end().catch(() => undefined);
+    await connection.close();
+    await env.database.drop();
+    receiver.closeAllConnections();
+    receiver.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
