@@ -1,5 +1,5 @@
 import type { OcsfAuditEvent } from '@gatehouse/contracts';
-import { GatehouseSystem, interaction, SLACK_DOOR_MODES, slackBotEnvFor, slackDoor, slashCommand, waitFor, type SlackPost } from '@gatehouse/testing';
+import { appHomeOpened, GatehouseSystem, homeAction, interaction, SLACK_DOOR_MODES, slackBotEnvFor, slackDoor, slashCommand, waitFor, type SlackPost } from '@gatehouse/testing';
 import { Client } from 'pg';
 import { chromium, type Browser } from 'playwright-core';
 
@@ -37,34 +37,9 @@ describe.each(SLACK_DOOR_MODES)('Slack (%s): link your account by signing in to 
   });
 
   const door = (post: SlackPost) => slackDoor(mode, system.slack, () => system.gatewayUrl)(post);
-  const homeOpened = (userId: string) =>
-    door({
-      contentType: 'application/json',
-      body: JSON.stringify({
-        token: 'x',
-        team_id: 'T0TEST',
-        api_app_id: 'A0GATEHOUSE',
-        type: 'event_callback',
-        event_id: `Ev${Date.now()}${userId}`,
-        event_time: Math.floor(Date.now() / 1000),
-        event: { type: 'app_home_opened', user: userId, channel: `D${userId.slice(1)}`, tab: 'home', event_ts: `${Date.now() / 1000}` },
-      }),
-    });
+  const homeOpened = (userId: string) => door(appHomeOpened(userId));
   const homeText = (userId: string) => JSON.stringify(system.slack.homeOf(userId) ?? {});
-  const homeClick = (userId: string, actionId: string, triggerId = system.slack.issueTrigger()) =>
-    door(
-      interaction({
-        type: 'block_actions',
-        team: { id: 'T0TEST', domain: 'gatehouse-test' },
-        user: { id: userId, username: userId.toLowerCase(), team_id: 'T0TEST' },
-        api_app_id: 'A0GATEHOUSE',
-        token: 'x',
-        trigger_id: triggerId,
-        container: { type: 'view', view_id: 'V0HOME' },
-        view: { id: 'V0HOME', type: 'home', private_metadata: '', blocks: [], state: { values: {} }, hash: 'h' },
-        actions: [{ type: 'button', action_id: actionId, block_id: 'b', value: 'home', text: { type: 'plain_text', text: actionId }, action_ts: `${Date.now() / 1000}` }],
-      }),
-    );
+  const homeClick = (userId: string, actionId: string, triggerId = system.slack.issueTrigger()) => door(homeAction({ userId, actionId, value: 'home', triggerId }));
   /** "Link your account" in the Home: the one-time sign-in link of the modal it opens. */
   const linkFor = async (userId: string): Promise<string> => {
     const trigger = system.slack.issueTrigger();

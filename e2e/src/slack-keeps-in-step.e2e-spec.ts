@@ -1,5 +1,5 @@
 import type { OcsfAuditEvent } from '@gatehouse/contracts';
-import { blockAction, buttonValue, GatehouseSystem, interaction, SLACK_DOOR_MODES, slackBotEnvFor, slackDoor, slashCommand, waitFor, type SlackCall } from '@gatehouse/testing';
+import { appHomeOpened, blockAction, buttonValue, GatehouseSystem, homeAction, SLACK_DOOR_MODES, slackBotEnvFor, slackDoor, slashCommand, waitFor, type SlackCall } from '@gatehouse/testing';
 import { Client } from 'pg';
 
 const AWS_GROUP = '00gawsprodadmin00001';
@@ -120,35 +120,10 @@ describe.each(SLACK_DOOR_MODES)('Slack (%s): every copy kept in step, through cl
   });
 
   // The App Home: opened by a person, its buttons clicked.
-  const homeOpened = (userId: string) =>
-    door({
-      contentType: 'application/json',
-      body: JSON.stringify({
-        token: 'x',
-        team_id: 'T0TEST',
-        api_app_id: 'A0GATEHOUSE',
-        type: 'event_callback',
-        event_id: `Ev${Date.now()}${userId}`,
-        event_time: Math.floor(Date.now() / 1000),
-        event: { type: 'app_home_opened', user: userId, channel: `D${userId.slice(1)}`, tab: 'home', event_ts: `${Date.now() / 1000}` },
-      }),
-    });
+  const homeOpened = (userId: string) => door(appHomeOpened(userId));
   const homeText = (userId: string) => JSON.stringify(system.slack.homeOf(userId) ?? {});
   const buttonIn = (userId: string, actionId: string, requestId: string) => homeText(userId).includes(`"action_id":"${actionId}","value":"${requestId}"`);
-  const homeClick = (userId: string, actionId: string, requestId: string) =>
-    door(
-      interaction({
-        type: 'block_actions',
-        team: { id: 'T0TEST', domain: 'gatehouse-test' },
-        user: { id: userId, username: userId.toLowerCase(), team_id: 'T0TEST' },
-        api_app_id: 'A0GATEHOUSE',
-        token: 'x',
-        trigger_id: system.slack.issueTrigger(),
-        container: { type: 'view', view_id: 'V0HOME' },
-        view: { id: 'V0HOME', type: 'home', private_metadata: '', blocks: [], state: { values: {} }, hash: 'h' },
-        actions: [{ type: 'button', action_id: actionId, block_id: 'b', value: requestId, text: { type: 'plain_text', text: actionId }, action_ts: `${Date.now() / 1000}` }],
-      }),
-    );
+  const homeClick = (userId: string, actionId: string, requestId: string) => door(homeAction({ userId, actionId, value: requestId, triggerId: system.slack.issueTrigger() }));
 
   it('reminds the approver in every thread, then asks the backup approver, who may decide from then on', async () => {
     const fireNow = (id: string, kind: 'remind' | 'escalate') => db.query(`UPDATE approval.timers SET due_at = now() WHERE request_id = $1 AND kind = $2 AND fired_at IS NULL`, [id, kind]);

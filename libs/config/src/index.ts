@@ -3,6 +3,7 @@ export * from './lib/env-fragments';
 export * from './lib/load-config-or-exit';
 export * from './lib/flows/duration';
 export * from './lib/flows/flow.schema';
+export * from './lib/yaml/parse-yaml';
 export * from './lib/flows/load-flows';
 export * from './lib/slack-manifest';
 export * from './lib/doctor/checks';

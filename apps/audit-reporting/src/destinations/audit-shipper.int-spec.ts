@@ -10,6 +10,7 @@ import { TOPICS } from '@gatehouse/contracts';
 import { serviceTestEnv, TopicReader, waitFor, type ServiceTestEnv } from '@gatehouse/testing';
 import { Client } from 'pg';
 import { AppModule } from '../app.module';
+import { accessRequested } from '../test/audited-events';
 import { auditEnvSchema, SERVICE } from '../config';
 
 /**
@@ -45,7 +46,7 @@ describe('audit records shipped to a file destination', () => {
       const requestId = randomUUID();
       const actor = { kind: 'person' as const, channel: 'api' as const, person: { email: 'ada@example.com' } };
       return type === 'access.requested'
-        ? createEnvelope('access.requested', requestId, { requestId, requester: { email: 'ada@example.com' }, flow: 'production-database', target: 'read-only', durationSeconds: 3600, reason: `INC-${i}`, actor, status: 'PENDING', requestedAt: new Date().toISOString() }, { source: 'approval' })
+        ? accessRequested(requestId, `INC-${i}`)
         : createEnvelope('access.cancelled', requestId, { requestId, actor, status: 'CANCELLED' } as never, { source: 'approval' });
     });
     await new KafkaPublisher(connection).publish(events.map((e) => outgoing(e)));

@@ -13,7 +13,8 @@ import { outgoing, takes } from './record-format';
 import type { ShippedEvent, Sink } from './sinks/sink';
 import { sinkFor } from './sinks/sink-for';
 
-const IDLE_MS = 250;
+/** Between looks at the chain when nothing is new: appends by this process wake the loops at once; this catches other replicas' appends. */
+const IDLE_MS = 1000;
 
 /**
  * Ships the audit chain to every configured destination, each on its own cursor in PostgreSQL:
@@ -30,6 +31,8 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
   private loops: Promise<void>[] = [];
   private sinks: Sink[] = [];
   private readonly sleepers = new Set<() => void>();
+  private readonly idle = new Set<() => void>();
+  private unsubscribe?: () => void;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -41,12 +44,16 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
 
   async onApplicationBootstrap(): Promise<void> {
     for (const d of this.destinations) await this.dataSource.query(`INSERT INTO audit.destination_cursors (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [d.name]);
+    this.unsubscribe = this.recent.onAppend(() => {
+      for (const wake of this.idle) wake();
+    });
     this.sinks = this.destinations.map((d) => sinkFor(d, this.config.kafka));
     this.loops = this.destinations.map((d, i) => this.loop(d, this.sinks[i] as Sink));
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.unsubscribe?.();
     for (const wake of this.sleepers) wake();
     await Promise.allSettled(this.loops);
     await Promise.allSettled(this.sinks.map((sink) => sink.close?.()));
@@ -67,7 +74,7 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
         }
         failures = 0;
         limit = batch;
-        if (read === 0) await this.sleep(IDLE_MS);
+        if (read === 0) await this.sleep(IDLE_MS, true);
       } catch (error) {
         failures += 1;
         const failure = error instanceof DestinationError ? error : new DestinationError('retry', error instanceof Error ? error.message : String(error));
@@ -153,17 +160,18 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
     await this.dataSource.query(`UPDATE audit.destination_cursors SET state = $2, last_error = COALESCE($3, last_error), updated_at = now() WHERE name = $1`, [destination.name, state, reason]).catch(() => undefined);
   }
 
-  /** A wait that shutting down cuts short. */
-  private sleep(ms: number): Promise<void> {
+  /** A wait that shutting down cuts short (and, when idle, a new record). */
+  private sleep(ms: number, idle = false): Promise<void> {
     return new Promise((resolve) => {
       const wake = () => {
         clearTimeout(timer);
         this.sleepers.delete(wake);
+        this.idle.delete(wake);
         resolve();
       };
       const timer = setTimeout(wake, ms);
       this.sleepers.add(wake);
+      if (idle) this.idle.add(wake);
     });
   }
 }
-

@@ -1,13 +1,14 @@
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig, parseAuditDestinations } from '@gatehouse/config';
-import { createEnvelope, KafkaConnection, KafkaPublisher, outgoing, startService } from '@gatehouse/messaging';
+import { KafkaConnection, KafkaPublisher, outgoing, startService } from '@gatehouse/messaging';
 import { createLogger } from '@gatehouse/observability';
 import { runTs, serviceTestEnv, waitFor, type ServiceTestEnv } from '@gatehouse/testing';
 import { Client } from 'pg';
 import { AppModule } from '../app.module';
+import { accessRequested } from '../test/audited-events';
 import { auditEnvSchema, SERVICE } from '../config';
 
 /**
@@ -85,15 +86,7 @@ describe('audit records shipped to a webhook', () => {
   });
 
   const publish = async (reasons: string[]) => {
-    const events = reasons.map((reason) => {
-      const requestId = randomUUID();
-      return createEnvelope(
-        'access.requested',
-        requestId,
-        { requestId, requester: { email: 'ada@example.com' }, flow: 'production-database', target: 'read-only', durationSeconds: 3600, reason, actor: { kind: 'person', channel: 'api', person: { email: 'ada@example.com' } }, status: 'PENDING', requestedAt: new Date().toISOString() },
-        { source: 'approval' },
-      );
-    });
+    const events = reasons.map((reason) => accessRequested(undefined, reason));
     await new KafkaPublisher(connection).publish(events.map((e) => outgoing(e)));
     return events;
   };

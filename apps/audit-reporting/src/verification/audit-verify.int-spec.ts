@@ -1,15 +1,16 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig, parseAuditDestinations } from '@gatehouse/config';
-import { createEnvelope, KafkaConnection, KafkaPublisher, outgoing, startService } from '@gatehouse/messaging';
+import { KafkaConnection, KafkaPublisher, outgoing, startService } from '@gatehouse/messaging';
 import { createLogger } from '@gatehouse/observability';
 import { runTs, serviceTestEnv, waitFor, type ServiceTestEnv } from '@gatehouse/testing';
 import { Client } from 'pg';
 import { AppModule } from '../app.module';
 import { Checkpointer } from '../checkpoints/checkpointer';
+import { accessRequested } from '../test/audited-events';
 import { auditEnvSchema, SERVICE } from '../config';
 
 /**
@@ -37,25 +38,7 @@ describe('a tamper-evident audit trail on real PostgreSQL', () => {
     const env = { ...testEnv.env, AUDIT_SIGNING_KEY: signingKey, AUDIT_CHECKPOINT_EVERY: '5' };
     app = await startService({ service: SERVICE, module: AppModule.register(loadConfig(auditEnvSchema, env), logger, destinations), logger, port: 0 });
     connection = new KafkaConnection({ clientId: 'test', brokers: testEnv.brokers, logger, topicPrefix: testEnv.topicPrefix });
-    const events = Array.from({ length: 12 }, (_, i) => {
-      const requestId = randomUUID();
-      return createEnvelope(
-        'access.requested',
-        requestId,
-        {
-          requestId,
-          requester: { email: 'ada@example.com' },
-          flow: 'production-database',
-          target: 'read-only',
-          durationSeconds: 3600,
-          reason: `INC-${i}`,
-          actor: { kind: 'person', channel: 'api', person: { email: 'ada@example.com' } },
-          status: 'PENDING',
-          requestedAt: new Date().toISOString(),
-        },
-        { source: 'approval' },
-      );
-    });
+    const events = Array.from({ length: 12 }, (_, i) => accessRequested(undefined, `INC-${i}`));
     await new KafkaPublisher(connection).publish(events.map((e) => outgoing(e)));
     db = new Client({ connectionString: testEnv.database.url });
     await db.connect();

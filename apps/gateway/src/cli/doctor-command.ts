@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { doctorReport, type CheckResult } from '@gatehouse/config';
@@ -8,15 +8,23 @@ const SERVICES = ['gateway', 'approval', 'audit-reporting', 'provisioning-okta',
 export const DOCTOR_USAGE = `  doctor [--service <name>] [--json]                    check the configuration before anyone depends on it:
                                                         Kafka, PostgreSQL, flows, Slack, Okta; says what to fix`;
 
+/**
+ * Another app's command (a TypeScript entry under apps/), run from the repository root with this
+ * shell's environment: the CLI lives in the gateway, but each service checks with its own code.
+ */
+function spawnAppCommand(entry: string, args: readonly string[], stdio: 'inherit' | 'pipe'): ChildProcess {
+  const root = path.resolve(__dirname, '../../../..');
+  return spawn(process.execPath, [path.join(root, 'scripts/run-ts.cjs'), path.join(root, entry), ...args], { cwd: root, env: process.env, stdio: stdio === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
+}
+
 /** Runs one service's doctor (its own config and clients) and gathers its findings. */
 function runServiceDoctor(service: string): Promise<CheckResult[]> {
-  const root = path.resolve(__dirname, '../../../..');
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(root, 'scripts/run-ts.cjs'), path.join(root, `apps/${service}/src/doctor/main.ts`)], { cwd: root, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnAppCommand(`apps/${service}/src/doctor/main.ts`, [], 'pipe');
     let out = '';
     let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.on('close', (code) => {
       const results = out
         .split('\n')
@@ -48,9 +56,8 @@ export async function runDoctor(args: string[], usage: string): Promise<number> 
 
 /** `gatehouse audit verify|destinations`: audit-reporting's own command, run with this shell's environment; its exit code is ours. */
 export function runAuditCommand(command: 'verify' | 'destinations', args: readonly string[] = []): Promise<number> {
-  const root = path.resolve(__dirname, '../../../..');
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(root, 'scripts/run-ts.cjs'), path.join(root, `apps/audit-reporting/src/cli/audit-${command}.ts`), ...args], { cwd: root, env: process.env, stdio: 'inherit' });
+    const child = spawnAppCommand(`apps/audit-reporting/src/cli/audit-${command}.ts`, args, 'inherit');
     child.on('close', (code) => resolve(code ?? 2));
   });
 }

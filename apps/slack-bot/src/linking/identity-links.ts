@@ -7,6 +7,11 @@ import { SERVICE } from '../config';
 
 const digest = (token: string) => createHash('sha256').update(token).digest('hex');
 const TOKEN_MINUTES = 10;
+/**
+ * How long a Slack user's link (or its absence) is remembered: every delivery asks who is acting.
+ * Linking and unlinking in this process take effect at once; another replica sees them within this.
+ */
+const LINK_CACHE_MS = 10_000;
 
 export interface IdentityLink {
   email: string;
@@ -21,13 +26,19 @@ export interface IdentityLink {
  */
 @Injectable()
 export class IdentityLinks {
+  private readonly cache = new Map<string, { link: IdentityLink | undefined; until: number }>();
+
   constructor(
     private readonly dataSource: DataSource,
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
   ) {}
 
   async linkOf(slackUserId: string): Promise<IdentityLink | undefined> {
+    const cached = this.cache.get(slackUserId);
+    if (cached && cached.until > Date.now()) return cached.link;
     const [row]: IdentityLink[] = await this.dataSource.query(`SELECT email, issuer, subject FROM slack_bot.identity_links WHERE slack_user_id = $1`, [slackUserId]);
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(slackUserId, { link: row, until: Date.now() + LINK_CACHE_MS });
     return row;
   }
 
@@ -80,18 +91,19 @@ export class IdentityLinks {
         createEnvelope('identity.linked', slackUserId, { actor, slackUserId, email, issuer: who.issuer, subject: who.subject, ...(profileEmail && profileEmail !== email ? { slackEmail: profileEmail } : {}) }, { source: SERVICE }),
       );
       return { ok: true as const, slackUserId, email };
-    });
+    }).finally(() => this.cache.clear());
   }
 
   /** Removes the link; false when there was none. */
   async unlink(slackUserId: string): Promise<boolean> {
+    this.cache.delete(slackUserId);
     return this.uow.run(async (tx) => {
       const [row]: { email: string }[] = await tx.manager.query(`WITH gone AS (DELETE FROM slack_bot.identity_links WHERE slack_user_id = $1 RETURNING email) SELECT email FROM gone`, [slackUserId]);
       if (!row) return false;
       const actor: Actor = { kind: 'person', channel: 'slack', person: { email: row.email, slackUserId }, identity: 'linked' };
       await tx.publish(createEnvelope('identity.unlinked', slackUserId, { actor, slackUserId, email: row.email }, { source: SERVICE }));
       return true;
-    });
+    }).finally(() => this.cache.delete(slackUserId));
   }
 }
 

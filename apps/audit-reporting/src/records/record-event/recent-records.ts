@@ -12,10 +12,19 @@ const CAPACITY = 20_000;
 @Injectable()
 export class RecentRecords {
   private rows: { seq: bigint; seq_text: string; record: AuditRecord }[] = [];
+  private readonly listeners = new Set<() => void>();
 
   add(records: readonly AuditRecord[]): void {
+    if (records.length === 0) return;
     for (const record of records) this.rows.push({ seq: BigInt(record.sequence), seq_text: record.sequence, record });
     if (this.rows.length > CAPACITY) this.rows = this.rows.slice(this.rows.length - CAPACITY);
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Called after every append this process commits (the destinations wake at once, rather than at their next poll). */
+  onAppend(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Up to `limit` records right after `seq`, with no gap; undefined when the next one is not here. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { parseYamlWith, type FlowProblem } from '../flows/load-flows';
+import { parseYamlWith, YamlFileError, type YamlProblem } from '../yaml/parse-yaml';
 
 /** Which records a destination takes: by event type and by flow (absent: all). */
 const filterSchema = z.strictObject({
@@ -176,12 +176,9 @@ export const auditDestinationsFileSchema = z
 export type AuditDestination = z.output<typeof auditDestinationSchema>;
 export type AuditDestinationsFile = z.output<typeof auditDestinationsFileSchema>;
 
-export class AuditDestinationsError extends Error {
-  constructor(readonly problems: FlowProblem[]) {
-    super(
-      `The audit destinations file has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n` +
-        problems.map((p) => `  ${p.file}:${p.line}:${p.column} ${p.field ? `${p.field}: ` : ''}${p.message}`).join('\n'),
-    );
+export class AuditDestinationsError extends YamlFileError {
+  constructor(problems: YamlProblem[]) {
+    super('The audit destinations file', problems);
     this.name = 'AuditDestinationsError';
   }
 }

@@ -104,3 +104,34 @@ export function modalSubmission({ userId, callbackId, privateMetadata, values }:
   payload.view['private_metadata'] = privateMetadata;
   return interaction(payload);
 }
+
+/** The Events API callback Slack sends when a person opens the app's Home tab. */
+export function appHomeOpened(userId: string): SlackPost {
+  return {
+    contentType: 'application/json',
+    body: JSON.stringify({
+      token: 'x',
+      team_id: 'T0TEST',
+      api_app_id: 'A0GATEHOUSE',
+      type: 'event_callback',
+      event_id: `Ev${Date.now()}${userId}`,
+      event_time: Math.floor(Date.now() / 1000),
+      event: { type: 'app_home_opened', user: userId, channel: `D${userId.slice(1)}`, tab: 'home', event_ts: `${Date.now() / 1000}` },
+    }),
+  };
+}
+
+/** A click on a button of the app's Home tab (`block_actions` from a `home` view). */
+export function homeAction({ userId, actionId, value, triggerId }: { userId: string; actionId: string; value: string; triggerId: string }): SlackPost {
+  return interaction({
+    type: 'block_actions',
+    team: { id: 'T0TEST', domain: 'gatehouse-test' },
+    user: { id: userId, username: userId.toLowerCase(), team_id: 'T0TEST' },
+    api_app_id: 'A0GATEHOUSE',
+    token: 'x',
+    trigger_id: triggerId,
+    container: { type: 'view', view_id: 'V0HOME' },
+    view: { id: 'V0HOME', type: 'home', private_metadata: '', blocks: [], state: { values: {} }, hash: 'h' },
+    actions: [{ type: 'button', action_id: actionId, block_id: 'b', value, text: { type: 'plain_text', text: actionId }, action_ts: `${Date.now() / 1000}` }],
+  });
+}
