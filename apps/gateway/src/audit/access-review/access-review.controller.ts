@@ -8,6 +8,7 @@ import { AskService } from '../../http/ask-service';
 import { parseOrBadRequest } from '../../http/parse-or-bad-request';
 import { AuditAccess } from '../audit-access';
 import { csvLine } from '../export-audit/audit-csv';
+import { streamPages, type Page } from '../stream-pages';
 
 export const accessReviewParams = z.object({
   from: z.iso.datetime({ offset: true }).describe('start of the range (RFC 3339)'),
@@ -59,31 +60,23 @@ export class AccessReviewController {
     const { format, ...range } = parseOrBadRequest(accessReviewParams, query);
     if (Date.parse(range.from) >= Date.parse(range.to)) throw new BadRequestException('"from" must be before "to"');
     await this.access.check(req);
-    let page = await this.ask.ask('audit.access_review', 'audit', { ...range, limit: PAGE });
+    const page = async (after?: string): Promise<Page<AccessReviewRow>> => {
+      const answer = await this.ask.ask('audit.access_review', 'audit', { ...range, ...(after ? { after } : {}), limit: PAGE });
+      return { items: answer.rows, nextCursor: answer.nextCursor };
+    };
+    const first = await page();
     res.status(200);
     res.setHeader('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json');
     if (format === 'csv') res.setHeader('content-disposition', `attachment; filename="gatehouse-access-review-${range.from.slice(0, 10)}-${range.to.slice(0, 10)}.csv"`);
-    let closed = false;
-    res.on('close', () => (closed = true));
-    const write = async (text: string) => {
-      if (!res.write(text)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
-    };
-    let first = true;
-    try {
-      await write(format === 'csv' ? csvLine(ACCESS_REVIEW_COLUMNS) : `{"from":${JSON.stringify(range.from)},"to":${JSON.stringify(range.to)},"rows":[`);
-      for (;;) {
-        for (const row of page.rows) {
-          await write(format === 'csv' ? csvRow(row) : `${first ? '' : ','}${JSON.stringify(row)}`);
-          first = false;
-        }
-        if (!page.nextCursor || closed) break;
-        page = await this.ask.ask('audit.access_review', 'audit', { ...range, after: page.nextCursor, limit: PAGE });
-      }
-      if (format === 'json') await write(']}');
-      res.end();
-    } catch (error) {
-      this.logger.error({ err: error }, 'access review failed part-way; the download was cut short');
-      res.destroy(error instanceof Error ? error : new Error(String(error)));
-    }
+    await streamPages(
+      res,
+      this.logger,
+      'access review',
+      first,
+      page,
+      format === 'csv'
+        ? { head: csvLine(ACCESS_REVIEW_COLUMNS), item: csvRow }
+        : { head: `{"from":${JSON.stringify(range.from)},"to":${JSON.stringify(range.to)},"rows":[`, item: (row, i) => `${i === 0 ? '' : ','}${JSON.stringify(row)}`, tail: ']}' },
+    );
   }
 }
