@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { stableUuid } from '../stable-uuid';
 import type { ShippedEvent } from '../destinations/sinks/sink';
 
 export const CHECKPOINT_TYPE = 'gatehouse.audit.checkpoint';
@@ -13,10 +13,21 @@ export interface SignedCheckpoint {
   signature: string;
 }
 
-/** A stable UUID for the checkpoint, so a resend is recognisably the same event. */
-function idOf(checkpoint: SignedCheckpoint): string {
-  const hex = createHash('sha256').update(`gatehouse-checkpoint:${checkpoint.size}:${checkpoint.root}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+/** A checkpoint as `audit.checkpoints` holds it (size as text; the char(64) columns padded). */
+export interface CheckpointRow {
+  size_text: string;
+  root: string;
+  head_hash: string;
+  created_at: Date;
+  key_id: string;
+  signature: string;
+}
+
+/** The columns to select for a CheckpointRow. */
+export const CHECKPOINT_COLUMNS = 'size::text AS size_text, root, head_hash, created_at, key_id, signature';
+
+export function checkpointFromRow(row: CheckpointRow): SignedCheckpoint {
+  return { size: row.size_text, root: row.root.trim(), headHash: row.head_hash.trim(), createdAt: row.created_at.toISOString(), keyId: row.key_id, signature: row.signature };
 }
 
 /**
@@ -27,7 +38,8 @@ function idOf(checkpoint: SignedCheckpoint): string {
 export function checkpointEvent(checkpoint: SignedCheckpoint): ShippedEvent {
   return {
     specversion: '1.0',
-    id: idOf(checkpoint),
+    // Stable, so a resend is recognisably the same event.
+    id: stableUuid(`gatehouse-checkpoint:${checkpoint.size}:${checkpoint.root}`, '5'),
     source: 'audit-reporting',
     type: CHECKPOINT_TYPE,
     subject: 'audit-chain',

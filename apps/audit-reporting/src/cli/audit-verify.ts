@@ -6,7 +6,7 @@ import { loadConfigOrExit } from '@gatehouse/config';
 import type { AuditRecord } from '@gatehouse/contracts';
 import { Client } from 'pg';
 import { auditEnvSchema, SCHEMA, type AuditConfig } from '../config';
-import { CHECKPOINT_TYPE, checkpointInLine, type SignedCheckpoint } from '../checkpoints/checkpoint-event';
+import { CHECKPOINT_COLUMNS, CHECKPOINT_TYPE, checkpointFromRow, checkpointInLine, type CheckpointRow, type SignedCheckpoint } from '../checkpoints/checkpoint-event';
 import { checkpointSignatureValid, keyIdOf, publicKeyOf } from '../checkpoints/checkpoint-signature';
 import { ChainCheck, type ChainProblem, type TrustedCheckpoint } from '../verification/chain-check';
 
@@ -78,15 +78,7 @@ async function main(): Promise<number> {
  * problem. An anchor the database no longer has is exactly what catches a rewritten database.
  */
 async function trustedCheckpoints(db: Client, config: AuditConfig, anchors: readonly SignedCheckpoint[]): Promise<{ checkpoints: TrustedCheckpoint[] } | { problem: ChainProblem }> {
-  const rows = (await db.query(`SELECT size::text AS size_text, root, head_hash, created_at, key_id, signature FROM ${SCHEMA}.checkpoints ORDER BY size`)).rows as {
-    size_text: string;
-    root: string;
-    head_hash: string;
-    created_at: Date;
-    key_id: string;
-    signature: string;
-  }[];
-  const stored: SignedCheckpoint[] = rows.map((row) => ({ size: row.size_text, root: row.root.trim(), headHash: row.head_hash.trim(), createdAt: row.created_at.toISOString(), keyId: row.key_id, signature: row.signature }));
+  const stored = ((await db.query(`SELECT ${CHECKPOINT_COLUMNS} FROM ${SCHEMA}.checkpoints ORDER BY size`)).rows as CheckpointRow[]).map(checkpointFromRow);
   const all = [...stored, ...anchors];
   const pem = config.checkpoints.verifyKey ?? config.checkpoints.signingKey;
   if (all.length > 0 && !pem) {

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { AUDIT_CONFIG, type AuditConfig } from '../config';
 import { AUDIT_DESTINATIONS } from './audit-destinations.token';
 import { DestinationError } from './destination-error';
-import { CHECKPOINT_TYPE, checkpointEvent } from '../checkpoints/checkpoint-event';
+import { CHECKPOINT_COLUMNS, CHECKPOINT_TYPE, checkpointEvent, checkpointFromRow, type CheckpointRow } from '../checkpoints/checkpoint-event';
 import { RecentRecords } from '../records/record-event/recent-records';
 import { interleave } from './interleave';
 import { outgoing, takes } from './record-format';
@@ -118,13 +118,10 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
         this.recent.after(cursor.seq_text, limit) ??
         ((await manager.query(`SELECT seq::text AS seq_text, record FROM audit.records WHERE seq > $1 ORDER BY seq LIMIT $2`, [cursor.seq_text, limit])) as { seq_text: string; record: AuditRecord }[]);
       const reached = rows.length > 0 ? (rows[rows.length - 1] as { seq_text: string }).seq_text : cursor.seq_text;
+      // size_text, not size: an output column named size would make ORDER BY sort the text ("12" < "6").
       const checkpoints = (
-        (await manager.query(
-          // size_text, not size: an output column named size would make ORDER BY sort the text ("12" < "6").
-          `SELECT size::text AS size_text, root, head_hash, created_at, key_id, signature FROM audit.checkpoints WHERE size > $1 AND size <= $2 ORDER BY size`,
-          [cursor.checkpoint_text, reached],
-        )) as { size_text: string; root: string; head_hash: string; created_at: Date; key_id: string; signature: string }[]
-      ).map((c) => checkpointEvent({ size: c.size_text, root: c.root.trim(), headHash: c.head_hash.trim(), createdAt: c.created_at.toISOString(), keyId: c.key_id, signature: c.signature }));
+        (await manager.query(`SELECT ${CHECKPOINT_COLUMNS} FROM audit.checkpoints WHERE size > $1 AND size <= $2 ORDER BY size`, [cursor.checkpoint_text, reached])) as CheckpointRow[]
+      ).map((row) => checkpointEvent(checkpointFromRow(row)));
       if (rows.length === 0 && checkpoints.length === 0) return 0;
       const batch = interleave(rows, checkpoints).filter((event) => takes(destination, event)).map((event) => outgoing(event, destination.format));
       const lastCheckpoint = checkpoints.length > 0 ? (checkpoints[checkpoints.length - 1] as ShippedEvent).sequence : cursor.checkpoint_text;

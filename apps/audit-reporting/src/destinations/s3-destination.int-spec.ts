@@ -52,8 +52,8 @@ describe('audit records shipped to S3', () => {
     db = new Client({ connectionString: testEnv.database.url });
     await db.connect();
     // Busy from the start: S3 asks to slow down, twice (the SDK retries once, the shipper again).
-    s3.failNext({ status: 503, headers: { 'content-type': 'application/xml' }, body: '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>' });
-    s3.failNext({ status: 503, headers: { 'content-type': 'application/xml' }, body: '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>' });
+    const slowDown = { status: 503, headers: { 'content-type': 'application/xml' }, body: '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>' };
+    s3.failNext(slowDown, slowDown);
     app = await startService({ service: SERVICE, module: AppModule.register(loadConfig(auditEnvSchema, { ...testEnv.env, AUDIT_DESTINATION_RETRY_MAX_MS: '500' }), logger, destinations), logger, port: 0 });
   });
   afterAll(async () => {

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { AuditDestination } from '@gatehouse/config';
+import { stableUuid } from '../../stable-uuid';
 import { DestinationError } from '../destination-error';
 import { post, secretFrom, type HttpAnswer } from './http-post';
 import type { Outgoing, Sink } from './sink';
@@ -8,8 +8,7 @@ type SplunkHec = Extract<AuditDestination, { type: 'splunk-hec' }>;
 
 /** A GUID of its own per destination name: every replica uses the same channel. */
 export function channelFor(name: string): string {
-  const hex = createHash('sha256').update(`gatehouse-audit:${name}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return stableUuid(`gatehouse-audit:${name}`, '4');
 }
 
 /**

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { parseYamlWith, YamlFileError, type YamlProblem } from '../yaml/parse-yaml';
+import { parseYamlWith, readYamlFile, requireUniqueNames, YamlFileError, type YamlProblem } from '../yaml/parse-yaml';
 
 /** Which records a destination takes: by event type and by flow (absent: all). */
 const filterSchema = z.strictObject({
@@ -165,13 +164,7 @@ export const auditDestinationSchema = z.discriminatedUnion('type', [
 
 export const auditDestinationsFileSchema = z
   .strictObject({ destinations: z.array(auditDestinationSchema) })
-  .superRefine((file, ctx) => {
-    const names = new Set<string>();
-    file.destinations.forEach((d, i) => {
-      if (names.has(d.name)) ctx.addIssue({ code: 'custom', path: ['destinations', i, 'name'], message: `destination "${d.name}" is defined twice` });
-      names.add(d.name);
-    });
-  });
+  .superRefine((file, ctx) => requireUniqueNames(file.destinations, 'destinations', 'destination', ctx));
 
 export type AuditDestination = z.output<typeof auditDestinationSchema>;
 export type AuditDestinationsFile = z.output<typeof auditDestinationsFileSchema>;
@@ -189,13 +182,7 @@ export function parseAuditDestinations(text: string, file = 'audit-destinations.
 
 /** Reads and validates GATEHOUSE_AUDIT_DESTINATIONS; every problem names the file, line and field. */
 export function loadAuditDestinations(path: string): AuditDestinationsFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new AuditDestinationsError([{ file: path, line: 1, column: 1, field: '', message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})` }]);
-  }
-  return parseAuditDestinations(text, path);
+  return parseAuditDestinations(readYamlFile(path, (problems) => new AuditDestinationsError(problems)), path);
 }
 
 /** The JSON Schema editors use to check a destinations file as it is typed. */

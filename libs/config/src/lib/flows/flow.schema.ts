@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { requireUniqueNames } from '../yaml/parse-yaml';
 import { durationSchema } from './duration';
 
 const oktaGroupId = z.string().regex(/^[0-9A-Za-z]{20}$/, 'an Okta group id is 20 letters and digits, e.g. 00g1a2b3c4d5e6f7g8h9');
@@ -114,13 +115,7 @@ export const flowsFileSchema = z
     /** Gatehouse admins (may revoke anyone's access, read everything) when acting from Slack; API tokens hold the admin scope instead. */
     admins: z.array(email).default([]),
   })
-  .superRefine((file, ctx) => {
-    const names = new Set<string>();
-    file.flows.forEach((flow, i) => {
-      if (names.has(flow.name)) ctx.addIssue({ code: 'custom', path: ['flows', i, 'name'], message: `flow "${flow.name}" is defined twice` });
-      names.add(flow.name);
-    });
-  });
+  .superRefine((file, ctx) => requireUniqueNames(file.flows, 'flows', 'flow', ctx));
 
 export type Flow = z.output<typeof flowSchema>;
 export type FlowTarget = z.output<typeof targetSchema>;

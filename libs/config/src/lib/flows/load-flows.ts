@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { parseYamlWith, YamlFileError, type YamlProblem } from '../yaml/parse-yaml';
+import { parseYamlWith, readYamlFile, YamlFileError, type YamlProblem } from '../yaml/parse-yaml';
 import { flowsFileSchema, type FlowsFile } from './flow.schema';
 
 export class FlowsFileError extends YamlFileError {
@@ -12,13 +11,7 @@ export class FlowsFileError extends YamlFileError {
 
 /** Reads and validates a flows YAML file; every problem names the file, line and field. */
 export function loadFlowsFile(path: string): FlowsFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new FlowsFileError([{ file: path, line: 1, column: 1, field: '', message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})` }]);
-  }
-  return parseFlows(text, path);
+  return parseFlows(readYamlFile(path, (problems) => new FlowsFileError(problems)), path);
 }
 
 export function parseFlows(text: string, file = 'flows.yaml'): FlowsFile {

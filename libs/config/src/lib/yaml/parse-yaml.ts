@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 
@@ -64,3 +65,22 @@ function locate(issue: z.core.$ZodIssue, document: Document, lineCounter: LineCo
 function formatPath(path: (string | number)[]): string {
   return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${key}` : key), '');
 }
+
+/** Reads a YAML file's text; a file that cannot be read is one problem, thrown as the error `fail` makes. */
+export function readYamlFile(path: string, fail: (problems: YamlProblem[]) => Error): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw fail([{ file: path, line: 1, column: 1, field: '', message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})` }]);
+  }
+}
+
+/** For a schema's superRefine: every item of the list at `key` has a name of its own. */
+export function requireUniqueNames(items: readonly { name: string }[], key: string, what: string, ctx: z.core.$RefinementCtx): void {
+  const names = new Set<string>();
+  items.forEach((item, i) => {
+    if (names.has(item.name)) ctx.addIssue({ code: 'custom', path: [key, i, 'name'], message: `${what} "${item.name}" is defined twice` });
+    names.add(item.name);
+  });
+}
+
