@@ -18,6 +18,6 @@ runMain(SERVICE, logger, () =>
     host: config.http.host,
     // Records are appended in groups (ChainAppender): the more handed in at once, the fewer
     // chain-head locks. Handlers hold no database connection while they wait.
-    consumer: { maxInFlight: 1024 },
+    consumer: { maxInFlight: 4096 },
   }),
 );

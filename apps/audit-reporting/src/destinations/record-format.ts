@@ -15,9 +15,22 @@ export function formatRecord(record: ShippedEvent, format: AuditDestination['for
   return { id: record.id, type: record.type, time: record.time, subject: record.subject, sequence: record.sequence, ...(record.data as Record<string, unknown>) };
 }
 
+/**
+ * Lines already serialised, per record object and format: the destinations that keep up share
+ * the same record objects (RecentRecords), so a record is turned into JSON once per format, not
+ * once per destination.
+ */
+const lines = new WeakMap<ShippedEvent, Partial<Record<AuditDestination['format'], string>>>();
+
+function lineOf(record: ShippedEvent, format: AuditDestination['format']): string {
+  let byFormat = lines.get(record);
+  if (!byFormat) lines.set(record, (byFormat = {}));
+  return (byFormat[format] ??= JSON.stringify(formatRecord(record, format)));
+}
+
 /** A record or checkpoint ready for a sink. */
 export function outgoing(record: ShippedEvent, format: AuditDestination['format']): Outgoing {
-  const line = JSON.stringify(formatRecord(record, format));
+  const line = lineOf(record, format);
   if (record.type === CHECKPOINT_TYPE) return { record, line, by: 'system: audit-reporting', failed: false };
   return { record, line, by: gatehouseFieldsOf(record as AuditRecord).by, failed: (record.data as { status_id?: unknown }).status_id === 2 };
 }

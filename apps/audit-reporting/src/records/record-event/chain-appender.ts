@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AuditRecord, Envelope } from '@gatehouse/contracts';
-import { DataSource } from 'typeorm';
-import { SCHEMA, SERVICE } from '../../config';
+import { DataSource, type EntityManager } from 'typeorm';
 import { buildAuditRecord } from './audit-record';
 import { factsAfter, factsChanged, type RequestFacts } from './ocsf-event';
 import { RecentRecords } from './recent-records';
@@ -12,6 +11,22 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+interface Head {
+  seq: bigint;
+  hash: string;
+}
+
+/** A group's records, built on a given head: everything the INSERT needs. */
+interface BuiltGroup {
+  on: Head;
+  tail: Head;
+  records: AuditRecord[];
+  /** The facts of every request in the group after it (what the next group builds on). */
+  factsAfter: Map<string, RequestFacts>;
+  recordsParam: string;
+  factsParam: string;
+}
+
 /** At most this many events a transaction. */
 const MAX_BATCH = 1000;
 
@@ -19,8 +34,14 @@ const MAX_BATCH = 1000;
  * Appends events to the hash chain in groups: every event handed in while a transaction is
  * under way goes into the next one, so the chain head — the one lock every record takes — is
  * taken once per group, not once per event (group commit). Each event's promise settles when its
- * group commits. Exactly once: the group's inbox rows are claimed in the same transaction, and
- * an event already recorded (a redelivery) is passed over.
+ * group commits. Exactly once: under the head lock, an event whose record is already there (a
+ * redelivery) is passed over; the record's unique id backs that up.
+ *
+ * Pipelined: while PostgreSQL writes one group, the next is built (canonical JSON, hashes) on
+ * the tail the first will leave, with the facts it leaves. That build is used only if, once the
+ * next transaction holds the lock, the head is exactly that tail and none of its events has been
+ * recorded meanwhile — any other writer, or a failed group, changes the head — and is otherwise
+ * built again under the lock.
  */
 @Injectable()
 export class ChainAppender {
@@ -45,73 +66,55 @@ export class ChainAppender {
 
   private async drain(): Promise<void> {
     try {
-      while (this.queue.length > 0) {
-        const group = this.queue.splice(0, MAX_BATCH);
+      let group = this.queue.splice(0, MAX_BATCH);
+      let speculation: Promise<BuiltGroup | undefined> | undefined;
+      while (group.length > 0) {
+        let next: Pending[] = [];
+        let nextSpeculation: Promise<BuiltGroup | undefined> | undefined;
         try {
-          await this.appendGroup(group.map((p) => p.event));
+          await this.appendGroup(
+            group.map((p) => p.event),
+            speculation,
+            (built) => {
+              next = this.queue.splice(0, MAX_BATCH);
+              if (next.length > 0) nextSpeculation = this.speculate(next.map((p) => p.event), built);
+            },
+          );
           for (const p of group) p.resolve();
         } catch (error) {
           // Each handler fails and its message is retried by the consumer, in a later group.
           for (const p of group) p.reject(error);
         }
+        group = next.length > 0 ? next : this.queue.splice(0, MAX_BATCH);
+        speculation = nextSpeculation;
       }
     } finally {
       this.running = false;
     }
   }
 
-  private async appendGroup(events: readonly Envelope[]): Promise<void> {
+  /**
+   * Appends one group. `speculated` is its build on the tail the group before will have left;
+   * `whileWriting` is called once the group is built and the head is held, so the caller can
+   * build the next group meanwhile.
+   */
+  private async appendGroup(events: readonly Envelope[], speculated: Promise<BuiltGroup | undefined> | undefined, whileWriting: (built: BuiltGroup) => void): Promise<void> {
     const committed = await this.dataSource.transaction(async (manager): Promise<AuditRecord[]> => {
-      // Claim first: the ids already recorded (redeliveries) come back missing.
-      const claimed = new Set(
-        (
-          (await manager.query(
-            `INSERT INTO ${SCHEMA}.inbox (consumer, message_id, message_type)
-             SELECT $1, id, type FROM unnest($2::uuid[], $3::text[]) AS t(id, type)
-             ON CONFLICT DO NOTHING RETURNING message_id::text AS id`,
-            [SERVICE, events.map((e) => e.id), events.map((e) => e.type)],
-          )) as { id: string }[]
-        ).map((r) => r.id),
-      );
-      const fresh = events.filter((e) => claimed.delete(e.id));
-      if (fresh.length === 0) return [];
-      const [head] = (await manager.query(`SELECT seq::text AS seq_text, hash FROM audit.chain_head WHERE id = 1 FOR UPDATE`)) as { seq_text: string; hash: string }[];
-      if (!head) throw new Error('audit.chain_head has no row: the audit-reporting migrations did not run');
-      // Read after the lock: whatever another group committed for these requests is seen.
-      const subjects = [...new Set(fresh.map((e) => e.subject))];
-      const known = new Map<string, RequestFacts>(
-        ((await manager.query(`SELECT subject, facts FROM audit.request_facts WHERE subject = ANY($1)`, [subjects])) as { subject: string; facts: RequestFacts }[]).map((r) => [r.subject, r.facts]),
-      );
-      const before = new Map(known);
-      const records: AuditRecord[] = [];
-      let previous = head.hash;
-      let sequence = BigInt(head.seq_text);
-      const now = new Date();
-      for (const event of fresh) {
-        const facts = known.get(event.subject) ?? {};
-        sequence += 1n;
-        const record = buildAuditRecord(event, previous, sequence, now, facts);
-        records.push(record);
-        previous = record.hash;
-        known.set(event.subject, factsAfter(event, facts));
+      const [row] = (await manager.query(`SELECT seq::text AS seq_text, hash FROM audit.chain_head WHERE id = 1 FOR UPDATE`)) as { seq_text: string; hash: string }[];
+      if (!row) throw new Error('audit.chain_head has no row: the audit-reporting migrations did not run');
+      const head: Head = { seq: BigInt(row.seq_text), hash: row.hash };
+      let built = await speculated;
+      // Under the lock, so no other appender can record one of these ids meanwhile: a record's
+      // id is its event's, and an event already recorded (a redelivery) is passed over.
+      const recorded = new Set(((await manager.query(`SELECT id::text AS id FROM audit.records WHERE id = ANY($1::uuid[])`, [events.map((e) => e.id)])) as { id: string }[]).map((r) => r.id));
+      const stillHolds = built && built.on.seq === head.seq && built.on.hash === head.hash && !built.records.some((r) => recorded.has(r.id.toLowerCase()));
+      if (!built || !stillHolds) {
+        const fresh = withoutRecorded(events, recorded);
+        if (fresh.length === 0) return [];
+        // Read after the lock: whatever another group committed for these requests is seen.
+        built = buildGroup(fresh, head, await factsOf(manager, fresh));
       }
-      // Only what these events changed, merged into each row as it is (see factsChanged).
-      const changes = subjects
-        .map((subject) => ({ subject, changed: factsChanged(before.get(subject) ?? {}, known.get(subject) ?? {}) }))
-        .filter((c) => Object.keys(c.changed).length > 0 || !before.has(c.subject));
-      // One JSON parameter for all the rows: cheaper to build and to send than ten arrays.
-      const rows = records.map((r) => ({
-        seq: r.sequence,
-        id: r.id,
-        type: r.type,
-        subject: r.subject,
-        correlation_id: r.correlationid,
-        event_time: r.time,
-        recorded_at: r.recordedat,
-        record: r,
-        hash: r.hash,
-        previous_hash: r.previoushash,
-      }));
+      whileWriting(built);
       await manager.query(
         `WITH recs AS (
            INSERT INTO audit.records (seq, id, type, subject, correlation_id, event_time, recorded_at, record, hash, previous_hash)
@@ -124,10 +127,81 @@ export class ChainAppender {
            ON CONFLICT (subject) DO UPDATE SET facts = audit.request_facts.facts || EXCLUDED.facts, updated_seq = EXCLUDED.updated_seq
          )
          UPDATE audit.chain_head SET seq = $3, hash = $4 WHERE id = 1`,
-        [JSON.stringify(rows), JSON.stringify(changes.map((c) => ({ subject: c.subject, facts: c.changed }))), sequence.toString(), previous],
+        [built.recordsParam, built.factsParam, built.tail.seq.toString(), built.tail.hash],
       );
-      return records;
+      return built.records;
     });
     this.recent.add(committed);
   }
+
+  /**
+   * Builds `events` on the tail `before` will leave. Called while `before`'s transaction holds
+   * the head, so nothing but `before` can change the facts until then: the requests it touched
+   * take its facts, the others are read as they are. Undefined when it cannot (the group is then
+   * built under its own lock).
+   */
+  private async speculate(events: readonly Envelope[], before: BuiltGroup): Promise<BuiltGroup | undefined> {
+    try {
+      const fresh = withoutRecorded(events, new Set(before.records.map((r) => r.id.toLowerCase())));
+      if (fresh.length === 0) return undefined;
+      const unknown = [...new Set(fresh.map((e) => e.subject))].filter((s) => !before.factsAfter.has(s));
+      const known = unknown.length > 0 ? await factsOf(this.dataSource.manager, fresh.filter((e) => !before.factsAfter.has(e.subject))) : new Map<string, RequestFacts>();
+      for (const [subject, facts] of before.factsAfter) known.set(subject, facts);
+      return buildGroup(fresh, before.tail, known);
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** The events not yet recorded, each once (ids compared as PostgreSQL prints uuids). */
+function withoutRecorded(events: readonly Envelope[], recorded: Set<string>): Envelope[] {
+  const seen = new Set(recorded);
+  return events.filter((e) => {
+    const id = e.id.toLowerCase();
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+async function factsOf(manager: EntityManager, events: readonly Envelope[]): Promise<Map<string, RequestFacts>> {
+  const subjects = [...new Set(events.map((e) => e.subject))];
+  const rows = (await manager.query(`SELECT subject, facts FROM audit.request_facts WHERE subject = ANY($1)`, [subjects])) as { subject: string; facts: RequestFacts }[];
+  return new Map(rows.map((r) => [r.subject, r.facts]));
+}
+
+/** The group's records chained on `head`, given what is known of each request before it. */
+function buildGroup(events: readonly Envelope[], head: Head, known: ReadonlyMap<string, RequestFacts>): BuiltGroup {
+  const after = new Map<string, RequestFacts>();
+  const records: AuditRecord[] = [];
+  let previous = head.hash;
+  let sequence = head.seq;
+  const now = new Date();
+  for (const event of events) {
+    const facts = after.get(event.subject) ?? known.get(event.subject) ?? {};
+    sequence += 1n;
+    const record = buildAuditRecord(event, previous, sequence, now, facts);
+    records.push(record);
+    previous = record.hash;
+    after.set(event.subject, factsAfter(event, facts));
+  }
+  // Only what these events changed, merged into each row as it is (see factsChanged).
+  const changes = [...after]
+    .map(([subject, facts]) => ({ subject, facts: factsChanged(known.get(subject) ?? {}, facts) }))
+    .filter((c) => Object.keys(c.facts).length > 0 || !known.has(c.subject));
+  // One JSON parameter for all the rows: cheaper to build and to send than ten arrays.
+  const rows = records.map((r) => ({
+    seq: r.sequence,
+    id: r.id,
+    type: r.type,
+    subject: r.subject,
+    correlation_id: r.correlationid,
+    event_time: r.time,
+    recorded_at: r.recordedat,
+    record: r,
+    hash: r.hash,
+    previous_hash: r.previoushash,
+  }));
+  return { on: head, tail: { seq: sequence, hash: previous }, records, factsAfter: after, recordsParam: JSON.stringify(rows), factsParam: JSON.stringify(changes) };
 }
