@@ -1,6 +1,7 @@
 import type { AuditDestination } from '@gatehouse/config';
 import { gatehouseFieldsOf, OCSF_VERSION, type AuditRecord } from '@gatehouse/contracts';
 import { CHECKPOINT_TYPE } from '../checkpoints/checkpoint-event';
+import { recordJson } from '../records/record-event/audit-record';
 import type { Outgoing, ShippedEvent } from './sinks/sink';
 
 /**
@@ -25,7 +26,7 @@ const lines = new WeakMap<ShippedEvent, Partial<Record<AuditDestination['format'
 function lineOf(record: ShippedEvent, format: AuditDestination['format']): string {
   let byFormat = lines.get(record);
   if (!byFormat) lines.set(record, (byFormat = {}));
-  return (byFormat[format] ??= JSON.stringify(formatRecord(record, format)));
+  return (byFormat[format] ??= format === 'cloudevents' && record.type !== CHECKPOINT_TYPE ? recordJson(record as AuditRecord) : JSON.stringify(formatRecord(record, format)));
 }
 
 /** A record or checkpoint ready for a sink. */

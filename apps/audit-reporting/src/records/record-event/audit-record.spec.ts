@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Envelope } from '@gatehouse/contracts';
-import { GENESIS_HASH, buildAuditRecord, verifyChain } from './audit-record';
+import { createHash } from 'node:crypto';
+import { GENESIS_HASH, buildAuditRecord, recordJson, verifyChain } from './audit-record';
+import { canonicalJson } from './canonical-json';
 
 const event = (subject: string): Envelope => ({
   id: randomUUID(),
@@ -20,6 +22,18 @@ const event = (subject: string): Envelope => ({
 });
 
 describe('audit records', () => {
+  it('gives the record as JSON: the canonical text it was hashed from, with its hash', () => {
+    const record = buildAuditRecord(event('r1'), GENESIS_HASH, 1n, new Date('2026-11-22T10:00:01Z'));
+    const json = recordJson(record);
+    expect(JSON.parse(json)).toEqual(record);
+    const { hash, ...unhashed } = record;
+    expect(json).toBe(`${canonicalJson(unhashed).slice(0, -1)},"hash":"${hash}"}`);
+    expect(createHash('sha256').update(canonicalJson(unhashed)).digest('hex')).toBe(hash);
+    // A record read back from the database is serialised as it comes.
+    const readBack = JSON.parse(json) as typeof record;
+    expect(JSON.parse(recordJson(readBack))).toEqual(record);
+  });
+
   it('wraps the event in a CloudEvents envelope with the event id and an OCSF payload', () => {
     const source = event('r1');
     const record = buildAuditRecord(source, GENESIS_HASH, 1n, new Date('2026-11-22T10:00:01Z'));

@@ -31,7 +31,20 @@ export function buildAuditRecord(event: Envelope, previousHash: string, sequence
     previoushash: previousHash,
     data: ocsfEventOf(event, actor, facts, recordedAt),
   };
-  return { ...unhashed, hash: hashRecord(unhashed) };
+  const canonical = canonicalJson(unhashed);
+  const hash = createHash('sha256').update(canonical).digest('hex');
+  const record: AuditRecord = { ...unhashed, hash };
+  // The canonical text with the hash added is the record's JSON: written once, not again for
+  // the database and for every destination.
+  JSON_OF.set(record, `${canonical.slice(0, -1)},"hash":"${hash}"}`);
+  return record;
+}
+
+const JSON_OF = new WeakMap<AuditRecord, string>();
+
+/** The record as JSON: the text it was hashed from when this process built it. */
+export function recordJson(record: AuditRecord): string {
+  return JSON_OF.get(record) ?? JSON.stringify(record);
 }
 
 export function hashRecord(record: Unhashed): string {

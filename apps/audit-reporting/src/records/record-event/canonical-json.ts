@@ -23,8 +23,20 @@ export function canonicalJson(value: unknown): string {
   for (const key of keys) {
     const item = record[key];
     if (item === undefined) continue;
-    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(item)}`;
+    out += `${first ? '' : ','}${quoted(key)}:${canonicalJson(item)}`;
     first = false;
   }
   return `${out}}`;
+}
+
+/** Keys come from a few schemas: each is quoted once, not once per record. */
+const QUOTED = new Map<string, string>();
+
+function quoted(key: string): string {
+  let text = QUOTED.get(key);
+  if (text === undefined) {
+    text = JSON.stringify(key);
+    if (QUOTED.size < 10_000) QUOTED.set(key, text);
+  }
+  return text;
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuditRecord } from '@gatehouse/contracts';
 
-const CAPACITY = 20_000;
+const CAPACITY = 5_000;
 
 /**
  * The records this process appended last, once committed, in sequence order: destinations
