@@ -32,8 +32,8 @@ bash scripts/postgres.sh ensure
 rm -rf "$RESULTS"; mkdir -p "$RESULTS"
 
 status=0
-echo "== lint, type checks and unit tests" >&2
-npx nx run-many -t lint typecheck test --parallel=2 || status=1
+echo "== lint, type checks, unit tests and production builds" >&2
+npx nx run-many -t lint typecheck test build --parallel=2 || status=1
 echo "== integration tests (real Kafka and PostgreSQL)" >&2
 npx nx run-many -t integration --parallel=2 || status=1
 echo "== end-to-end: five services as separate processes" >&2

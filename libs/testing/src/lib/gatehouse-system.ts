@@ -1,4 +1,5 @@
 import type { AuditRecord } from '@gatehouse/contracts';
+import path from 'node:path';
 import { Client } from 'pg';
 import { expectValidOcsf } from './ocsf/ocsf-validator';
 import { createTestDatabase, TEST_FLOWS_FILE, testKafkaBrokers, uniqueSuffix, type TestDatabase } from './infrastructure';
@@ -15,6 +16,7 @@ export const SERVICE_ENTRIES = {
   'slack-bot': 'apps/slack-bot/src/main.ts',
 } as const;
 export type ServiceName = keyof typeof SERVICE_ENTRIES;
+const CLI_ENTRY = 'apps/gateway/src/cli/main.ts';
 /** Environment to add to some services' own. */
 export type ServiceEnv = Partial<Record<ServiceName, NodeJS.ProcessEnv>>;
 
@@ -33,6 +35,8 @@ export class GatehouseSystem {
     readonly slack: FakeSlack,
     /** Okta's OpenID Connect side, where people sign in to link their Slack account. */
     readonly oidc: FakeOidcProvider,
+    /** The gateway's command line (`gatehouse …`), from the sources or the gateway's layout. */
+    readonly cliEntry: string,
   ) {}
 
   private readonly replicas: ServiceProcess[] = [];
@@ -41,7 +45,14 @@ export class GatehouseSystem {
    * `serviceEnv` adds to (or overrides) one service's environment: `{ 'slack-bot': {
    * SLACK_APP_TOKEN } }` puts slack-bot in Socket Mode, say.
    */
-  static async start(label = 'system', options: { serviceEnv?: (fakes: { slack: FakeSlack; okta: FakeOkta }) => ServiceEnv } = {}): Promise<GatehouseSystem> {
+  static async start(
+    label = 'system',
+    options: {
+      serviceEnv?: (fakes: { slack: FakeSlack; okta: FakeOkta }) => ServiceEnv;
+      /** Runtime layouts (scripts/runtime-layout.sh) to run services from, instead of the sources. */
+      layouts?: Partial<Record<ServiceName, string>>;
+    } = {},
+  ): Promise<GatehouseSystem> {
     const database = await createTestDatabase(label);
     const okta = await new FakeOkta().start();
     const slack = await new FakeSlack().start();
@@ -71,9 +82,11 @@ export class GatehouseSystem {
     const services = {} as Record<ServiceName, ServiceProcess>;
     const serviceEnv = options.serviceEnv?.({ slack, okta }) ?? {};
     for (const name of Object.keys(SERVICE_ENTRIES) as ServiceName[]) {
-      services[name] = new ServiceProcess(name, SERVICE_ENTRIES[name], ports[name], { ...env, ...serviceEnv[name] });
+      const layout = options.layouts?.[name];
+      services[name] = new ServiceProcess(name, layout ? path.join(layout, 'main.js') : SERVICE_ENTRIES[name], ports[name], { ...env, ...serviceEnv[name] });
     }
-    const system = new GatehouseSystem(services, database, env, okta, slack, oidc);
+    const gatewayLayout = options.layouts?.gateway;
+    const system = new GatehouseSystem(services, database, env, okta, slack, oidc, gatewayLayout ? path.join(gatewayLayout, 'cli.js') : CLI_ENTRY);
     try {
       // Schemas are migrated by each service at start-up; starting them together also
       // exercises the migration lock.
@@ -87,7 +100,7 @@ export class GatehouseSystem {
 
   /** Starts one more process of a service (a second replica), with that service's environment. */
   async startReplica(name: ServiceName, extraEnv: NodeJS.ProcessEnv = {}, options: { waitUntil?: 'ready' | 'live' } = {}): Promise<ServiceProcess> {
-    const replica = new ServiceProcess(name, SERVICE_ENTRIES[name], await freePort(), { ...this.services[name].environment, ...extraEnv });
+    const replica = new ServiceProcess(name, this.services[name].entry, await freePort(), { ...this.services[name].environment, ...extraEnv });
     this.replicas.push(replica);
     return replica.start(options);
   }
@@ -102,7 +115,7 @@ export class GatehouseSystem {
    */
   async mintToken(owner: { for: string } | { service: string }, scopes: string[]): Promise<string> {
     const who = 'for' in owner ? ['--for', owner.for] : ['--service', owner.service];
-    const child = runTs('apps/gateway/src/cli/main.ts', ['tokens', 'create', ...who, '--scopes', scopes.join(',')], this.env);
+    const child = runTs(this.cliEntry, ['tokens', 'create', ...who, '--scopes', scopes.join(',')], this.env);
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -20,12 +20,18 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * Runs a TypeScript entry point of this repository as a child process (as `npm start` does).
+ * Runs a TypeScript entry point of this repository as a child process (as `npm start` does),
+ * or a built one (`…/main.js`).
  * GATEHOUSE_CHILD_NODE_ARGS adds node flags to every child, e.g. `--cpu-prof` to profile the
  * services under a benchmark (node refuses it in NODE_OPTIONS).
  */
 export function runTs(entry: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   const nodeArgs = (process.env['GATEHOUSE_CHILD_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  // A built entry point (an absolute path to a runtime layout's main.js, say) runs as the image
+  // runs it: plain node, from its own folder.
+  if (entry.endsWith('.js')) {
+    return spawn(process.execPath, [...nodeArgs, entry, ...args], { cwd: path.dirname(entry), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  }
   return spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'scripts/run-ts.cjs'), path.join(ROOT, entry), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
@@ -44,7 +50,7 @@ export class ServiceProcess {
 
   constructor(
     readonly name: string,
-    private readonly entry: string,
+    readonly entry: string,
     readonly port: number,
     private readonly env: NodeJS.ProcessEnv,
   ) {
