@@ -9,6 +9,9 @@
 #   KAFKA_CONTROLLER_PORT KRaft controller port, default KAFKA_PORT+1
 #   KAFKA_STATE_DIR       jars config data log pid, default .gatehouse/kafka-$KAFKA_PORT
 #   KAFKA_FRESH=1         wipe the data directory before starting (tests use it)
+#   KAFKA_SASL_LISTENER_PORT, KAFKA_SASL_LISTENER_USER=name:password
+#                         also listen there with SASL (PLAIN and SCRAM-SHA-512) for that one
+#                         user, as a secured cluster would (tests use it; set at first format)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,6 +24,9 @@ LIB_DIR="$ROOT/.gatehouse/kafka-libs-$KAFKA_VERSION"
 DATA_DIR="$STATE_DIR/data"
 PID_FILE="$STATE_DIR/kafka.pid"
 LOG_FILE="$STATE_DIR/server.log"
+SASL_PORT="${KAFKA_SASL_LISTENER_PORT:-}"
+SASL_USER="${KAFKA_SASL_LISTENER_USER:-}"
+if [[ -n "$SASL_PORT" && "$SASL_USER" != *:* ]]; then echo "[kafka] KAFKA_SASL_LISTENER_PORT needs KAFKA_SASL_LISTENER_USER=name:password" >&2; exit 2; fi
 
 say() { echo "[kafka] $*" >&2; }
 
@@ -49,11 +55,11 @@ write_config() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
+listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT${SASL_PORT:+,SASL_PLAINTEXT://127.0.0.1:$SASL_PORT}
+advertised.listeners=PLAINTEXT://127.0.0.1:$PORT${SASL_PORT:+,SASL_PLAINTEXT://127.0.0.1:$SASL_PORT}
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
 log.dirs=$DATA_DIR
 # Topics are created explicitly by the services (libs/messaging ensureTopics).
 auto.create.topics.enable=false
@@ -66,6 +72,13 @@ transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 log.retention.hours=168
 PROPS
+  if [[ -n "$SASL_PORT" ]]; then
+    cat >> "$STATE_DIR/server.properties" <<PROPS
+sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-512
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${SASL_USER%%:*}="${SASL_USER#*:}";
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+PROPS
+  fi
   cat > "$STATE_DIR/log4j.properties" <<PROPS
 log4j.rootLogger=WARN, file
 log4j.logger.kafka=INFO
@@ -92,7 +105,8 @@ start() {
     local cluster_id
     cluster_id="$(java -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1)"
     java "${java_opts[@]}" -Dlog4j.configuration="file:$STATE_DIR/log4j.properties" -cp "$cp" \
-      kafka.tools.StorageTool format -t "$cluster_id" -c "$STATE_DIR/server.properties" >/dev/null
+      kafka.tools.StorageTool format -t "$cluster_id" -c "$STATE_DIR/server.properties" \
+      ${SASL_PORT:+--add-scram "SCRAM-SHA-512=[name=${SASL_USER%%:*},password=${SASL_USER#*:}]"} >/dev/null
   fi
   say "starting broker on 127.0.0.1:$PORT (log: $LOG_FILE)"
   nohup java "${java_opts[@]}" -Dlog4j.configuration="file:$STATE_DIR/log4j.properties" -cp "$cp" \

@@ -13,6 +13,9 @@ export GATEHOUSE_TEST_RUN_ID="r$(date +%s)$$"
 export KAFKA_PORT="${TEST_KAFKA_PORT:-19092}"
 export KAFKA_STATE_DIR="$ROOT/.gatehouse/kafka-test"
 export KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT"
+# A SASL listener beside the plain one, for the tests of secured clusters (one user, a fresh password each run).
+export KAFKA_SASL_LISTENER_PORT="$((KAFKA_PORT + 2))"
+export KAFKA_SASL_LISTENER_USER="gatehouse:$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 export KAFKAJS_NO_PARTITIONER_WARNING=1
 RESULTS="$ROOT/.gatehouse/test-results"
 

@@ -36,7 +36,7 @@ export class AppModule {
         MessagingModule.forRoot({
           service: SERVICE,
           brokers: config.kafka.brokers,
-          topicPrefix: config.kafka.topicPrefix,
+          topicPrefix: config.kafka.topicPrefix, security: config.kafka.security,
           outboxSchema: SCHEMA,
           produces: [TOPICS.accessEvents, TOPICS.provisioningCommands, TOPICS.directoryQueries],
           requester: true,

@@ -1,4 +1,4 @@
-import { commonConfig, commonEnv, databaseEnv, isProduction } from '@gatehouse/config';
+import { commonConfig, commonEnv, databaseEnv, isProduction, kafkaSecurityRules } from '@gatehouse/config';
 import { z } from 'zod';
 
 export const SERVICE = 'approval';
@@ -15,6 +15,7 @@ export const approvalEnvSchema = z
     /** How often due timers (timeouts, expiries) are looked for. */
     TIMER_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60000).default(1000),
   })
+  .superRefine(kafkaSecurityRules)
   .transform((env) => ({
     ...commonConfig(env),
     database: { url: env.DATABASE_URL },

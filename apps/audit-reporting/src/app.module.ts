@@ -23,7 +23,7 @@ export class AppModule {
       imports: [
         ObservabilityModule.forRoot({ service: SERVICE, logger }),
         PersistenceModule.forRoot({ url: config.database.url, schema: SCHEMA, entities, migrations, applicationName: SERVICE }),
-        MessagingModule.forRoot({ service: SERVICE, brokers: config.kafka.brokers, topicPrefix: config.kafka.topicPrefix, outboxSchema: SCHEMA }),
+        MessagingModule.forRoot({ service: SERVICE, brokers: config.kafka.brokers, topicPrefix: config.kafka.topicPrefix, security: config.kafka.security, outboxSchema: SCHEMA }),
       ],
       controllers: [RecordEventHandler, QueryRecordsHandler, AccessReviewHandler],
       providers: [{ provide: AUDIT_CONFIG, useValue: config }, { provide: AUDIT_DESTINATIONS, useValue: destinations }, ChainAppender, RecentRecords, Checkpointer, AuditShipper, DestinationMetrics],

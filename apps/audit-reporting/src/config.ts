@@ -1,4 +1,4 @@
-import { commonConfig, commonEnv, databaseEnv } from '@gatehouse/config';
+import { commonConfig, commonEnv, databaseEnv, kafkaSecurityRules } from '@gatehouse/config';
 import { z } from 'zod';
 
 export const SERVICE = 'audit-reporting';
@@ -25,6 +25,7 @@ export const auditEnvSchema = z
     /** The longest wait between tries of a failing destination, and between tries of a paused one. */
     AUDIT_DESTINATION_RETRY_MAX_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   })
+  .superRefine(kafkaSecurityRules)
   .transform((env) => ({
     ...commonConfig(env),
     database: { url: env.DATABASE_URL },

@@ -1,4 +1,4 @@
-import { commonConfig, commonEnv, databaseEnv } from '@gatehouse/config';
+import { commonConfig, commonEnv, databaseEnv, kafkaSecurityRules } from '@gatehouse/config';
 import { z } from 'zod';
 
 export const SERVICE = 'gateway';
@@ -22,6 +22,7 @@ export const gatewayEnvSchema = z
     OKTA_OIDC_CLIENT_ID: z.string().min(1).optional(),
     OKTA_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   })
+  .superRefine(kafkaSecurityRules)
   .transform((env) => ({
     ...commonConfig(env),
     database: { url: env.DATABASE_URL },

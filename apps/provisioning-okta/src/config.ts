@@ -1,4 +1,4 @@
-import { commonConfig, commonEnv, databaseEnv, isProduction } from '@gatehouse/config';
+import { commonConfig, commonEnv, databaseEnv, isProduction, kafkaSecurityRules } from '@gatehouse/config';
 import { z } from 'zod';
 import { parseLoginOverrides } from './identities/identity-resolver';
 
@@ -39,6 +39,7 @@ export const envSchema = z
     /** How long past its expiry a grant may wait for approval's revocation before reconciliation steps in. */
     RECONCILE_GRACE_SECONDS: z.coerce.number().int().min(0).default(600),
   })
+  .superRefine(kafkaSecurityRules)
   .superRefine((env, ctx) => {
     const oauth = env.OKTA_CLIENT_ID !== undefined || env.OKTA_PRIVATE_KEY !== undefined;
     if (oauth && !(env.OKTA_CLIENT_ID && env.OKTA_PRIVATE_KEY)) {

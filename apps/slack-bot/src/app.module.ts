@@ -34,7 +34,7 @@ export class AppModule {
         MessagingModule.forRoot({
           service: SERVICE,
           brokers: config.kafka.brokers,
-          topicPrefix: config.kafka.topicPrefix,
+          topicPrefix: config.kafka.topicPrefix, security: config.kafka.security,
           produces: [TOPICS.approvalCommands, TOPICS.directoryQueries, TOPICS.slackEvents],
           outboxSchema: SCHEMA,
           requester: true,

@@ -1,4 +1,4 @@
-import { commonConfig, commonEnv, databaseEnv, isProduction } from '@gatehouse/config';
+import { commonConfig, commonEnv, databaseEnv, isProduction, kafkaSecurityRules } from '@gatehouse/config';
 import { z } from 'zod';
 
 export const SERVICE = 'slack-bot';
@@ -39,6 +39,7 @@ export const envSchema = z
     path: ['SLACK_APP_TOKEN'],
     message: 'Socket Mode needs the bot token too: set SLACK_BOT_TOKEN (xoxb-…) as well, or unset SLACK_APP_TOKEN',
   })
+  .superRefine(kafkaSecurityRules)
   .transform((env) => ({
     ...commonConfig(env),
     database: { url: env.DATABASE_URL },

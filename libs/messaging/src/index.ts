@@ -1,6 +1,7 @@
 export * from './lib/envelope-factory';
 export * from './lib/kafka/headers';
 export * from './lib/kafka/kafka-connection';
+export * from './lib/kafka/kafka-security';
 export * from './lib/kafka/kafka-publisher';
 export * from './lib/outbox/messaging-tables';
 export * from './lib/outbox/outbox-relay';

@@ -8,7 +8,7 @@ import { migrations } from '../database';
 
 /** `gatehouse doctor` for audit-reporting: its broker, its database, and the key that signs checkpoints. */
 void doctorMain(SERVICE, auditEnvSchema, (config) => [
-  { name: 'kafka', run: () => checkKafka(config.kafka.brokers, config.kafka.topicPrefix) },
+  { name: 'kafka', run: () => checkKafka(config.kafka.brokers, config.kafka.topicPrefix, config.kafka.security) },
   { name: 'database', run: () => checkDatabase(config.database.url, SCHEMA, migrations) },
   {
     name: 'checkpoint key',

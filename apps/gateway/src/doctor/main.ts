@@ -19,7 +19,7 @@ async function checkOidc(config: GatewayConfig): Promise<Finding> {
 
 /** `gatehouse doctor` for the gateway: broker, database, Slack's door and account linking. */
 void doctorMain(SERVICE, gatewayEnvSchema, (config) => [
-  { name: 'kafka', run: () => checkKafka(config.kafka.brokers, config.kafka.topicPrefix) },
+  { name: 'kafka', run: () => checkKafka(config.kafka.brokers, config.kafka.topicPrefix, config.kafka.security) },
   { name: 'database', run: () => checkDatabase(config.database.url, SCHEMA, migrations) },
   {
     name: 'slack door',

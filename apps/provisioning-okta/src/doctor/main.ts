@@ -50,7 +50,7 @@ async function checkOkta(config: ServiceConfig, flowsFile: string): Promise<Find
 
 /** `gatehouse doctor` for provisioning-okta: broker, database, and Okta with every group the flows name. */
 void doctorMain(SERVICE, envSchema, (config) => [
-  { name: 'kafka', run: () => checkKafka(config.kafka.brokers, config.kafka.topicPrefix) },
+  { name: 'kafka', run: () => checkKafka(config.kafka.brokers, config.kafka.topicPrefix, config.kafka.security) },
   { name: 'database', run: () => checkDatabase(config.database.url, SCHEMA, migrations) },
   { name: 'okta', run: () => checkOkta(config, process.env['GATEHOUSE_FLOWS'] || 'docs/examples/flows.yaml') },
 ]);

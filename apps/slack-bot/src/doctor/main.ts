@@ -8,7 +8,7 @@ import { checkSlack } from './slack-checks';
 
 /** `gatehouse doctor` for slack-bot: broker, database, flows file, and Slack (token, scopes, channels). */
 void doctorMain(SERVICE, envSchema, (config) => [
-  { name: 'kafka', run: () => checkKafka(config.kafka.brokers, config.kafka.topicPrefix) },
+  { name: 'kafka', run: () => checkKafka(config.kafka.brokers, config.kafka.topicPrefix, config.kafka.security) },
   { name: 'database', run: () => checkDatabase(config.database.url, SCHEMA, migrations) },
   flowsFileCheck(config.flowsFile, loadFlowsFile),
   {

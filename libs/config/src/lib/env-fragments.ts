@@ -33,16 +33,51 @@ export function commonEnv(defaultPort: number, env: NodeJS.ProcessEnv = process.
       .string()
       .regex(/^[a-zA-Z0-9._-]*$/, 'only letters, digits, ".", "_" and "-"')
       .default(''),
+    /** TLS to the brokers (`true`); KAFKA_SSL_CA_FILE: a PEM bundle to trust instead of the system's (implies TLS). */
+    KAFKA_SSL: z.enum(['true', 'false']).default('false'),
+    KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
+    /** SASL authentication to the brokers: with a mechanism, the username and password are required. */
+    KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+    KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+    KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
   };
 }
 
+type KafkaSecurityEnv = {
+  KAFKA_SSL: 'true' | 'false';
+  KAFKA_SSL_CA_FILE?: string;
+  KAFKA_SASL_MECHANISM?: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  KAFKA_SASL_USERNAME?: string;
+  KAFKA_SASL_PASSWORD?: string;
+};
+
+/** Every service's schema refines with this: a SASL mechanism needs its username and password, and they need a mechanism. */
+export function kafkaSecurityRules(env: KafkaSecurityEnv, ctx: z.RefinementCtx): void {
+  if (env.KAFKA_SASL_MECHANISM) {
+    for (const key of ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const) {
+      if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: `is required with KAFKA_SASL_MECHANISM=${env.KAFKA_SASL_MECHANISM}` });
+    }
+  } else if (env.KAFKA_SASL_USERNAME || env.KAFKA_SASL_PASSWORD) {
+    ctx.addIssue({ code: 'custom', path: ['KAFKA_SASL_MECHANISM'], message: 'is required with KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD: plain, scram-sha-256 or scram-sha-512' });
+  }
+}
+
+function kafkaSecurity(env: KafkaSecurityEnv) {
+  const tls = env.KAFKA_SSL === 'true' || env.KAFKA_SSL_CA_FILE ? { caFile: env.KAFKA_SSL_CA_FILE } : undefined;
+  const sasl =
+    env.KAFKA_SASL_MECHANISM && env.KAFKA_SASL_USERNAME && env.KAFKA_SASL_PASSWORD
+      ? { mechanism: env.KAFKA_SASL_MECHANISM, username: env.KAFKA_SASL_USERNAME, password: env.KAFKA_SASL_PASSWORD }
+      : undefined;
+  return tls || sasl ? { ...(tls ? { tls } : {}), ...(sasl ? { sasl } : {}) } : undefined;
+}
+
 /** The shape every service's config starts from. */
-export function commonConfig(env: { PORT: number; HOST: string; LOG_LEVEL: string; LOG_FORMAT: 'json' | 'pretty'; KAFKA_BROKERS: string[]; KAFKA_TOPIC_PREFIX: string }) {
+export function commonConfig(env: { PORT: number; HOST: string; LOG_LEVEL: string; LOG_FORMAT: 'json' | 'pretty'; KAFKA_BROKERS: string[]; KAFKA_TOPIC_PREFIX: string } & KafkaSecurityEnv) {
   return {
     http: { port: env.PORT, host: env.HOST },
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT,
-    kafka: { brokers: env.KAFKA_BROKERS, topicPrefix: env.KAFKA_TOPIC_PREFIX },
+    kafka: { brokers: env.KAFKA_BROKERS, topicPrefix: env.KAFKA_TOPIC_PREFIX, security: kafkaSecurity(env) },
   };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, databaseEnv } from './env-fragments';
+import { commonConfig, commonEnv, databaseEnv, kafkaSecurityRules } from './env-fragments';
 import { ConfigError, loadConfig } from './load-config';
 
 describe('loadConfig', () => {
@@ -18,6 +18,26 @@ describe('loadConfig', () => {
     const config = loadConfig(schema(env), env);
     expect(config.PORT).toBe(8080);
     expect(config.KAFKA_BROKERS).toEqual(['a:9092', 'b:9093']);
+  });
+
+  describe('Kafka TLS and SASL', () => {
+    const secured = (env: NodeJS.ProcessEnv) => z.object({ ...commonEnv(3000, env) }).superRefine(kafkaSecurityRules).transform(commonConfig);
+
+    it('has none by default', () => {
+      expect(loadConfig(secured({}), {}).kafka.security).toBeUndefined();
+    });
+
+    it('takes TLS with a CA bundle, and SASL with its mechanism, username and password', () => {
+      const env = { KAFKA_SSL_CA_FILE: '/etc/kafka/ca.pem', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'gatehouse', KAFKA_SASL_PASSWORD: 's3cret' };
+      expect(loadConfig(secured(env), env).kafka.security).toEqual({ tls: { caFile: '/etc/kafka/ca.pem' }, sasl: { mechanism: 'scram-sha-512', username: 'gatehouse', password: 's3cret' } });
+      expect(loadConfig(secured({ KAFKA_SSL: 'true' }), { KAFKA_SSL: 'true' }).kafka.security).toEqual({ tls: { caFile: undefined } });
+    });
+
+    it('names what a half-configured SASL lacks', () => {
+      expect(() => loadConfig(secured({ KAFKA_SASL_MECHANISM: 'plain' }), { KAFKA_SASL_MECHANISM: 'plain' })).toThrow(/KAFKA_SASL_USERNAME: is required with KAFKA_SASL_MECHANISM=plain/);
+      expect(() => loadConfig(secured({ KAFKA_SASL_USERNAME: 'x', KAFKA_SASL_PASSWORD: 'y' }), { KAFKA_SASL_USERNAME: 'x', KAFKA_SASL_PASSWORD: 'y' })).toThrow(/KAFKA_SASL_MECHANISM: is required/);
+      expect(() => loadConfig(secured({ KAFKA_SASL_MECHANISM: 'gssapi' }), { KAFKA_SASL_MECHANISM: 'gssapi' })).toThrow(/KAFKA_SASL_MECHANISM/);
+    });
   });
 
   it('names every missing variable in production', () => {

@@ -13,6 +13,7 @@ import { HealthRegistry, LOGGER, Metrics, type Logger } from '@gatehouse/observa
 import { DataSource } from 'typeorm';
 import { KafkaConsumerServer } from './consumer/kafka-consumer-server';
 import { RethrowRpcErrorsFilter } from './consumer/rethrow-rpc-errors.filter';
+import type { KafkaSecurity } from './kafka/kafka-security';
 import { KafkaConnection } from './kafka/kafka-connection';
 import { KafkaPublisher } from './kafka/kafka-publisher';
 import { OutboxRelay } from './outbox/outbox-relay';
@@ -25,6 +26,8 @@ export interface MessagingOptions {
   brokers: string[];
   /** See KafkaConnectionOptions.topicPrefix. */
   topicPrefix?: string;
+  /** TLS and SASL to the brokers (config.kafka.security). */
+  security?: KafkaSecurity;
   /** Topics this service produces to; created at start-up if missing. */
   produces?: readonly string[];
   /** The service's database schema: enables the transactional outbox and inbox. */
@@ -74,7 +77,7 @@ export class MessagingModule {
       {
         provide: KafkaConnection,
         inject: [LOGGER],
-        useFactory: (logger: Logger) => new KafkaConnection({ clientId: options.service, brokers: options.brokers, topicPrefix: options.topicPrefix, logger }),
+        useFactory: (logger: Logger) => new KafkaConnection({ clientId: options.service, brokers: options.brokers, topicPrefix: options.topicPrefix, security: options.security, logger }),
       },
       {
         provide: KafkaPublisher,

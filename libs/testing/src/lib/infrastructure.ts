@@ -6,6 +6,20 @@ import { Client } from 'pg';
  * Where the real broker and database are. `npm test` (scripts/test.sh) starts Kafka and
  * checks PostgreSQL, then passes their addresses in these variables.
  */
+/**
+ * The test broker's SASL listener (PLAIN and SCRAM-SHA-512, one user), which `npm test` starts
+ * it with (scripts/kafka.sh: KAFKA_SASL_LISTENER_PORT and KAFKA_SASL_LISTENER_USER).
+ */
+export function testKafkaSaslListener(): { brokers: string[]; username: string; password: string } {
+  const port = process.env['KAFKA_SASL_LISTENER_PORT'];
+  const user = process.env['KAFKA_SASL_LISTENER_USER'] ?? '';
+  if (!port || !user.includes(':')) {
+    throw new Error('KAFKA_SASL_LISTENER_PORT and KAFKA_SASL_LISTENER_USER (name:password) are not set: run with `npm test`, or start the broker with them (scripts/kafka.sh) and set them here too.');
+  }
+  const at = user.indexOf(':');
+  return { brokers: [`127.0.0.1:${port}`], username: user.slice(0, at), password: user.slice(at + 1) };
+}
+
 export function testKafkaBrokers(): string[] {
   const brokers = process.env['KAFKA_BROKERS'];
   if (!brokers) {

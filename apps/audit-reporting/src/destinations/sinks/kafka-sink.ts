@@ -1,5 +1,6 @@
 import type { AuditDestination } from '@gatehouse/config';
 import { TOPICS } from '@gatehouse/contracts';
+import { kafkaSecurityOptions, type KafkaSecurity } from '@gatehouse/messaging';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { DestinationError } from '../destination-error';
 import type { Outgoing, ShippedEvent, Sink } from './sink';
@@ -36,7 +37,7 @@ export class KafkaSink implements Sink {
 
   constructor(
     private readonly destination: KafkaDestination,
-    private readonly defaults: { brokers: readonly string[]; topicPrefix: string },
+    private readonly defaults: { brokers: readonly string[]; topicPrefix: string; security?: KafkaSecurity },
   ) {}
 
   get topic(): string {
@@ -64,7 +65,15 @@ export class KafkaSink implements Sink {
 
   private connect(): Promise<Producer> {
     this.producer ??= (async () => {
-      const kafka = new Kafka({ clientId: `gatehouse-audit-${this.destination.name}`, brokers: [...(this.destination.brokers ?? this.defaults.brokers)], logLevel: logLevel.NOTHING, retry: { retries: 3 } });
+      // Gatehouse's own cluster (no brokers of its own) is reached as the service reaches it.
+      const own = this.destination.brokers === undefined;
+      const kafka = new Kafka({
+        clientId: `gatehouse-audit-${this.destination.name}`,
+        brokers: [...(this.destination.brokers ?? this.defaults.brokers)],
+        logLevel: logLevel.NOTHING,
+        retry: { retries: 3 },
+        ...(own ? kafkaSecurityOptions(this.defaults.security) : {}),
+      });
       const admin = kafka.admin();
       await admin.connect();
       try {

@@ -2,6 +2,7 @@ import type { AuditDestination } from '@gatehouse/config';
 import { DatadogSink } from './datadog-sink';
 import { ElasticsearchSink } from './elasticsearch-sink';
 import { FileSink } from './file-sink';
+import type { KafkaSecurity } from '@gatehouse/messaging';
 import { KafkaSink } from './kafka-sink';
 import { S3Sink } from './s3-sink';
 import type { Sink } from './sink';
@@ -10,7 +11,7 @@ import { StdoutSink } from './stdout-sink';
 import { SyslogSink } from './syslog-sink';
 import { WebhookSink } from './webhook-sink';
 
-export function sinkFor(destination: AuditDestination, kafka: { brokers: readonly string[]; topicPrefix: string }): Sink {
+export function sinkFor(destination: AuditDestination, kafka: { brokers: readonly string[]; topicPrefix: string; security?: KafkaSecurity }): Sink {
   switch (destination.type) {
     case 'file':
       return new FileSink(destination);

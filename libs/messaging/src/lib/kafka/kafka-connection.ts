@@ -1,6 +1,7 @@
 import { Kafka, Partitioners, logLevel, type Admin, type ITopicConfig, type Producer, type TopicMessages } from 'kafkajs';
 import { CoalescingSender } from './coalescing-sender';
 import { kafkaLog } from './kafka-log';
+import { kafkaSecurityOptions, type KafkaSecurity } from './kafka-security';
 import { deadLetterTopicOf } from '@gatehouse/contracts';
 import type { Logger } from '@gatehouse/observability';
 
@@ -15,6 +16,8 @@ export interface KafkaConnectionOptions {
    * runs) can share one cluster without seeing each other's messages. Default: none.
    */
   topicPrefix?: string;
+  /** TLS and SASL to the brokers, when they want them. */
+  security?: KafkaSecurity;
 }
 
 /**
@@ -38,6 +41,7 @@ export class KafkaConnection {
       retry: { initialRetryTime: 100, retries: 8 },
       logLevel: logLevel.WARN,
       logCreator: () => kafkaLog(log),
+      ...kafkaSecurityOptions(options.security),
     });
   }
 

@@ -1,4 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { kafkaSecurityOptions, type KafkaSecurity } from './kafka-security';
 
 /** The shape of a doctor finding (libs/config's Finding, which messaging may not import). */
 export interface KafkaFinding {
@@ -8,8 +9,8 @@ export interface KafkaFinding {
 }
 
 /** Can this service reach its brokers, and are Gatehouse's topics there yet? */
-export async function checkKafka(brokers: readonly string[], topicPrefix: string): Promise<KafkaFinding> {
-  const admin = new Kafka({ clientId: 'gatehouse-doctor', brokers: [...brokers], connectionTimeout: 3000, requestTimeout: 5000, retry: { retries: 1 }, logLevel: logLevel.NOTHING }).admin();
+export async function checkKafka(brokers: readonly string[], topicPrefix: string, security?: KafkaSecurity): Promise<KafkaFinding> {
+  const admin = new Kafka({ clientId: 'gatehouse-doctor', brokers: [...brokers], connectionTimeout: 3000, requestTimeout: 5000, retry: { retries: 1 }, logLevel: logLevel.NOTHING, ...kafkaSecurityOptions(security) }).admin();
   try {
     await admin.connect();
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${topicPrefix}gatehouse.`));
