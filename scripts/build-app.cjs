@@ -3,7 +3,8 @@
 // target). Compiles the files the app's entry points really reach — its own and its libs' — with
 // the same swc settings the services run with from source, into dist/apps/<app>/ (repository
 // layout kept, @gatehouse/* imports rewritten to relative paths), and writes:
-//   main.js (the service), doctor.js (its start-up check), cli.js (gateway only);
+//   main.js (the service), doctor.js (its start-up check), migrate.js (applies its database
+//   migrations and exits), cli.js (gateway only);
 //   package.json listing only the production packages those files require (exact versions, as
 //   installed here), and package-lock.json: the root lockfile pruned to them, so
 //   `npm ci --omit=dev` in that folder installs exactly what the tests ran with.
@@ -19,6 +20,7 @@ const ENTRIES = {
   main: 'src/main.ts',
   doctor: 'src/doctor/main.ts',
   cli: 'src/cli/main.ts',
+  migrate: 'src/migrate/main.ts',
 };
 
 function fail(message) {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { GatehouseSystem, SERVICE_ENTRIES, waitFor, type ServiceName } from '@gatehouse/testing';
+import { GatehouseSystem, renderChart, SERVICE_ENTRIES, waitFor, type KubeObject, type ServiceName } from '@gatehouse/testing';
 
 const ROOT = path.resolve(__dirname, '../..');
 const run = promisify(execFile);
@@ -53,6 +53,58 @@ describe('the production builds, run from their runtime layouts', () => {
     expect(Object.keys((JSON.parse(readFileSync(path.join(layouts['slack-bot'], 'package.json'), 'utf8')) as { dependencies: object }).dependencies)).toContain('@slack/bolt');
     expect(Object.keys((JSON.parse(readFileSync(path.join(layouts.gateway, 'package.json'), 'utf8')) as { dependencies: object }).dependencies)).not.toContain('@slack/bolt');
   });
+
+  it('migrates a fresh database with each layout’s migrate.js (as the chart’s Job does), and says so when it cannot', async () => {
+    const database = system.env['DATABASE_URL'] as string;
+    const fresh = `${database}_migrate`;
+    const admin = (sql: string) => run('psql', [database, '-qAtc', sql]);
+    await admin(`DROP DATABASE IF EXISTS "${fresh.split('/').pop()}"`);
+    await admin(`CREATE DATABASE "${fresh.split('/').pop()}"`);
+    try {
+      for (const app of APPS) {
+        const migrate = async () => JSON.parse((await run(process.execPath, ['migrate.js'], { cwd: layouts[app], env: { PATH: process.env['PATH'], NODE_ENV: 'production', DATABASE_URL: fresh } })).stdout) as { service: string; applied: string[]; status: string };
+        const first = await migrate();
+        expect(first).toMatchObject({ service: app, status: 'current' });
+        expect(first.applied.length).toBeGreaterThan(0);
+        expect((await migrate()).applied).toEqual([]);
+      }
+      const refused = await run(process.execPath, ['migrate.js'], { cwd: layouts.approval, env: { PATH: process.env['PATH'], NODE_ENV: 'production', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' } }).then(
+        () => undefined,
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(refused?.code).toBe(1);
+      expect(refused?.stderr).toMatch(/approval: migrations of schema "approval" failed: .*ECONNREFUSED/);
+    } finally {
+      await admin(`DROP DATABASE IF EXISTS "${fresh.split('/').pop()}" WITH (FORCE)`);
+    }
+  }, 120_000);
+
+  it('answers the Helm chart’s probes on the port and paths the chart gives, and accepts the environment the chart gives each service', async () => {
+    const objects = await renderChart('k8s/gatehouse', { values: ['k8s/gatehouse/ci/inline-values.yaml'], setFiles: { flows: 'docs/examples/flows.yaml', 'audit.destinations': 'docs/examples/audit-destinations.yaml' } });
+    type Probe = { httpGet: { path: string; port: string } };
+    type Container = { env: { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }[]; startupProbe: Probe; livenessProbe: Probe; readinessProbe: Probe; ports: { name: string; containerPort: number }[] };
+    const secrets = new Map(
+      objects
+        .filter((o) => o.kind === 'Secret')
+        .flatMap((o) => Object.entries((o as KubeObject & { data: Record<string, string> }).data).map(([key, value]) => [`${o.metadata.name}/${key}`, Buffer.from(value, 'base64').toString()] as const)),
+    );
+    for (const app of APPS) {
+      const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === app) as KubeObject & { spec: { template: { spec: { containers: Container[] } } } };
+      const container = deployment.spec.template.spec.containers[0] as Container;
+      // The probes, against the service running from its layout.
+      for (const probe of [container.startupProbe, container.livenessProbe, container.readinessProbe]) {
+        expect(probe.httpGet.port).toBe('http');
+        expect({ app, path: probe.httpGet.path, status: (await fetch(`${system.services[app].url}${probe.httpGet.path}`)).status }).toEqual({ app, path: probe.httpGet.path, status: 200 });
+      }
+      // The environment, checked by the service's own configuration check (its doctor, from the layout).
+      const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] };
+      for (const variable of container.env) env[variable.name] = variable.value ?? secrets.get(`${variable.valueFrom?.secretKeyRef.name}/${variable.valueFrom?.secretKeyRef.key}`);
+      expect(env['PORT']).toBe(String(container.ports.find((p) => p.name === 'http')?.containerPort));
+      const { stdout } = await run(process.execPath, ['doctor.js'], { cwd: layouts[app], env });
+      const configuration = stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { check: string; status: string; detail: string })[0];
+      expect({ app, configuration }).toEqual({ app, configuration: { service: app, check: 'configuration', status: 'pass', detail: 'environment valid' } });
+    }
+  }, 120_000);
 
   it('takes a request from the API through approval and Okta into the audit trail', async () => {
     const person = ['requests:read', 'requests:write', 'decisions:write'];

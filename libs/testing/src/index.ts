@@ -19,3 +19,5 @@ export * from './lib/fake-siem/fake-elasticsearch';
 export * from './lib/fake-siem/fake-datadog-logs';
 export * from './lib/fake-siem/fake-syslog-server';
 export * from './lib/fake-siem/fake-s3';
+export * from './lib/helm/helm-chart';
+export * from './lib/helm/kubernetes-validation';
