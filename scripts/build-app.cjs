@@ -4,7 +4,8 @@
 // the same swc settings the services run with from source, into dist/apps/<app>/ (repository
 // layout kept, @gatehouse/* imports rewritten to relative paths), and writes:
 //   main.js (the service), doctor.js (its start-up check), migrate.js (applies its database
-//   migrations and exits), cli.js (gateway only);
+//   migrations and exits), cli.js (gateway), audit-verify.js and audit-destinations.js
+//   (audit-reporting);
 //   package.json listing only the production packages those files require (exact versions, as
 //   installed here), and package-lock.json: the root lockfile pruned to them, so
 //   `npm ci --omit=dev` in that folder installs exactly what the tests ran with.
@@ -21,6 +22,9 @@ const ENTRIES = {
   doctor: 'src/doctor/main.ts',
   cli: 'src/cli/main.ts',
   migrate: 'src/migrate/main.ts',
+  // audit-reporting's commands (`gatehouse audit verify|destinations` run these in its image).
+  'audit-verify': 'src/cli/audit-verify.ts',
+  'audit-destinations': 'src/cli/audit-destinations.ts',
 };
 
 function fail(message) {
