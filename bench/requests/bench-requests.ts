@@ -2,14 +2,17 @@
 // sending the POST to its audit record being stored (audit.records.recorded_at), with all
 // five services running as separate processes on the real broker and database.
 //
-//   bash bench/run.sh requests [--rate 50] [--seconds 20]
+// Then an overload step offers twice that rate and prints what the gateway admitted, what it
+// turned away (503 with Retry-After) and the admitted requests' latency.
+//
+//   bash bench/run.sh requests [--rate 50] [--seconds 20] [--overload true|false]
 import { parseArgs } from 'node:util';
 import { GatehouseSystem, waitFor } from '@gatehouse/testing';
 import { Client } from 'pg';
 import { summarize } from './latency-stats';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rate: { type: 'string', default: '50' }, seconds: { type: 'string', default: '20' } } });
+  const { values } = parseArgs({ options: { rate: { type: 'string', default: '50' }, seconds: { type: 'string', default: '20' }, overload: { type: 'string', default: 'true' } } });
   const rate = Number(values.rate);
   const seconds = Number(values.seconds);
   const total = Math.round(rate * seconds);
@@ -36,18 +39,18 @@ async function main(): Promise<void> {
       });
       const answeredAt = Date.now();
       const body = (await response.json()) as { request?: { id: string } };
-      return { ok: response.status === 201, id: body.request?.id, sentAt, httpMs: answeredAt - sentAt };
+      return { ok: response.status === 201, status: response.status, id: body.request?.id, sentAt, httpMs: answeredAt - sentAt };
     };
 
     // Open loop: request i is sent at its due time whether or not earlier ones have answered.
-    const offer = async (count: number, firstIndex: number) => {
+    const offer = async (count: number, firstIndex: number, atRate = rate) => {
       const begin = Date.now();
       const inFlight: ReturnType<typeof post>[] = [];
       for (let i = 0; i < count; i++) {
-        const wait = begin + (i * 1000) / rate - Date.now();
+        const wait = begin + (i * 1000) / atRate - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         inFlight.push(post(firstIndex + i));
-        if (i > 0 && i % (rate * 5) === 0) console.log(`  sent ${i}/${count}`);
+        if (i > 0 && i % (atRate * 5) === 0) console.log(`  sent ${i}/${count}`);
       }
       return Promise.all(inFlight);
     };
@@ -112,6 +115,32 @@ async function main(): Promise<void> {
     console.log(`  published → audit stored    p50 ${toAudit.p50} ms   p99 ${toAudit.p99} ms`);
     console.log(`HTTP 201 latency    p50 ${http.p50} ms   p95 ${http.p95} ms   p99 ${http.p99} ms   max ${http.max} ms`);
     console.log(`target              p99 ≤ 250 ms at 50 requests/s: ${rate >= 50 && e2e.p99 <= 250 ? 'met' : rate >= 50 ? 'NOT met' : 'n/a (rate below 50)'}`);
+
+    if (values.overload !== 'false') {
+      const overloadRate = rate * 2;
+      const count = Math.round(overloadRate * seconds);
+      console.log('');
+      console.log(`overload step: offering ${overloadRate} requests/s (2 × ${rate}) for ${seconds} s…`);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      const answers = await offer(count, 2_000_000, overloadRate);
+      const admitted = answers.filter((a) => a.status === 201 || a.status === 202);
+      const shed = answers.filter((a) => a.status === 503);
+      const created = answers.filter((a) => a.ok && a.id);
+      const storedRows = await waitFor(
+        async () => {
+          const { rows } = await db.query<{ subject: string; recorded_at: Date }>('SELECT subject, recorded_at FROM audit.records WHERE subject = ANY($1::text[])', [created.map((a) => a.id as string)]);
+          return rows.length === created.length ? rows : undefined;
+        },
+        { timeoutMs: 120000, intervalMs: 250, what: 'the audit records of the overload step' },
+      );
+      const storedAt = new Map(storedRows.map((row) => [row.subject, new Date(row.recorded_at).getTime()]));
+      const admittedHttp = summarize(admitted.map((a) => a.httpMs));
+      const shedHttp = summarize(shed.map((a) => a.httpMs));
+      const createdE2e = summarize(created.map((a) => (storedAt.get(a.id as string) as number) - a.sentAt));
+      console.log(`admitted            ${admitted.length} of ${count} (${(admitted.length / seconds).toFixed(1)} requests/s): ${created.length} created (201), ${admitted.length - created.length} queued (202)`);
+      console.log(`shed (503)          ${shed.length}, answered in p50 ${shedHttp.p50} ms   p99 ${shedHttp.p99} ms; other errors ${count - admitted.length - shed.length}`);
+      console.log(`admitted latency    HTTP p50 ${admittedHttp.p50} ms   p99 ${admittedHttp.p99} ms;   POST → audit stored p50 ${createdE2e.p50} ms   p99 ${createdE2e.p99} ms`);
+    }
   } finally {
     await db.end();
     await system.stop();

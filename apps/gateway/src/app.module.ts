@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, RequestMethod, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { TOPICS } from '@gatehouse/contracts';
 import { MessagingModule } from '@gatehouse/messaging';
 import { ObservabilityModule, type Logger } from '@gatehouse/observability';
@@ -13,6 +13,8 @@ import { GATEWAY_CONFIG, SCHEMA, SERVICE, type GatewayConfig } from './config';
 import { entities, migrations } from './database';
 import { SubmitDecisionController } from './decisions/submit-decision/submit-decision.controller';
 import { ListFlowsController } from './flows/list-flows/list-flows.controller';
+import { AdmissionGate, UNGATED_API_ROUTES } from './http/admission/admission-gate';
+import { AdmissionMetrics, AdmissionMiddleware } from './http/admission/admission.middleware';
 import { AskService } from './http/ask-service';
 import { LinkController } from './linking/link.controller';
 import { LinkSignIns } from './linking/link-sign-ins';
@@ -28,7 +30,15 @@ import { SlackForwarder } from './slack/slack-forwarder';
 import { SlackRelayController } from './slack/slack-relay/slack-relay.controller';
 
 @Module({})
-export class AppModule {
+export class AppModule implements NestModule {
+  /** Admission control on the API; the streamed exports (long by nature) and Slack's door are not counted. */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(AdmissionMiddleware)
+      .exclude(...UNGATED_API_ROUTES.map((path) => ({ path: path.slice(1), method: RequestMethod.ALL })))
+      .forRoutes({ path: 'api/v1/*path', method: RequestMethod.ALL });
+  }
+
   static register(config: GatewayConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
@@ -59,7 +69,7 @@ export class AppModule {
         SlackRelayController,
         LinkController,
       ],
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, ApiTokenStore, ApiTokenGuard, AskService, AuditAccess, SlackForwarder, OktaSignIn, LinkSignIns],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: AdmissionGate, useValue: new AdmissionGate(config.admission) }, AdmissionMetrics, ApiTokenStore, ApiTokenGuard, AskService, AuditAccess, SlackForwarder, OktaSignIn, LinkSignIns],
     };
   }
 }

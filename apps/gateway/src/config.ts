@@ -21,7 +21,16 @@ export const gatewayEnvSchema = z
     /** The Okta OIDC web app's client id and secret: without them, account linking says what to set. */
     OKTA_OIDC_CLIENT_ID: z.string().min(1).optional(),
     OKTA_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+    /** Admission control: the latency the API's concurrency limit steers toward. */
+    GATEWAY_ADMISSION_TARGET_MS: z.coerce.number().int().min(5).max(60000).default(100),
+    /** Bounds of the adaptive limit of API requests worked on at once. */
+    GATEWAY_ADMISSION_MIN_IN_FLIGHT: z.coerce.number().int().min(1).max(10000).default(4),
+    GATEWAY_ADMISSION_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10000).default(256),
+    /** Requests that may wait for a slot, and for how long, before being turned away with 503. */
+    GATEWAY_ADMISSION_QUEUE: z.coerce.number().int().min(0).max(100000).default(64),
+    GATEWAY_ADMISSION_QUEUE_MS: z.coerce.number().int().min(0).max(60000).default(50),
   })
+  .refine((env) => env.GATEWAY_ADMISSION_MIN_IN_FLIGHT <= env.GATEWAY_ADMISSION_MAX_IN_FLIGHT, { path: ['GATEWAY_ADMISSION_MIN_IN_FLIGHT'], message: 'must not be above GATEWAY_ADMISSION_MAX_IN_FLIGHT' })
   .superRefine(kafkaSecurityRules)
   .transform((env) => ({
     ...commonConfig(env),
@@ -29,6 +38,14 @@ export const gatewayEnvSchema = z
     queryTimeoutMs: env.QUERY_TIMEOUT_MS,
     slack: { signingSecret: env.SLACK_SIGNING_SECRET, ackTimeoutMs: env.SLACK_ACK_TIMEOUT_MS },
     publicUrl: env.GATEHOUSE_PUBLIC_URL.replace(/\/+$/, ''),
+    admission: {
+      targetMs: env.GATEWAY_ADMISSION_TARGET_MS,
+      minLimit: env.GATEWAY_ADMISSION_MIN_IN_FLIGHT,
+      maxLimit: env.GATEWAY_ADMISSION_MAX_IN_FLIGHT,
+      initialLimit: Math.min(env.GATEWAY_ADMISSION_MAX_IN_FLIGHT, Math.max(env.GATEWAY_ADMISSION_MIN_IN_FLIGHT, 32)),
+      maxQueue: env.GATEWAY_ADMISSION_QUEUE,
+      queueTimeoutMs: env.GATEWAY_ADMISSION_QUEUE_MS,
+    },
     oidc:
       env.OKTA_OIDC_ISSUER && env.OKTA_OIDC_CLIENT_ID && env.OKTA_OIDC_CLIENT_SECRET
         ? { issuer: env.OKTA_OIDC_ISSUER.replace(/\/+$/, ''), clientId: env.OKTA_OIDC_CLIENT_ID, clientSecret: env.OKTA_OIDC_CLIENT_SECRET }

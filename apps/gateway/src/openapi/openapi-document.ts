@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { auditQueryParams } from '../audit/audit-query-params';
 import { accessReviewParams } from '../audit/access-review/access-review.controller';
 import { auditExportParams } from '../audit/export-audit/export-audit.controller';
+import { UNGATED_API_ROUTES } from '../http/admission/admission-gate';
 import type { Scope } from '@gatehouse/contracts';
 import { ON_BEHALF_OF_HEADER } from '../auth/acting-principal';
 import { approveBody, denyBody } from '../decisions/submit-decision/submit-decision.controller';
@@ -142,6 +143,14 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       responses[status] = {
         description: response.description,
         ...(response.schema ? { content: { 'application/json': { schema: json(response.schema, 'output') } } } : {}),
+      };
+    }
+    if (!(UNGATED_API_ROUTES as readonly string[]).includes(route.path)) {
+      const own = responses[503] as { description: string } | undefined;
+      responses[503] = {
+        description: `${own ? `${own.description}; or the` : 'The'} gateway is at its limit (code \`overloaded\`): retry after the seconds in Retry-After`,
+        headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } },
+        content: { 'application/json': { schema: json(errorSchema, 'output') } },
       };
     }
     paths[route.path] = {

@@ -1,0 +1,80 @@
+import { AdmissionGate, OverloadedError, type AdmissionOptions } from './admission-gate';
+
+describe('AdmissionGate', () => {
+  let clock = 0;
+  const gate = (options: Partial<AdmissionOptions> = {}) =>
+    new AdmissionGate({ targetMs: 100, minLimit: 2, maxLimit: 64, initialLimit: 4, maxQueue: 2, queueTimeoutMs: 50, now: () => clock, ...options });
+
+  beforeEach(() => {
+    clock = 0;
+    jest.useFakeTimers();
+  });
+  afterEach(() => jest.useRealTimers());
+
+  it('lets in up to its limit, queues a few in arrival order, and turns the rest away at once', async () => {
+    const g = gate();
+    const releases = await Promise.all([g.acquire(), g.acquire(), g.acquire(), g.acquire()]);
+    expect(g.inFlight).toBe(4);
+    const order: string[] = [];
+    const first = g.acquire().then((release) => (order.push('first'), release));
+    const second = g.acquire().then((release) => (order.push('second'), release));
+    expect(g.queued).toBe(2);
+    await expect(g.acquire()).rejects.toThrow(OverloadedError);
+    (releases[0] as () => void)();
+    (releases[1] as () => void)();
+    await Promise.all([first, second]);
+    expect(order).toEqual(['first', 'second']);
+    expect(g.inFlight).toBe(4);
+  });
+
+  it('turns away a request that waited longer than the queue timeout, saying why', async () => {
+    const g = gate();
+    await Promise.all([g.acquire(), g.acquire(), g.acquire(), g.acquire()]);
+    const waiting = g.acquire();
+    jest.advanceTimersByTime(51);
+    await expect(waiting).rejects.toThrow('Gatehouse is busy (4 requests in progress, limit 4); retry in a second');
+    expect(g.queued).toBe(0);
+    expect(g.inFlight).toBe(4);
+  });
+
+  it('shrinks the limit when completions are slower than the target, one step per target interval', async () => {
+    const g = gate({ initialLimit: 10 });
+    const releases = await Promise.all(Array.from({ length: 10 }, () => g.acquire()));
+    clock = 500;
+    for (const release of releases.slice(0, 5)) release();
+    expect(g.limit).toBe(8);
+    clock = 650;
+    for (const release of releases.slice(5)) release();
+    expect(g.limit).toBe(6);
+    expect(g.inFlight).toBe(0);
+    // Never below its floor.
+    for (let i = 0; i < 20; i++) {
+      const release = await g.acquire();
+      clock += 1000;
+      release();
+    }
+    expect(g.limit).toBe(2);
+  });
+
+  it('grows the limit while it is in use and answers stay within the target, up to its ceiling', async () => {
+    const g = gate({ initialLimit: 4, maxLimit: 6 });
+    for (let round = 0; round < 40; round++) {
+      const releases = await Promise.all(Array.from({ length: g.limit }, () => g.acquire()));
+      clock += 20;
+      for (const release of releases) release();
+    }
+    expect(g.limit).toBe(6);
+    // Idle capacity is not grown: one request at a time never raises it.
+    const idle = gate({ initialLimit: 4 });
+    for (let i = 0; i < 50; i++) (await idle.acquire())();
+    expect(idle.limit).toBe(4);
+  });
+
+  it('counts a release once, however often it is called', async () => {
+    const g = gate();
+    const release = await g.acquire();
+    release();
+    release();
+    expect(g.inFlight).toBe(0);
+  });
+});

@@ -1,0 +1,119 @@
+/** API routes admission control does not count: the streamed exports, long by nature. */
+export const UNGATED_API_ROUTES = ['/api/v1/audit/export', '/api/v1/audit/access-review'] as const;
+
+/** Why a request was not let in: the gateway is at its limit and the wait would be too long. */
+export class OverloadedError extends Error {
+  constructor(
+    readonly inFlight: number,
+    readonly limit: number,
+  ) {
+    super(`Gatehouse is busy (${inFlight} requests in progress, limit ${limit}); retry in a second`);
+    this.name = 'OverloadedError';
+  }
+}
+
+export interface AdmissionOptions {
+  /** Latency the limit steers toward: completions slower than this shrink it. */
+  targetMs: number;
+  /** Bounds of the concurrency limit. */
+  minLimit: number;
+  maxLimit: number;
+  initialLimit: number;
+  /** Requests waiting for a slot, at most; beyond that they are turned away at once. */
+  maxQueue: number;
+  /** How long a request may wait for a slot before it is turned away. */
+  queueTimeoutMs: number;
+  now?: () => number;
+}
+
+interface Waiter {
+  admit: () => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Admission control for the gateway: at most `limit` requests are worked on at once; a few more
+ * wait briefly for a slot, the rest are turned away (503 with Retry-After) instead of queueing
+ * without bound inside the services. The limit adapts to what the system behind can do
+ * (additive increase, multiplicative decrease, as TCP does): a completion slower than the
+ * target shrinks it (at most once per target interval, so one slow burst is one step), and
+ * completions within the target while the limit is in use grow it by about one per round.
+ */
+export class AdmissionGate {
+  private limitValue: number;
+  private inFlightCount = 0;
+  private readonly queue: Waiter[] = [];
+  private lastDecrease = Number.NEGATIVE_INFINITY;
+  private readonly now: () => number;
+
+  constructor(private readonly options: AdmissionOptions) {
+    if (options.minLimit < 1 || options.maxLimit < options.minLimit) throw new Error('AdmissionGate: need 1 ≤ minLimit ≤ maxLimit');
+    this.limitValue = Math.min(options.maxLimit, Math.max(options.minLimit, options.initialLimit));
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  get limit(): number {
+    return Math.floor(this.limitValue);
+  }
+
+  get inFlight(): number {
+    return this.inFlightCount;
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /**
+   * Waits for a slot (briefly) and returns the function to call when the work is done; throws
+   * OverloadedError when there is none to be had.
+   */
+  async acquire(): Promise<() => void> {
+    if (this.inFlightCount >= this.limit) {
+      if (this.queue.length >= this.options.maxQueue) throw new OverloadedError(this.inFlightCount, this.limit);
+      await new Promise<void>((resolve, reject) => {
+        const waiter: Waiter = {
+          admit: () => {
+            clearTimeout(waiter.timer);
+            resolve();
+          },
+          timer: setTimeout(() => {
+            const at = this.queue.indexOf(waiter);
+            if (at >= 0) this.queue.splice(at, 1);
+            reject(new OverloadedError(this.inFlightCount, this.limit));
+          }, this.options.queueTimeoutMs),
+        };
+        this.queue.push(waiter);
+      });
+    } else {
+      this.inFlightCount++;
+    }
+    const started = this.now();
+    const busyAtStart = this.inFlightCount >= this.limit * 0.8;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.complete(this.now() - started, busyAtStart);
+    };
+  }
+
+  private complete(durationMs: number, busyAtStart: boolean): void {
+    const { targetMs, minLimit, maxLimit } = this.options;
+    const now = this.now();
+    if (durationMs > targetMs) {
+      if (now - this.lastDecrease >= targetMs) {
+        this.limitValue = Math.max(minLimit, this.limitValue * 0.8);
+        this.lastDecrease = now;
+      }
+    } else if (busyAtStart) {
+      this.limitValue = Math.min(maxLimit, this.limitValue + 1 / this.limitValue);
+    }
+    // Freed slots go to the longest waiters, as far as the (new) limit allows.
+    this.inFlightCount--;
+    while (this.queue.length > 0 && this.inFlightCount < this.limit) {
+      this.inFlightCount++;
+      (this.queue.shift() as Waiter).admit();
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import { GatehouseSystem, waitFor } from '@gatehouse/testing';
+
+/**
+ * A burst the system cannot take (approval has stopped answering, as when it is saturated):
+ * the gateway works on as many requests as its limit allows, lets a couple wait briefly, and
+ * turns the rest away at once with 503 and Retry-After — nothing piles up, and nothing it took
+ * is lost.
+ */
+describe('the gateway under a burst it cannot take', () => {
+  let system: GatehouseSystem;
+  let token: string;
+
+  beforeAll(async () => {
+    system = await GatehouseSystem.start('overload', {
+      serviceEnv: () => ({
+        gateway: { GATEWAY_ADMISSION_MIN_IN_FLIGHT: '2', GATEWAY_ADMISSION_MAX_IN_FLIGHT: '4', GATEWAY_ADMISSION_QUEUE: '2', GATEWAY_ADMISSION_QUEUE_MS: '100', QUERY_TIMEOUT_MS: '3000' },
+      }),
+    });
+    token = await system.mintToken({ for: 'ada@example.com' }, ['requests:read', 'requests:write']);
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  const post = (i: number) =>
+    fetch(`${system.gatewayUrl}/api/v1/requests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ flow: 'production-database', target: 'read-only', durationSeconds: 3600, reason: `INC-${i} burst` }),
+    });
+
+  it('takes what its limit allows, turns the rest away with 503 and Retry-After, and loses nothing it took', async () => {
+    await system.services.approval.stop();
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const response = await post(i);
+        return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as { code?: string; message?: string; id?: string } };
+      }),
+    );
+    const taken = answers.filter((a) => a.status === 202);
+    const shed = answers.filter((a) => a.status === 503);
+    // Four worked on (their commands are safe in Kafka: 202), sixteen turned away; nothing else.
+    expect(taken).toHaveLength(4);
+    expect(shed).toHaveLength(16);
+    for (const answer of shed) {
+      expect(answer.retryAfter).toBe('1');
+      expect(answer.body).toMatchObject({ code: 'overloaded', message: expect.stringMatching(/^Gatehouse is busy \(\d+ requests in progress, limit \d+\); retry in a second$/) });
+    }
+    const metrics = await (await fetch(`${system.gatewayUrl}/metrics`)).text();
+    expect(metrics).toMatch(/gatehouse_admission_shed_total\{service="gateway"\} 16/);
+
+    // Approval back: what was taken is processed, and new requests are let in again.
+    await system.services.approval.start();
+    for (const { body } of taken) {
+      await waitFor(async () => (await fetch(`${system.gatewayUrl}/api/v1/requests/${body.id}`, { headers: { authorization: `Bearer ${token}` } })).status === 200, { what: `request ${body.id} stored`, timeoutMs: 30000 });
+    }
+    for (let i = 0; i < 3; i++) expect((await post(100 + i)).status).toBe(201);
+  }, 120_000);
+});
