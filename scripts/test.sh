@@ -32,6 +32,7 @@ started=$SECONDS
 bash scripts/kafka.sh stop >/dev/null 2>&1 || true   # a broker left by an interrupted run
 KAFKA_FRESH=1 bash scripts/kafka.sh start
 bash scripts/postgres.sh ensure
+bash scripts/helm.sh schemas >/dev/null   # Helm's library and Kubernetes schemas for the chart tests (fetched once)
 rm -rf "$RESULTS"; mkdir -p "$RESULTS"
 
 status=0
