@@ -6,10 +6,13 @@
 // turned away (503 with Retry-After) and the admitted requests' latency.
 //
 //   bash bench/run.sh requests [--rate 50] [--seconds 20] [--overload true|false]
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { GatehouseSystem, waitFor } from '@gatehouse/testing';
 import { Client } from 'pg';
 import { summarize } from './latency-stats';
+import { cpuMeter, pidsMatching } from './process-cpu';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rate: { type: 'string', default: '50' }, seconds: { type: 'string', default: '20' }, overload: { type: 'string', default: 'true' } } });
@@ -62,6 +65,17 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 1000));
 
     console.log(`offering ${rate} requests/s for ${seconds} s (${total} requests)…`);
+    const meter = cpuMeter({
+      ...Object.fromEntries(Object.entries(system.services).map(([name, service]) => [name, () => (service.pid ? [service.pid] : [])])),
+      kafka: () => {
+        try {
+          return [Number(readFileSync(path.join(process.env['KAFKA_STATE_DIR'] ?? '', 'kafka.pid'), 'utf8'))];
+        } catch {
+          return [];
+        }
+      },
+      postgres: () => pidsMatching('postgres'),
+    });
     const started = Date.now();
     const results = await offer(total, 0);
     const sendSeconds = (Date.now() - started) / 1000;
@@ -78,6 +92,8 @@ async function main(): Promise<void> {
       },
       { timeoutMs: 60000, intervalMs: 250, what: 'every audit record' },
     );
+    // Everything the step caused is done once the last audit record is stored.
+    const cpu = meter.stop();
     const recordedAt = new Map(stored.map((row) => [row.subject, new Date(row.recorded_at).getTime()]));
     // Where the time goes: command stored by approval, event published by its outbox relay.
     const { rows: stages } = await db.query<{ id: string; created_at: Date; published_at: Date }>(
@@ -114,6 +130,9 @@ async function main(): Promise<void> {
     console.log(`  stored → event published    p50 ${toPublished.p50} ms   p99 ${toPublished.p99} ms`);
     console.log(`  published → audit stored    p50 ${toAudit.p50} ms   p99 ${toAudit.p99} ms`);
     console.log(`HTTP 201 latency    p50 ${http.p50} ms   p95 ${http.p95} ms   p99 ${http.p99} ms   max ${http.max} ms`);
+    console.log(`CPU per created request (ms, all processes of each; window: the step until its last record is stored)`);
+    for (const [name, ms] of Object.entries(cpu)) console.log(`  ${name.padEnd(18)} ${(ms / Math.max(1, accepted.length)).toFixed(2)}`);
+    console.log(`  ${'total'.padEnd(18)} ${(Object.values(cpu).reduce((a, b) => a + b, 0) / Math.max(1, accepted.length)).toFixed(2)}   (2 cores: at most ${(2000 / Math.max(0.01, Object.values(cpu).reduce((a, b) => a + b, 0) / Math.max(1, accepted.length))).toFixed(0)} requests/s)`);
     console.log(`target              p99 ≤ 250 ms at 50 requests/s: ${rate >= 50 && e2e.p99 <= 250 ? 'met' : rate >= 50 ? 'NOT met' : 'n/a (rate below 50)'}`);
 
     if (values.overload !== 'false') {
