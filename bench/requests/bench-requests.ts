@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { GatehouseSystem, waitFor } from '@gatehouse/testing';
+import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { summarize } from './latency-stats';
 import { cpuMeter, pidsMatching } from './process-cpu';
@@ -65,6 +66,19 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 1000));
 
     console.log(`offering ${rate} requests/s for ${seconds} s (${total} requests)…`);
+    // What a request costs the broker and the database: messages written, commits, WAL.
+    const prefix = system.env['KAFKA_TOPIC_PREFIX'] as string;
+    const kafka = new Kafka({ clientId: 'bench-offsets', brokers: (system.env['KAFKA_BROKERS'] as string).split(','), logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    const messagesSoFar = async () => {
+      const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+      const offsets = await Promise.all(topics.map(async (topic) => ({ topic, count: (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0) })));
+      return new Map(offsets.map((o) => [o.topic.slice(prefix.length), o.count]));
+    };
+    const dbSoFar = async () =>
+      (await db.query<{ commits: string; wal: string }>(`SELECT xact_commit::text AS commits, pg_current_wal_lsn()::text AS wal FROM pg_stat_database WHERE datname = current_database()`)).rows[0] as { commits: string; wal: string };
+    const [messagesBefore, dbBefore] = [await messagesSoFar(), await dbSoFar()];
     const meter = cpuMeter({
       ...Object.fromEntries(Object.entries(system.services).map(([name, service]) => [name, () => (service.pid ? [service.pid] : [])])),
       kafka: () => {
@@ -94,6 +108,9 @@ async function main(): Promise<void> {
     );
     // Everything the step caused is done once the last audit record is stored.
     const cpu = meter.stop();
+    const [messagesAfter, dbAfter] = [await messagesSoFar(), await dbSoFar()];
+    await admin.disconnect();
+    const walBytes = Number((await db.query<{ bytes: string }>(`SELECT pg_wal_lsn_diff($1, $2)::text AS bytes`, [dbAfter.wal, dbBefore.wal])).rows[0]?.bytes ?? 0);
     const recordedAt = new Map(stored.map((row) => [row.subject, new Date(row.recorded_at).getTime()]));
     // Where the time goes: command stored by approval, event published by its outbox relay.
     const { rows: stages } = await db.query<{ id: string; created_at: Date; published_at: Date }>(
@@ -133,6 +150,10 @@ async function main(): Promise<void> {
     console.log(`CPU per created request (ms, all processes of each; window: the step until its last record is stored)`);
     for (const [name, ms] of Object.entries(cpu)) console.log(`  ${name.padEnd(18)} ${(ms / Math.max(1, accepted.length)).toFixed(2)}`);
     console.log(`  ${'total'.padEnd(18)} ${(Object.values(cpu).reduce((a, b) => a + b, 0) / Math.max(1, accepted.length)).toFixed(2)}   (2 cores: at most ${(2000 / Math.max(0.01, Object.values(cpu).reduce((a, b) => a + b, 0) / Math.max(1, accepted.length))).toFixed(0)} requests/s)`);
+    const perRequest = (n: number) => (n / Math.max(1, accepted.length)).toFixed(2);
+    const written = [...messagesAfter].map(([topic, count]) => [topic, count - (messagesBefore.get(topic) ?? 0)] as const).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+    console.log(`Kafka messages per created request: ${perRequest(written.reduce((sum, [, n]) => sum + n, 0))}  (${written.map(([t, n]) => `${t} ${perRequest(n)}`).join(', ')})`);
+    console.log(`PostgreSQL per created request: ${perRequest(Number(dbAfter.commits) - Number(dbBefore.commits))} commits, ${(walBytes / Math.max(1, accepted.length) / 1024).toFixed(1)} KB of WAL`);
     console.log(`target              p99 ≤ 250 ms at 50 requests/s: ${rate >= 50 && e2e.p99 <= 250 ? 'met' : rate >= 50 ? 'NOT met' : 'n/a (rate below 50)'}`);
 
     if (values.overload !== 'false') {

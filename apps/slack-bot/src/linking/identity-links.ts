@@ -27,6 +27,8 @@ export interface IdentityLink {
 @Injectable()
 export class IdentityLinks {
   private readonly cache = new Map<string, { link: IdentityLink | undefined; until: number }>();
+  /** Email → linked Slack user, remembered as long: every DM to an approver asks it. */
+  private readonly byEmail = new Map<string, { slackUserId: string | undefined; until: number }>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -44,7 +46,12 @@ export class IdentityLinks {
 
   /** The Slack user linked to this (Okta) email, if any. */
   async slackUserOf(email: string): Promise<string | undefined> {
-    const [row]: { slack_user_id: string }[] = await this.dataSource.query(`SELECT slack_user_id FROM slack_bot.identity_links WHERE email = $1 ORDER BY linked_at DESC LIMIT 1`, [email.toLowerCase()]);
+    const key = email.toLowerCase();
+    const cached = this.byEmail.get(key);
+    if (cached && cached.until > Date.now()) return cached.slackUserId;
+    const [row]: { slack_user_id: string }[] = await this.dataSource.query(`SELECT slack_user_id FROM slack_bot.identity_links WHERE email = $1 ORDER BY linked_at DESC LIMIT 1`, [key]);
+    if (this.byEmail.size > 10_000) this.byEmail.clear();
+    this.byEmail.set(key, { slackUserId: row?.slack_user_id, until: Date.now() + LINK_CACHE_MS });
     return row?.slack_user_id;
   }
 
@@ -91,19 +98,26 @@ export class IdentityLinks {
         createEnvelope('identity.linked', slackUserId, { actor, slackUserId, email, issuer: who.issuer, subject: who.subject, ...(profileEmail && profileEmail !== email ? { slackEmail: profileEmail } : {}) }, { source: SERVICE }),
       );
       return { ok: true as const, slackUserId, email };
-    }).finally(() => this.cache.clear());
+    }).finally(() => {
+      this.cache.clear();
+      this.byEmail.clear();
+    });
   }
 
   /** Removes the link; false when there was none. */
   async unlink(slackUserId: string): Promise<boolean> {
     this.cache.delete(slackUserId);
+    this.byEmail.clear();
     return this.uow.run(async (tx) => {
       const [row]: { email: string }[] = await tx.manager.query(`WITH gone AS (DELETE FROM slack_bot.identity_links WHERE slack_user_id = $1 RETURNING email) SELECT email FROM gone`, [slackUserId]);
       if (!row) return false;
       const actor: Actor = { kind: 'person', channel: 'slack', person: { email: row.email, slackUserId }, identity: 'linked' };
       await tx.publish(createEnvelope('identity.unlinked', slackUserId, { actor, slackUserId, email: row.email }, { source: SERVICE }));
       return true;
-    }).finally(() => this.cache.delete(slackUserId));
+    }).finally(() => {
+      this.cache.delete(slackUserId);
+      this.byEmail.clear();
+    });
   }
 }
 
