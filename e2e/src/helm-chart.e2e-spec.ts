@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseAuditDestinations, parseFlows } from '@gatehouse/config';
-import { kubernetesProblems, lintChart, renderChart, RENDERED_HOOK_ANNOTATION, type KubeObject } from '@gatehouse/testing';
+import { kubernetesProblems, lintChart, releaseNotes, renderChart, RENDERED_HOOK_ANNOTATION, type KubeObject } from '@gatehouse/testing';
 
 const CHART = 'k8s/gatehouse';
 const FILES = { flows: 'docs/examples/flows.yaml', 'audit.destinations': 'docs/examples/audit-destinations.yaml' };
@@ -271,4 +271,19 @@ describe('the Helm chart (k8s/gatehouse), rendered and linted by Helm’s own li
     expect(monitors[0]?.metadata.labels?.['release']).toBe('kube-prometheus-stack');
     expect(ofKind(minimal, 'ServiceMonitor')).toEqual([]);
   });
+
+  it('tells the installer what to do next, and warns of what will not work', async () => {
+    const [bare, full] = await Promise.all([
+      releaseNotes(CHART, { values: [`${CHART}/ci/minimal-values.yaml`], setFiles: { flows: FILES.flows } }),
+      releaseNotes(CHART, { values: [`${CHART}/ci/production-values.yaml`], setFiles: FILES }),
+    ]);
+    expect(bare).toContain('helm test gatehouse -n gatehouse');
+    expect(bare).toContain('kubectl -n gatehouse port-forward svc/gatehouse-gateway 3000:80');
+    expect(bare).toMatch(/WARNING: no ingress is enabled, so Slack cannot reach \/slack\/events/);
+    expect(bare).toMatch(/WARNING: no Slack bot token/);
+    expect(bare).toMatch(/WARNING: no audit.signingKey/);
+    expect(full).toContain('The API: https://gatehouse.example.com/api/v1');
+    expect(full).toContain('set the Slack app\'s Request URLs to https://gatehouse.example.com/slack/events');
+    expect(full).not.toContain('WARNING');
+  }, 60_000);
 });

@@ -2,6 +2,7 @@
 // for scripts/helm.sh: there is no helm binary here.
 //   template <chart> [--name N] [--namespace NS] [--kube-version V] [--values FILE]... [--set-file KEY=FILE]... [--set KEY=VALUE]...
 //   lint <chart> [--strict]
+//   dry-run <chart> [the template options but --name/--namespace]: the release as `helm install --dry-run` shows it (values, NOTES)
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
@@ -52,7 +53,12 @@ public class HelmCli {
           switch (option) {
             case "--kube-version" -> install = install.withKubeVersion(value);
             case "--values" -> install = install.withValuesFile(Paths.get(value));
-            default -> {}
+            case "--set-file" -> install = install.setFile(value.substring(0, value.indexOf('=')), Paths.get(value.substring(value.indexOf('=') + 1)));
+            case "--set" -> install = install.set(value.substring(0, value.indexOf('=')), value.substring(value.indexOf('=') + 1));
+            default -> {
+              System.err.println("unknown option " + option);
+              System.exit(2);
+            }
           }
         }
         System.out.print(install.call().getOutput());

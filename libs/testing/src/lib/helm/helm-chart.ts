@@ -59,6 +59,17 @@ export async function renderChart(chart: string, options: RenderOptions = {}): P
   }
 }
 
+/** The release notes (NOTES.txt) `helm install` would print with these values (a client-only dry run). */
+export async function releaseNotes(chart: string, options: RenderOptions = {}): Promise<string> {
+  const args = [path.join(ROOT, 'scripts/helm.sh'), 'dry-run', path.resolve(ROOT, chart), '--kube-version', options.kubeVersion ?? '1.31.0'];
+  for (const file of options.values ?? []) args.push('--values', path.resolve(ROOT, file));
+  for (const [key, file] of Object.entries(options.setFiles ?? {})) args.push('--set-file', `${key}=${path.resolve(ROOT, file)}`);
+  const { stdout } = await run('bash', args, { maxBuffer: 16 * 1024 * 1024 });
+  const at = stdout.indexOf('\nNOTES:\n');
+  if (at < 0) throw new Error('helm printed no NOTES');
+  return stdout.slice(at + '\nNOTES:\n'.length);
+}
+
 /**
  * `helm lint --strict`. Helm's library lints with the chart's own values.yaml only, and this
  * chart's defaults leave the required values empty (its schema refuses them, as it should); so
