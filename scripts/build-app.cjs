@@ -74,7 +74,7 @@ function compile(app, out) {
     const target = outFor(source);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     if (!source.endsWith('.ts')) {
-      fs.copyFileSync(source, target.endsWith('.js') && !source.endsWith('.js') ? outFor(source) : target);
+      fs.copyFileSync(source, target);
       continue;
     }
     const { code, map } = transformSync(fs.readFileSync(source, 'utf8'), {

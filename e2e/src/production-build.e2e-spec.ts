@@ -57,9 +57,10 @@ describe('the production builds, run from their runtime layouts', () => {
   it('migrates a fresh database with each layout’s migrate.js (as the chart’s Job does), and says so when it cannot', async () => {
     const database = system.env['DATABASE_URL'] as string;
     const fresh = `${database}_migrate`;
+    const freshName = fresh.split('/').pop() as string;
     const admin = (sql: string) => run('psql', [database, '-qAtc', sql]);
-    await admin(`DROP DATABASE IF EXISTS "${fresh.split('/').pop()}"`);
-    await admin(`CREATE DATABASE "${fresh.split('/').pop()}"`);
+    await admin(`DROP DATABASE IF EXISTS "${freshName}"`);
+    await admin(`CREATE DATABASE "${freshName}"`);
     try {
       for (const app of APPS) {
         const migrate = async () => JSON.parse((await run(process.execPath, ['migrate.js'], { cwd: layouts[app], env: { PATH: process.env['PATH'], NODE_ENV: 'production', DATABASE_URL: fresh } })).stdout) as { service: string; applied: string[]; status: string };
@@ -75,7 +76,7 @@ describe('the production builds, run from their runtime layouts', () => {
       expect(refused?.code).toBe(1);
       expect(refused?.stderr).toMatch(/approval: migrations of schema "approval" failed: .*ECONNREFUSED/);
     } finally {
-      await admin(`DROP DATABASE IF EXISTS "${fresh.split('/').pop()}" WITH (FORCE)`);
+      await admin(`DROP DATABASE IF EXISTS "${freshName}" WITH (FORCE)`);
     }
   }, 120_000);
 

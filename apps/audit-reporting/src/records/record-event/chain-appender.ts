@@ -112,7 +112,7 @@ export class ChainAppender {
         const fresh = withoutRecorded(events, recorded);
         if (fresh.length === 0) return [];
         // Read after the lock: whatever another group committed for these requests is seen.
-        built = buildGroup(fresh, head, await factsOf(manager, fresh));
+        built = buildGroup(fresh, head, await factsOf(manager, [...new Set(fresh.map((e) => e.subject))]));
       }
       whileWriting(built);
       await manager.query(
@@ -145,7 +145,7 @@ export class ChainAppender {
       const fresh = withoutRecorded(events, new Set(before.records.map((r) => r.id.toLowerCase())));
       if (fresh.length === 0) return undefined;
       const unknown = [...new Set(fresh.map((e) => e.subject))].filter((s) => !before.factsAfter.has(s));
-      const known = unknown.length > 0 ? await factsOf(this.dataSource.manager, fresh.filter((e) => !before.factsAfter.has(e.subject))) : new Map<string, RequestFacts>();
+      const known = unknown.length > 0 ? await factsOf(this.dataSource.manager, unknown) : new Map<string, RequestFacts>();
       for (const [subject, facts] of before.factsAfter) known.set(subject, facts);
       return buildGroup(fresh, before.tail, known);
     } catch {
@@ -165,8 +165,7 @@ function withoutRecorded(events: readonly Envelope[], recorded: Set<string>): En
   });
 }
 
-async function factsOf(manager: EntityManager, events: readonly Envelope[]): Promise<Map<string, RequestFacts>> {
-  const subjects = [...new Set(events.map((e) => e.subject))];
+async function factsOf(manager: EntityManager, subjects: readonly string[]): Promise<Map<string, RequestFacts>> {
   const rows = (await manager.query(`SELECT subject, facts FROM audit.request_facts WHERE subject = ANY($1)`, [subjects])) as { subject: string; facts: RequestFacts }[];
   return new Map(rows.map((r) => [r.subject, r.facts]));
 }

@@ -35,9 +35,7 @@ export const RENDERED_HOOK_ANNOTATION = 'rendered.gatehouse.test/hook';
  * (a values file the schema refuses, say).
  */
 export async function renderChart(chart: string, options: RenderOptions = {}): Promise<KubeObject[]> {
-  const copy = mkdtempSync(path.join(tmpdir(), 'gatehouse-chart-'));
-  try {
-    cpSync(path.resolve(ROOT, chart), copy, { recursive: true });
+  return withChartCopy(chart, async (copy) => {
     for (const file of filesUnder(path.join(copy, 'templates'))) {
       writeFileSync(file, readFileSync(file, 'utf8').replaceAll('helm.sh/hook:', `${RENDERED_HOOK_ANNOTATION}:`));
     }
@@ -54,9 +52,7 @@ export async function renderChart(chart: string, options: RenderOptions = {}): P
     return parseAllDocuments(stdout)
       .map((doc) => doc.toJS() as KubeObject | null)
       .filter((o): o is KubeObject => o !== null);
-  } finally {
-    rmSync(copy, { recursive: true, force: true });
-  }
+  });
 }
 
 /** The release notes (NOTES.txt) `helm install` would print with these values (a client-only dry run). */
@@ -76,9 +72,7 @@ export async function releaseNotes(chart: string, options: RenderOptions = {}): 
  * a copy is linted whose values.yaml has the given values files and files merged in.
  */
 export async function lintChart(chart: string, options: Omit<RenderOptions, 'kubeVersion'> = {}): Promise<{ failed: boolean; messages: string[] }> {
-  const copy = mkdtempSync(path.join(tmpdir(), 'gatehouse-chart-'));
-  try {
-    cpSync(path.resolve(ROOT, chart), copy, { recursive: true });
+  return withChartCopy(chart, async (copy) => {
     let values = parse(readFileSync(path.join(copy, 'values.yaml'), 'utf8')) as Record<string, unknown>;
     for (const file of options.values ?? []) values = deepMerge(values, parse(readFileSync(path.resolve(ROOT, file), 'utf8')) as Record<string, unknown>);
     for (const [key, file] of Object.entries(options.setFiles ?? {})) {
@@ -87,11 +81,22 @@ export async function lintChart(chart: string, options: Omit<RenderOptions, 'kub
       values = deepMerge(values, leaf as Record<string, unknown>);
     }
     writeFileSync(path.join(copy, 'values.yaml'), stringify(values));
-    const { stdout } = await run('bash', [path.join(ROOT, 'scripts/helm.sh'), 'lint', copy, '--strict']);
-    return { failed: false, messages: stdout.split('\n').filter(Boolean) };
-  } catch (error) {
-    const failed = error as { stdout?: string; stderr?: string };
-    return { failed: true, messages: `${failed.stdout ?? ''}${failed.stderr ?? ''}`.split('\n').filter(Boolean) };
+    try {
+      const { stdout } = await run('bash', [path.join(ROOT, 'scripts/helm.sh'), 'lint', copy, '--strict']);
+      return { failed: false, messages: stdout.split('\n').filter(Boolean) };
+    } catch (error) {
+      const failed = error as { stdout?: string; stderr?: string };
+      return { failed: true, messages: `${failed.stdout ?? ''}${failed.stderr ?? ''}`.split('\n').filter(Boolean) };
+    }
+  });
+}
+
+/** Runs `work` on a throw-away copy of the chart (the tests change templates or values.yaml in it). */
+async function withChartCopy<T>(chart: string, work: (copy: string) => Promise<T>): Promise<T> {
+  const copy = mkdtempSync(path.join(tmpdir(), 'gatehouse-chart-'));
+  try {
+    cpSync(path.resolve(ROOT, chart), copy, { recursive: true });
+    return await work(copy);
   } finally {
     rmSync(copy, { recursive: true, force: true });
   }
