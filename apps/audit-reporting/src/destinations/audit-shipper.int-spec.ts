@@ -85,8 +85,10 @@ describe('audit records shipped to a file destination', () => {
     const order = lines.map((l) => Number(l.sequence));
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(readdirSync(dir).length).toBeGreaterThan(1); // rotated at 4 KiB
-    const [cursor] = (await db.query(`SELECT delivered::int AS delivered, failed::int AS failed FROM audit.destination_cursors WHERE name = 'compliance-file'`)).rows;
-    expect(cursor).toEqual({ delivered: 30, failed: 0 });
+    // The lines are written before the cursor commits: wait for the commit, then check its counts.
+    const cursor = async () => (await db.query(`SELECT delivered::int AS delivered, failed::int AS failed FROM audit.destination_cursors WHERE name = 'compliance-file'`)).rows[0] as { delivered: number; failed: number } | undefined;
+    await waitFor(async () => ((await cursor())?.delivered ?? 0) >= 30, { what: 'the file cursor to count 30 delivered', timeoutMs: 10000 });
+    expect(await cursor()).toEqual({ delivered: 30, failed: 0 });
   });
 
   it('publishes every record to gatehouse.audit.v1 in CloudEvents binary mode, keyed by request', async () => {
