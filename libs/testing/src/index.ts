@@ -21,3 +21,7 @@ export * from './lib/fake-siem/fake-syslog-server';
 export * from './lib/fake-siem/fake-s3';
 export * from './lib/helm/helm-chart';
 export * from './lib/helm/kubernetes-validation';
+export * from './lib/soak/chaos-soak';
+export * from './lib/soak/fault-injector';
+export * from './lib/soak/soak-invariants';
+export * from './lib/soak/soak-load';

@@ -123,6 +123,15 @@ describe('messaging on the real broker and database', () => {
     expect(callsFor(event.subject)).toBe(3);
   });
 
+  it('keeps retrying while a service it depends on is unavailable, past its attempts, and dead-letters nothing', async () => {
+    const event = requested();
+    behaviour.unavailableTimes.set(event.subject, 6); // the fixture allows 3 attempts
+    await publisher.publish([{ topic: events, envelope: event }]);
+    await waitFor(async () => (await effectsFor(event.subject)) === 1, { what: 'the effect once the service answers again', timeoutMs: 30000 });
+    expect(callsFor(event.subject)).toBe(7);
+    expect(reader.on(fixture.topicPrefix + deadLetterTopicOf(events)).filter((m) => m.key === event.subject)).toEqual([]);
+  });
+
   it('dead-letters a message whose handler keeps failing, with the error as the reason', async () => {
     const event = requested();
     behaviour.failAlways.add(event.subject);

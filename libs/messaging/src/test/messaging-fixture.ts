@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { MessagingModule, connectKafkaConsumer } from '../lib/messaging.module';
 import { messagingTablesSql } from '../lib/outbox/messaging-tables';
 import { UnitOfWork } from '../lib/outbox/unit-of-work';
+import { RequestTimeoutError } from '../lib/request-reply/kafka-requester';
 
 export const SCHEMA = 'msgtest';
 
@@ -15,6 +16,8 @@ export const SCHEMA = 'msgtest';
 export const behaviour = {
   failAlways: new Set<string>(),
   failTimes: new Map<string, number>(),
+  /** Subjects whose handler finds a service it asks unavailable this many more times. */
+  unavailableTimes: new Map<string, number>(),
   /** Subjects whose handling takes this long (a slow Okta call, say). */
   slow: new Map<string, number>(),
   calls: [] as Envelope[],
@@ -30,6 +33,11 @@ class TestHandlers {
   async onRequested(@Payload() envelope: TypedEnvelope<'access.requested'>): Promise<void> {
     behaviour.calls.push(envelope);
     if (behaviour.failAlways.has(envelope.subject)) throw new Error(`cannot store ${envelope.subject}: disk on fire`);
+    const unavailable = behaviour.unavailableTimes.get(envelope.subject) ?? 0;
+    if (unavailable > 0) {
+      behaviour.unavailableTimes.set(envelope.subject, unavailable - 1);
+      throw new RequestTimeoutError('access.request.get', 5000);
+    }
     const remaining = behaviour.failTimes.get(envelope.subject) ?? 0;
     if (remaining > 0) {
       behaviour.failTimes.set(envelope.subject, remaining - 1);

@@ -51,6 +51,8 @@ export class GatehouseSystem {
       serviceEnv?: (fakes: { slack: FakeSlack; okta: FakeOkta }) => ServiceEnv;
       /** Runtime layouts (scripts/runtime-layout.sh) to run services from, instead of the sources. */
       layouts?: Partial<Record<ServiceName, string>>;
+      /** The flows file every service reads (default: the end-to-end tests' flows). */
+      flowsFile?: string;
     } = {},
   ): Promise<GatehouseSystem> {
     const database = await createTestDatabase(label);
@@ -73,7 +75,7 @@ export class GatehouseSystem {
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
       LOG_LEVEL: process.env['GATEHOUSE_SERVICE_LOG_LEVEL'] ?? 'info',
       NODE_ENV: 'test',
-      GATEHOUSE_FLOWS: TEST_FLOWS_FILE,
+      GATEHOUSE_FLOWS: options.flowsFile ?? TEST_FLOWS_FILE,
       GATEHOUSE_PUBLIC_URL: publicUrl,
       OKTA_OIDC_ISSUER: oidc.issuer,
       OKTA_OIDC_CLIENT_ID: oidc.clientId,

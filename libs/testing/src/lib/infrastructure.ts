@@ -34,6 +34,8 @@ export function postgresAdminUrl(): string {
 
 /** Flows for tests: approvers are listed users, so deciding needs no directory. */
 export const TEST_FLOWS_FILE = path.resolve(__dirname, '../../fixtures/flows.yaml');
+/** The chaos soak's one flow: two listed approvers, one needed, a copy in a channel. */
+export const SOAK_FLOWS_FILE = path.resolve(__dirname, '../../fixtures/soak-flows.yaml');
 
 /** A short random suffix for topics, groups and databases that must not collide between tests. */
 export function uniqueSuffix(): string {

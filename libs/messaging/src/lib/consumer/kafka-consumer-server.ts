@@ -1,5 +1,6 @@
 import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/microservices';
 import { MESSAGES, deadLetterTopicOf, parseReply, parseMessage, type Envelope, type QueryType } from '@gatehouse/contracts';
+import { GROUP_LIVENESS } from '../kafka/group-liveness';
 import { isExpired, releaseDeadline, runWithDeadline } from '../request-reply/deadline';
 import { subscriptionsFor } from './subscriptions';
 import { runWithCorrelation, type Logger, type Metrics } from '@gatehouse/observability';
@@ -8,7 +9,7 @@ import { lastValueFrom } from 'rxjs';
 import { HEADERS, headerString } from '../kafka/headers';
 import type { KafkaConnection } from '../kafka/kafka-connection';
 import type { ConsumeContext } from './consume-context';
-import { NonRetryableError } from './errors';
+import { isTransientError, NonRetryableError } from './errors';
 import { runInKeyLanes, Slots } from './key-lanes';
 import { HandledOffsets } from './handled-offsets';
 
@@ -24,8 +25,14 @@ export interface KafkaConsumerServerOptions {
   metrics?: Metrics;
   /** Attempts per message before it goes to the dead-letter topic (default 5). */
   maxAttempts?: number;
-  /** First retry delay; doubles each attempt, with jitter (default 100 ms). */
+  /** First retry delay; doubles each attempt, with jitter, up to 5 s (default 100 ms). */
   retryBaseMs?: number;
+  /**
+   * How long a message is retried while what it depends on is down (isTransientError: the
+   * broker, PostgreSQL, a service that does not answer) before it is dead-lettered; such
+   * failures do not count against maxAttempts (default 10 minutes).
+   */
+  transientRetryMs?: number;
   fromBeginning?: boolean;
   /** Partitions handled at once (default 6). */
   partitionsConsumedConcurrently?: number;
@@ -79,9 +86,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       // topics, so installations sharing a cluster must not share group names either.
       groupId: connection.physical(this.options.groupId),
       allowAutoTopicCreation: false,
-      // A crashed member is noticed within 10 s and its partitions handed on.
-      sessionTimeout: 10000,
-      heartbeatInterval: 3000,
+      ...GROUP_LIVENESS,
       maxWaitTimeInMs: 500,
     });
     this.consumer = consumer;
@@ -152,7 +157,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       complete = await runInKeyLanes(
         batch.messages,
         this.slots,
-        (message) => this.handleMessage({ topic: batch.topic, partition: batch.partition, message }),
+        (message) => this.handleMessage({ topic: batch.topic, partition: batch.partition, message }, () => isRunning() && !isStale()),
         () => isRunning() && !isStale(),
       );
     } finally {
@@ -163,7 +168,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     this.offsets.handled(batch.topic, batch.partition, batch.lastOffset());
   }
 
-  private async handleMessage({ topic, partition, message }: Pick<EachMessagePayload, 'topic' | 'partition' | 'message'>): Promise<void> {
+  private async handleMessage({ topic, partition, message }: Pick<EachMessagePayload, 'topic' | 'partition' | 'message'>, stillOurs: () => boolean): Promise<void> {
     const context = { topic, partition, offset: message.offset, groupId: this.options.groupId };
     let raw: unknown;
     try {
@@ -202,7 +207,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
             await this.answer(handler, envelope, replyTo, { ...context, attempt: 1 });
             return;
           }
-          await this.handleWithRetries(handler, envelope, message, context);
+          await this.handleWithRetries(handler, envelope, message, context, stillOurs);
         } finally {
           // Whatever the handler left running is no longer waited on by its caller.
           releaseDeadline();
@@ -216,9 +221,12 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     envelope: Envelope,
     message: EachMessagePayload['message'],
     context: Omit<ConsumeContext, 'attempt'>,
+    stillOurs: () => boolean,
   ): Promise<void> {
     const maxAttempts = this.options.maxAttempts ?? 5;
     const base = this.options.retryBaseMs ?? 100;
+    const transientUntil = Date.now() + (this.options.transientRetryMs ?? 600_000);
+    let failures = 0;
     for (let attempt = 1; ; attempt++) {
       try {
         await lastValueFrom(this.transformToObservable(await handler(envelope, { ...context, attempt })), {
@@ -228,14 +236,19 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
         return;
       } catch (error) {
         const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        if (error instanceof NonRetryableError || attempt >= maxAttempts) {
+        const transient = isTransientError(error);
+        if (!transient) failures++;
+        if (error instanceof NonRetryableError || failures >= maxAttempts || (transient && Date.now() >= transientUntil)) {
           this.log.error({ err: error, type: envelope.type, messageId: envelope.id, attempt }, 'handler failed; dead-lettering');
           await this.deadLetter(context.topic, message, context, reason, attempt, envelope.type);
           return;
         }
+        // Partition handed to another member, or this one stopping: it is theirs (or the next
+        // start's) to handle; thrown, so the batch's offsets stay where they are.
+        if (!stillOurs()) throw error;
         this.options.metrics?.messagesConsumed.inc({ topic: context.topic, type: envelope.type, outcome: 'retried' });
-        this.log.warn({ err: error, type: envelope.type, messageId: envelope.id, attempt }, 'handler failed; retrying');
-        const delay = base * 2 ** (attempt - 1);
+        this.log.warn({ err: error, type: envelope.type, messageId: envelope.id, attempt, transient }, transient ? 'a dependency is unavailable; retrying' : 'handler failed; retrying');
+        const delay = Math.min(5000, base * 2 ** Math.min(attempt - 1, 16));
         await sleep(delay / 2 + Math.random() * delay);
       }
     }

@@ -2,6 +2,7 @@ import { MESSAGES, replyEnvelopeSchema, replyTopicOf, topicOf, parseReply, type 
 import type { Logger } from '@gatehouse/observability';
 import { randomUUID } from 'node:crypto';
 import type { Consumer, EachMessagePayload } from 'kafkajs';
+import { GROUP_LIVENESS } from '../kafka/group-liveness';
 import { createEnvelope } from '../envelope-factory';
 import { HEADERS, headerString } from '../kafka/headers';
 import { budgetMs } from './deadline';
@@ -54,6 +55,7 @@ export class KafkaRequester {
     const consumer = this.connection.kafka.consumer({
       groupId: this.connection.physical(`${this.service}-replies-${randomUUID()}`),
       allowAutoTopicCreation: false,
+      ...GROUP_LIVENESS,
       maxWaitTimeInMs: 100,
     });
     this.consumer = consumer;

@@ -46,6 +46,11 @@ export class FakeOkta {
   /** The next N requests fail with this status (500, 502, 503…). */
   private failures: { status: number; remaining: number } = { status: 500, remaining: 0 };
   readonly log: { method: string; path: string; status: number }[] = [];
+  /**
+   * Every change a membership call made, as Okta's System Log records it
+   * (group.user_membership.add/remove): a PUT of a member already there changes nothing.
+   */
+  readonly membershipChanges: { groupId: string; userId: string; change: 'added' | 'removed'; at: number }[] = [];
 
   get url(): string {
     const address = this.server?.address() as AddressInfo | undefined;
@@ -92,6 +97,16 @@ export class FakeOkta {
   }
 
   /** Registers an API service app that signs its client assertions with this key pair. */
+  /** The emails of a group's members now. */
+  memberEmails(groupId: string): Set<string> {
+    return new Set([...(this.members.get(groupId) ?? [])].map((id) => this.users.get(id)?.profile.email ?? id));
+  }
+
+  /** A user's email by Okta id (membershipChanges name users by id). */
+  emailOf(userId: string): string | undefined {
+    return this.users.get(userId)?.profile.email;
+  }
+
   registerServiceApp(clientId: string, publicKeyPem: string, scopes: string[]): void {
     this.serviceApps.set(clientId, { publicKey: createPublicKey(publicKeyPem), scopes });
   }
@@ -187,12 +202,14 @@ export class FakeOkta {
       const user = parts[5] ? this.users.get(parts[5]) : undefined;
       if (!user) return error(404, 'E0000007', `Not found: Resource not found: ${parts[5]} (User)`, limits.headers);
       if (method === 'PUT') {
+        if (!members.has(user.id)) this.membershipChanges.push({ groupId: group.id, userId: user.id, change: 'added', at: Date.now() });
         members.add(user.id);
         return send(204, undefined, limits.headers);
       }
       if (method === 'DELETE') {
         if (!members.has(user.id)) return error(404, 'E0000007', `Not found: Resource not found: ${user.id} (GroupMembership)`, limits.headers);
         members.delete(user.id);
+        this.membershipChanges.push({ groupId: group.id, userId: user.id, change: 'removed', at: Date.now() });
         return send(204, undefined, limits.headers);
       }
     }
