@@ -14,6 +14,8 @@ export const gatewayEnvSchema = z
     SLACK_SIGNING_SECRET: z.string().min(8).optional(),
     /** How long the gateway waits for slack-bot's acknowledgement; Slack gives up at 3 s. */
     SLACK_ACK_TIMEOUT_MS: z.coerce.number().int().min(100).max(2900).default(2500),
+    /** Slack deliveries that may wait for slack-bot's acknowledgement at once; beyond, they are handed on without waiting. */
+    SLACK_ACK_MAX_WAITING: z.coerce.number().int().min(0).max(100000).default(256),
     /** The gateway's address as people's browsers reach it (account linking redirects back to it). */
     GATEHOUSE_PUBLIC_URL: z.url().default('http://localhost:3000'),
     /** Okta's OpenID Connect issuer: your org (https://acme.okta.com) or an authorization server. */
@@ -36,7 +38,7 @@ export const gatewayEnvSchema = z
     ...commonConfig(env),
     database: { url: env.DATABASE_URL },
     queryTimeoutMs: env.QUERY_TIMEOUT_MS,
-    slack: { signingSecret: env.SLACK_SIGNING_SECRET, ackTimeoutMs: env.SLACK_ACK_TIMEOUT_MS },
+    slack: { signingSecret: env.SLACK_SIGNING_SECRET, ackTimeoutMs: env.SLACK_ACK_TIMEOUT_MS, ackMaxWaiting: env.SLACK_ACK_MAX_WAITING },
     publicUrl: env.GATEHOUSE_PUBLIC_URL.replace(/\/+$/, ''),
     admission: {
       targetMs: env.GATEWAY_ADMISSION_TARGET_MS,

@@ -11,10 +11,14 @@ import { deliveryIdOf } from './slack-body';
  * Hands a proven Slack delivery to slack-bot. What Slack reads nothing back from (clicks,
  * events, shortcuts) is answered 200 once Kafka has it; the rest with slack-bot's
  * acknowledgement. Slack gives up after 3 s, so past SLACK_ACK_TIMEOUT_MS the answer is an
- * empty 200, logged.
+ * empty 200, logged. Waiting is bounded in number too (SLACK_ACK_MAX_WAITING): beyond it a
+ * delivery is handed on as a click is and answered with an empty 200 at once — what a late
+ * acknowledgement gives Slack anyway, without holding the gateway's memory for it.
  */
 @Injectable()
 export class SlackForwarder {
+  private waiting = 0;
+
   constructor(
     private readonly ask: AskService,
     @Inject(KafkaRequester) private readonly requester: KafkaRequester,
@@ -29,17 +33,17 @@ export class SlackForwarder {
     const retried = retry && /^\d+$/.test(retry) ? { retryNum: Number(retry), retryReason: req.header('x-slack-retry-reason') } : {};
     if (acknowledgedAtOnce(body)) {
       // Slack reads nothing from this answer: 200 once the broker holds the delivery (slack-bot
-      // acts on it from there, exactly once), without waiting for slack-bot. If the broker does
-      // not take it, Slack hears 503 and sends it again.
-      try {
-        await this.requester.tell('slack.delivery', deliveryIdOf(body), { ...proof, body, ...retried });
-      } catch (error) {
-        this.logger.error({ err: error, type: body['type'] }, 'could not hand a Slack delivery to Kafka; answered 503 so that Slack sends it again');
-        throw new ServiceUnavailableException('Gatehouse could not take this delivery just now; Slack will send it again');
-      }
+      // acts on it from there, exactly once), without waiting for slack-bot.
+      await this.handOn(body, proof, retried);
+      return '';
+    }
+    if (this.waiting >= this.config.slack.ackMaxWaiting) {
+      this.logger.warn({ waiting: this.waiting, type: body['type'] }, 'too many Slack deliveries waiting for slack-bot; handed this one on without waiting (Slack gets an empty 200)');
+      await this.handOn(body, proof, retried);
       return '';
     }
     const started = Date.now();
+    this.waiting++;
     try {
       const ack = await this.ask.ask(
         'slack.delivery',
@@ -54,6 +58,18 @@ export class SlackForwarder {
       // Slack shows the person an error after 3 s; an empty 200 in time is better than that.
       this.logger.warn({ err: error, afterMs: Date.now() - started, type: body['type'] }, 'slack-bot did not acknowledge in time; answered Slack with an empty 200');
       return '';
+    } finally {
+      this.waiting--;
+    }
+  }
+
+  /** Into Kafka without waiting for slack-bot; if the broker does not take it, Slack hears 503 and sends it again. */
+  private async handOn(body: Record<string, unknown>, proof: { proof: 'signature' | 'relay'; relayTokenId?: string }, retried: { retryNum?: number; retryReason?: string }): Promise<void> {
+    try {
+      await this.requester.tell('slack.delivery', deliveryIdOf(body), { ...proof, body, ...retried });
+    } catch (error) {
+      this.logger.error({ err: error, type: body['type'] }, 'could not hand a Slack delivery to Kafka; answered 503 so that Slack sends it again');
+      throw new ServiceUnavailableException('Gatehouse could not take this delivery just now; Slack will send it again');
     }
   }
 }

@@ -119,7 +119,9 @@ export class FaultInjector {
       }
       case 'restart-postgres': {
         const command = await postgresRestartCommand();
-        await run(command[0] as string, command.slice(1));
+        await run(command[0] as string, command.slice(1)).catch((error: { stderr?: string; message?: string }) => {
+          throw new Error(`could not restart PostgreSQL with "${command.join(' ')}" (${(error.stderr || error.message || '').trim()}); set SOAK_POSTGRES_RESTART to a command that can, e.g. "sudo ${command.join(' ')}"`);
+        });
         return command.join(' ');
       }
       case 'okta-429': {
