@@ -131,6 +131,7 @@ async function main(): Promise<void> {
     console.log(
       `targets: ≥ 300 decisions/s sustained: ${sustained >= 300 ? 'met' : 'NOT met'}; p99 ≤ 200 ms at 100/s: ${at100 ? `${at100.p99 <= 200 ? 'met' : 'NOT met'} (${at100.p99} ms)` : 'not measured (add 100 to --rates)'}`,
     );
+    console.log(`issue 13 target: ≥ 1,000 decisions/s sustained: ${sustained >= 1000 ? 'met' : `NOT met (${sustained}/s)`}`);
   } finally {
     await reader.stop().catch(() => undefined);
     await connection.close();
