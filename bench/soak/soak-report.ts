@@ -14,7 +14,7 @@ export function formatSoakReport(report: SoakReport, run: { minutes: number; see
   const lines = [
     `chaos soak: ${run.minutes} min of load and faults (seed ${run.seed}), ${Math.round(run.wallSeconds)} s in all`,
     `requests     ${c.offered} offered: ${c.created} created (201), ${c.queued} queued (202), ${c.unavailable} turned away while a part was down (503/504/no answer), ${c.unexpected} other`,
-    `steps        ${c.approvedByApi} approved by API, ${c.slackClicks} approve clicks in Slack, ${c.denied} denied, ${c.cancelled} cancelled, ${c.revoked} revoked, ${c.expired} expiries brought forward; ${c.retried} steps tried again`,
+    `steps        ${c.approvedByApi} approved by API, ${c.slackClicks} approve clicks in Slack (${c.slackTooLate} meant for Slack approved by API: no message in the channel 20 s on), ${c.denied} denied, ${c.cancelled} cancelled, ${c.revoked} revoked, ${c.expired} expiries brought forward; ${c.retried} steps tried again`,
     `faults       ${report.faults.length} in all`,
     ...[...byKind].map(([kind, e]) => `  ${kind.padEnd(17)} ${String(e.n).padStart(4)}${e.failed ? ` (${e.failed} could not be injected)` : ''}   healed in mean ${e.ms.length ? (e.ms.reduce((a, b) => a + b, 0) / e.ms.length / 1000).toFixed(1) : '–'} s, max ${e.ms.length ? (Math.max(...e.ms) / 1000).toFixed(1) : '–'} s`),
     `settled      ${(report.settledInMs / 1000).toFixed(1)} s after the last fault`,

@@ -1,4 +1,5 @@
 import { Module, RequestMethod, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { TOPICS } from '@gatehouse/contracts';
 import { MessagingModule } from '@gatehouse/messaging';
 import { ObservabilityModule, type Logger } from '@gatehouse/observability';
@@ -16,6 +17,7 @@ import { ListFlowsController } from './flows/list-flows/list-flows.controller';
 import { AdmissionGate, UNGATED_API_ROUTES } from './http/admission/admission-gate';
 import { AdmissionMetrics, AdmissionMiddleware } from './http/admission/admission.middleware';
 import { AskService } from './http/ask-service';
+import { DependencyUnavailableFilter } from './http/dependency-unavailable.filter';
 import { LinkController } from './linking/link.controller';
 import { LinkSignIns } from './linking/link-sign-ins';
 import { OktaSignIn } from './linking/okta-sign-in';
@@ -69,7 +71,7 @@ export class AppModule implements NestModule {
         SlackRelayController,
         LinkController,
       ],
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: AdmissionGate, useValue: new AdmissionGate(config.admission) }, AdmissionMetrics, ApiTokenStore, ApiTokenGuard, AskService, AuditAccess, SlackForwarder, OktaSignIn, LinkSignIns],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: APP_FILTER, useClass: DependencyUnavailableFilter }, { provide: AdmissionGate, useValue: new AdmissionGate(config.admission) }, AdmissionMetrics, ApiTokenStore, ApiTokenGuard, AskService, AuditAccess, SlackForwarder, OktaSignIn, LinkSignIns],
     };
   }
 }

@@ -38,6 +38,8 @@ export const envSchema = z
     RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(300_000),
     /** How long past its expiry a grant may wait for approval's revocation before reconciliation steps in. */
     RECONCILE_GRACE_SECONDS: z.coerce.number().int().min(0).default(600),
+    /** How long a grant waits out Okta answering 429, 5xx or nothing before it is reported failed. */
+    OKTA_OUTAGE_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(300_000),
   })
   .superRefine(kafkaSecurityRules)
   .superRefine((env, ctx) => {
@@ -67,6 +69,7 @@ export const envSchema = z
     directoryCacheTtlMs: env.DIRECTORY_CACHE_TTL_MS,
     reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
     reconcileGraceSeconds: env.RECONCILE_GRACE_SECONDS,
+    oktaOutageGraceMs: env.OKTA_OUTAGE_GRACE_MS,
   }));
 
 export type ServiceConfig = z.output<typeof envSchema>;

@@ -17,6 +17,7 @@ import { HomePublisher } from './home/home-publisher';
 import { HomeViewers } from './home/home-viewers';
 import { IdentityLinks } from './linking/identity-links';
 import { LinkHandler } from './linking/link.handler';
+import { DmChannels } from './identity/dm-channels';
 import { SlackIdentity } from './identity/slack-identity';
 import { SlackWorkDoer } from './outgoing/do-slack-work';
 import { SlackWorkRunner } from './outgoing/slack-work.runner';
@@ -41,7 +42,7 @@ export class AppModule {
         }),
       ],
       controllers: [SlackDeliveryHandler, AskApproversHandler, KeepInStepHandler, WaitingTooLongHandler, LinkHandler],
-      providers: [{ provide: SLACK_BOT_CONFIG, useValue: config }, { provide: FLOWS, useValue: flows }, IdentityLinks, SlackIdentity, HomeViewers, HomePublisher, SlackApp, SlackDeliveries, SocketModeLink, SlackWorkDoer, SlackWorkRunner],
+      providers: [{ provide: SLACK_BOT_CONFIG, useValue: config }, { provide: FLOWS, useValue: flows }, IdentityLinks, SlackIdentity, DmChannels, HomeViewers, HomePublisher, SlackApp, SlackDeliveries, SocketModeLink, SlackWorkDoer, SlackWorkRunner],
     };
   }
 }

@@ -7,7 +7,7 @@ describe('provisioning-okta grants and revocations against the fake Okta', () =>
   let fx: ProvisioningFixture;
 
   beforeAll(async () => {
-    fx = await ProvisioningFixture.start('grants', { prepare: (okta) => okta.addGroup(GROUP) });
+    fx = await ProvisioningFixture.start('grants', { prepare: (okta) => okta.addGroup(GROUP), env: { OKTA_OUTAGE_GRACE_MS: '3000' } });
   });
   afterAll(async () => {
     await fx?.stop();
@@ -101,14 +101,24 @@ describe('provisioning-okta grants and revocations against the fake Okta', () =>
     await waitFor(() => fx.reports(grant.data.grantId).some((e) => e.type === 'provisioning.revoked'), { what: 'the revocation' });
   });
 
+  it('waits out Okta failing for a while, then grants: no failed grant for a blip', async () => {
+    fx.okta.addUser('hal@example.com');
+    fx.okta.failNext(7, 503); // more than the client's 5 tries: the command itself is tried again
+    const grant = grantCommand('hal@example.com');
+    await fx.send(grant);
+    expect(await waitFor(() => fx.reports(grant.data.grantId)[0], { what: 'the report once Okta answers again', timeoutMs: 60000 })).toMatchObject({ type: 'provisioning.granted' });
+    expect(fx.okta.isMember(GROUP, 'hal@example.com')).toBe(true);
+    expect(fx.reports(grant.data.grantId)).toHaveLength(1);
+  });
+
   it('gives up after its retry budget with a cause a person understands, for a grant and for a revocation', async () => {
     fx.okta.addUser('flo@example.com');
-    fx.okta.failNext(10, 503);
+    fx.okta.failNext(1000, 503);
     const grant = grantCommand('flo@example.com');
     await fx.send(grant);
-    expect(await report(grant.data.grantId)).toMatchObject({
+    expect(await waitFor(() => fx.reports(grant.data.grantId)[0], { what: 'the report after OKTA_OUTAGE_GRACE_MS', timeoutMs: 60000 })).toMatchObject({
       type: 'provisioning.grant_failed',
-      data: { cause: expect.stringMatching(/^Okta could not add flo@example.com to group 00gprdbreadonly00001: Okta 503/) },
+      data: { cause: expect.stringMatching(/^Okta could not add flo@example.com to group 00gprdbreadonly00001: Okta 503.*\(tried for 3 s\)$/) },
     });
     fx.okta.failNext(0);
 

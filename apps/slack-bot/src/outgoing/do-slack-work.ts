@@ -7,8 +7,9 @@ import { approvalMessage, cardOf } from '../approvals/approval-message';
 import { postedMessages, type PostedMessage } from '../approvals/posted-messages';
 import { HomePublisher } from '../home/home-publisher';
 import { HomeViewers } from '../home/home-viewers';
+import { DmChannels } from '../identity/dm-channels';
 import { SlackIdentity } from '../identity/slack-identity';
-import { lastingFailure, slackCall, SlackCallFailed } from '../slack-api/slack-call-failed';
+import { slackCall, SlackCallFailed } from '../slack-api/slack-call-failed';
 import type { SlackWork } from './slack-work';
 
 /** slack-bot reads requests as Gatehouse itself (the policy lets the system read). */
@@ -31,6 +32,7 @@ export class SlackWorkDoer {
     private readonly identity: SlackIdentity,
     private readonly home: HomePublisher,
     private readonly viewers: HomeViewers,
+    private readonly dms: DmChannels,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -58,10 +60,12 @@ export class SlackWorkDoer {
   private async ask(client: WebClient, tx: Transaction, requestId: string, work: Extract<SlackWork, { kind: 'ask' }>): Promise<Setback[]> {
     const message = approvalMessage(work.card);
     const purpose = 'approval message';
-    let channel: string;
+    let posted: { channel?: string; ts?: string };
     let recipient: string | null = null;
-    if ('channel' in work.to) channel = work.to.channel;
-    else {
+    if ('channel' in work.to) {
+      const { channel } = work.to;
+      posted = await slackCall('chat.postMessage', channel, purpose, () => client.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never }));
+    } else {
       const { approver } = work.to;
       const found = await slackCall('users.lookupByEmail', approver, purpose, () => this.identity.userIdOf(client, approver));
       // An approver without a Slack account is asked elsewhere (the channel, the API); not a failure.
@@ -70,9 +74,8 @@ export class SlackWorkDoer {
         return [];
       }
       recipient = found;
-      channel = await this.openDm(client, recipient, `${purpose} to approver ${approver}`);
+      posted = await this.postInDm(client, recipient, `${purpose} to approver ${approver}`, message);
     }
-    const posted = await slackCall('chat.postMessage', channel, purpose, () => client.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never }));
     if (posted.channel && posted.ts) await postedMessages.add(tx.manager, { channel: posted.channel, ts: posted.ts, requestId, kind: 'approval', recipient });
     return [];
   }
@@ -126,14 +129,18 @@ export class SlackWorkDoer {
       this.logger.warn({ requestId, email: to.email }, `no Slack account with that email; the ${purpose} is not sent`);
       return;
     }
-    const channel = await this.openDm(client, userId, purpose);
-    await slackCall('chat.postMessage', channel, purpose, () => client.chat.postMessage({ channel, text: message.text, ...(message.blocks ? { blocks: message.blocks as never } : {}) }));
+    await this.postInDm(client, userId, purpose, message);
   }
 
-  private async openDm(client: WebClient, userId: string, purpose: string): Promise<string> {
-    const opened = await slackCall('conversations.open', userId, purpose, () => client.conversations.open({ users: userId }));
-    if (!opened.channel?.id) throw lastingFailure('channel_not_found', 'conversations.open', userId, purpose);
-    return opened.channel.id;
+  /** Posts in the person's DM with the bot; a DM channel Slack no longer takes is opened afresh on the next try. */
+  private async postInDm(client: WebClient, userId: string, purpose: string, message: { text: string; blocks?: unknown }): Promise<{ channel?: string; ts?: string }> {
+    const channel = await this.dms.of(client, userId, purpose);
+    try {
+      return await slackCall('chat.postMessage', channel, purpose, () => client.chat.postMessage({ channel, text: message.text, ...(message.blocks ? { blocks: message.blocks as never } : {}) }));
+    } catch (error) {
+      if (error instanceof SlackCallFailed && !error.failure.retryable) this.dms.forget(userId);
+      throw error;
+    }
   }
 
   /** `<@U123> ` for a person Slack knows, else their email: a reply never waits on a look-up. */

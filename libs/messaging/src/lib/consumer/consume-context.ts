@@ -5,4 +5,6 @@ export interface ConsumeContext {
   offset: string;
   groupId: string;
   attempt: number;
+  /** When this delivery first failed (ms since the epoch); undefined on its first try. */
+  failingSince?: number;
 }

@@ -6,7 +6,19 @@ export class NonRetryableError extends Error {
   }
 }
 
+/**
+ * Thrown by a handler when something it depends on outside Gatehouse (Okta, say) is failing
+ * for now: retried like the broker or PostgreSQL being down, without using up attempts.
+ */
+export class TransientError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TransientError';
+  }
+}
+
 const TRANSIENT_NAMES = new Set([
+  'TransientError',
   'RequestTimeoutError', // the service asked did not answer in time: down, restarting or busy
   'KafkaJSConnectionError',
   'KafkaJSConnectionClosedError',

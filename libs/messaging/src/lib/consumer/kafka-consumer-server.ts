@@ -1,10 +1,11 @@
 import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/microservices';
 import { MESSAGES, deadLetterTopicOf, parseReply, parseMessage, type Envelope, type QueryType } from '@gatehouse/contracts';
 import { GROUP_LIVENESS } from '../kafka/group-liveness';
+import { ResilientConsumer } from '../kafka/resilient-consumer';
 import { isExpired, releaseDeadline, runWithDeadline } from '../request-reply/deadline';
 import { subscriptionsFor } from './subscriptions';
 import { runWithCorrelation, type Logger, type Metrics } from '@gatehouse/observability';
-import type { Consumer, EachBatchPayload, EachMessagePayload, IHeaders } from 'kafkajs';
+import type { EachBatchPayload, EachMessagePayload, IHeaders } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { HEADERS, headerString } from '../kafka/headers';
 import type { KafkaConnection } from '../kafka/kafka-connection';
@@ -52,7 +53,7 @@ export interface KafkaConsumerServerOptions {
  * carries on with the next one.
  */
 export class KafkaConsumerServer extends Server implements CustomTransportStrategy {
-  private consumer?: Consumer;
+  private resilient?: ResilientConsumer;
   private readonly log: Logger;
   private readonly slots: Slots;
   private readonly offsets = new HandledOffsets();
@@ -81,48 +82,54 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       return;
     }
     await connection.ensureTopics(topics);
-    const consumer = connection.kafka.consumer({
-      // Groups carry the topic prefix too: members of one group must subscribe to the same
-      // topics, so installations sharing a cluster must not share group names either.
-      groupId: connection.physical(this.options.groupId),
-      allowAutoTopicCreation: false,
-      ...GROUP_LIVENESS,
-      maxWaitTimeInMs: 500,
-    });
-    this.consumer = consumer;
-    await consumer.connect();
-    await consumer.subscribe({ topics: topics.map((t) => connection.physical(t)), fromBeginning: this.options.fromBeginning ?? true });
-    const joined = new Promise<void>((resolve) => {
-      const off = consumer.on(consumer.events.GROUP_JOIN, () => {
-        off();
-        resolve();
-      });
-    });
-    // A partition this member no longer holds is not ours to commit.
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.offsets.keepOnly(payload.memberAssignment));
-    // Offsets are committed once a second, by us: kafkajs's auto-commit commits after every
-    // batch whatever its interval says, a write on the broker and a round trip before the next
-    // fetch. After a crash the few messages seen again are no-ops thanks to the inbox.
-    await consumer.run({
-      autoCommit: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 6,
-      eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.handleBatch(payload),
-    });
+    this.resilient = new ResilientConsumer(
+      () =>
+        connection.kafka.consumer({
+          // Groups carry the topic prefix too: members of one group must subscribe to the same
+          // topics, so installations sharing a cluster must not share group names either.
+          groupId: connection.physical(this.options.groupId),
+          allowAutoTopicCreation: false,
+          ...GROUP_LIVENESS,
+          maxWaitTimeInMs: 500,
+        }),
+      async (consumer) => {
+        await consumer.connect();
+        await consumer.subscribe({ topics: topics.map((t) => connection.physical(t)), fromBeginning: this.options.fromBeginning ?? true });
+        const joined = new Promise<void>((resolve) => {
+          const off = consumer.on(consumer.events.GROUP_JOIN, () => {
+            off();
+            resolve();
+          });
+        });
+        // A partition this member no longer holds is not ours to commit.
+        consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.offsets.keepOnly(payload.memberAssignment));
+        // Offsets are committed once a second, by us: kafkajs's auto-commit commits after every
+        // batch whatever its interval says, a write on the broker and a round trip before the next
+        // fetch. After a crash the few messages seen again are no-ops thanks to the inbox.
+        await consumer.run({
+          autoCommit: false,
+          partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 6,
+          eachBatchAutoResolve: false,
+          eachBatch: (payload) => this.handleBatch(payload),
+        });
+        await joined;
+      },
+      this.log,
+    );
+    await this.resilient.start();
     this.commitTimer = setInterval(() => void this.commit(), COMMIT_EVERY_MS);
-    await joined;
     this.log.info({ topics }, 'consuming');
   }
 
   async close(): Promise<void> {
     clearInterval(this.commitTimer);
     await this.commit();
-    await this.consumer?.disconnect();
-    this.consumer = undefined;
+    await this.resilient?.close();
+    this.resilient = undefined;
   }
 
   private async commit(): Promise<void> {
-    const consumer = this.consumer;
+    const consumer = this.resilient?.current;
     const due = this.offsets.take();
     if (!consumer || due.length === 0) return;
     try {
@@ -139,8 +146,8 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   }
 
   unwrap<T>(): T {
-    if (!this.consumer) throw new Error('KafkaConsumerServer is not listening');
-    return this.consumer as T;
+    if (!this.resilient?.current) throw new Error('KafkaConsumerServer is not listening');
+    return this.resilient.current as T;
   }
 
   /**
@@ -227,15 +234,17 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     const base = this.options.retryBaseMs ?? 100;
     const transientUntil = Date.now() + (this.options.transientRetryMs ?? 600_000);
     let failures = 0;
+    let failingSince: number | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
-        await lastValueFrom(this.transformToObservable(await handler(envelope, { ...context, attempt })), {
+        await lastValueFrom(this.transformToObservable(await handler(envelope, { ...context, attempt, failingSince })), {
           defaultValue: undefined,
         });
         this.options.metrics?.messagesConsumed.inc({ topic: context.topic, type: envelope.type, outcome: 'handled' });
         return;
       } catch (error) {
         const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        failingSince ??= Date.now();
         const transient = isTransientError(error);
         if (!transient) failures++;
         if (error instanceof NonRetryableError || failures >= maxAttempts || (transient && Date.now() >= transientUntil)) {

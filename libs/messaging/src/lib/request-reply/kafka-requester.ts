@@ -1,8 +1,9 @@
 import { MESSAGES, replyEnvelopeSchema, replyTopicOf, topicOf, parseReply, type Envelope, type MessageInput, type QueryType, type ReplyData } from '@gatehouse/contracts';
 import type { Logger } from '@gatehouse/observability';
 import { randomUUID } from 'node:crypto';
-import type { Consumer, EachMessagePayload } from 'kafkajs';
+import type { EachMessagePayload } from 'kafkajs';
 import { GROUP_LIVENESS } from '../kafka/group-liveness';
+import { ResilientConsumer } from '../kafka/resilient-consumer';
 import { createEnvelope } from '../envelope-factory';
 import { HEADERS, headerString } from '../kafka/headers';
 import { budgetMs } from './deadline';
@@ -38,7 +39,7 @@ interface Pending {
  */
 export class KafkaRequester {
   private readonly pending = new Map<string, Pending>();
-  private consumer?: Consumer;
+  private consumer?: ResilientConsumer;
   private readonly replyTopic: string;
 
   constructor(
@@ -52,26 +53,27 @@ export class KafkaRequester {
   async start(): Promise<void> {
     // Replies are only worth minutes; a short retention keeps the read-from-start below cheap.
     await this.connection.ensureTopics([replyTopicOf(this.service)], { retentionMs: REPLY_RETENTION_MS });
-    const consumer = this.connection.kafka.consumer({
-      groupId: this.connection.physical(`${this.service}-replies-${randomUUID()}`),
-      allowAutoTopicCreation: false,
-      ...GROUP_LIVENESS,
-      maxWaitTimeInMs: 100,
-    });
-    this.consumer = consumer;
-    await consumer.connect();
-    // From the beginning, not "latest": a fresh group resolves "latest" per partition at its
-    // first fetch, and a reply written to a partition before that would be skipped (seen
-    // under load). Old replies match no pending call and are passed over.
-    await consumer.subscribe({ topic: this.replyTopic, fromBeginning: true });
-    const joined = new Promise<void>((resolve) => {
-      const off = consumer.on(consumer.events.GROUP_JOIN, () => {
-        off();
-        resolve();
-      });
-    });
-    await consumer.run({ autoCommit: false, eachMessage: (payload) => this.settle(payload) });
-    await joined;
+    const groupId = this.connection.physical(`${this.service}-replies-${randomUUID()}`);
+    this.consumer = new ResilientConsumer(
+      () => this.connection.kafka.consumer({ groupId, allowAutoTopicCreation: false, ...GROUP_LIVENESS, maxWaitTimeInMs: 100 }),
+      async (consumer) => {
+        await consumer.connect();
+        // From the beginning, not "latest": a fresh group resolves "latest" per partition at its
+        // first fetch, and a reply written to a partition before that would be skipped (seen
+        // under load). Old replies match no pending call and are passed over.
+        await consumer.subscribe({ topic: this.replyTopic, fromBeginning: true });
+        const joined = new Promise<void>((resolve) => {
+          const off = consumer.on(consumer.events.GROUP_JOIN, () => {
+            off();
+            resolve();
+          });
+        });
+        await consumer.run({ autoCommit: false, eachMessage: (payload) => this.settle(payload) });
+        await joined;
+      },
+      this.logger.child({ component: 'kafka-requester' }),
+    );
+    await this.consumer.start();
   }
 
   async request<T extends QueryType>(
@@ -148,7 +150,7 @@ export class KafkaRequester {
       call.reject(new Error('requester stopped'));
       this.pending.delete(id);
     }
-    await this.consumer?.disconnect();
+    await this.consumer?.close();
     this.consumer = undefined;
   }
 

@@ -56,7 +56,11 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakReport> {
     injector.start();
     const progress = setInterval(() => {
       const c = load.counts;
-      log(`  ${Math.round((Date.now() - started) / 1000)} s: ${c.offered} requests offered (${c.created} created, ${c.unavailable} turned away), ${c.approvedByApi + c.slackClicks} approvals, ${c.denied + c.cancelled} denied or cancelled, ${c.revoked + c.expired} revoked or expired; ${injector.faults.length} faults`);
+      void slackBacklog(db).then((backlog) =>
+        log(
+          `  ${Math.round((Date.now() - started) / 1000)} s: ${c.offered} requests offered (${c.created} created, ${c.unavailable} turned away), ${c.approvedByApi} approved by API, ${c.slackClicks} clicks in Slack (${c.slackTooLate} too late), ${c.denied + c.cancelled} denied or cancelled, ${c.revoked + c.expired} revoked or expired; ${injector.faults.length} faults; Slack work queued ${backlog}`,
+        ),
+      );
     }, 30_000);
     await new Promise((resolve) => setTimeout(resolve, options.minutes * 60_000));
     load.stopRequests();
@@ -99,4 +103,13 @@ async function outboxesDrained(db: Pool): Promise<void> {
   const schemas = (await db.query<{ schema: string }>(`SELECT table_schema AS schema FROM information_schema.tables WHERE table_name = 'outbox'`)).rows.map((r) => r.schema);
   const count = `SELECT ${schemas.map((s) => `(SELECT count(*) FROM "${s}".outbox WHERE published_at IS NULL)`).join(' + ') || '0'} AS n`;
   await waitFor(async () => Number((await db.query<{ n: string }>(count)).rows[0]?.n) === 0, { what: 'every outbox published', timeoutMs: 60_000, intervalMs: 250 });
+}
+
+/** Slack calls slack-bot has queued and not yet made (its backlog), or '?' while PostgreSQL restarts. */
+async function slackBacklog(db: Pool): Promise<string> {
+  try {
+    return String((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM slack_bot.outgoing`)).rows[0]?.n ?? 0);
+  } catch {
+    return '?';
+  }
 }

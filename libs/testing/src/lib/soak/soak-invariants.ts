@@ -5,7 +5,7 @@ import type { GatehouseSystem } from '../gatehouse-system';
 import { runTs } from '../service-process';
 import { TopicReader } from '../topic-reader';
 import { waitFor } from '../infrastructure';
-import { fateOf, SOAK_FLOW, type LoadCounts } from './soak-load';
+import { fateOf, FINAL_STATUSES, SOAK_FLOW, SOAK_FLOWS, type LoadCounts } from './soak-load';
 
 export interface Invariant {
   name: string;
@@ -14,7 +14,6 @@ export interface Invariant {
   detail: string;
 }
 
-const FINAL = ['EXPIRED', 'REVOKED', 'DENIED', 'CANCELLED', 'TIMED_OUT', 'GRANT_FAILED'];
 /** Where each lifecycle event falls in a request's life: its records must not go backwards. */
 const STAGE: Record<string, number> = {
   'access.requested': 0,
@@ -42,12 +41,12 @@ const sample = (items: string[], n = 5) => (items.length > n ? `${items.slice(0,
  */
 export async function checkInvariants(system: GatehouseSystem, db: Pool, load: { counts: LoadCounts; unexpectedAnswers: string[] }, unplannedExits: string[]): Promise<Invariant[]> {
   const invariants: Invariant[] = [];
-  const requests = (await db.query<{ id: string; status: string; email: string }>(`SELECT id::text AS id, status, requester_email AS email FROM approval.access_requests WHERE flow = $1`, [SOAK_FLOW.name])).rows;
+  const requests = (await db.query<{ id: string; flow: string; status: string; email: string }>(`SELECT id::text AS id, flow, status, requester_email AS email FROM approval.access_requests WHERE flow = ANY($1::text[])`, [SOAK_FLOWS])).rows;
 
   // 1. Every accepted request is stored and reached a final or active state.
   const byStatus = new Map<string, number>();
   for (const r of requests) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
-  const stuck = requests.filter((r) => !FINAL.includes(r.status) && !(r.status === 'ACTIVE' && fateOf(r.id).ending === 'keep'));
+  const stuck = requests.filter((r) => !FINAL_STATUSES.includes(r.status) && !(r.status === 'ACTIVE' && fateOf(r.id, r.flow).ending === 'keep'));
   const accepted = load.counts.created + load.counts.queued;
   invariants.push({
     name: 'every accepted request reached a final or active state',
@@ -59,27 +58,37 @@ export async function checkInvariants(system: GatehouseSystem, db: Pool, load: {
       (requests.length < accepted ? `; ${accepted - requests.length} accepted requests missing` : ''),
   });
 
-  // 2. No grant made twice: a membership added once per request at most (each request has its own user).
+  // 2. No grant made twice. Requesters are reused once their request has ended, so per person:
+  // memberships added in Okta at most once per request of theirs that was granted.
+  const grantedStatuses = ['ACTIVE', 'EXPIRED', 'REVOKED'];
+  const grantsOf = new Map<string, number>();
+  for (const r of requests) if (grantedStatuses.includes(r.status)) grantsOf.set(r.email, (grantsOf.get(r.email) ?? 0) + 1);
   const adds = new Map<string, number>();
   for (const change of system.okta.membershipChanges) {
-    if (change.groupId === SOAK_FLOW.group && change.change === 'added') adds.set(change.userId, (adds.get(change.userId) ?? 0) + 1);
+    if (change.groupId !== SOAK_FLOW.group || change.change !== 'added') continue;
+    const email = system.okta.emailOf(change.userId) ?? change.userId;
+    adds.set(email, (adds.get(email) ?? 0) + 1);
   }
-  const twice = [...adds].filter(([, n]) => n > 1).map(([user]) => system.okta.emailOf(user) ?? user);
+  const twice = [...adds].filter(([email, n]) => n > (grantsOf.get(email) ?? 0)).map(([email, n]) => `${email}: added ${n} times for ${grantsOf.get(email) ?? 0} grants`);
+  const totalAdds = [...adds.values()].reduce((a, b) => a + b, 0);
+  const totalGrants = [...grantsOf.values()].reduce((a, b) => a + b, 0);
   const puts = system.okta.log.filter((l) => l.method === 'PUT' && l.path.startsWith(`/api/v1/groups/${SOAK_FLOW.group}/users/`) && l.status === 204).length;
   invariants.push({
     name: 'no grant made twice in Okta',
     ok: twice.length === 0,
-    detail: `${adds.size} memberships added, ${puts} membership PUTs answered 204 (${puts - adds.size} repeated an add already made: idempotent, no change in Okta)` + (twice.length ? `; added twice: ${sample(twice)}` : ''),
+    detail: `${totalGrants} grants to ${grantsOf.size} people, ${totalAdds} memberships added; ${puts} membership PUTs answered 204 (${puts - totalAdds} repeated an add already made: idempotent, no change in Okta)` + (twice.length ? `; added more often than granted: ${sample(twice)}` : ''),
   });
 
-  // 3. Okta holds exactly the active grants: every expired or revoked one removed, nothing for the others.
+  // 3. Okta holds exactly the active grants: a person is a member while a request of theirs is active, and only then.
   const members = system.okta.memberEmails(SOAK_FLOW.group);
-  const wrong = requests.filter((r) => (r.status === 'ACTIVE') !== members.has(r.email)).map((r) => `${r.status} ${r.email} ${members.has(r.email) ? 'still a member' : 'not a member'}`);
+  const active = new Set(requests.filter((r) => r.status === 'ACTIVE').map((r) => r.email));
+  const people = new Set([...requests.map((r) => r.email), ...members]);
+  const wrong = [...people].filter((email) => active.has(email) !== members.has(email)).map((email) => `${email} ${members.has(email) ? 'still a member with no active request' : 'not a member though a request is active'}`);
   const ended = requests.filter((r) => r.status === 'EXPIRED' || r.status === 'REVOKED').length;
   invariants.push({
     name: 'every expired or revoked grant removed from Okta',
     ok: wrong.length === 0,
-    detail: `${ended} ended (expired or revoked) and none a member; ${byStatus.get('ACTIVE') ?? 0} active and each a member` + (wrong.length ? `; wrong: ${sample(wrong)}` : ''),
+    detail: `${ended} grants ended (expired or revoked); ${members.size} members now, each with an active request, and ${active.size} people with one` + (wrong.length ? `; wrong: ${sample(wrong)}` : ''),
   });
 
   // 4. The audit trail: every published event recorded exactly once, in order per request, and the chain verifies.

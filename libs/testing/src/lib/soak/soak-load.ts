@@ -6,20 +6,27 @@ import type { SlackCall } from '../fake-slack/fake-slack';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 
-export const SOAK_FLOW = { name: 'soak', target: 'console', group: '00gsoakconsole000001', channel: 'C0SOAK0001' } as const;
+/** The soak's flows (libs/testing/fixtures/soak-flows.yaml): both grant the same Okta group. */
+export const SOAK_FLOW = { name: 'soak', slackName: 'soak-slack', target: 'console', group: '00gsoakconsole000001', channel: 'C0SOAK0001' } as const;
+export const SOAK_FLOWS = [SOAK_FLOW.name, SOAK_FLOW.slackName];
+/** One request in this many goes through Slack: what Slack's pacing of one channel can carry at the soak's rate. */
+const SLACK_SHARE = 25;
 /** The flow's approvers, in Slack and by email. */
 export const SOAK_APPROVERS = [
   { slackId: 'U0SOAKAPR1', email: 'approver1@example.com' },
   { slackId: 'U0SOAKAPR2', email: 'approver2@example.com' },
 ] as const;
 
-/** What happens to a request, fixed by its id so a rerun of a step does the same thing. */
+/** Where a request's life ends. */
+export const FINAL_STATUSES = ['EXPIRED', 'REVOKED', 'DENIED', 'CANCELLED', 'TIMED_OUT', 'GRANT_FAILED'];
+
+/** What happens to a request, fixed by its id (and flow) so a rerun of a step does the same thing. */
 export type Decision = 'deny' | 'cancel' | 'approve-in-slack' | 'approve-by-api';
 export type Ending = 'revoke' | 'expire' | 'keep';
-export function fateOf(requestId: string): { decision: Decision; ending: Ending } {
+export function fateOf(requestId: string, flow: string): { decision: Decision; ending: Ending } {
   const a = parseInt(requestId.slice(0, 8), 16) % 100;
   const b = parseInt(requestId.slice(9, 13), 16) % 100;
-  const decision: Decision = a < 10 ? 'deny' : a < 20 ? 'cancel' : a < 55 ? 'approve-in-slack' : 'approve-by-api';
+  const decision: Decision = flow === SOAK_FLOW.slackName ? 'approve-in-slack' : a < 15 ? 'deny' : a < 30 ? 'cancel' : 'approve-by-api';
   return { decision, ending: b < 35 ? 'revoke' : b < 80 ? 'expire' : 'keep' };
 }
 
@@ -35,6 +42,8 @@ export interface LoadCounts {
   unexpected: number;
   approvedByApi: number;
   slackClicks: number;
+  /** Requests meant to be approved in Slack whose channel message had not come 20 s on: approved by API instead. */
+  slackTooLate: number;
   denied: number;
   cancelled: number;
   revoked: number;
@@ -54,7 +63,7 @@ const retryable = (status: number) => status === 503 || status === 504 || status
  * is decided too, and a step that failed is simply tried again on a later tick.
  */
 export class SoakLoad {
-  readonly counts: LoadCounts = { offered: 0, created: 0, queued: 0, unavailable: 0, unexpected: 0, approvedByApi: 0, slackClicks: 0, denied: 0, cancelled: 0, revoked: 0, expired: 0, retried: 0 };
+  readonly counts: LoadCounts = { offered: 0, created: 0, queued: 0, unavailable: 0, unexpected: 0, approvedByApi: 0, slackClicks: 0, slackTooLate: 0, denied: 0, cancelled: 0, revoked: 0, expired: 0, retried: 0 };
   readonly unexpectedAnswers: string[] = [];
   /** When each POST was sent and its status (0: no answer), to see how fast the system recovers. */
   readonly answers: { at: number; status: number }[] = [];
@@ -64,6 +73,14 @@ export class SoakLoad {
   private readonly lastTried = new Map<string, number>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private sequence = 0;
+  /**
+   * Requesters, reused once their last request has ended, as people are: Slack then finds
+   * them in slack-bot's cache rather than asking for each request. One open request each, so
+   * Okta's log of one person's memberships reads as their grants one after another.
+   */
+  private readonly free: string[] = [];
+  private readonly open = new Map<string, string>();
+  private users = 0;
   private indexed = 0;
   private readonly copies = new Map<string, SlackCall>();
 
@@ -96,9 +113,13 @@ export class SoakLoad {
     while (this.inFlight.size > 0 || this.tickRunning) await Promise.allSettled([...this.inFlight, new Promise((resolve) => setTimeout(resolve, 50))]);
   }
 
-  /** Requests still waiting for a step of the soak's (a decision, or their ending). */
+  /** Requests not yet where the soak leaves them: waiting for a step of its, or for the system (being granted, say). */
   async unfinished(): Promise<number> {
-    return (await this.due(0)).length;
+    const { rows } = await this.db.query<{ id: string; flow: string; status: string }>(
+      `SELECT id, flow, status FROM approval.access_requests WHERE flow = ANY($1::text[]) AND NOT (status = ANY($2::text[]))`,
+      [SOAK_FLOWS, FINAL_STATUSES],
+    );
+    return rows.filter((r) => r.status !== 'ACTIVE' || fateOf(r.id, r.flow).ending !== 'keep').length;
   }
 
   private track(work: Promise<unknown>): void {
@@ -107,38 +128,60 @@ export class SoakLoad {
   }
 
   private async post(): Promise<void> {
-    const email = `soak-${this.options.runId}-${++this.sequence}@example.com`;
-    this.system.okta.addUser(email);
+    const email = this.free.pop() ?? this.newRequester();
+    const flow = ++this.sequence % SLACK_SHARE === 0 ? SOAK_FLOW.slackName : SOAK_FLOW.name;
     this.counts.offered += 1;
     const at = Date.now();
-    const answer = await this.api('/api/v1/requests', { flow: SOAK_FLOW.name, target: SOAK_FLOW.target, durationSeconds: 3600, reason: `soak ${this.sequence}` }, email);
-    this.answers.push({ at, status: answer });
-    if (answer === 201) this.counts.created += 1;
-    else if (answer === 202) this.counts.queued += 1;
-    else if (retryable(answer)) this.counts.unavailable += 1;
+    const { status, body } = await this.call('/api/v1/requests', { flow, target: SOAK_FLOW.target, durationSeconds: 3600, reason: `soak ${this.sequence}` }, email);
+    this.answers.push({ at, status });
+    const id = (body as { request?: { id?: string }; id?: string } | undefined)?.request?.id ?? (body as { id?: string } | undefined)?.id;
+    if ((status === 201 || status === 202) && id) this.open.set(id, email);
+    // 503: nothing was created, the requester may ask again. No answer at all: it may have
+    // been, so that requester is not asked for again.
+    else if (status === 503) this.free.push(email);
+    if (status === 201) this.counts.created += 1;
+    else if (status === 202) this.counts.queued += 1;
+    else if (retryable(status)) this.counts.unavailable += 1;
     else {
       this.counts.unexpected += 1;
-      this.unexpectedAnswers.push(`POST /api/v1/requests → ${answer}`);
+      this.unexpectedAnswers.push(`POST /api/v1/requests → ${status}`);
+    }
+  }
+
+  private newRequester(): string {
+    const email = `soak-${this.options.runId}-${++this.users}@example.com`;
+    this.system.okta.addUser(email);
+    return email;
+  }
+
+  /** Requesters whose request has ended are free to ask again. */
+  private async release(): Promise<void> {
+    if (this.open.size === 0) return;
+    const { rows } = await this.db.query<{ id: string }>(`SELECT id::text AS id FROM approval.access_requests WHERE id = ANY($1::uuid[]) AND status = ANY($2::text[])`, [[...this.open.keys()], FINAL_STATUSES]);
+    for (const { id } of rows) {
+      this.free.push(this.open.get(id) as string);
+      this.open.delete(id);
     }
   }
 
   /** Requests whose next step is the soak's, skipping those tried less than `backoffMs` ago. */
-  private async due(backoffMs: number): Promise<{ id: string; status: string; requester: string; age: number }[]> {
-    const { rows } = await this.db.query<{ id: string; status: string; requester_email: string; age_ms: number }>(
-      `SELECT id, status, requester_email, (extract(epoch FROM now() - updated_at) * 1000)::int AS age_ms
-         FROM approval.access_requests WHERE status IN ('PENDING', 'ACTIVE') AND flow = $1`,
-      [SOAK_FLOW.name],
+  private async due(backoffMs: number): Promise<{ id: string; flow: string; status: string; requester: string; age: number }[]> {
+    const { rows } = await this.db.query<{ id: string; flow: string; status: string; requester_email: string; age_ms: number }>(
+      `SELECT id, flow, status, requester_email, (extract(epoch FROM now() - updated_at) * 1000)::int AS age_ms
+         FROM approval.access_requests WHERE status IN ('PENDING', 'ACTIVE') AND flow = ANY($1::text[])`,
+      [SOAK_FLOWS],
     );
     const now = Date.now();
     return rows
-      .filter((r) => r.status === 'PENDING' || fateOf(r.id).ending !== 'keep')
+      .filter((r) => r.status === 'PENDING' || fateOf(r.id, r.flow).ending !== 'keep')
       .filter((r) => now - (this.lastTried.get(r.id) ?? 0) >= backoffMs)
-      .map((r) => ({ id: r.id, status: r.status, requester: r.requester_email, age: r.age_ms }));
+      .map((r) => ({ id: r.id, flow: r.flow, status: r.status, requester: r.requester_email, age: r.age_ms }));
   }
 
   private async tick(): Promise<void> {
     let due: Awaited<ReturnType<SoakLoad['due']>>;
     try {
+      await this.release();
       due = await this.due(3000);
     } catch {
       return; // PostgreSQL restarting: the next tick looks again
@@ -148,13 +191,13 @@ export class SoakLoad {
     await Promise.all(
       steps.map(async (r) => {
         this.lastTried.set(r.id, Date.now());
-        await (r.status === 'PENDING' ? this.decide(r.id, r.requester, r.age) : this.end(r.id, r.requester));
+        await (r.status === 'PENDING' ? this.decide(r.id, r.flow, r.requester, r.age) : this.end(r.id, r.flow, r.requester));
       }),
     );
   }
 
-  private async decide(id: string, requester: string, ageMs: number): Promise<void> {
-    const { decision } = fateOf(id);
+  private async decide(id: string, flow: string, requester: string, ageMs: number): Promise<void> {
+    const { decision } = fateOf(id, flow);
     const approver = SOAK_APPROVERS[parseInt(id.slice(-2), 16) % SOAK_APPROVERS.length] as (typeof SOAK_APPROVERS)[number];
     if (decision === 'deny') return this.step(await this.api(`/api/v1/requests/${id}/deny`, { reason: 'not during the freeze' }, approver.email), 'denied');
     if (decision === 'cancel') return this.step(await this.api(`/api/v1/requests/${id}/cancel`, {}, requester), 'cancelled');
@@ -171,12 +214,15 @@ export class SoakLoad {
         return; // decided once the database says so; a later tick clicks again if not
       }
       if (ageMs < 20_000) return;
+      const status = await this.api(`/api/v1/requests/${id}/approve`, {}, approver.email);
+      if (status === 200) this.counts.slackTooLate += 1;
+      return this.step(status, 'approvedByApi');
     }
     return this.step(await this.api(`/api/v1/requests/${id}/approve`, {}, approver.email), 'approvedByApi');
   }
 
-  private async end(id: string, requester: string): Promise<void> {
-    const { ending } = fateOf(id);
+  private async end(id: string, flow: string, requester: string): Promise<void> {
+    const { ending } = fateOf(id, flow);
     if (ending === 'revoke') return this.step(await this.api(`/api/v1/requests/${id}/revoke`, {}, requester), 'revoked');
     try {
       const { rowCount } = await this.db.query(`UPDATE approval.timers SET due_at = now() WHERE request_id = $1 AND kind = 'expire' AND fired_at IS NULL AND due_at > now()`, [id]);
@@ -204,8 +250,12 @@ export class SoakLoad {
     return this.copies.get(requestId);
   }
 
-  /** POSTs as the ticketing integration acting for `onBehalfOf`; 0 when nothing answered. */
+  /** POSTs as the ticketing integration acting for `onBehalfOf`: the status (0 when nothing answered). */
   private async api(path: string, body: unknown, onBehalfOf: string): Promise<number> {
+    return (await this.call(path, body, onBehalfOf)).status;
+  }
+
+  private async call(path: string, body: unknown, onBehalfOf: string): Promise<{ status: number; body?: unknown }> {
     try {
       const response = await fetch(`${this.system.gatewayUrl}${path}`, {
         method: 'POST',
@@ -213,10 +263,16 @@ export class SoakLoad {
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(10_000),
       });
-      await response.arrayBuffer();
-      return response.status;
+      const text = await response.text();
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      return { status: response.status, body: parsed };
     } catch {
-      return 0;
+      return { status: 0 };
     }
   }
 }

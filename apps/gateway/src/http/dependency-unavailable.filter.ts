@@ -1,0 +1,28 @@
+import { ArgumentsHost, Catch, HttpStatus, Inject } from '@nestjs/common';
+import { BaseExceptionFilter } from '@nestjs/core';
+import { isTransientError } from '@gatehouse/messaging';
+import { LOGGER, type Logger } from '@gatehouse/observability';
+import type { Response } from 'express';
+
+/**
+ * An error from PostgreSQL or the broker being unreachable (restarting, failing over) is not a
+ * bug in the request: the client hears 503 with Retry-After, like any other moment Gatehouse
+ * cannot take work, instead of a bare 500 (the chaos soak caught the token check answering 500
+ * while PostgreSQL restarted). Everything else is Nest's to answer as usual.
+ */
+@Catch()
+export class DependencyUnavailableFilter extends BaseExceptionFilter {
+  constructor(@Inject(LOGGER) private readonly logger: Logger) {
+    super();
+  }
+
+  override catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http' || !isTransientError(exception)) return super.catch(exception, host);
+    const response = host.switchToHttp().getResponse<Response>();
+    this.logger.warn({ err: exception }, 'a dependency is unavailable; answered 503');
+    response
+      .status(HttpStatus.SERVICE_UNAVAILABLE)
+      .setHeader('Retry-After', '1')
+      .json({ statusCode: 503, code: 'unavailable', message: 'Gatehouse cannot reach its database or message broker just now; try again in a moment' });
+  }
+}

@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import type { WebClient } from '@slack/web-api';
+import { lastingFailure, slackCall } from '../slack-api/slack-call-failed';
+
+/** Enough for every approver and requester of a large workspace; the oldest go first. */
+const MAX_REMEMBERED = 10_000;
+
+/**
+ * The bot's DM channel with each person. Slack answers `conversations.open` with the same
+ * channel every time, but paces it to 50 calls a minute: asked for every DM, two approvers
+ * per request held slack-bot to 25 requests a minute (seen in the chaos soak). A channel that
+ * stops taking messages is forgotten (`forget`) and opened again next time.
+ */
+@Injectable()
+export class DmChannels {
+  private readonly channels = new Map<string, string>();
+
+  async of(client: WebClient, userId: string, purpose: string): Promise<string> {
+    const known = this.channels.get(userId);
+    if (known) return known;
+    const opened = await slackCall('conversations.open', userId, purpose, () => client.conversations.open({ users: userId }));
+    if (!opened.channel?.id) throw lastingFailure('channel_not_found', 'conversations.open', userId, purpose);
+    if (this.channels.size >= MAX_REMEMBERED) this.channels.delete(this.channels.keys().next().value as string);
+    this.channels.set(userId, opened.channel.id);
+    return opened.channel.id;
+  }
+
+  forget(userId: string): void {
+    this.channels.delete(userId);
+  }
+}
