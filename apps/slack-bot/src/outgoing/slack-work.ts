@@ -31,11 +31,18 @@ export type SlackWorkKind = SlackWork['kind'];
 /**
  * Queues work in the transaction at hand: it exists exactly when that transaction commits.
  * One INSERT, so the rows keep the order given (one request's work is done in that order).
+ * An App Home refresh is queued only for someone who has opened their Home (anyone else's is
+ * published when they first open it): a request to a flow with twenty approvers queued
+ * twenty-one refreshes per move, each a transaction that found nobody to publish to.
  */
 export function queueSlackWork(tx: Transaction, requestId: string, works: readonly SlackWork[]): void {
   if (works.length === 0) return;
   tx.atCommit((bind) => {
-    const rows = works.map(({ kind, ...payload }) => `(${bind(requestId)}, ${bind(kind)}, ${bind(JSON.stringify(payload))}::jsonb)`);
-    return `INSERT INTO slack_bot.outgoing (request_id, kind, payload) VALUES ${rows.join(', ')}`;
+    const rows = works.map(({ kind, ...payload }) => `(${bind(requestId)}::uuid, ${bind(kind)}, ${bind(JSON.stringify(payload))}::jsonb)`);
+    if (!works.some((w) => w.kind === 'home')) return `INSERT INTO slack_bot.outgoing (request_id, kind, payload) VALUES ${rows.join(', ')}`;
+    // A plain scan of VALUES yields its rows in order, so the ids still follow the order given.
+    return `INSERT INTO slack_bot.outgoing (request_id, kind, payload)
+      SELECT w.request_id, w.kind, w.payload FROM (VALUES ${rows.join(', ')}) AS w (request_id, kind, payload)
+       WHERE w.kind <> 'home' OR EXISTS (SELECT 1 FROM slack_bot.home_viewers v WHERE v.email = lower(w.payload->>'to'))`;
   });
 }
