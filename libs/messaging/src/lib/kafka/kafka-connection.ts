@@ -71,8 +71,23 @@ export class KafkaConnection {
    * Sends messages (physical topic names) with `acks: -1`. Sends made while one is in flight go
    * together in the next request: see CoalescingSender.
    */
-  send(topicMessages: readonly TopicMessages[]): Promise<void> {
-    return this.sender.send(topicMessages);
+  async send(topicMessages: readonly TopicMessages[]): Promise<void> {
+    const used = this.producerPromise;
+    try {
+      await this.sender.send(topicMessages);
+    } catch (error) {
+      if (!producerStateLost(error) || !used) throw error;
+      // The broker no longer accepts this producer's sequence (seen after a broker restart
+      // with sends in flight, in the chaos soak): kafkajs never recovers such a producer, so
+      // every later send failed. A new producer (a new producer id) starts afresh; the batch
+      // was refused, so sending it again adds nothing twice that consumers would not absorb.
+      if (this.producerPromise === used) {
+        this.producerPromise = undefined;
+        void used.then((p) => p.disconnect()).catch(() => undefined);
+        this.options.logger.warn({ err: error }, 'Kafka refused the producer\'s sequence; started a new producer');
+      }
+      await this.sender.send(topicMessages);
+    }
   }
 
   admin(): Promise<Admin> {
@@ -134,4 +149,16 @@ export class KafkaConnection {
     this.adminPromise = undefined;
     await Promise.allSettled([producer?.then((p) => p.disconnect()), admin?.then((a) => a.disconnect())]);
   }
+}
+
+/** Kafka's answers that mean the idempotent producer's state is gone on the broker side. */
+const PRODUCER_STATE_LOST = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH']);
+
+export function producerStateLost(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++, e = (e as { cause?: unknown }).cause) {
+    const { type, message } = e as { type?: unknown; message?: unknown };
+    if (typeof type === 'string' && PRODUCER_STATE_LOST.has(type)) return true;
+    if (typeof message === 'string' && /out of order sequence number|unknown producer id|producer.*epoch/i.test(message)) return true;
+  }
+  return false;
 }
