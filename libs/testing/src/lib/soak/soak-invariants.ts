@@ -105,11 +105,18 @@ export async function checkInvariants(system: GatehouseSystem, db: Pool, load: {
   const missing = [...published.keys()].filter((id) => !recordedIds.has(id)).map((id) => `${published.get(id)} ${id}`);
   const unpublished = recorded.filter((r) => AUDITED.has(r.type) && !published.has(r.id)).map((r) => `${r.type} ${r.id}`);
   const perRequest = new Map<string, string[]>();
-  for (const r of recorded) perRequest.set(r.subject, [...(perRequest.get(r.subject) ?? []), r.type]);
+  for (const r of recorded) {
+    const types = perRequest.get(r.subject);
+    if (types) types.push(r.type);
+    else perRequest.set(r.subject, [r.type]);
+  }
   const doubled: string[] = [];
   const backwards: string[] = [];
   for (const [subject, types] of perRequest) {
-    for (const type of ONCE) if (types.filter((t) => t === type).length > 1) doubled.push(`${type} ×${types.filter((t) => t === type).length} for ${subject}`);
+    for (const type of ONCE) {
+      const times = types.filter((t) => t === type).length;
+      if (times > 1) doubled.push(`${type} ×${times} for ${subject}`);
+    }
     const stages = types.map((t) => STAGE[t]).filter((s): s is number => s !== undefined);
     if (stages.some((s, i) => i > 0 && s < (stages[i - 1] as number))) backwards.push(`${subject}: ${types.join(' → ')}`);
   }
