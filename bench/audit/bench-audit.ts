@@ -116,7 +116,9 @@ async function main(): Promise<void> {
   const receiver = createServer((req, res) => {
     let lines = 0;
     req.on('data', (chunk: Buffer) => {
-      for (const byte of chunk) if (byte === 10) lines += 1;
+      // Counted natively: a receiver that reads its body byte by byte in JavaScript would be
+      // what is measured, on the same two cores.
+      for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines += 1;
     });
     req.on('end', () => {
       hooked += lines;

@@ -1,6 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { AuditDestination } from '@gatehouse/config';
-import type { AuditRecord } from '@gatehouse/contracts';
 import { LOGGER, type Logger } from '@gatehouse/observability';
 import { DataSource } from 'typeorm';
 import { AUDIT_CONFIG, type AuditConfig } from '../config';
@@ -8,13 +7,16 @@ import { AUDIT_DESTINATIONS } from './audit-destinations.token';
 import { DestinationError } from './destination-error';
 import { CHECKPOINT_COLUMNS, CHECKPOINT_TYPE, checkpointEvent, checkpointFromRow, type CheckpointRow } from '../checkpoints/checkpoint-event';
 import { RecentRecords } from '../records/record-event/recent-records';
+import { ChainEntry } from './chain-entry';
 import { interleave } from './interleave';
 import { outgoing, takes } from './record-format';
-import type { ShippedEvent, Sink } from './sinks/sink';
+import type { Sink } from './sinks/sink';
 import { sinkFor } from './sinks/sink-for';
 
 /** Between looks at the chain when nothing is new: appends by this process wake the loops at once; this catches other replicas' appends. */
 const IDLE_MS = 1000;
+/** Records a transaction for a destination with no batch size (file, stdout, syslog): any number of lines go at once, so catching up takes fewer, bigger reads. */
+const UNBATCHED_PAGE = 2000;
 
 /**
  * Ships the audit chain to every configured destination, each on its own cursor in PostgreSQL:
@@ -60,7 +62,7 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async loop(destination: AuditDestination, sink: Sink): Promise<void> {
-    const batch = 'batchSize' in destination ? destination.batchSize : 500;
+    const batch = 'batchSize' in destination ? destination.batchSize : UNBATCHED_PAGE;
     let limit = batch;
     let failures = 0;
     let paused = false;
@@ -113,25 +115,33 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
         [destination.name],
       )) as { seq_text: string; checkpoint_text: string }[];
       if (!cursor) return 0;
-      // The records this process just appended are at hand; others are read from the table.
-      const rows =
-        this.recent.after(cursor.seq_text, limit) ??
-        ((await manager.query(`SELECT seq::text AS seq_text, record FROM audit.records WHERE seq > $1 ORDER BY seq LIMIT $2`, [cursor.seq_text, limit])) as { seq_text: string; record: AuditRecord }[]);
-      const reached = rows.length > 0 ? (rows[rows.length - 1] as { seq_text: string }).seq_text : cursor.seq_text;
+      // The records this process just appended are at hand; others are read from the table, as
+      // the text they are stored as (parsed only if the destination needs their fields).
+      const records =
+        this.recent.after(cursor.seq_text, limit)?.map((row) => ChainEntry.of(row.record)) ??
+        (
+          (await manager.query(`SELECT seq::text AS seq_text, type, record::text AS text FROM audit.records WHERE seq > $1 ORDER BY seq LIMIT $2`, [cursor.seq_text, limit])) as {
+            seq_text: string;
+            type: string;
+            text: string;
+          }[]
+        ).map((row) => ChainEntry.stored(row.seq_text, row.type, row.text));
+      const reached = records.length > 0 ? (records[records.length - 1] as ChainEntry).sequence : cursor.seq_text;
       // size_text, not size: an output column named size would make ORDER BY sort the text ("12" < "6").
       const checkpoints = (
         (await manager.query(`SELECT ${CHECKPOINT_COLUMNS} FROM audit.checkpoints WHERE size > $1 AND size <= $2 ORDER BY size`, [cursor.checkpoint_text, reached])) as CheckpointRow[]
-      ).map((row) => checkpointEvent(checkpointFromRow(row)));
-      if (rows.length === 0 && checkpoints.length === 0) return 0;
-      const batch = interleave(rows, checkpoints).filter((event) => takes(destination, event)).map((event) => outgoing(event, destination.format));
-      const lastCheckpoint = checkpoints.length > 0 ? (checkpoints[checkpoints.length - 1] as ShippedEvent).sequence : cursor.checkpoint_text;
-      const taken = batch.filter((o) => o.record.type !== CHECKPOINT_TYPE).length;
+      ).map((row) => ChainEntry.of(checkpointEvent(checkpointFromRow(row))));
+      if (records.length === 0 && checkpoints.length === 0) return 0;
+      const entries = interleave(records, checkpoints).filter((entry) => takes(destination, entry));
+      const batch = entries.map((entry) => outgoing(entry, destination.format));
+      const lastCheckpoint = checkpoints.length > 0 ? (checkpoints[checkpoints.length - 1] as ChainEntry).sequence : cursor.checkpoint_text;
+      const taken = entries.filter((entry) => entry.type !== CHECKPOINT_TYPE).length;
       try {
         await sink.send(batch);
       } catch (error) {
         const refusedForGood = error instanceof DestinationError && (error.kind === 'reject' || error.kind === 'split');
-        if (!refusedForGood || rows.length > 1) throw error;
-        if (rows.length === 0) {
+        if (!refusedForGood || records.length > 1) throw error;
+        if (records.length === 0) {
           // Only checkpoints, refused for good: the next ones anchor the chain as well; say so, and go on.
           await manager.query(`UPDATE audit.destination_cursors SET delivered_checkpoint = $2, failed = failed + 1, last_error = $3, updated_at = now() WHERE name = $1`, [destination.name, lastCheckpoint, (error as Error).message]);
           this.logger.error({ destination: destination.name, checkpoint: lastCheckpoint, reason: (error as Error).message }, 'audit destination refused a signed checkpoint for good; skipped');
@@ -139,17 +149,17 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
         }
         // One record the destination will never take: set it aside with the reason, and go on
         // (a checkpoint in the same batch goes with the next one).
-        const last = rows[0] as { seq_text: string; record: AuditRecord };
-        await manager.query(`INSERT INTO audit.destination_quarantine (name, seq, record_id, reason) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [destination.name, last.seq_text, last.record.id, (error as Error).message]);
-        await manager.query(`UPDATE audit.destination_cursors SET delivered_seq = $2, failed = failed + 1, last_error = $3, updated_at = now() WHERE name = $1`, [destination.name, last.seq_text, (error as Error).message]);
-        this.logger.warn({ destination: destination.name, seq: last.seq_text, reason: (error as Error).message }, 'audit destination refused a record for good; quarantined');
+        const last = records[0] as ChainEntry;
+        await manager.query(`INSERT INTO audit.destination_quarantine (name, seq, record_id, reason) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [destination.name, last.sequence, last.event.id, (error as Error).message]);
+        await manager.query(`UPDATE audit.destination_cursors SET delivered_seq = $2, failed = failed + 1, last_error = $3, updated_at = now() WHERE name = $1`, [destination.name, last.sequence, (error as Error).message]);
+        this.logger.warn({ destination: destination.name, seq: last.sequence, reason: (error as Error).message }, 'audit destination refused a record for good; quarantined');
         return 1;
       }
       await manager.query(
         `UPDATE audit.destination_cursors SET delivered_seq = $2, delivered_checkpoint = $3, delivered = delivered + $4, last_error = NULL, updated_at = now() WHERE name = $1`,
         [destination.name, reached, lastCheckpoint, taken],
       );
-      return rows.length + checkpoints.length;
+      return records.length + checkpoints.length;
     });
   }
 

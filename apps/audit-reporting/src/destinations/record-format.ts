@@ -2,6 +2,7 @@ import type { AuditDestination } from '@gatehouse/config';
 import { gatehouseFieldsOf, OCSF_VERSION, type AuditRecord } from '@gatehouse/contracts';
 import { CHECKPOINT_TYPE } from '../checkpoints/checkpoint-event';
 import { recordJson } from '../records/record-event/audit-record';
+import type { ChainEntry } from './chain-entry';
 import type { Outgoing, ShippedEvent } from './sinks/sink';
 
 /**
@@ -23,17 +24,31 @@ export function formatRecord(record: ShippedEvent, format: AuditDestination['for
  */
 const lines = new WeakMap<ShippedEvent, Partial<Record<AuditDestination['format'], string>>>();
 
-function lineOf(record: ShippedEvent, format: AuditDestination['format']): string {
+function lineOf(entry: ChainEntry, format: AuditDestination['format']): string {
+  // Read back from the table: a record's stored text is its CloudEvent.
+  if (entry.text !== undefined && format === 'cloudevents') return entry.text;
+  const record = entry.event;
   let byFormat = lines.get(record);
   if (!byFormat) lines.set(record, (byFormat = {}));
   return (byFormat[format] ??= format === 'cloudevents' && record.type !== CHECKPOINT_TYPE ? recordJson(record as AuditRecord) : JSON.stringify(formatRecord(record, format)));
 }
 
-/** A record or checkpoint ready for a sink. */
-export function outgoing(record: ShippedEvent, format: AuditDestination['format']): Outgoing {
-  const line = lineOf(record, format);
-  if (record.type === CHECKPOINT_TYPE) return { record, line, by: 'system: audit-reporting', failed: false };
-  return { record, line, by: gatehouseFieldsOf(record as AuditRecord).by, failed: (record.data as { status_id?: unknown }).status_id === 2 };
+/** A record or checkpoint ready for a sink (its fields parsed only if the sink reads them). */
+export function outgoing(entry: ChainEntry, format: AuditDestination['format']): Outgoing {
+  const line = lineOf(entry, format);
+  if (entry.type === CHECKPOINT_TYPE) return { record: entry.event, line, by: 'system: audit-reporting', failed: false };
+  return {
+    line,
+    get record() {
+      return entry.event;
+    },
+    get by() {
+      return gatehouseFieldsOf(entry.event as AuditRecord).by;
+    },
+    get failed() {
+      return (entry.event.data as { status_id?: unknown }).status_id === 2;
+    },
+  };
 }
 
 function ocsfCheckpoint(record: ShippedEvent): Record<string, unknown> {
@@ -59,12 +74,12 @@ function ocsfCheckpoint(record: ShippedEvent): Record<string, unknown> {
 }
 
 /** Does the destination's filter take this record? (No filter: every record; checkpoints always.) */
-export function takes(destination: AuditDestination, record: ShippedEvent): boolean {
+export function takes(destination: AuditDestination, entry: ChainEntry): boolean {
   const filter = destination.filter;
-  if (!filter || record.type === CHECKPOINT_TYPE) return true;
-  if (filter.types && !filter.types.includes(record.type)) return false;
+  if (!filter || entry.type === CHECKPOINT_TYPE) return true;
+  if (filter.types && !filter.types.includes(entry.type)) return false;
   if (filter.flows) {
-    const flow = gatehouseFieldsOf(record as AuditRecord).flow;
+    const flow = gatehouseFieldsOf(entry.event as AuditRecord).flow;
     if (flow === undefined || !filter.flows.includes(flow)) return false;
   }
   return true;

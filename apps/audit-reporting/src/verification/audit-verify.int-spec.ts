@@ -120,7 +120,7 @@ describe('a tamper-evident audit trail on real PostgreSQL', () => {
   });
 
   it.each([
-    ['an edited payload', `UPDATE audit.records SET record = jsonb_set(record, '{data,message}', '"nothing happened"') WHERE seq = 5`, { kind: 'hash_mismatch', seq: '5' }],
+    ['an edited payload', `UPDATE audit.records SET record = jsonb_set(record::jsonb, '{data,message}', '"nothing happened"') WHERE seq = 5`, { kind: 'hash_mismatch', seq: '5' }],
     ['a deleted row', `DELETE FROM audit.records WHERE seq = 7`, { kind: 'gap', seq: '8' }],
     ['two records swapped', `UPDATE audit.records SET seq = -3 WHERE seq = 3; UPDATE audit.records SET seq = 3 WHERE seq = 4; UPDATE audit.records SET seq = 4 WHERE seq = -3`, { kind: 'reorder', seq: '3' }],
     ['the tail cut off', `DELETE FROM audit.records WHERE seq > 10`, { kind: 'truncated', seq: '11' }],

@@ -115,12 +115,13 @@ export class ChainAppender {
         built = buildGroup(fresh, head, await factsOf(manager, [...new Set(fresh.map((e) => e.subject))]));
       }
       whileWriting(built);
+      // json, not jsonb, all the way: each record is stored as the canonical text it was hashed from.
       await manager.query(
         `WITH recs AS (
            INSERT INTO audit.records (seq, id, type, subject, correlation_id, event_time, recorded_at, record, hash, previous_hash)
            SELECT seq, id, type, subject, correlation_id, event_time, recorded_at, record, hash, previous_hash
-             FROM jsonb_to_recordset($1::jsonb)
-                  AS t(seq bigint, id uuid, type text, subject text, correlation_id uuid, event_time timestamptz, recorded_at timestamptz, record jsonb, hash text, previous_hash text)
+             FROM json_to_recordset($1::json)
+                  AS t(seq bigint, id uuid, type text, subject text, correlation_id uuid, event_time timestamptz, recorded_at timestamptz, record json, hash text, previous_hash text)
          ), facts AS (
            INSERT INTO audit.request_facts (subject, facts, updated_seq)
            SELECT subject, facts, $3::bigint FROM jsonb_to_recordset($2::jsonb) AS f(subject text, facts jsonb)

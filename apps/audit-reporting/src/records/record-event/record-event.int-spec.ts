@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import type { AuditRecord, Envelope, OcsfAuditEvent } from '@gatehouse/contracts';
 import { loadConfig } from '@gatehouse/config';
@@ -88,6 +88,13 @@ describe('audit-reporting on the real broker and database', () => {
     );
     expect(records.map((r) => Number(r.sequence))).toEqual(records.map((_, i) => i + 1));
     expect(verifyChain(records)).toEqual({ ok: true });
+    // Stored as the canonical text it was hashed from (what a drained destination ships): anyone
+    // holding a line can hash it again, with nothing but SHA-256.
+    const texts = (await db.query(`SELECT record::text AS text, hash FROM audit.records ORDER BY seq`)) as { text: string; hash: string }[];
+    for (const { text, hash } of texts) {
+      expect(text.endsWith(`,"hash":"${hash}"}`)).toBe(true);
+      expect(createHash('sha256').update(`${text.slice(0, -`,"hash":"${hash}"}`.length)}}`).digest('hex')).toBe(hash);
+    }
   });
 
   it('keeps one chain, each event once and every request’s facts, when two appenders write at once and groups are built ahead', async () => {

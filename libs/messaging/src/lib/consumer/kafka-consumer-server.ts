@@ -57,6 +57,8 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   private readonly log: Logger;
   private readonly slots: Slots;
   private readonly offsets = new HandledOffsets();
+  /** Handlers by message type, looked up once: Nest's look-up tries JSON.parse on the pattern, and throws, for every message. */
+  private readonly handlerOfType = new Map<string, MessageHandler | null>();
   private commitTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: KafkaConsumerServerOptions) {
@@ -175,6 +177,12 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     this.offsets.handled(batch.topic, batch.partition, batch.lastOffset());
   }
 
+  private handlerFor(type: string): MessageHandler | null {
+    let handler = this.handlerOfType.get(type);
+    if (handler === undefined) this.handlerOfType.set(type, (handler = this.getHandlerByPattern(type) ?? null));
+    return handler;
+  }
+
   private async handleMessage({ topic, partition, message }: Pick<EachMessagePayload, 'topic' | 'partition' | 'message'>, stillOurs: () => boolean): Promise<void> {
     const context = { topic, partition, offset: message.offset, groupId: this.options.groupId };
     let raw: unknown;
@@ -190,7 +198,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       return;
     }
     const envelope = parsed.envelope;
-    const handler = this.getHandlerByPattern(envelope.type);
+    const handler = this.handlerFor(envelope.type);
     if (!handler) {
       // Topics carry several types; this service only cares about some.
       this.options.metrics?.messagesConsumed.inc({ topic, type: envelope.type, outcome: 'ignored' });
