@@ -216,6 +216,16 @@ describe.each(SLACK_DOOR_MODES)('Slack (%s): every copy kept in step, through cl
     for (const copy of copies) expect(threadReplies(copy)).toEqual(['<@U0CTO> approved — 1 of 2', '<@U0SRE> approved — 2 of 2']);
   });
 
+  it('posts every approval message once, in order, when Slack fails one DM for a while: those before it are not posted again', async () => {
+    system.slack.breakNext('chat.postMessage', { status: 503 }, 3, (args) => args['channel'] === 'D0CISO' && String(args['blocks']).includes('CHG-350'));
+    const id = await ask('aws-admin', 'admin', 'CHG-350 while one DM fails');
+    await Promise.all(['C0ACCESS01', 'D0CTO', 'D0CISO', 'D0SRE'].map((channel) => approvalIn(channel, id)));
+    const posts = system.slack.calls.filter((c) => c.method === 'chat.postMessage' && !c.args['thread_ts'] && String(c.args['blocks']).includes(id));
+    // The web client's own retries used up, the DM waits for slack-bot's next try; the rest keep their place.
+    expect(posts.filter((c) => !c.ok).map((c) => c.args['channel'])).toEqual(['D0CISO', 'D0CISO', 'D0CISO']);
+    expect(posts.filter((c) => c.ok).map((c) => c.args['channel'])).toEqual(['C0ACCESS01', 'D0CTO', 'D0CISO', 'D0SRE']);
+  });
+
   it('catches up after slack-bot was down: every copy shows what happened meanwhile', async () => {
     const id = await ask('aws-admin', 'admin', 'CHG-400 while slack-bot restarts');
     const copies = await Promise.all(['C0ACCESS01', 'D0CTO', 'D0CISO', 'D0SRE'].map((channel) => approvalIn(channel, id)));

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { FlowsFile } from '@gatehouse/config';
+import type { WebClient } from '@slack/web-api';
 import { UnitOfWork, type Transaction } from '@gatehouse/messaging';
 import { LOGGER, type Logger } from '@gatehouse/observability';
 import { SlackApp } from '../bolt/slack-app';
@@ -18,6 +19,8 @@ const IDLE_POLL_MS = 1000;
 const FIRST_RETRY_MS = 1000;
 const LONGEST_RETRY_MS = 300_000;
 export const MAX_ATTEMPTS = 30;
+/** Approval messages of one request done in one transaction, at most. */
+const ASKS_AT_ONCE = 25;
 
 interface Row {
   id: string;
@@ -99,7 +102,10 @@ export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShu
     });
   }
 
-  /** Claims and does one piece of work; false when there is none due. */
+  /**
+   * Claims and does the next piece of work (with, for an approval message, the asks of the same
+   * request queued right behind it); false when there is none due.
+   */
   private next(): Promise<boolean> {
     const client = this.slack.client;
     if (!client) return Promise.resolve(false);
@@ -111,30 +117,63 @@ export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShu
           ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
       );
       if (!row) return false;
-      const ids = [row.id, ...(row.kind === 'refresh' ? await this.refreshesBehind(tx, row) : row.kind === 'home' ? await this.sameHomes(tx, row) : [])];
-      const work = { kind: row.kind, ...row.payload } as SlackWork;
-      const attempts = row.attempts + 1;
-      try {
-        const setbacks = await this.doer.do(client, tx, row.request_id, work);
-        for (const { error } of setbacks) await this.giveUp(tx, row, work, error, attempts);
-        await tx.manager.query(`DELETE FROM slack_bot.outgoing WHERE id = ANY($1::bigint[])`, [ids]);
-      } catch (error) {
-        const failed = error instanceof SlackCallFailed ? error : undefined;
-        const failure = failed?.failure ?? slackFailureOf(error);
-        if (failure.retryable && attempts < MAX_ATTEMPTS) {
-          const { kind: _kind, ...payload } = work;
-          await tx.manager.query(
-            `UPDATE slack_bot.outgoing SET attempts = $2, due_at = now() + $3 * interval '1 millisecond', last_error = $4, payload = $5::jsonb WHERE id = $1`,
-            [row.id, attempts, retryDelayMs(attempts), failure.code, JSON.stringify(payload)],
-          );
-          this.logger.warn({ requestId: row.request_id, work: row.kind, attempts, error: failure.code, err: failed ? undefined : error }, 'Slack work failed; it will be tried again');
-          return true;
+      if (row.kind === 'ask') {
+        // One request's approval messages (the channel's, then a DM per approver) in one
+        // transaction, in order: a twenty-approver flow took twenty-one. Each posts before it
+        // writes, so one that fails has written nothing: those before it are done, it is tried
+        // again later, and those behind it wait for it.
+        const done: string[] = [];
+        for (const piece of [row, ...(await this.asksBehind(tx, row))]) {
+          const outcome = await this.doPiece(client, tx, piece);
+          if (outcome === 'retry') break;
+          done.push(piece.id);
         }
-        await this.giveUp(tx, row, work, failed ?? new SlackCallFailed({ ...failure, retryable: false }, 'unknown', 'unknown', row.kind), attempts);
-        await tx.manager.query(`DELETE FROM slack_bot.outgoing WHERE id = ANY($1::bigint[])`, [ids]);
+        if (done.length > 0) await tx.manager.query(`DELETE FROM slack_bot.outgoing WHERE id = ANY($1::bigint[])`, [done]);
+        return true;
       }
+      const ids = [row.id, ...(row.kind === 'refresh' ? await this.refreshesBehind(tx, row) : row.kind === 'home' ? await this.sameHomes(tx, row) : [])];
+      if ((await this.doPiece(client, tx, row)) === 'finished') await tx.manager.query(`DELETE FROM slack_bot.outgoing WHERE id = ANY($1::bigint[])`, [ids]);
       return true;
     });
+  }
+
+  /**
+   * Does one piece: 'finished' when it is done or given up for good (reported), 'retry' when it
+   * failed for a while and its row now says when to try again.
+   */
+  private async doPiece(client: WebClient, tx: Transaction, row: Row): Promise<'finished' | 'retry'> {
+    const work = { kind: row.kind, ...row.payload } as SlackWork;
+    const attempts = row.attempts + 1;
+    try {
+      const setbacks = await this.doer.do(client, tx, row.request_id, work);
+      for (const { error } of setbacks) await this.giveUp(tx, row, work, error, attempts);
+      return 'finished';
+    } catch (error) {
+      const failed = error instanceof SlackCallFailed ? error : undefined;
+      const failure = failed?.failure ?? slackFailureOf(error);
+      if (failure.retryable && attempts < MAX_ATTEMPTS) {
+        const { kind: _kind, ...payload } = work;
+        await tx.manager.query(
+          `UPDATE slack_bot.outgoing SET attempts = $2, due_at = now() + $3 * interval '1 millisecond', last_error = $4, payload = $5::jsonb WHERE id = $1`,
+          [row.id, attempts, retryDelayMs(attempts), failure.code, JSON.stringify(payload)],
+        );
+        this.logger.warn({ requestId: row.request_id, work: row.kind, attempts, error: failure.code, err: failed ? undefined : error }, 'Slack work failed; it will be tried again');
+        return 'retry';
+      }
+      await this.giveUp(tx, row, work, failed ?? new SlackCallFailed({ ...failure, retryable: false }, 'unknown', 'unknown', row.kind), attempts);
+      return 'finished';
+    }
+  }
+
+  /** The asks of the same request queued right behind this one, before any other kind of work (at most ASKS_AT_ONCE in all). */
+  private async asksBehind(tx: Transaction, row: Row): Promise<Row[]> {
+    return tx.manager.query(
+      `SELECT id, request_id, kind, payload, attempts FROM slack_bot.outgoing
+        WHERE request_id = $1 AND kind = 'ask' AND id > $2 AND due_at <= now()
+          AND id < COALESCE((SELECT min(id) FROM slack_bot.outgoing WHERE request_id = $1 AND kind NOT IN ('ask', 'report', 'home') AND id > $2), 9223372036854775807)
+        ORDER BY id LIMIT ${ASKS_AT_ONCE - 1} FOR UPDATE SKIP LOCKED`,
+      [row.request_id, row.id],
+    );
   }
 
   /** The refreshes queued right behind this one, before any other kind of work. */

@@ -1,6 +1,6 @@
 import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/microservices';
 import { MESSAGES, deadLetterTopicOf, parseReply, parseMessage, type Envelope, type QueryType } from '@gatehouse/contracts';
-import { GROUP_LIVENESS } from '../kafka/group-liveness';
+import { GROUP_LIVENESS, IDLE_FETCH_WAIT_MS } from '../kafka/group-liveness';
 import { ResilientConsumer } from '../kafka/resilient-consumer';
 import { isExpired, releaseDeadline, runWithDeadline } from '../request-reply/deadline';
 import { subscriptionsFor } from './subscriptions';
@@ -92,7 +92,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
           groupId: connection.physical(this.options.groupId),
           allowAutoTopicCreation: false,
           ...GROUP_LIVENESS,
-          maxWaitTimeInMs: 500,
+          maxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
         }),
       async (consumer) => {
         await consumer.connect();

@@ -6,3 +6,10 @@
  * chaos soak); 10 s keeps that short while riding out a GC pause. Every consumer uses it.
  */
 export const GROUP_LIVENESS = { sessionTimeout: 10_000, heartbeatInterval: 3_000 } as const;
+
+/**
+ * How long the broker holds a fetch that finds nothing new. It answers at once when a message
+ * arrives, so this sets only how often an idle consumer asks again: at 100 ms (reply consumers)
+ * and 500 ms, the idle system's consumers kept the broker at a quarter of a core (bench:idle).
+ */
+export const IDLE_FETCH_WAIT_MS = 1_000;

@@ -2,7 +2,7 @@ import { MESSAGES, replyEnvelopeSchema, replyTopicOf, topicOf, parseReply, type 
 import type { Logger } from '@gatehouse/observability';
 import { randomUUID } from 'node:crypto';
 import type { EachMessagePayload } from 'kafkajs';
-import { GROUP_LIVENESS } from '../kafka/group-liveness';
+import { GROUP_LIVENESS, IDLE_FETCH_WAIT_MS } from '../kafka/group-liveness';
 import { ResilientConsumer } from '../kafka/resilient-consumer';
 import { createEnvelope } from '../envelope-factory';
 import { HEADERS, headerString } from '../kafka/headers';
@@ -55,7 +55,7 @@ export class KafkaRequester {
     await this.connection.ensureTopics([replyTopicOf(this.service)], { retentionMs: REPLY_RETENTION_MS });
     const groupId = this.connection.physical(`${this.service}-replies-${randomUUID()}`);
     this.consumer = new ResilientConsumer(
-      () => this.connection.kafka.consumer({ groupId, allowAutoTopicCreation: false, ...GROUP_LIVENESS, maxWaitTimeInMs: 100 }),
+      () => this.connection.kafka.consumer({ groupId, allowAutoTopicCreation: false, ...GROUP_LIVENESS, maxWaitTimeInMs: IDLE_FETCH_WAIT_MS }),
       async (consumer) => {
         await consumer.connect();
         // From the beginning, not "latest": a fresh group resolves "latest" per partition at its
