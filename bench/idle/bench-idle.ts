@@ -3,11 +3,9 @@
 // system burns idle is taken from what it can do under load.
 //
 //   bash bench/run.sh idle [--seconds 20]
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { GatehouseSystem } from '@gatehouse/testing';
-import { cpuMeter, pidsMatching } from '../requests/process-cpu';
+import { systemCpuMeter } from '../requests/process-cpu';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' } } });
@@ -17,17 +15,7 @@ async function main(): Promise<void> {
   try {
     console.log('settling for 10 s…');
     await new Promise((resolve) => setTimeout(resolve, 10_000));
-    const meter = cpuMeter({
-      ...Object.fromEntries(Object.entries(system.services).map(([name, service]) => [name, () => (service.pid ? [service.pid] : [])])),
-      kafka: () => {
-        try {
-          return [Number(readFileSync(path.join(process.env['KAFKA_STATE_DIR'] ?? '', 'kafka.pid'), 'utf8'))];
-        } catch {
-          return [];
-        }
-      },
-      postgres: () => pidsMatching('postgres'),
-    });
+    const meter = systemCpuMeter(system.services);
     console.log(`measuring ${seconds} s of nothing…`);
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
     const used = meter.stop();

@@ -6,14 +6,11 @@
 // turned away (503 with Retry-After) and the admitted requests' latency.
 //
 //   bash bench/run.sh requests [--rate 50] [--seconds 20] [--overload true|false]
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { GatehouseSystem, waitFor } from '@gatehouse/testing';
-import { Kafka, logLevel } from 'kafkajs';
+import { GatehouseSystem, topicMessageCounts, waitFor } from '@gatehouse/testing';
 import { Client } from 'pg';
 import { summarize } from './latency-stats';
-import { cpuMeter, pidsMatching } from './process-cpu';
+import { systemCpuMeter } from './process-cpu';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rate: { type: 'string', default: '50' }, seconds: { type: 'string', default: '20' }, overload: { type: 'string', default: 'true' } } });
@@ -68,28 +65,14 @@ async function main(): Promise<void> {
     console.log(`offering ${rate} requests/s for ${seconds} s (${total} requests)…`);
     // What a request costs the broker and the database: messages written, commits, WAL.
     const prefix = system.env['KAFKA_TOPIC_PREFIX'] as string;
-    const kafka = new Kafka({ clientId: 'bench-offsets', brokers: (system.env['KAFKA_BROKERS'] as string).split(','), logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
     const messagesSoFar = async () => {
-      const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-      const offsets = await Promise.all(topics.map(async (topic) => ({ topic, count: (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0) })));
-      return new Map(offsets.map((o) => [o.topic.slice(prefix.length), o.count]));
+      const counts = await topicMessageCounts((system.env['KAFKA_BROKERS'] as string).split(','), (t) => t.startsWith(prefix));
+      return new Map([...counts].map(([topic, count]) => [topic.slice(prefix.length), count]));
     };
     const dbSoFar = async () =>
       (await db.query<{ commits: string; wal: string }>(`SELECT xact_commit::text AS commits, pg_current_wal_lsn()::text AS wal FROM pg_stat_database WHERE datname = current_database()`)).rows[0] as { commits: string; wal: string };
     const [messagesBefore, dbBefore] = [await messagesSoFar(), await dbSoFar()];
-    const meter = cpuMeter({
-      ...Object.fromEntries(Object.entries(system.services).map(([name, service]) => [name, () => (service.pid ? [service.pid] : [])])),
-      kafka: () => {
-        try {
-          return [Number(readFileSync(path.join(process.env['KAFKA_STATE_DIR'] ?? '', 'kafka.pid'), 'utf8'))];
-        } catch {
-          return [];
-        }
-      },
-      postgres: () => pidsMatching('postgres'),
-    });
+    const meter = systemCpuMeter(system.services);
     const started = Date.now();
     const results = await offer(total, 0);
     const sendSeconds = (Date.now() - started) / 1000;
@@ -109,7 +92,6 @@ async function main(): Promise<void> {
     // Everything the step caused is done once the last audit record is stored.
     const cpu = meter.stop();
     const [messagesAfter, dbAfter] = [await messagesSoFar(), await dbSoFar()];
-    await admin.disconnect();
     const walBytes = Number((await db.query<{ bytes: string }>(`SELECT pg_wal_lsn_diff($1, $2)::text AS bytes`, [dbAfter.wal, dbBefore.wal])).rows[0]?.bytes ?? 0);
     const recordedAt = new Map(stored.map((row) => [row.subject, new Date(row.recorded_at).getTime()]));
     // Where the time goes: command stored by approval, event published by its outbox relay.

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 
 /** Clock ticks a second in /proc/<pid>/stat (USER_HZ: 100 on Linux). */
 const TICKS_PER_SECOND = 100;
@@ -43,4 +44,22 @@ export function cpuMeter(groups: Record<string, () => number[]>): { stop: () => 
         Object.entries(groups).map(([name, pids]) => [name, pids().reduce((sum, pid) => sum + processCpuMs(pid) - (before.get(pid) ?? 0), 0)]),
       ),
   };
+}
+
+/**
+ * A cpuMeter over the whole system: each service's process, the broker (its pid file in
+ * KAFKA_STATE_DIR, as scripts/kafka.sh writes it) and every PostgreSQL process.
+ */
+export function systemCpuMeter(services: Record<string, { pid?: number }>): { stop: () => Record<string, number> } {
+  return cpuMeter({
+    ...Object.fromEntries(Object.entries(services).map(([name, service]) => [name, () => (service.pid ? [service.pid] : [])])),
+    kafka: () => {
+      try {
+        return [Number(readFileSync(path.join(process.env['KAFKA_STATE_DIR'] ?? '', 'kafka.pid'), 'utf8'))];
+      } catch {
+        return [];
+      }
+    },
+    postgres: () => pidsMatching('postgres'),
+  });
 }

@@ -1,5 +1,6 @@
 export * from './lib/envelope';
 export * from './lib/topics';
+export * from './lib/kafka-headers';
 export * from './lib/registry';
 export * from './lib/identity/scopes';
 export * from './lib/identity/actor';

@@ -1,5 +1,6 @@
 export * from './lib/infrastructure';
 export * from './lib/topic-reader';
+export * from './lib/topic-counts';
 export * from './lib/service-process';
 export * from './lib/gatehouse-system';
 export * from './lib/in-process-service';

@@ -3,7 +3,7 @@ import type { Principal, SubmitDecisionReply } from '@gatehouse/contracts';
 import { KafkaRequester } from '@gatehouse/messaging';
 import type { Logger } from '@gatehouse/observability';
 import { clickedMessage } from '../bolt/clicked-message';
-import { sendDm } from '../bolt/direct-message';
+import type { DmChannels } from '../identity/dm-channels';
 import { SlackIdentity, viaOf } from '../identity/slack-identity';
 import { plain } from '../requesting/block-text';
 import { APPROVE, approvalMessage, cardOf, DENY } from './approval-message';
@@ -19,6 +19,13 @@ interface Clicked {
 
 type Client = App['client'];
 
+interface Deps {
+  requester: KafkaRequester;
+  identity: SlackIdentity;
+  dms: DmChannels;
+  logger: Logger;
+}
+
 /**
  * Approve and Deny on an approval message, by the Slack user who clicked: approval's policy
  * decides (the same as for the API). The clicker is answered ephemerally when refused (not an
@@ -26,7 +33,8 @@ type Client = App['client'];
  * the request as it now is, and every decision is a thread reply under it. Deny asks for the
  * reason in a small modal first.
  */
-export function registerDecisions(app: App, requester: KafkaRequester, identity: SlackIdentity, logger: Logger): void {
+export function registerDecisions(app: App, deps: Deps): void {
+  const { requester, identity } = deps;
   app.action<BlockAction<ButtonAction>>(APPROVE, async ({ ack, body, action, client, context }) => {
     await ack();
     const clicked = clickedOf(body, action);
@@ -34,7 +42,7 @@ export function registerDecisions(app: App, requester: KafkaRequester, identity:
     const who = await identity.of(client, body.user.id, viaOf(context));
     if (!who.ok) return void (await ephemeral(client, clicked, body.user.id, identity.say(who.message)));
     const reply = await requester.request('access.decision.submit', clicked.requestId, { requestId: clicked.requestId, principal: who.principal, kind: 'approve' });
-    await answer(client, requester, clicked, body.user.id, who.principal, reply, logger, identity);
+    await answer(client, clicked, body.user.id, who.principal, reply, deps);
   });
 
   app.action<BlockAction<ButtonAction>>(DENY, async ({ ack, body, action, client }) => {
@@ -55,7 +63,7 @@ export function registerDecisions(app: App, requester: KafkaRequester, identity:
       return ack({ response_action: 'errors', errors: { reason: reply.message } });
     }
     await ack();
-    await answer(client, requester, clicked, body.user.id, who.principal, reply, logger, identity);
+    await answer(client, clicked, body.user.id, who.principal, reply, deps);
   });
 }
 
@@ -80,11 +88,11 @@ function clickedOf(body: BlockAction, action: ButtonAction): Required<Clicked> |
   return message && action.value ? { requestId: action.value, ...message } : undefined;
 }
 
-async function answer(client: Client, requester: KafkaRequester, clicked: Clicked, userId: string, principal: Principal, reply: SubmitDecisionReply, logger: Logger, identity: SlackIdentity): Promise<void> {
+async function answer(client: Client, clicked: Clicked, userId: string, principal: Principal, reply: SubmitDecisionReply, { requester, identity, dms, logger }: Deps): Promise<void> {
   const { channel, ts } = clicked;
   // From the App Home: no message to update (the Home follows the event); a refusal goes by DM.
   if (!channel || !ts) {
-    if (!reply.accepted) await sendDm(client, userId, identity.say(reply.message));
+    if (!reply.accepted) await dms.post(client, userId, 'refusal of a decision from the App Home', identity.say(reply.message));
     return;
   }
   if (reply.accepted) {

@@ -5,6 +5,7 @@ import type { SlackDelivery } from '@gatehouse/contracts';
 import { KafkaRequester } from '@gatehouse/messaging';
 import { LOGGER, type Logger } from '@gatehouse/observability';
 import { SLACK_BOT_CONFIG, type ServiceConfig } from '../config';
+import { DmChannels } from '../identity/dm-channels';
 import { SlackIdentity } from '../identity/slack-identity';
 import { registerDecisions } from '../approvals/decide-in-slack';
 import { HomePublisher } from '../home/home-publisher';
@@ -15,6 +16,7 @@ import { registerActiveAccess } from '../requesting/active-access';
 import { registerCancel } from '../requesting/cancel-from-slack';
 import { registerRequestSubmission } from '../requesting/submit-request';
 import { pacedFetch } from '../slack-api/paced-fetch';
+import { SlackCallFailed } from '../slack-api/slack-call-failed';
 import { slackFailureOf } from '../slack-api/slack-failure';
 import { SlackPacer } from '../slack-api/slack-pacer';
 import { boltLogger } from './bolt-logger';
@@ -39,6 +41,7 @@ export class SlackApp {
     identity: SlackIdentity,
     home: HomePublisher,
     links: IdentityLinks,
+    dms: DmChannels,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     const token = config.slack.botToken;
@@ -64,15 +67,16 @@ export class SlackApp {
       clientOptions,
     });
     this.app.error(async (error) => {
-      const failure = slackFailureOf((error as { original?: unknown }).original ?? error);
+      const original = (error as { original?: unknown }).original ?? error;
+      const failure = original instanceof SlackCallFailed ? original.failure : slackFailureOf(original);
       // An answer dropped under Slack's rate limit is expected in a surge: one line, no stack.
       if (failure.code === 'ratelimited') logger.warn({ error: failure.code }, "an answer to a Slack user was not sent: Slack's rate limit");
       else logger.error({ err: error }, 'a Slack listener failed');
     });
-    const offered = registerAccessCommand(this.app, requester, identity, logger);
-    registerHome(this.app, { requester, identity, offered, publisher: home, links, linkUrl: config.linkUrl, logger });
-    registerRequestSubmission(this.app, requester, identity, logger);
-    registerDecisions(this.app, requester, identity, logger);
+    const offered = registerAccessCommand(this.app, requester, identity, dms, logger);
+    registerHome(this.app, { requester, identity, offered, publisher: home, links, dms, linkUrl: config.linkUrl, logger });
+    registerRequestSubmission(this.app, requester, identity, dms, logger);
+    registerDecisions(this.app, { requester, identity, dms, logger });
     registerCancel(this.app, requester, identity);
     registerActiveAccess(this.app, requester, identity);
   }

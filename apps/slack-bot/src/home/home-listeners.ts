@@ -4,7 +4,7 @@ import type { Principal } from '@gatehouse/contracts';
 import { KafkaRequester } from '@gatehouse/messaging';
 import type { Logger } from '@gatehouse/observability';
 import { openDenyModal } from '../approvals/decide-in-slack';
-import { sendDm } from '../bolt/direct-message';
+import type { DmChannels } from '../identity/dm-channels';
 import { SlackIdentity, viaOf } from '../identity/slack-identity';
 import { findModal } from '../requesting/find-access';
 import type { OfferedFlows } from '../requesting/offered-flows';
@@ -24,9 +24,9 @@ type Client = App['client'];
  */
 export function registerHome(
   app: App,
-  deps: { requester: KafkaRequester; identity: SlackIdentity; offered: OfferedFlows; publisher: HomePublisher; links: IdentityLinks; linkUrl: string | undefined; logger: Logger },
+  deps: { requester: KafkaRequester; identity: SlackIdentity; offered: OfferedFlows; publisher: HomePublisher; links: IdentityLinks; dms: DmChannels; linkUrl: string | undefined; logger: Logger },
 ): void {
-  const { requester, identity, offered, publisher, links, linkUrl, logger } = deps;
+  const { requester, identity, offered, publisher, links, dms, linkUrl, logger } = deps;
 
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
@@ -43,12 +43,12 @@ export function registerHome(
   const asPerson = async (client: Client, userId: string, context: Record<string, unknown>, act: (principal: Principal) => Promise<string | undefined>) => {
     const who = await identity.of(client, userId, viaOf(context));
     const refusal = who.ok ? await act(who.principal) : who.message;
-    if (refusal) await sendDm(client, userId, identity.say(refusal));
+    if (refusal) await dms.post(client, userId, 'refusal from the App Home', identity.say(refusal));
   };
 
   onButton(HOME_ACTIONS.request, async ({ client, userId, body, context }) => {
     const flows = await offered.fresh(client, userId, viaOf(context));
-    if (!flows.ok) return void (await sendDm(client, userId, { text: flows.message }));
+    if (!flows.ok) return void (await dms.post(client, userId, 'why no flow is offered', { text: flows.message }));
     await client.views.open({ trigger_id: body.trigger_id, view: requestModal(flows.flows) as never });
   });
 
@@ -90,13 +90,13 @@ export function registerHome(
 
   // Linking: a fresh one-time link, opened from a modal (a Home button's URL would outlive it).
   onButton(HOME_ACTIONS.link, async ({ client, userId, body }) => {
-    if (!linkUrl) return void (await sendDm(client, userId, { text: 'Account linking is not set up: ask your Gatehouse admin to set GATEHOUSE_PUBLIC_URL on slack-bot and OKTA_OIDC_* on the gateway.' }));
+    if (!linkUrl) return void (await dms.post(client, userId, 'account linking not set up', { text: 'Account linking is not set up: ask your Gatehouse admin to set GATEHOUSE_PUBLIC_URL on slack-bot and OKTA_OIDC_* on the gateway.' }));
     const token = await links.issueToken(userId);
     await client.views.open({ trigger_id: body.trigger_id, view: linkModal(`${linkUrl}?t=${token}`) as never });
   });
 
   onButton(HOME_ACTIONS.unlink, async ({ client, userId }) => {
-    if (await links.unlink(userId)) await sendDm(client, userId, { text: 'Your Slack account is no longer linked to your Okta account: Gatehouse knows you by your Slack profile again.' });
+    if (await links.unlink(userId)) await dms.post(client, userId, 'account unlinked', { text: 'Your Slack account is no longer linked to your Okta account: Gatehouse knows you by your Slack profile again.' });
     await publisher.publish(client, userId);
   });
 

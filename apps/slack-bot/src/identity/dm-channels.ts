@@ -1,21 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import type { WebClient } from '@slack/web-api';
-import { lastingFailure, slackCall } from '../slack-api/slack-call-failed';
+import { lastingFailure, slackCall, SlackCallFailed } from '../slack-api/slack-call-failed';
 
 /** Enough for every approver and requester of a large workspace; the oldest go first. */
 const MAX_REMEMBERED = 10_000;
 
 /**
- * The bot's DM channel with each person. Slack answers `conversations.open` with the same
- * channel every time, but paces it to 50 calls a minute: asked for every DM, two approvers
- * per request held slack-bot to 25 requests a minute (seen in the chaos soak). A channel that
- * stops taking messages is forgotten (`forget`) and opened again next time.
+ * The bot's DM channel with each person, and the one way slack-bot sends a DM. Slack answers
+ * `conversations.open` with the same channel every time, but paces it to 50 calls a minute:
+ * asked for every DM, two approvers per request held slack-bot to 25 requests a minute (seen
+ * in the chaos soak). A channel that stops taking messages is forgotten and opened again next time.
  */
 @Injectable()
 export class DmChannels {
   private readonly channels = new Map<string, string>();
 
-  async of(client: WebClient, userId: string, purpose: string): Promise<string> {
+  private async of(client: WebClient, userId: string, purpose: string): Promise<string> {
     const known = this.channels.get(userId);
     if (known) return known;
     const opened = await slackCall('conversations.open', userId, purpose, () => client.conversations.open({ users: userId }));
@@ -25,7 +25,14 @@ export class DmChannels {
     return opened.channel.id;
   }
 
-  forget(userId: string): void {
-    this.channels.delete(userId);
+  /** Posts in the person's DM with the bot; failures come out as SlackCallFailed. */
+  async post(client: WebClient, userId: string, purpose: string, message: { text: string; blocks?: unknown }): Promise<{ channel?: string; ts?: string }> {
+    const channel = await this.of(client, userId, purpose);
+    try {
+      return await slackCall('chat.postMessage', channel, purpose, () => client.chat.postMessage({ channel, text: message.text, ...(message.blocks ? { blocks: message.blocks as never } : {}) }));
+    } catch (error) {
+      if (error instanceof SlackCallFailed && !error.failure.retryable) this.channels.delete(userId);
+      throw error;
+    }
   }
 }

@@ -3,7 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import type { BeginLinkReply, CompleteLinkReply, TypedEnvelope } from '@gatehouse/contracts';
 import { LOGGER, type Logger } from '@gatehouse/observability';
 import { SlackApp } from '../bolt/slack-app';
-import { sendDm } from '../bolt/direct-message';
+import { DmChannels } from '../identity/dm-channels';
 import { HomePublisher } from '../home/home-publisher';
 import { SlackIdentity } from '../identity/slack-identity';
 import { IdentityLinks } from './identity-links';
@@ -20,6 +20,7 @@ export class LinkHandler {
     private readonly identity: SlackIdentity,
     private readonly slack: SlackApp,
     private readonly home: HomePublisher,
+    private readonly dms: DmChannels,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -36,7 +37,7 @@ export class LinkHandler {
     if (reply.ok && client) {
       this.logger.info({ slackUserId: reply.slackUserId }, 'Slack account linked to an Okta account');
       await Promise.all([
-        sendDm(client, reply.slackUserId, { text: `:white_check_mark: Your Slack account is now linked to your Okta account: Gatehouse knows you as ${reply.email}. Unlink it from Gatehouse's Home.` }),
+        this.dms.post(client, reply.slackUserId, 'account linked', { text: `:white_check_mark: Your Slack account is now linked to your Okta account: Gatehouse knows you as ${reply.email}. Unlink it from Gatehouse's Home.` }),
         this.home.publish(client, reply.slackUserId),
       ]).catch((error: unknown) => this.logger.warn({ err: error }, 'linked, but could not tell the person in Slack'));
     }

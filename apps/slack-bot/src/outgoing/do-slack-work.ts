@@ -87,7 +87,7 @@ export class SlackWorkDoer {
         return [];
       }
       recipient = found;
-      posted = await this.postInDm(client, recipient, `${purpose} to approver ${approver}`, message);
+      posted = await this.dms.post(client, recipient, `${purpose} to approver ${approver}`, message);
     }
     if (posted.channel && posted.ts) await postedMessages.add(tx.manager, { channel: posted.channel, ts: posted.ts, requestId, kind: 'approval', recipient });
     return [];
@@ -142,18 +142,7 @@ export class SlackWorkDoer {
       this.logger.warn({ requestId, email: to.email }, `no Slack account with that email; the ${purpose} is not sent`);
       return;
     }
-    await this.postInDm(client, userId, purpose, message);
-  }
-
-  /** Posts in the person's DM with the bot; a DM channel Slack no longer takes is opened afresh on the next try. */
-  private async postInDm(client: WebClient, userId: string, purpose: string, message: { text: string; blocks?: unknown }): Promise<{ channel?: string; ts?: string }> {
-    const channel = await this.dms.of(client, userId, purpose);
-    try {
-      return await slackCall('chat.postMessage', channel, purpose, () => client.chat.postMessage({ channel, text: message.text, ...(message.blocks ? { blocks: message.blocks as never } : {}) }));
-    } catch (error) {
-      if (error instanceof SlackCallFailed && !error.failure.retryable) this.dms.forget(userId);
-      throw error;
-    }
+    await this.dms.post(client, userId, purpose, message);
   }
 
   /** `<@U123> ` for a person Slack knows, else their email: a reply never waits on a look-up. */

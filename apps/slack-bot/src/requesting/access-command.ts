@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import { ACCESS_COMMAND, REQUEST_ACCESS_SHORTCUT } from '@gatehouse/config';
 import { KafkaRequester } from '@gatehouse/messaging';
 import type { Logger } from '@gatehouse/observability';
-import { sendDm } from '../bolt/direct-message';
+import type { DmChannels } from '../identity/dm-channels';
 import { SlackIdentity, viaOf } from '../identity/slack-identity';
 import { randomUUID } from 'node:crypto';
 import { registerFlowChoice } from './choose-flow';
@@ -27,17 +27,17 @@ export const ACCESS_HELP = [
  * `/access <flow>` opens it with that flow chosen. The modal's own listeners (a flow chosen,
  * type-ahead for targets) are registered here too.
  */
-export function registerAccessCommand(app: App, requester: KafkaRequester, identity: SlackIdentity, logger: Logger): OfferedFlows {
+export function registerAccessCommand(app: App, requester: KafkaRequester, identity: SlackIdentity, dms: DmChannels, logger: Logger): OfferedFlows {
   const offered = new OfferedFlows(requester, identity);
   registerFlowChoice(app, offered, logger);
   registerTargetSuggestions(app, offered, logger);
-  registerFindAccess(app, offered, logger);
+  registerFindAccess(app, offered, dms, logger);
 
   // The "Request access" global shortcut opens the same form.
   app.shortcut(REQUEST_ACCESS_SHORTCUT, async ({ shortcut, ack, client, context }) => {
     await ack();
     const flows = await offered.fresh(client, shortcut.user.id, viaOf(context));
-    if (!flows.ok) return sendDm(client, shortcut.user.id, { text: flows.message });
+    if (!flows.ok) return void (await dms.post(client, shortcut.user.id, 'why no flow is offered', { text: flows.message }));
     await client.views.open({ trigger_id: shortcut.trigger_id, view: requestModal(flows.flows) as never });
   });
 

@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import type { FlowSummary } from '@gatehouse/contracts';
 import { FIND_ACCESS_SHORTCUT } from '@gatehouse/config';
 import type { Logger } from '@gatehouse/observability';
-import { sendDm } from '../bolt/direct-message';
+import type { DmChannels } from '../identity/dm-channels';
 import { viaOf } from '../identity/slack-identity';
 import { BLOCK_LIMITS } from './block-limits';
 import { mrkdwn, plain } from './block-text';
@@ -64,11 +64,11 @@ export function findOptions(flows: readonly FlowSummary[], typed: string): Selec
  * offered to the person; "Next" turns it into the request modal with that flow and target
  * already chosen.
  */
-export function registerFindAccess(app: App, offered: OfferedFlows, logger: Logger): void {
+export function registerFindAccess(app: App, offered: OfferedFlows, dms: DmChannels, logger: Logger): void {
   app.shortcut(FIND_ACCESS_SHORTCUT, async ({ shortcut, ack, client, context }) => {
     await ack();
     const flows = await offered.fresh(client, shortcut.user.id, viaOf(context));
-    if (!flows.ok) return sendDm(client, shortcut.user.id, { text: flows.message });
+    if (!flows.ok) return void (await dms.post(client, shortcut.user.id, 'why no flow is offered', { text: flows.message }));
     await client.views.open({ trigger_id: shortcut.trigger_id, view: findModal() as never });
   });
 

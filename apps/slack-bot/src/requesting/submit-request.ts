@@ -3,7 +3,7 @@ import type { App } from '@slack/bolt';
 import type { Problem } from '@gatehouse/contracts';
 import { KafkaRequester, RequestTimeoutError } from '@gatehouse/messaging';
 import type { Logger } from '@gatehouse/observability';
-import { sendDm } from '../bolt/direct-message';
+import type { DmChannels } from '../identity/dm-channels';
 import { SlackIdentity, viaOf } from '../identity/slack-identity';
 import { BLOCKS, readRequestModal, REQUEST_MODAL } from './request-modal';
 import { submittedMessage } from './request-summary';
@@ -23,7 +23,7 @@ function errorsOf(problems: readonly Problem[]): Record<string, string> {
  * delivery. A rule it breaks is shown in the modal (nothing is lost); once it is made, the
  * modal closes and the requester gets a DM with where it stands and "Cancel request".
  */
-export function registerRequestSubmission(app: App, requester: KafkaRequester, identity: SlackIdentity, logger: Logger): void {
+export function registerRequestSubmission(app: App, requester: KafkaRequester, identity: SlackIdentity, dms: DmChannels, logger: Logger): void {
   app.view(REQUEST_MODAL, async ({ ack, body, view, client, context }) => {
     const input = readRequestModal(view.state.values as never, view.private_metadata);
     if ('errors' in input) return ack({ response_action: 'errors', errors: input.errors });
@@ -37,12 +37,12 @@ export function registerRequestSubmission(app: App, requester: KafkaRequester, i
       if (!(error instanceof RequestTimeoutError)) throw error;
       // The command is in Kafka and will be handled; say so rather than show an error.
       await ack();
-      await sendDm(client, body.user.id, { text: 'Your request is in and will be sent to the approvers shortly; I will message you here when it is decided.' });
+      await dms.post(client, body.user.id, 'request queued', { text: 'Your request is in and will be sent to the approvers shortly; I will message you here when it is decided.' });
       return;
     }
     if (reply.outcome === 'rejected') return ack({ response_action: 'errors', errors: errorsOf(reply.problems) });
     if (reply.outcome === 'forbidden') return ack({ response_action: 'errors', errors: { [BLOCKS.target]: reply.message } });
     await ack();
-    await sendDm(client, body.user.id, submittedMessage(reply.request)).catch((error: unknown) => logger.warn({ err: error, requestId }, 'could not DM the requester'));
+    await dms.post(client, body.user.id, 'request submitted', submittedMessage(reply.request)).catch((error: unknown) => logger.warn({ err: error, requestId }, 'could not DM the requester'));
   });
 }

@@ -1,16 +1,4 @@
-/** Kafka header names Gatehouse sets; the envelope stays the source of truth. */
-export const HEADERS = {
-  type: 'gatehouse-type',
-  correlationId: 'gatehouse-correlation-id',
-  replyTo: 'gatehouse-reply-to',
-  dlqReason: 'gatehouse-dlq-reason',
-  dlqOriginalTopic: 'gatehouse-dlq-original-topic',
-  dlqOriginalPartition: 'gatehouse-dlq-original-partition',
-  dlqOriginalOffset: 'gatehouse-dlq-original-offset',
-  dlqConsumerGroup: 'gatehouse-dlq-consumer-group',
-  dlqAttempts: 'gatehouse-dlq-attempts',
-  dlqFailedAt: 'gatehouse-dlq-failed-at',
-} as const;
+export { HEADERS } from '@gatehouse/contracts';
 
 export function headerString(headers: Record<string, unknown> | undefined, name: string): string | undefined {
   const value = headers?.[name];

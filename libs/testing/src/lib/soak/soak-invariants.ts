@@ -1,8 +1,8 @@
-import { ACCESS_EVENT_TYPES, AUDITED_PROVISIONING_EVENT_TYPES, AUDITED_SLACK_EVENT_TYPES, DLQ_SUFFIX, TOPICS } from '@gatehouse/contracts';
-import { Kafka, logLevel } from 'kafkajs';
+import { ACCESS_EVENT_TYPES, AUDITED_PROVISIONING_EVENT_TYPES, AUDITED_SLACK_EVENT_TYPES, DLQ_SUFFIX, HEADERS, TOPICS } from '@gatehouse/contracts';
 import type { Pool } from 'pg';
 import type { GatehouseSystem } from '../gatehouse-system';
 import { runTs } from '../service-process';
+import { topicMessageCounts } from '../topic-counts';
 import { TopicReader } from '../topic-reader';
 import { waitFor } from '../infrastructure';
 import { fateOf, FINAL_STATUSES, SOAK_FLOW, SOAK_FLOWS, type LoadCounts } from './soak-load';
@@ -31,7 +31,6 @@ const STAGE: Record<string, number> = {
 /** Facts that happen at most once in a request's life: two records of one are a step done twice. */
 const ONCE = ['access.requested', 'access.approved', 'access.denied', 'access.cancelled', 'access.activated', 'access.ended', 'provisioning.granted', 'provisioning.revoked'];
 const AUDITED = new Set<string>([...ACCESS_EVENT_TYPES, ...AUDITED_PROVISIONING_EVENT_TYPES, ...AUDITED_SLACK_EVENT_TYPES]);
-const DLQ_REASON_HEADER = 'gatehouse-dlq-reason';
 
 const sample = (items: string[], n = 5) => (items.length > n ? `${items.slice(0, n).join('; ')}; … (${items.length} in all)` : items.join('; '));
 
@@ -161,7 +160,7 @@ export async function checkInvariants(system: GatehouseSystem, db: Pool, load: {
 async function publishedEvents(system: GatehouseSystem): Promise<Map<string, string>> {
   const prefix = system.env['KAFKA_TOPIC_PREFIX'] as string;
   const topics = [TOPICS.accessEvents, TOPICS.provisioningEvents, TOPICS.slackEvents].map((t) => `${prefix}${t}`);
-  const messages = await readAll(system, topics);
+  const messages = await readAll(system, await topicMessageCounts(brokersOf(system), topics));
   const events = new Map<string, string>();
   for (const m of messages) {
     const envelope = m.json<{ id?: string; type?: string }>();
@@ -172,23 +171,13 @@ async function publishedEvents(system: GatehouseSystem): Promise<Map<string, str
 
 async function deadLettered(system: GatehouseSystem): Promise<{ topic: string; reason: string }[]> {
   const prefix = system.env['KAFKA_TOPIC_PREFIX'] as string;
-  const kafka = new Kafka({ clientId: 'soak-dlq', brokers: brokersOf(system), logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix) && t.endsWith(DLQ_SUFFIX));
-  await admin.disconnect();
-  const messages = await readAll(system, topics);
-  return messages.map((m) => ({ topic: m.topic.slice(prefix.length), reason: m.headers[DLQ_REASON_HEADER] ?? '' }));
+  const messages = await readAll(system, await topicMessageCounts(brokersOf(system), (t) => t.startsWith(prefix) && t.endsWith(DLQ_SUFFIX)));
+  return messages.map((m) => ({ topic: m.topic.slice(prefix.length), reason: m.headers[HEADERS.dlqReason] ?? '' }));
 }
 
-/** Every message now on these topics: read from the beginning until the reader has the high watermarks. */
-async function readAll(system: GatehouseSystem, topics: string[]) {
-  const kafka = new Kafka({ clientId: 'soak-offsets', brokers: brokersOf(system), logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  const expected = new Map<string, number>();
-  for (const topic of topics) expected.set(topic, (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0));
-  await admin.disconnect();
+/** Every message now on these topics (with how many each holds): read from the beginning until the reader has them all. */
+async function readAll(system: GatehouseSystem, expected: Map<string, number>) {
+  const topics = [...expected.keys()];
   if ([...expected.values()].every((n) => n === 0)) return [];
   const reader = await new TopicReader(brokersOf(system)).start(topics.filter((t) => (expected.get(t) ?? 0) > 0));
   try {
