@@ -31,8 +31,7 @@ describe('the production builds, run from their runtime layouts', () => {
     system = await GatehouseSystem.start('built', { layouts });
     system.okta.addGroup('00gprdbreadonly00001');
     system.okta.addUser('ada@example.com');
-    // Ten minutes: it runs beside another suite (scripts/run-e2e.sh), and the installs are the slow part.
-  }, 600_000);
+  }, 300_000);
 
   afterAll(async () => {
     await system?.stop();

@@ -66,15 +66,18 @@ function requesterNews(type: string, request: RequestView): string | undefined {
 }
 
 /** A reply under every copy for the moves approvers follow in the thread ("@ada approved — 1 of 2"). */
-function threadReply(event: Envelope<Record<string, unknown>>, request: RequestView): Pick<Extract<SlackWork, { kind: 'thread' }>, 'by' | 'text'> | undefined {
+export function threadReply(event: Envelope<Record<string, unknown>>, request: RequestView): Pick<Extract<SlackWork, { kind: 'thread' }>, 'by' | 'text'> | undefined {
   const actor = event.data['actor'] as Actor | undefined;
   if (!actor || actor.kind === 'system') return event.type === 'access.cancelled' ? { text: 'The requester cancelled this request; nothing to decide any more.' } : undefined;
   const by = actor.kind === 'person' ? actor.person : actor.onBehalfOf;
   const say = (text: string) => (by ? { by, text } : { text: `${describeActor(actor)} ${text}` });
   switch (event.type) {
+    // The count the event carries, not the request's now: another approval may be in by the
+    // time this is handled, and the first reply said "2 of 2" too (seen on a slow host).
     case 'access.decision.recorded':
+      return say(`approved — ${String(event.data['approvals'])} of ${String(event.data['required'])}`);
     case 'access.approved':
-      return say(`approved — ${request.approvals.count} of ${request.approvals.required}`);
+      return say(`approved — ${(event.data['approvers'] as unknown[] | undefined)?.length ?? request.approvals.count} of ${request.approvals.required}`);
     case 'access.denied':
       return say(`denied: ${String(event.data['reason'] ?? '')}`);
     case 'access.cancelled':
