@@ -22,6 +22,7 @@ import { createLogger } from '@gatehouse/observability';
 import { freePort, serviceTestEnv, ServiceProcess, testKafkaBrokers } from '@gatehouse/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
+import { runBench } from '../shared/run-bench';
 
 const actor = { kind: 'person' as const, channel: 'api' as const, person: { email: 'ada@example.com' } };
 
@@ -197,10 +198,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBench(main);

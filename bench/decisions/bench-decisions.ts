@@ -21,6 +21,7 @@ import {
 } from '@gatehouse/testing';
 import { Client } from 'pg';
 import { summarize } from '../requests/latency-stats';
+import { runBench } from '../shared/run-bench';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rates: { type: 'string', default: '50,100,200,300,350,400' }, seconds: { type: 'string', default: '15' } } });
@@ -141,7 +142,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`benchmark failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+runBench(main);

@@ -12,6 +12,7 @@ import { createEnvelope, KafkaConnection, KafkaPublisher, outgoing } from '@gate
 import { createLogger } from '@gatehouse/observability';
 import { createTestDatabase, FakeOkta, freePort, ServiceProcess, testKafkaBrokers, TopicReader, uniqueSuffix, waitFor } from '@gatehouse/testing';
 import { summarize } from '../requests/latency-stats';
+import { runBench } from '../shared/run-bench';
 
 const GROUP = '00gbenchgroup0000001';
 
@@ -115,7 +116,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`benchmark failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+runBench(main);

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { GatehouseSystem } from '@gatehouse/testing';
 import { systemCpuMeter } from '../requests/process-cpu';
+import { runBench } from '../shared/run-bench';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' } } });
@@ -32,10 +33,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Client as OktaSdkClient } from '@okta/okta-sdk-nodejs';
+import { runBench } from '../shared/run-bench';
 
 const GROUP = '00gbenchgroup0000001';
 type Grant = (n: number) => Promise<void>;
@@ -114,7 +115,4 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
 
-main().catch((error: unknown) => {
-  console.error(`benchmark failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+runBench(main);

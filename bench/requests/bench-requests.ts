@@ -11,6 +11,7 @@ import { GatehouseSystem, topicMessageCounts, waitFor } from '@gatehouse/testing
 import { Client } from 'pg';
 import { summarize } from './latency-stats';
 import { systemCpuMeter } from './process-cpu';
+import { runBench } from '../shared/run-bench';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rate: { type: 'string', default: '50' }, seconds: { type: 'string', default: '20' }, overload: { type: 'string', default: 'true' } } });
@@ -173,7 +174,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`benchmark failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+runBench(main);

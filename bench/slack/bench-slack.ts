@@ -10,6 +10,7 @@ import { blockAction, GatehouseSystem, postToSlackDoor, testKafkaBrokers, unique
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { summarize } from '../requests/latency-stats';
+import { runBench } from '../shared/run-bench';
 
 /** A bare request/reply over kafkajs: one topic each way, an echo consumer, nothing else. */
 async function bareRoundTrips(rate: number, seconds: number): Promise<number[]> {
@@ -122,10 +123,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { FAULT_KINDS, runChaosSoak, type FaultKind } from '@gatehouse/testing';
 import { formatSoakReport, formatTimeline } from './soak-report';
+import { runBench } from '../shared/run-bench';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -40,10 +41,4 @@ async function main(): Promise<number> {
   return report.ok ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`soak failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exit(1);
-  },
-);
+runBench(main, 'soak');

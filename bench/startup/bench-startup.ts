@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { createTestDatabase, freePort, SERVICE_ENTRIES, ServiceProcess, TEST_FLOWS_FILE, testKafkaBrokers, uniqueSuffix, type ServiceName } from '@gatehouse/testing';
+import { runBench } from '../shared/run-bench';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
@@ -73,10 +74,4 @@ async function main(): Promise<void> {
   for (const row of rows) console.log(row);
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -5,6 +5,9 @@ import { SLACK_BOT_CONFIG, type ServiceConfig } from '../config';
 import { IdentityLinks } from '../linking/identity-links';
 import { withLinkButton } from '../linking/link-button';
 
+/** Emails remembered at most (a cache, not a directory). */
+const MAX_CACHED = 10_000;
+
 export type SlackPerson = { ok: true; principal: Principal; email: string; linked: boolean } | { ok: false; message: string };
 
 /** How the delivery being handled reached us: straight from Slack, or through the relay. */
@@ -80,21 +83,27 @@ export class SlackIdentity {
    * Other errors are thrown: they may pass.
    */
   async userIdOf(client: WebClient, email: string): Promise<string | undefined> {
+    return (await this.userOf(client, email)).userId;
+  }
+
+  /** As userIdOf, saying too whether Slack was asked just now (not a cached answer or a link). */
+  async userOf(client: WebClient, email: string): Promise<{ userId: string | undefined; asked: boolean }> {
     const key = email.toLowerCase();
-    for (const [userId, address] of this.config.slack.userOverrides) if (address.toLowerCase() === key) return userId;
+    for (const [userId, address] of this.config.slack.userOverrides) if (address.toLowerCase() === key) return { userId, asked: false };
     // Someone who linked their account is found by the email they signed in to Okta with.
     const linked = await this.links.slackUserOf(key);
-    if (linked) return linked;
+    if (linked) return { userId: linked, asked: false };
     const cached = this.byEmail.get(key);
-    if (cached && cached.until > Date.now()) return cached.userId;
+    if (cached && cached.until > Date.now()) return { userId: cached.userId, asked: false };
     const answer = await client.users.lookupByEmail({ email }).catch((error: unknown) => {
       if ((error as { data?: { error?: string } }).data?.error === 'users_not_found') return undefined;
       throw error;
     });
     // "No such user" is remembered too: a big approver group is not looked up again each request.
     const userId = answer?.user?.id;
+    if (this.byEmail.size >= MAX_CACHED) this.byEmail.clear();
     this.byEmail.set(key, { userId, until: Date.now() + this.config.slack.userCacheTtlMs });
-    return userId;
+    return { userId, asked: true };
   }
 
   private async lookUp(client: WebClient, userId: string): Promise<{ email: string; name?: string } | undefined> {

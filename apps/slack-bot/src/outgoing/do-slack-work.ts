@@ -15,8 +15,6 @@ import type { SlackWork } from './slack-work';
 /** slack-bot reads requests as Gatehouse itself (the policy lets the system read). */
 const SLACK_BOT: Principal = { actor: systemActor('slack-bot'), scopes: [] };
 
-const SAY_AGAIN_AFTER_MS = 3_600_000;
-
 /** What a piece of work found that others must hear about, without failing the work. */
 export interface Setback {
   error: SlackCallFailed;
@@ -37,17 +35,6 @@ export class SlackWorkDoer {
     private readonly dms: DmChannels,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
-
-  /** Approvers said to have no Slack account, and when: a big approver group would say it on every request. */
-  private readonly saidNoAccount = new Map<string, number>();
-
-  private firstSaying(approver: string): boolean {
-    const now = Date.now();
-    if ((this.saidNoAccount.get(approver) ?? 0) > now - SAY_AGAIN_AFTER_MS) return false;
-    if (this.saidNoAccount.size > 10_000) this.saidNoAccount.clear();
-    this.saidNoAccount.set(approver, now);
-    return true;
-  }
 
   async do(client: WebClient, tx: Transaction, requestId: string, work: SlackWork): Promise<Setback[]> {
     switch (work.kind) {
@@ -80,13 +67,14 @@ export class SlackWorkDoer {
       posted = await slackCall('chat.postMessage', channel, purpose, () => client.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never }));
     } else {
       const { approver } = work.to;
-      const found = await slackCall('users.lookupByEmail', approver, purpose, () => this.identity.userIdOf(client, approver));
-      // An approver without a Slack account is asked elsewhere (the channel, the API); not a failure.
-      if (!found) {
-        if (this.firstSaying(approver)) this.logger.warn({ requestId, approver }, 'approver has no Slack account with that email; not asked in Slack (said once an hour per approver)');
+      const found = await slackCall('users.lookupByEmail', approver, purpose, () => this.identity.userOf(client, approver));
+      // An approver without a Slack account is asked elsewhere (the channel, the API); not a
+      // failure. Said when Slack answers so, not from the cache on every request.
+      if (!found.userId) {
+        if (found.asked) this.logger.warn({ requestId, approver }, 'approver has no Slack account with that email; not asked in Slack');
         return [];
       }
-      recipient = found;
+      recipient = found.userId;
       posted = await this.dms.post(client, recipient, `${purpose} to approver ${approver}`, message);
     }
     if (posted.channel && posted.ts) await postedMessages.add(tx.manager, { channel: posted.channel, ts: posted.ts, requestId, kind: 'approval', recipient });

@@ -123,7 +123,7 @@ export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShu
         // writes, so one that fails has written nothing: those before it are done, it is tried
         // again later, and those behind it wait for it.
         const done: string[] = [];
-        for (const piece of [row, ...(await this.asksBehind(tx, row))]) {
+        for (const piece of [row, ...(await this.behind(tx, row, 'ask', ASKS_AT_ONCE - 1))]) {
           const outcome = await this.doPiece(client, tx, piece);
           if (outcome === 'retry') break;
           done.push(piece.id);
@@ -131,7 +131,7 @@ export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShu
         if (done.length > 0) await tx.manager.query(`DELETE FROM slack_bot.outgoing WHERE id = ANY($1::bigint[])`, [done]);
         return true;
       }
-      const ids = [row.id, ...(row.kind === 'refresh' ? await this.refreshesBehind(tx, row) : row.kind === 'home' ? await this.sameHomes(tx, row) : [])];
+      const ids = [row.id, ...(row.kind === 'refresh' ? (await this.behind(tx, row, 'refresh')).map((r) => r.id) : row.kind === 'home' ? await this.sameHomes(tx, row) : [])];
       if ((await this.doPiece(client, tx, row)) === 'finished') await tx.manager.query(`DELETE FROM slack_bot.outgoing WHERE id = ANY($1::bigint[])`, [ids]);
       return true;
     });
@@ -165,27 +165,19 @@ export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
-  /** The asks of the same request queued right behind this one, before any other kind of work (at most ASKS_AT_ONCE in all). */
-  private async asksBehind(tx: Transaction, row: Row): Promise<Row[]> {
+  /**
+   * The work of the same kind and request queued right behind this row, up to the next in-order
+   * work of another kind (error reports and Home refreshes keep no order). Asks must be due
+   * (they are each posted); refreshes need not be (the one publish covers them).
+   */
+  private behind(tx: Transaction, row: Row, kind: 'ask' | 'refresh', limit?: number): Promise<Row[]> {
     return tx.manager.query(
       `SELECT id, request_id, kind, payload, attempts FROM slack_bot.outgoing
-        WHERE request_id = $1 AND kind = 'ask' AND id > $2 AND due_at <= now()
-          AND id < COALESCE((SELECT min(id) FROM slack_bot.outgoing WHERE request_id = $1 AND kind NOT IN ('ask', 'report', 'home') AND id > $2), 9223372036854775807)
-        ORDER BY id LIMIT ${ASKS_AT_ONCE - 1} FOR UPDATE SKIP LOCKED`,
-      [row.request_id, row.id],
+        WHERE request_id = $1 AND kind = $3 AND id > $2 ${kind === 'ask' ? 'AND due_at <= now()' : ''}
+          AND id < COALESCE((SELECT min(id) FROM slack_bot.outgoing WHERE request_id = $1 AND kind NOT IN ($3, 'report', 'home') AND id > $2), 9223372036854775807)
+        ORDER BY id ${limit === undefined ? '' : `LIMIT ${limit}`} FOR UPDATE SKIP LOCKED`,
+      [row.request_id, row.id, kind],
     );
-  }
-
-  /** The refreshes queued right behind this one, before any other kind of work. */
-  private async refreshesBehind(tx: Transaction, row: Row): Promise<string[]> {
-    const rows: { id: string }[] = await tx.manager.query(
-      `SELECT id FROM slack_bot.outgoing
-        WHERE request_id = $1 AND kind = 'refresh' AND id > $2
-          AND id < COALESCE((SELECT min(id) FROM slack_bot.outgoing WHERE request_id = $1 AND kind <> 'refresh' AND id > $2), 9223372036854775807)
-        FOR UPDATE SKIP LOCKED`,
-      [row.request_id, row.id],
-    );
-    return rows.map((r) => r.id);
   }
 
   /**
