@@ -84,3 +84,8 @@ export function takes(destination: AuditDestination, entry: ChainEntry): boolean
   }
   return true;
 }
+
+/** Does the destination ship every record just as it is stored (its CloudEvent, no filter)? */
+export function shipsAsStored(destination: AuditDestination): boolean {
+  return destination.format === 'cloudevents' && !destination.filter?.types && !destination.filter?.flows;
+}

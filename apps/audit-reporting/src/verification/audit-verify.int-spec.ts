@@ -8,8 +8,11 @@ import { KafkaConnection, KafkaPublisher, outgoing, startService } from '@gateho
 import { createLogger } from '@gatehouse/observability';
 import { runTs, serviceTestEnv, waitFor, type ServiceTestEnv } from '@gatehouse/testing';
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import { AppModule } from '../app.module';
 import { Checkpointer } from '../checkpoints/checkpointer';
+import { CHECKPOINT_TYPE, checkpointInLine } from '../checkpoints/checkpoint-event';
+import { storedLines } from '../destinations/stored-lines';
 import { accessRequested } from '../test/audited-events';
 import { auditEnvSchema, SERVICE } from '../config';
 
@@ -38,13 +41,16 @@ describe('a tamper-evident audit trail on real PostgreSQL', () => {
     const env = { ...testEnv.env, AUDIT_SIGNING_KEY: signingKey, AUDIT_CHECKPOINT_EVERY: '5' };
     app = await startService({ service: SERVICE, module: AppModule.register(loadConfig(auditEnvSchema, env), logger, destinations), logger, port: 0 });
     connection = new KafkaConnection({ clientId: 'test', brokers: testEnv.brokers, logger, topicPrefix: testEnv.topicPrefix });
-    const events = Array.from({ length: 12 }, (_, i) => accessRequested(undefined, `INC-${i}`));
-    await new KafkaPublisher(connection).publish(events.map((e) => outgoing(e)));
     db = new Client({ connectionString: testEnv.database.url });
     await db.connect();
-    await waitFor(async () => Number((await db.query('SELECT count(*) FROM audit.records')).rows[0].count) === 12, { what: '12 records', timeoutMs: 30000 });
-    // Every 5 records, and what is left when its interval comes: here, at once.
-    await app.get(Checkpointer).tick(true);
+    // Checkpoints of 5, 10 and 12 records (every 5, and what is left when its interval comes:
+    // here, at once), so some fall inside the chain, not only at its end.
+    for (const [from, to] of [[0, 5], [5, 10], [10, 12]] as const) {
+      const events = Array.from({ length: to - from }, (_, i) => accessRequested(undefined, `INC-${from + i}`));
+      await new KafkaPublisher(connection).publish(events.map((e) => outgoing(e)));
+      await waitFor(async () => Number((await db.query('SELECT count(*) FROM audit.records')).rows[0].count) === to, { what: `${to} records`, timeoutMs: 30000 });
+      await app.get(Checkpointer).tick(true);
+    }
     await waitFor(async () => (await db.query(`SELECT 1 FROM audit.checkpoints WHERE size = 12`)).rowCount === 1, { what: 'the checkpoint of all 12 records' });
     await waitFor(() => shippedLines().some((l) => l['type'] === 'gatehouse.audit.checkpoint' && l['size'] === '12'), { what: 'the last checkpoint shipped to the file' });
   });
@@ -105,6 +111,27 @@ describe('a tamper-evident audit trail on real PostgreSQL', () => {
     }
     await db.query('COMMIT');
   };
+
+  it('drains a backlog from the table as the text each record is stored as, each checkpoint right after the record it ends on', async () => {
+    // What a cloudevents destination with no filter is sent when it catches up (after an outage,
+    // a restart): records 4..11, with the checkpoints of 5 and 10 among them.
+    const manager = app.get(DataSource).manager;
+    const page = await storedLines(manager, { seq: '3', checkpoint: '0' }, 8);
+    const lines = (page?.text ?? '').split('\n');
+    const labels = lines.map((line) => {
+      const event = JSON.parse(line) as { type: string; sequence: string };
+      return event.type === CHECKPOINT_TYPE ? `checkpoint of ${checkpointInLine(event)?.size}` : event.sequence;
+    });
+    expect(labels).toEqual(['4', '5', 'checkpoint of 5', '6', '7', '8', '9', '10', 'checkpoint of 10', '11']);
+    const stored = (await db.query(`SELECT record::text AS text FROM audit.records WHERE seq BETWEEN 4 AND 11 ORDER BY seq`)).rows.map((r: { text: string }) => r.text);
+    expect(lines.filter((line) => !line.includes(CHECKPOINT_TYPE))).toEqual(stored);
+    expect(page).toMatchObject({ lines: 10, records: 8, reached: '11', lastCheckpoint: '10' });
+    // Past the last record, the checkpoint of all 12 (made of records already shipped) goes on its own; then nothing is left.
+    const tail = await storedLines(manager, { seq: '12', checkpoint: '10' }, 8);
+    expect(tail).toMatchObject({ lines: 1, records: 0, reached: '12', lastCheckpoint: '12' });
+    expect(checkpointInLine(JSON.parse(tail?.text ?? '{}'))?.size).toBe('12');
+    expect(await storedLines(manager, { seq: '12', checkpoint: '12' }, 8)).toBeUndefined();
+  });
 
   it('refuses UPDATE, DELETE and TRUNCATE of audit records, whoever asks', async () => {
     await expect(db.query(`UPDATE audit.records SET type = 'nothing' WHERE seq = 1`)).rejects.toThrow('audit records are append-only: UPDATE');

@@ -13,9 +13,12 @@ export class FileSink implements Sink {
 
   constructor(private readonly destination: Extract<AuditDestination, { type: 'file' }>) {}
 
-  async send(batch: readonly Outgoing[]): Promise<void> {
-    if (batch.length === 0) return;
-    const lines = batch.map((o) => o.line);
+  send(batch: readonly Outgoing[]): Promise<void> {
+    return this.sendLines(batch.map((o) => o.line).join('\n'), batch.length);
+  }
+
+  async sendLines(text: string, count: number): Promise<void> {
+    if (count === 0) return;
     const { path, rotate } = this.destination;
     let size = await stat(path).then(
       (s) => s.size,
@@ -23,6 +26,9 @@ export class FileSink implements Sink {
     );
     if (size === 0) this.openedAt = Date.now();
     if (size > 0 && Date.now() - this.openedAt >= rotate.maxAgeSeconds * 1000) size = await this.rotate();
+    // Most pages fit: appended as they are, not split into lines and joined again.
+    if (size + Buffer.byteLength(text) + 1 <= rotate.maxBytes) return appendFile(path, `${text}\n`);
+    const lines = text.split('\n');
     let chunk: string[] = [];
     let chunkBytes = 0;
     for (const line of lines) {

@@ -35,5 +35,10 @@ export interface Outgoing {
  */
 export interface Sink {
   send(batch: readonly Outgoing[]): Promise<void>;
+  /**
+   * For sinks that need nothing but the lines (file, stdout, webhook): lines already joined
+   * ("\n" between, none after), so a page read as one string is sent with no object per record.
+   */
+  sendLines?(text: string, lines: number): Promise<void>;
   close?(): Promise<void>;
 }

@@ -17,11 +17,15 @@ export class WebhookSink implements Sink {
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
 
-  async send(batch: readonly Outgoing[]): Promise<void> {
-    if (batch.length === 0) return;
-    const lines = batch.map((o) => o.line);
+  send(batch: readonly Outgoing[]): Promise<void> {
+    return this.sendLines(batch.map((o) => o.line).join('\n'), batch.length);
+  }
+
+  async sendLines(text: string, lines: number): Promise<void> {
+    if (lines === 0) return;
     const d = this.destination;
-    const body = d.body === 'json' ? `[${lines.join(',')}]` : `${lines.join('\n')}\n`;
+    // A line is one JSON value with no raw newline in it (JSON escapes them in strings).
+    const body = d.body === 'json' ? `[${text.replaceAll('\n', ',')}]` : `${text}\n`;
     const timestamp = String(Math.floor(Date.now() / 1000));
     const headers: Record<string, string> = { 'content-type': d.body === 'json' ? 'application/json' : 'application/x-ndjson', 'x-gatehouse-timestamp': timestamp, ...authorization(d.auth, this.env, d.name) };
     if (d.hmacSecretEnv) headers['x-gatehouse-signature'] = `sha256=${createHmac('sha256', secretFrom(this.env, d.hmacSecretEnv, d.name)).update(`${timestamp}.${body}`).digest('hex')}`;
