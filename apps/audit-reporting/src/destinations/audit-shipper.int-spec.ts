@@ -3,15 +3,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { loadConfig, parseAuditDestinations } from '@gatehouse/config';
-import { createEnvelope, KafkaConnection, KafkaPublisher, outgoing, startService } from '@gatehouse/messaging';
+import { parseAuditDestinations } from '@gatehouse/config';
+import { createEnvelope, KafkaConnection, KafkaPublisher, outgoing } from '@gatehouse/messaging';
 import { createLogger } from '@gatehouse/observability';
 import { TOPICS } from '@gatehouse/contracts';
 import { serviceTestEnv, TopicReader, waitFor, type ServiceTestEnv } from '@gatehouse/testing';
 import { Client } from 'pg';
-import { AppModule } from '../app.module';
 import { accessRequested } from '../test/audited-events';
-import { auditEnvSchema, SERVICE } from '../config';
+import { startAuditReporting } from '../test/start-audit-reporting';
 
 /**
  * The file destination on the real broker and database: records of the types it asks for,
@@ -39,7 +38,7 @@ describe('audit records shipped to a file destination', () => {
 `).destinations;
 
   const start = async () => {
-    app = await startService({ service: SERVICE, module: AppModule.register(loadConfig(auditEnvSchema, testEnv.env), logger, destinations), logger, port: 0 });
+    app = await startAuditReporting(testEnv.env, logger, destinations);
   };
   const publish = async (type: 'access.requested' | 'access.cancelled', count: number) => {
     const events = Array.from({ length: count }, (_, i) => {

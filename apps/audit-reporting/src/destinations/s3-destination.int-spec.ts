@@ -1,13 +1,12 @@
 import { gunzipSync } from 'node:zlib';
 import type { INestApplication } from '@nestjs/common';
-import { loadConfig, parseAuditDestinations } from '@gatehouse/config';
-import { KafkaConnection, KafkaPublisher, outgoing, startService } from '@gatehouse/messaging';
+import { parseAuditDestinations } from '@gatehouse/config';
+import { KafkaConnection, KafkaPublisher, outgoing } from '@gatehouse/messaging';
 import { createLogger } from '@gatehouse/observability';
 import { FakeS3, serviceTestEnv, waitFor, type ServiceTestEnv } from '@gatehouse/testing';
 import { Client } from 'pg';
-import { AppModule } from '../app.module';
-import { auditEnvSchema, SERVICE } from '../config';
 import { accessRequested } from '../test/audited-events';
+import { startAuditReporting } from '../test/start-audit-reporting';
 
 /**
  * S3-compatible storage through the AWS SDK, against a fake that checks Signature Version 4 in
@@ -54,7 +53,7 @@ describe('audit records shipped to S3', () => {
     // Busy from the start: S3 asks to slow down, twice (the SDK retries once, the shipper again).
     const slowDown = { status: 503, headers: { 'content-type': 'application/xml' }, body: '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>' };
     s3.failNext(slowDown, slowDown);
-    app = await startService({ service: SERVICE, module: AppModule.register(loadConfig(auditEnvSchema, { ...testEnv.env, AUDIT_DESTINATION_RETRY_MAX_MS: '500' }), logger, destinations), logger, port: 0 });
+    app = await startAuditReporting({ ...testEnv.env, AUDIT_DESTINATION_RETRY_MAX_MS: '500' }, logger, destinations);
   });
   afterAll(async () => {
     await app?.close();

@@ -1,13 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
-import { loadConfig, parseAuditDestinations } from '@gatehouse/config';
+import { parseAuditDestinations } from '@gatehouse/config';
 import type { Envelope } from '@gatehouse/contracts';
-import { KafkaConnection, KafkaPublisher, outgoing, startService } from '@gatehouse/messaging';
+import { KafkaConnection, KafkaPublisher, outgoing } from '@gatehouse/messaging';
 import { createLogger } from '@gatehouse/observability';
 import { FakeDatadogLogs, FakeElasticsearch, FakeSplunkHec, FakeSyslogServer, serviceTestEnv, TEST_TLS, waitFor, type ServiceTestEnv } from '@gatehouse/testing';
 import { Client } from 'pg';
-import { AppModule } from '../app.module';
-import { auditEnvSchema, SERVICE } from '../config';
 import { accessRequested } from '../test/audited-events';
+import { startAuditReporting } from '../test/start-audit-reporting';
 
 /**
  * Splunk HEC (HTTPS, indexer acknowledgement), Elasticsearch `_bulk`, Datadog's Logs intake and
@@ -79,11 +78,10 @@ describe('audit records shipped to Splunk, Elasticsearch, Datadog and syslog', (
 `).destinations;
     splunk.allowedIndexes = ['security'];
     testEnv = await serviceTestEnv('auditsiem');
-    const config = loadConfig(auditEnvSchema, { ...testEnv.env, AUDIT_DESTINATION_RETRY_MAX_MS: '500' });
     connection = new KafkaConnection({ clientId: 'test', brokers: testEnv.brokers, logger, topicPrefix: testEnv.topicPrefix });
     db = new Client({ connectionString: testEnv.database.url });
     await db.connect();
-    app = await startService({ service: SERVICE, module: AppModule.register(config, logger, destinations), logger, port: 0 });
+    app = await startAuditReporting({ ...testEnv.env, AUDIT_DESTINATION_RETRY_MAX_MS: '500' }, logger, destinations);
   });
   afterAll(async () => {
     await app?.close();

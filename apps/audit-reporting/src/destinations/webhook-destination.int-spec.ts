@@ -2,14 +2,13 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
-import { loadConfig, parseAuditDestinations } from '@gatehouse/config';
-import { KafkaConnection, KafkaPublisher, outgoing, startService } from '@gatehouse/messaging';
+import { parseAuditDestinations } from '@gatehouse/config';
+import { KafkaConnection, KafkaPublisher, outgoing } from '@gatehouse/messaging';
 import { createLogger } from '@gatehouse/observability';
 import { runTs, serviceTestEnv, waitFor, type ServiceTestEnv } from '@gatehouse/testing';
 import { Client } from 'pg';
-import { AppModule } from '../app.module';
 import { accessRequested } from '../test/audited-events';
-import { auditEnvSchema, SERVICE } from '../config';
+import { startAuditReporting } from '../test/start-audit-reporting';
 
 /**
  * A batched webhook destination against a real HTTP receiver that checks the HMAC and the
@@ -69,13 +68,12 @@ describe('audit records shipped to a webhook', () => {
       bearerTokenEnv: AUDIT_TEST_HOOK_TOKEN
 `).destinations;
     testEnv = await serviceTestEnv('audithook');
-    const config = loadConfig(auditEnvSchema, { ...testEnv.env, AUDIT_DESTINATION_RETRY_MAX_MS: '500' });
     connection = new KafkaConnection({ clientId: 'test', brokers: testEnv.brokers, logger, topicPrefix: testEnv.topicPrefix });
     db = new Client({ connectionString: testEnv.database.url });
     await db.connect();
     // Misbehaving from the first batch: two 5xx, then 429 asking for a second.
     script.push({ status: 503 }, { status: 502 }, { status: 429, headers: { 'retry-after': '1' } });
-    app = await startService({ service: SERVICE, module: AppModule.register(config, logger, destinations), logger, port: 0 });
+    app = await startAuditReporting({ ...testEnv.env, AUDIT_DESTINATION_RETRY_MAX_MS: '500' }, logger, destinations);
   });
   afterAll(async () => {
     await app?.close();

@@ -1,12 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
-import { loadConfig } from '@gatehouse/config';
-import { KafkaConnection, KafkaPublisher, outgoing, startService } from '@gatehouse/messaging';
+import { KafkaConnection, KafkaPublisher, outgoing } from '@gatehouse/messaging';
 import { createLogger } from '@gatehouse/observability';
 import { serviceTestEnv, waitFor, type ServiceTestEnv } from '@gatehouse/testing';
 import { Client } from 'pg';
-import { AppModule } from '../app.module';
-import { auditEnvSchema, SERVICE } from '../config';
 import { accessRequested } from '../test/audited-events';
+import { startAuditReporting } from '../test/start-audit-reporting';
 
 /**
  * audit-reporting run as an ordinary role, as in production: it owns its schema (it ran the
@@ -31,7 +29,7 @@ describe('the service role may only append to the audit trail', () => {
     await admin.query(`GRANT CREATE ON DATABASE "${testEnv.database.name}" TO "${role}"`);
     const url = new URL(testEnv.database.url);
     url.username = role;
-    app = await startService({ service: SERVICE, module: AppModule.register(loadConfig(auditEnvSchema, { ...testEnv.env, DATABASE_URL: url.toString() }), logger), logger, port: 0 });
+    app = await startAuditReporting({ ...testEnv.env, DATABASE_URL: url.toString() }, logger);
     connection = new KafkaConnection({ clientId: 'test', brokers: testEnv.brokers, logger, topicPrefix: testEnv.topicPrefix });
     await new KafkaPublisher(connection).publish([outgoing(accessRequested())]);
     asService = new Client({ connectionString: url.toString() });

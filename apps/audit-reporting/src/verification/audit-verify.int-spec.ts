@@ -3,18 +3,17 @@ import type { INestApplication } from '@nestjs/common';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadConfig, parseAuditDestinations } from '@gatehouse/config';
-import { KafkaConnection, KafkaPublisher, outgoing, startService } from '@gatehouse/messaging';
+import { parseAuditDestinations } from '@gatehouse/config';
+import { KafkaConnection, KafkaPublisher, outgoing } from '@gatehouse/messaging';
 import { createLogger } from '@gatehouse/observability';
 import { runTs, serviceTestEnv, waitFor, type ServiceTestEnv } from '@gatehouse/testing';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { AppModule } from '../app.module';
 import { Checkpointer } from '../checkpoints/checkpointer';
 import { CHECKPOINT_TYPE, checkpointInLine } from '../checkpoints/checkpoint-event';
 import { storedLines } from '../destinations/stored-lines';
 import { accessRequested } from '../test/audited-events';
-import { auditEnvSchema, SERVICE } from '../config';
+import { startAuditReporting } from '../test/start-audit-reporting';
 
 /**
  * The audit trail in PostgreSQL is append-only, and `gatehouse audit verify` catches what a
@@ -39,7 +38,7 @@ describe('a tamper-evident audit trail on real PostgreSQL', () => {
   beforeAll(async () => {
     testEnv = await serviceTestEnv('auditverify');
     const env = { ...testEnv.env, AUDIT_SIGNING_KEY: signingKey, AUDIT_CHECKPOINT_EVERY: '5' };
-    app = await startService({ service: SERVICE, module: AppModule.register(loadConfig(auditEnvSchema, env), logger, destinations), logger, port: 0 });
+    app = await startAuditReporting(env, logger, destinations);
     connection = new KafkaConnection({ clientId: 'test', brokers: testEnv.brokers, logger, topicPrefix: testEnv.topicPrefix });
     db = new Client({ connectionString: testEnv.database.url });
     await db.connect();

@@ -99,22 +99,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
       );
       if (others === 0) await okta.removeMember(grant.group_id, grant.okta_user_id);
       await tx.manager.query(`UPDATE provisioning.grants SET state = 'revoked', revoked_at = now(), cause = 'removed by reconciliation: past its expiry' WHERE grant_id = $1`, [grant.grant_id]);
-      await tx.publish(
-        createEnvelope(
-          'provisioning.reconciled',
-          grant.request_id,
-          {
-            requestId: grant.request_id,
-            grantId: grant.grant_id,
-            action: 'removed_overdue_membership',
-            user: { email: grant.user_email },
-            oktaGroupId: grant.group_id,
-            detail: others === 0 ? 'the membership outlived its grant and was removed' : 'the grant outlived its expiry; another active grant still needs the membership, so it stays',
-            actor: systemActor('reconciliation'),
-          },
-          { source: SERVICE, correlationId: randomUUID() },
-        ),
-      );
+      await tx.publish(reconciledEvent(grant, 'removed_overdue_membership', others === 0 ? 'the membership outlived its grant and was removed' : 'the grant outlived its expiry; another active grant still needs the membership, so it stays'));
       await tx.publish(createEnvelope('provisioning.revoked', grant.request_id, { ...this.revokedData(grant), membership: others === 0 ? 'removed' : 'kept' }, { source: SERVICE }));
       return true;
     });
@@ -132,25 +117,20 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
       const [still] = await tx.manager.query(`SELECT 1 FROM provisioning.grants WHERE grant_id = $1 AND state = 'granted' FOR UPDATE`, [grant.grant_id]);
       if (!still) return false;
       await tx.manager.query(`UPDATE provisioning.grants SET state = 'removed_outside', revoked_at = now(), cause = 'membership removed outside Gatehouse' WHERE grant_id = $1`, [grant.grant_id]);
-      await tx.publish(
-        createEnvelope(
-          'provisioning.reconciled',
-          grant.request_id,
-          {
-            requestId: grant.request_id,
-            grantId: grant.grant_id,
-            action: 'membership_removed_outside',
-            user: { email: grant.user_email },
-            oktaGroupId: grant.group_id,
-            detail: 'someone removed the membership in Okta; the grant is marked ended',
-            actor: systemActor('reconciliation'),
-          },
-          { source: SERVICE, correlationId: randomUUID() },
-        ),
-      );
+      await tx.publish(reconciledEvent(grant, 'membership_removed_outside', 'someone removed the membership in Okta; the grant is marked ended'));
       // Approval ends the request (ACTIVE → REVOKED) as for any revocation.
       await tx.publish(createEnvelope('provisioning.revoked', grant.request_id, { ...this.revokedData(grant), membership: 'none' }, { source: SERVICE }));
       return true;
     });
   }
+}
+
+/** The audited fix: its own correlation id, as nobody asked for it. */
+function reconciledEvent(grant: ActiveGrant, action: 'removed_overdue_membership' | 'membership_removed_outside', detail: string) {
+  return createEnvelope(
+    'provisioning.reconciled',
+    grant.request_id,
+    { requestId: grant.request_id, grantId: grant.grant_id, action, user: { email: grant.user_email }, oktaGroupId: grant.group_id, detail, actor: systemActor('reconciliation') },
+    { source: SERVICE, correlationId: randomUUID() },
+  );
 }

@@ -1,17 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import type { AuditRecord, Envelope, OcsfAuditEvent } from '@gatehouse/contracts';
-import { loadConfig } from '@gatehouse/config';
-import { createEnvelope, KafkaConnection, KafkaPublisher, KafkaRequester, outgoing, startService } from '@gatehouse/messaging';
+import { createEnvelope, KafkaConnection, KafkaPublisher, KafkaRequester, outgoing } from '@gatehouse/messaging';
 import { createLogger } from '@gatehouse/observability';
 import { expectValidOcsf, serviceTestEnv, waitFor, type ServiceTestEnv } from '@gatehouse/testing';
 import { DataSource } from 'typeorm';
-import { AppModule } from '../../app.module';
-import { auditEnvSchema, SERVICE } from '../../config';
 import { accessRequested, auditedLifeOfARequest } from '../../test/audited-events';
 import { verifyChain } from './audit-record';
 import { ChainAppender } from './chain-appender';
 import { RecentRecords } from './recent-records';
+import { startAuditReporting } from '../../test/start-audit-reporting';
 
 describe('audit-reporting on the real broker and database', () => {
   let testEnv: ServiceTestEnv;
@@ -23,13 +21,7 @@ describe('audit-reporting on the real broker and database', () => {
 
   beforeAll(async () => {
     testEnv = await serviceTestEnv('audit');
-    const config = loadConfig(auditEnvSchema, testEnv.env);
-    app = await startService({
-      service: SERVICE,
-      module: AppModule.register(config, logger),
-      logger,
-      port: 0,
-    });
+    app = await startAuditReporting(testEnv.env, logger);
     db = app.get(DataSource);
     connection = new KafkaConnection({ clientId: 'test', brokers: testEnv.brokers, logger, topicPrefix: testEnv.topicPrefix });
     publisher = new KafkaPublisher(connection);
