@@ -167,7 +167,7 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /**
-   * A page shipped as PostgreSQL joins its stored text (see storedLines). A refusal is thrown:
+   * A page shipped as its records' stored text in one string (see storedLines). A refusal is thrown:
    * the loop halves the page down to one record, which the record-by-record path quarantines.
    */
   private async shipStored(manager: EntityManager, destination: AuditDestination, sendLines: NonNullable<Sink['sendLines']>, cursor: { seq_text: string; checkpoint_text: string }, limit: number): Promise<number> {
