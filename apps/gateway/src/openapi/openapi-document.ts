@@ -54,7 +54,7 @@ export const ROUTES: Route[] = [
   },
   {
     method: 'get', path: '/api/v1/requests', operationId: 'listRequests', summary: "List requests, newest first: one's own and those one may approve, or all with requests:read-all", scope: 'requests:read', query: listParams,
-    responses: { 200: { description: 'Requests, and what the token may see', schema: z.object({ requests: z.array(requestViewSchema), visibility: z.enum(['all', 'own-and-approvable']) }) } },
+    responses: { 200: { description: 'Requests, and what the token may see', schema: z.object({ requests: z.array(requestViewSchema), visibility: z.enum(['all', 'own-and-approvable']), partial: z.string().optional().describe('set while Okta is unreachable: which requests are left out, and why') }) } },
   },
   {
     method: 'get', path: '/api/v1/requests/{id}', operationId: 'getRequest', summary: 'One request, with its decisions and access', scope: 'requests:read', pathId: true,

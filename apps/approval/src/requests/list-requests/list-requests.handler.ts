@@ -34,22 +34,29 @@ export class ListRequestsHandler {
     }
     if (allowed.visibility === 'all' || !allowed.person) return { ok: true, visibility: 'all', requests: await this.views.list(filter) };
     const person = allowed.person;
+    // One's own requests need no directory: listed even while Okta is unreachable.
+    if (filter.requesterEmail?.toLowerCase() === person.email.toLowerCase()) {
+      return { ok: true, visibility: 'own-and-approvable', requests: await this.views.list({ ...filter, visibleTo: { email: person.email, approvableFlows: [] } }) };
+    }
+    // Okta unreachable: what can be known is still listed (their own, and the flows naming them),
+    // and the reply says what is left out and why, rather than refusing the whole list.
     const groups = await this.groupsOf(person, false);
-    if (!groups.ok) return { ok: false, code: 'directory_unavailable', message: groups.message };
     const approvableFlows = this.flows
       .all()
-      .filter((f) => approverStatus(person, f, groups) === 'yes')
+      .filter((f) => approverStatus(person, f, groups.ok ? groups : {}) === 'yes')
       .map((f) => f.name);
-    return { ok: true, visibility: 'own-and-approvable', requests: await this.views.list({ ...filter, visibleTo: { email: person.email, approvableFlows } }) };
+    const requests = await this.views.list({ ...filter, visibleTo: { email: person.email, approvableFlows } });
+    return { ok: true, visibility: 'own-and-approvable', requests, ...(groups.ok ? {} : { partial: leftOut(groups.message) }) };
   }
 
   /** Pending requests of the flows this person approves (or backs up), each put to the one policy. */
   private async awaitingDecisionOf(principal: Principal, person: Person, filter: { flow?: string; limit: number }): Promise<ListRequestsReply> {
     const groups = await this.groupsOf(person, true);
-    if (!groups.ok) return { ok: false, code: 'directory_unavailable', message: groups.message };
+    const known = groups.ok ? groups : { groups: [] };
+    const partial = groups.ok ? {} : { partial: leftOut(groups.message) };
     const flows = new Map(this.flows.all().map((f) => [f.name, f]));
-    const candidates = [...flows.values()].filter((f) => approverStatus(person, f, groups, true) === 'yes').map((f) => f.name);
-    if (candidates.length === 0) return { ok: true, visibility: 'own-and-approvable', requests: [] };
+    const candidates = [...flows.values()].filter((f) => approverStatus(person, f, groups.ok ? groups : {}, true) === 'yes').map((f) => f.name);
+    if (candidates.length === 0) return { ok: true, visibility: 'own-and-approvable', requests: [], ...partial };
     const pending = await this.views.list({ ...filter, status: 'PENDING', flows: candidates });
     // An approver who must first link their account still sees what waits for them (and is told why when they click).
     const mayDecide = (r: RequestView) => {
@@ -58,11 +65,11 @@ export class ListRequestsHandler {
         principal,
         { requesterEmail: r.requester.email, status: r.status, approvedBy: r.decisions.filter((d) => d.kind === 'approve').map((d) => d.approverEmail), escalated: Boolean(r.escalatedAt) },
         flows.get(r.flow),
-        groups.groups,
+        known.groups,
       );
       return verdict.outcome === 'allowed' || verdict.code === 'identity_not_linked';
     };
-    return { ok: true, visibility: 'own-and-approvable', requests: pending.filter(mayDecide) };
+    return { ok: true, visibility: 'own-and-approvable', requests: pending.filter(mayDecide), ...partial };
   }
 
   /** The person's Okta groups among those the flows name (their backups too, when asked), if any matter. */
@@ -77,4 +84,8 @@ export class ListRequestsHandler {
       return { ok: false, message: error.message };
     }
   }
+}
+
+function leftOut(reason: string): string {
+  return `requests you may approve through an Okta group are not listed: ${reason}`;
 }

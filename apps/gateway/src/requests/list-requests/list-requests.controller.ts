@@ -17,6 +17,7 @@ export const listParams = z.strictObject({
 /**
  * GET /api/v1/requests?requester=&status=&flow=&limit= — newest first, among what the token
  * may see: its owner's requests and those they may approve, or all with requests:read-all.
+ * While Okta is unreachable, `partial` says which are left out (approvable through a group).
  */
 @Controller('api/v1/requests')
 @UseGuards(ApiTokenGuard)
@@ -24,10 +25,10 @@ export class ListRequestsController {
   constructor(private readonly ask: AskService) {}
 
   @Get()
-  async list(@Query() query: unknown, @Req() req: AuthenticatedRequest): Promise<{ requests: RequestView[]; visibility: 'all' | 'own-and-approvable' }> {
+  async list(@Query() query: unknown, @Req() req: AuthenticatedRequest): Promise<{ requests: RequestView[]; visibility: 'all' | 'own-and-approvable'; partial?: string }> {
     const { requester, ...rest } = parseOrBadRequest(listParams, query);
     const reply = await this.ask.ask('access.request.list', requester ?? 'all', { ...rest, requesterEmail: requester, principal: actingPrincipal(req) });
     if (!reply.ok) throw refusal(reply.code, reply.message);
-    return { requests: reply.requests, visibility: reply.visibility };
+    return { requests: reply.requests, visibility: reply.visibility, ...(reply.partial ? { partial: reply.partial } : {}) };
   }
 }

@@ -55,6 +55,8 @@ export const listRequestsReplySchema = z.discriminatedUnion('ok', [
     requests: z.array(requestViewSchema),
     /** What the principal may see: everything, or their own and those they may approve. */
     visibility: z.enum(['all', 'own-and-approvable']),
+    /** Set when some requests could not be looked at (Okta unreachable): which, and why. */
+    partial: z.string().optional(),
   }),
   readRefusal,
 ]);
