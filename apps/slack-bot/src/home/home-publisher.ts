@@ -36,7 +36,12 @@ export class HomePublisher {
       this.requester.request('access.request.list', me, { principal: who.principal, awaitingMyDecision: true, limit: 100 }),
     ]);
     const identity = { email: me, linked: who.linked, linkOffered: Boolean(this.config.linkUrl) };
-    const view = homeView({ mine: mine.ok ? mine.requests : [], toDecide: waiting.ok ? waiting.requests : [], identity }, pages);
+    // A list that could not be had is said, not shown as empty (nothing to decide is news too).
+    const unshown = {
+      decide: !waiting.ok ? `What waits for your decision cannot be shown just now (${waiting.message}).` : waiting.partial ? 'Requests you may approve through an Okta group are not shown: Gatehouse cannot check your groups in Okta just now.' : undefined,
+      mine: !mine.ok ? `Your requests cannot be shown just now (${mine.message}).` : undefined,
+    };
+    const view = homeView({ mine: mine.ok ? mine.requests : [], toDecide: waiting.ok ? waiting.requests : [], identity, unshown }, pages);
     await slackCall('views.publish', userId, 'App Home', () => client.views.publish({ user_id: userId, view: view as never }));
   }
 }

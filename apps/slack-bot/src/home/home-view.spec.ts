@@ -45,6 +45,17 @@ describe('the App Home', () => {
     expect(JSON.stringify(view)).toContain('expired');
   });
 
+  it('says what it cannot show just now rather than showing an empty list as if nothing waited', () => {
+    const view = homeView({ toDecide: [], mine: [request('PENDING')], unshown: { decide: 'Requests you may approve through an Okta group are not shown: Gatehouse cannot check your groups in Okta just now.' } });
+    const texts = blocksOf(view).map((b) => JSON.stringify(b));
+    const header = texts.findIndex((t) => t.includes('Waiting for your decision'));
+    expect(texts[header + 1]).toContain(':warning: Requests you may approve through an Okta group are not shown');
+    expect(texts[header + 2]).toContain('Nothing else to show.');
+    expect(JSON.stringify(view)).not.toContain('Nothing waits for you.');
+    // The other sections are as usual.
+    expect(texts.filter((t) => t.includes(':warning:'))).toHaveLength(1);
+  });
+
   it('stays within 100 blocks however much there is, with More for what is not shown', () => {
     const many = (status: RequestStatus, n: number) => Array.from({ length: n }, () => request(status, status === 'PENDING' ? { requester: { email: 'bob@example.com' } } : {}));
     const content = { toDecide: many('PENDING', 80), mine: [...many('ACTIVE', 80), ...many('EXPIRED', 80)] };

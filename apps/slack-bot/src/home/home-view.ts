@@ -32,6 +32,8 @@ export interface HomeContent {
   mine: RequestView[];
   /** Who Gatehouse takes them for, and whether linking their Okta account is offered. */
   identity?: { email: string; linked: boolean; linkOffered: boolean };
+  /** What a list could not show just now (Okta or approval unreachable), said under its header. */
+  unshown?: { decide?: string; mine?: string };
 }
 
 type Block = Record<string, unknown>;
@@ -40,9 +42,10 @@ const button = (text: string, action_id: string, value: string, style?: 'primary
 const what = (r: RequestView) => `*${r.targetLabel}* (${r.flow}) for ${formatDuration(r.durationSeconds)}`;
 
 /** One section of the Home: its items (a block or two each), then "More" if some are not shown. */
-function section(title: string, empty: string, items: RequestView[], shown: number, sectionId: HomeSection, render: (r: RequestView) => Block[]): Block[] {
+function section(title: string, empty: string, items: RequestView[], shown: number, sectionId: HomeSection, render: (r: RequestView) => Block[], unshown?: string): Block[] {
   const blocks: Block[] = [{ type: 'header', text: plain(title, 150) }];
-  if (items.length === 0) return [...blocks, { type: 'context', elements: [mrkdwn(empty)] }];
+  if (unshown) blocks.push({ type: 'context', elements: [mrkdwn(`:warning: ${unshown}`)] });
+  if (items.length === 0) return [...blocks, { type: 'context', elements: [mrkdwn(unshown ? 'Nothing else to show.' : empty)] }];
   for (const item of items.slice(0, shown)) blocks.push(...render(item));
   if (items.length > shown) blocks.push({ type: 'actions', elements: [button(`More (${items.length - shown})`, HOME_ACTIONS.more, sectionId)] });
   return blocks;
@@ -66,10 +69,10 @@ export function homeView(content: HomeContent, pages: HomePages = FIRST_PAGE): R
     section('Waiting for your decision', 'Nothing waits for you.', content.toDecide, pages.decide, 'decide', (r) => [
       { type: 'section', text: mrkdwn(`${r.requester.email} asks for ${what(r)}: ${r.reason || '(no reason)'}\n${r.approvals.count} of ${r.approvals.required} approvals · asked ${slackTime(r.createdAt)}`) },
       { type: 'actions', elements: [button('Approve', HOME_ACTIONS.approve, r.id, 'primary'), button('Deny', HOME_ACTIONS.deny, r.id, 'danger')] },
-    ]),
+    ], content.unshown?.decide),
     section('Your pending requests', 'None.', pending, pages.pending, 'pending', (r) => [
       { type: 'section', text: mrkdwn(`${what(r)} · ${r.approvals.count} of ${r.approvals.required} approvals · asked ${slackTime(r.createdAt)}`), accessory: button('Cancel request', HOME_ACTIONS.cancel, r.id) },
-    ]),
+    ], content.unshown?.mine),
     section('Your access now', 'None.', active, pages.active, 'active', (r) => [
       { type: 'section', text: mrkdwn(`${what(r)}${r.access?.expiresAt ? ` · until ${slackTime(r.access.expiresAt)}` : ' · being granted'}`) },
       { type: 'actions', elements: [button('Revoke now', HOME_ACTIONS.revoke, r.id, 'danger'), button('Extend', HOME_ACTIONS.extend, r.id)] },
