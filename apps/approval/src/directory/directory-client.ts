@@ -4,7 +4,7 @@ import { APPROVAL_CONFIG, type ApprovalConfig } from '../config';
 
 export class DirectoryUnavailableError extends Error {
   constructor(cause: unknown) {
-    super(`cannot check Okta group membership right now (${cause instanceof Error ? cause.message : String(cause)}); try again in a minute`);
+    super(`cannot check Okta group membership right now (${cause instanceof Error ? cause.message : String(cause)}); try again in a minute, and if it goes on, tell your Gatehouse admin`);
     this.name = 'DirectoryUnavailableError';
   }
 }

@@ -119,7 +119,10 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
       // The records this process just appended are at hand; others are read from the table, as
       // the text they are stored as (parsed only if the destination needs their fields).
       const live = this.recent.after(cursor.seq_text, limit);
-      if (!live && sink.sendLines && shipsAsStored(destination) && limit > 1) return this.shipStored(manager, destination, sink.sendLines.bind(sink), cursor, limit);
+      if (!live && sink.sendLines && shipsAsStored(destination) && limit > 1) {
+        const shipped = await this.shipStored(manager, destination, sink.sendLines.bind(sink), cursor, limit);
+        if (shipped !== undefined) return shipped;
+      }
       const records =
         live?.map((row) => ChainEntry.of(row.record)) ??
         (
@@ -167,13 +170,19 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /**
-   * A page shipped as its records' stored text in one string (see storedLines). A refusal is thrown:
-   * the loop halves the page down to one record, which the record-by-record path quarantines.
+   * A page shipped as its records' stored text in one string (see storedLines). A refusal of
+   * several records is thrown: the loop halves the page. One record (or only checkpoints)
+   * refused for good: undefined, and the record-by-record path sets it aside at once.
    */
-  private async shipStored(manager: EntityManager, destination: AuditDestination, sendLines: NonNullable<Sink['sendLines']>, cursor: { seq_text: string; checkpoint_text: string }, limit: number): Promise<number> {
+  private async shipStored(manager: EntityManager, destination: AuditDestination, sendLines: NonNullable<Sink['sendLines']>, cursor: { seq_text: string; checkpoint_text: string }, limit: number): Promise<number | undefined> {
     const page = await storedLines(manager, { seq: cursor.seq_text, checkpoint: cursor.checkpoint_text }, limit);
     if (!page) return 0;
-    await sendLines(page.text, page.lines);
+    try {
+      await sendLines(page.text, page.lines);
+    } catch (error) {
+      if (error instanceof DestinationError && (error.kind === 'reject' || error.kind === 'split') && page.records <= 1) return undefined;
+      throw error;
+    }
     await manager.query(
       `UPDATE audit.destination_cursors SET delivered_seq = $2, delivered_checkpoint = $3, delivered = delivered + $4, last_error = NULL, updated_at = now() WHERE name = $1`,
       [destination.name, page.reached, page.lastCheckpoint, page.records],

@@ -31,10 +31,13 @@ export class HomePublisher {
     }
     const me = who.email.toLowerCase();
     if (opened) await this.viewers.opened(userId, me);
-    const [mine, waiting] = await Promise.all([
-      this.requester.request('access.request.list', me, { principal: who.principal, requesterEmail: me, limit: 100 }),
-      this.requester.request('access.request.list', me, { principal: who.principal, awaitingMyDecision: true, limit: 100 }),
-    ]);
+    // Each list on its own: one that approval does not answer in time is said, the other shown.
+    const [mine, waiting] = (
+      await Promise.allSettled([
+        this.requester.request('access.request.list', me, { principal: who.principal, requesterEmail: me, limit: 100 }),
+        this.requester.request('access.request.list', me, { principal: who.principal, awaitingMyDecision: true, limit: 100 }),
+      ])
+    ).map((settled) => (settled.status === 'fulfilled' ? settled.value : { ok: false as const, message: 'Gatehouse did not answer in time; open this tab again shortly' }));
     const identity = { email: me, linked: who.linked, linkOffered: Boolean(this.config.linkUrl) };
     // A list that could not be had is said, not shown as empty (nothing to decide is news too).
     const unshown = {

@@ -76,8 +76,8 @@ export function homeView(content: HomeContent, pages: HomePages = FIRST_PAGE): R
     section('Your access now', 'None.', active, pages.active, 'active', (r) => [
       { type: 'section', text: mrkdwn(`${what(r)}${r.access?.expiresAt ? ` · until ${slackTime(r.access.expiresAt)}` : ' · being granted'}`) },
       { type: 'actions', elements: [button('Revoke now', HOME_ACTIONS.revoke, r.id, 'danger'), button('Extend', HOME_ACTIONS.extend, r.id)] },
-    ]),
-    section('Recently', 'Nothing yet.', history, pages.history, 'history', (r) => [{ type: 'context', elements: [mrkdwn(`${what(r)} · ${r.status.toLowerCase().replace(/_/g, ' ')} · asked ${slackTime(r.createdAt)}`)] }]),
+    ], content.unshown?.mine),
+    section('Recently', 'Nothing yet.', history, pages.history, 'history', (r) => [{ type: 'context', elements: [mrkdwn(`${what(r)} · ${r.status.toLowerCase().replace(/_/g, ' ')} · asked ${slackTime(r.createdAt)}`)] }], content.unshown?.mine),
   ];
   const blocks: Block[] = [...top];
   for (const part of parts) {

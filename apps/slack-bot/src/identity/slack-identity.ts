@@ -5,7 +5,7 @@ import { SLACK_BOT_CONFIG, type ServiceConfig } from '../config';
 import { IdentityLinks } from '../linking/identity-links';
 import { withLinkButton } from '../linking/link-button';
 
-/** Emails remembered at most (a cache, not a directory). */
+/** People remembered at most, each way (a cache, not a directory). */
 const MAX_CACHED = 10_000;
 
 export type SlackPerson = { ok: true; principal: Principal; email: string; linked: boolean } | { ok: false; message: string };
@@ -86,15 +86,19 @@ export class SlackIdentity {
     return (await this.userOf(client, email)).userId;
   }
 
-  /** As userIdOf, saying too whether Slack was asked just now (not a cached answer or a link). */
-  async userOf(client: WebClient, email: string): Promise<{ userId: string | undefined; asked: boolean }> {
+  /**
+   * As userIdOf, saying too whether the answer is news: Slack was asked just now and said other
+   * than it last did (or for the first time). "No such user" is worth a log line then, not each
+   * time the cache runs out.
+   */
+  async userOf(client: WebClient, email: string): Promise<{ userId: string | undefined; news: boolean }> {
     const key = email.toLowerCase();
-    for (const [userId, address] of this.config.slack.userOverrides) if (address.toLowerCase() === key) return { userId, asked: false };
+    for (const [userId, address] of this.config.slack.userOverrides) if (address.toLowerCase() === key) return { userId, news: false };
     // Someone who linked their account is found by the email they signed in to Okta with.
     const linked = await this.links.slackUserOf(key);
-    if (linked) return { userId: linked, asked: false };
+    if (linked) return { userId: linked, news: false };
     const cached = this.byEmail.get(key);
-    if (cached && cached.until > Date.now()) return { userId: cached.userId, asked: false };
+    if (cached && cached.until > Date.now()) return { userId: cached.userId, news: false };
     const answer = await client.users.lookupByEmail({ email }).catch((error: unknown) => {
       if ((error as { data?: { error?: string } }).data?.error === 'users_not_found') return undefined;
       throw error;
@@ -103,7 +107,7 @@ export class SlackIdentity {
     const userId = answer?.user?.id;
     if (this.byEmail.size >= MAX_CACHED) this.byEmail.clear();
     this.byEmail.set(key, { userId, until: Date.now() + this.config.slack.userCacheTtlMs });
-    return { userId, asked: true };
+    return { userId, news: !cached || cached.userId !== userId };
   }
 
   private async lookUp(client: WebClient, userId: string): Promise<{ email: string; name?: string } | undefined> {
@@ -115,6 +119,7 @@ export class SlackIdentity {
     const email = answer?.user?.profile?.email;
     if (!email) return undefined;
     const name = answer?.user?.real_name || answer?.user?.profile?.real_name || undefined;
+    if (this.cache.size >= MAX_CACHED) this.cache.clear();
     this.cache.set(userId, { email, name, until: Date.now() + this.config.slack.userCacheTtlMs });
     return { email, name };
   }

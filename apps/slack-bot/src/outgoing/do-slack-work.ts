@@ -69,9 +69,9 @@ export class SlackWorkDoer {
       const { approver } = work.to;
       const found = await slackCall('users.lookupByEmail', approver, purpose, () => this.identity.userOf(client, approver));
       // An approver without a Slack account is asked elsewhere (the channel, the API); not a
-      // failure. Said when Slack answers so, not from the cache on every request.
+      // failure. Said when Slack first answers so, not on every request.
       if (!found.userId) {
-        if (found.asked) this.logger.warn({ requestId, approver }, 'approver has no Slack account with that email; not asked in Slack');
+        if (found.news) this.logger.warn({ requestId, approver }, 'approver has no Slack account with that email; not asked in Slack');
         return [];
       }
       recipient = found.userId;
