@@ -5,7 +5,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AUDIT_CONFIG, type AuditConfig } from '../config';
 import { AUDIT_DESTINATIONS } from './audit-destinations.token';
 import { DestinationError } from './destination-error';
-import { CHECKPOINT_COLUMNS, CHECKPOINT_TYPE, checkpointEvent, checkpointFromRow, type CheckpointRow } from '../checkpoints/checkpoint-event';
+import { CHECKPOINT_TYPE } from '../checkpoints/checkpoint-event';
+import { advanceCursor, checkpointsBetween } from './checkpoints-between';
 import { RecentRecords } from '../records/record-event/recent-records';
 import { ChainEntry } from './chain-entry';
 import { interleave } from './interleave';
@@ -133,10 +134,7 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
           }[]
         ).map((row) => ChainEntry.stored(row.seq_text, row.type, row.text));
       const reached = records.length > 0 ? (records[records.length - 1] as ChainEntry).sequence : cursor.seq_text;
-      // size_text, not size: an output column named size would make ORDER BY sort the text ("12" < "6").
-      const checkpoints = (
-        (await manager.query(`SELECT ${CHECKPOINT_COLUMNS} FROM audit.checkpoints WHERE size > $1 AND size <= $2 ORDER BY size`, [cursor.checkpoint_text, reached])) as CheckpointRow[]
-      ).map((row) => ChainEntry.of(checkpointEvent(checkpointFromRow(row))));
+      const checkpoints = await checkpointsBetween(manager, cursor.checkpoint_text, reached);
       if (records.length === 0 && checkpoints.length === 0) return 0;
       const entries = interleave(records, checkpoints).filter((entry) => takes(destination, entry));
       const batch = entries.map((entry) => outgoing(entry, destination.format));
@@ -161,10 +159,7 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
         this.logger.warn({ destination: destination.name, seq: last.sequence, reason: (error as Error).message }, 'audit destination refused a record for good; quarantined');
         return 1;
       }
-      await manager.query(
-        `UPDATE audit.destination_cursors SET delivered_seq = $2, delivered_checkpoint = $3, delivered = delivered + $4, last_error = NULL, updated_at = now() WHERE name = $1`,
-        [destination.name, reached, lastCheckpoint, taken],
-      );
+      await advanceCursor(manager, destination.name, reached, lastCheckpoint, taken);
       return records.length + checkpoints.length;
     });
   }
@@ -183,10 +178,7 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
       if (error instanceof DestinationError && (error.kind === 'reject' || error.kind === 'split') && page.records <= 1) return undefined;
       throw error;
     }
-    await manager.query(
-      `UPDATE audit.destination_cursors SET delivered_seq = $2, delivered_checkpoint = $3, delivered = delivered + $4, last_error = NULL, updated_at = now() WHERE name = $1`,
-      [destination.name, page.reached, page.lastCheckpoint, page.records],
-    );
+    await advanceCursor(manager, destination.name, page.reached, page.lastCheckpoint, page.records);
     return page.lines;
   }
 

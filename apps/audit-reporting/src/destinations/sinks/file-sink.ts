@@ -1,20 +1,18 @@
 import { appendFile, rename, stat } from 'node:fs/promises';
 import type { AuditDestination } from '@gatehouse/config';
-import type { Outgoing, Sink } from './sink';
+import { LineSink } from './sink';
 
 /**
  * JSON lines appended to a file, rotated to `<path>.<ISO time>` before it would pass maxBytes or
  * once it is maxAgeSeconds old, so a log shipper can pick up closed files. A big batch spreads
  * over as many files as it needs; no file but a single oversized line passes maxBytes.
  */
-export class FileSink implements Sink {
+export class FileSink extends LineSink {
   private openedAt = Date.now();
   private rotations = 0;
 
-  constructor(private readonly destination: Extract<AuditDestination, { type: 'file' }>) {}
-
-  send(batch: readonly Outgoing[]): Promise<void> {
-    return this.sendLines(batch.map((o) => o.line).join('\n'), batch.length);
+  constructor(private readonly destination: Extract<AuditDestination, { type: 'file' }>) {
+    super();
   }
 
   async sendLines(text: string, count: number): Promise<void> {

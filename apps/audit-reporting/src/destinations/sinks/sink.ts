@@ -42,3 +42,12 @@ export interface Sink {
   sendLines?(text: string, lines: number): Promise<void>;
   close?(): Promise<void>;
 }
+
+/** A sink that needs nothing but the lines: a batch is sent as its lines joined. */
+export abstract class LineSink implements Sink {
+  send(batch: readonly Outgoing[]): Promise<void> {
+    return this.sendLines(batch.map((o) => o.line).join('\n'), batch.length);
+  }
+
+  abstract sendLines(text: string, lines: number): Promise<void>;
+}

@@ -1,10 +1,8 @@
-import type { Outgoing, Sink } from './sink';
+import { LineSink } from './sink';
 
-export class StdoutSink implements Sink {
-  constructor(private readonly out: NodeJS.WritableStream = process.stdout) {}
-
-  send(batch: readonly Outgoing[]): Promise<void> {
-    return this.sendLines(batch.map((o) => o.line).join('\n'), batch.length);
+export class StdoutSink extends LineSink {
+  constructor(private readonly out: NodeJS.WritableStream = process.stdout) {
+    super();
   }
 
   async sendLines(text: string, lines: number): Promise<void> {

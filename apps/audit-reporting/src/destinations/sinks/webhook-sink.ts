@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { AuditDestination } from '@gatehouse/config';
 import { DestinationError } from '../destination-error';
 import { authorization, post, secretFrom } from './http-post';
-import type { Outgoing, Sink } from './sink';
+import { LineSink } from './sink';
 
 type Webhook = Extract<AuditDestination, { type: 'webhook' }>;
 
@@ -11,14 +11,12 @@ type Webhook = Extract<AuditDestination, { type: 'webhook' }>;
  * "<timestamp>.<body>" when a secret is set, with a bearer token or basic auth. Its answers
  * become DestinationErrors the shipper acts on.
  */
-export class WebhookSink implements Sink {
+export class WebhookSink extends LineSink {
   constructor(
     private readonly destination: Webhook,
     private readonly env: NodeJS.ProcessEnv = process.env,
-  ) {}
-
-  send(batch: readonly Outgoing[]): Promise<void> {
-    return this.sendLines(batch.map((o) => o.line).join('\n'), batch.length);
+  ) {
+    super();
   }
 
   async sendLines(text: string, lines: number): Promise<void> {
