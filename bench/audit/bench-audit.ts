@@ -4,9 +4,10 @@
 // destinations) is started on it. Printed:
 //  - records/s into the chain, and shipped to each destination while it is being recorded
 //    (live: shipping follows recording, so it can go no faster);
-//  - records/s each destination drains a recorded backlog at, from the store (its cursors set
+//  - records/s each destination drains a recorded backlog at, from the store (its cursor set
 //    back to the start and audit-reporting restarted, as after an outage): the shipping path on
-//    its own, which is what the ratios to the raw consume rate compare.
+//    its own, which is what the ratios to the raw consume rate compare. Alone (only that
+//    destination was out, the usual outage) and both at once (sharing the two cores).
 //
 //   bash bench/run.sh audit [--events 30000]
 import { randomUUID } from 'node:crypto';
@@ -168,25 +169,36 @@ async function main(): Promise<void> {
     const rate = (ms: number) => Math.round((events * 1000) / ms);
     const [chain, liveFile, liveHook] = [rate(last - first), rate((live.reached.file as number) - first), rate((live.reached.hook as number) - first)];
 
-    console.log('draining the recorded chain again: cursors back to the start, audit-reporting restarted…');
-    await service.stop();
-    await db.query(`UPDATE audit.destination_cursors SET delivered_seq = 0, delivered_checkpoint = 0, delivered = 0`);
-    rmSync(file, { force: true });
-    hooked = 0;
-    await service.start();
-    const drained = await watch(async () => ({ ...(await progress()), chain: events }), events, (p) => `file ${p.file}, webhook ${p.hook}`);
-    const [drainFile, drainHook] = [drained.rates.file as number, drained.rates.hook as number];
+    // Cursors of `names` back to the start (the others stay at the end), audit-reporting restarted.
+    const drain = async (names: readonly ('file' | 'hook')[]) => {
+      await service.stop();
+      await db.query(`UPDATE audit.destination_cursors SET delivered_seq = 0, delivered_checkpoint = 0, delivered = 0 WHERE name = ANY($1)`, [names]);
+      if (names.includes('file')) rmSync(file, { force: true });
+      if (names.includes('hook')) hooked = 0;
+      await service.start();
+      const drained = await watch(async () => ({ ...(await progress()), chain: events }), events, (p) => `file ${p.file}, webhook ${p.hook}`);
+      return drained.rates;
+    };
+    console.log('draining the recorded chain again, both destinations at once: cursors back to the start, audit-reporting restarted…');
+    const both = await drain(['file', 'hook']);
+    const fileSize = statSync(file).size;
+    console.log('each destination draining alone, as after its own outage (the other one is current)…');
+    const fileAlone = (await drain(['file'])).file as number;
+    const hookAlone = (await drain(['hook'])).hook as number;
+    const [drainFile, drainHook] = [both.file as number, both.hook as number];
 
     const row = (what: string, value: number, extra = '') => console.log(`${what.padEnd(52)}${String(value).padStart(7)} records/s${extra}`);
     const ratio = (value: number, target: number) => `   ${(value / raw).toFixed(2)} × raw, target ≥ ${target}: ${value / raw >= target ? 'met' : 'NOT met'}`;
     console.log('');
-    console.log(`audit-reporting on a backlog of ${events} events, 2 cores (file: ${(statSync(file).size / 1e6).toFixed(0)} MB)`);
+    console.log(`audit-reporting on a backlog of ${events} events, 2 cores (file: ${(fileSize / 1e6).toFixed(0)} MB)`);
     row('raw kafkajs consume rate of the topic', raw);
     row('recorded into the hash chain', chain, `   target ≥ 5,000: ${chain >= 5000 ? 'met' : 'NOT met'}`);
     row('shipped to the file destination, live', liveFile);
     row('shipped to the batched webhook, live', liveHook);
-    row('file destination draining the recorded chain', drainFile, ratio(drainFile, 0.8));
-    row('batched webhook draining the recorded chain', drainHook, ratio(drainHook, 0.5));
+    row('file destination draining the recorded chain alone', fileAlone, ratio(fileAlone, 0.8));
+    row('batched webhook draining the recorded chain alone', hookAlone, ratio(hookAlone, 0.5));
+    row('file destination draining, both at once', drainFile, ratio(drainFile, 0.8));
+    row('batched webhook draining, both at once', drainHook, ratio(drainHook, 0.5));
   } finally {
     await service.stop();
     await db.end().catch(() => undefined);

@@ -12,6 +12,8 @@ import { ChainEntry } from './chain-entry';
 import { interleave } from './interleave';
 import { outgoing, shipsAsStored, takes } from './record-format';
 import { storedLines } from './stored-lines';
+import { PageAhead } from './page-ahead';
+import type { StoredRow } from './stored-rows';
 import type { Sink } from './sinks/sink';
 import { sinkFor } from './sinks/sink-for';
 
@@ -37,6 +39,7 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly sleepers = new Set<() => void>();
   private readonly idle = new Set<() => void>();
   private unsubscribe?: () => void;
+  private readonly pageAhead: PageAhead;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -44,7 +47,9 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(AUDIT_CONFIG) private readonly config: AuditConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly recent: RecentRecords,
-  ) {}
+  ) {
+    this.pageAhead = new PageAhead(dataSource);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     for (const d of this.destinations) await this.dataSource.query(`INSERT INTO audit.destination_cursors (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [d.name]);
@@ -60,6 +65,7 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
     this.unsubscribe?.();
     for (const wake of this.sleepers) wake();
     await Promise.allSettled(this.loops);
+    await this.pageAhead.settle();
     await Promise.allSettled(this.sinks.map((sink) => sink.close?.()));
   }
 
@@ -118,21 +124,16 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
       )) as { seq_text: string; checkpoint_text: string }[];
       if (!cursor) return 0;
       // The records this process just appended are at hand; others are read from the table, as
-      // the text they are stored as (parsed only if the destination needs their fields).
+      // the text they are stored as (parsed only if the destination needs their fields), the
+      // next page read while this one is sent.
       const live = this.recent.after(cursor.seq_text, limit);
-      if (!live && sink.sendLines && shipsAsStored(destination) && limit > 1) {
-        const shipped = await this.shipStored(manager, destination, sink.sendLines.bind(sink), cursor, limit);
+      const stored = live ? undefined : await this.pageAhead.take(manager, destination.name, cursor.seq_text, limit);
+      if (stored) this.pageAhead.readNext(destination.name, stored, limit);
+      if (stored && sink.sendLines && shipsAsStored(destination) && limit > 1) {
+        const shipped = await this.shipStored(manager, destination, sink.sendLines.bind(sink), cursor, stored);
         if (shipped !== undefined) return shipped;
       }
-      const records =
-        live?.map((row) => ChainEntry.of(row.record)) ??
-        (
-          (await manager.query(`SELECT seq::text AS seq_text, type, record::text AS text FROM audit.records WHERE seq > $1 ORDER BY seq LIMIT $2`, [cursor.seq_text, limit])) as {
-            seq_text: string;
-            type: string;
-            text: string;
-          }[]
-        ).map((row) => ChainEntry.stored(row.seq_text, row.type, row.text));
+      const records = live?.map((row) => ChainEntry.of(row.record)) ?? (stored as StoredRow[]).map((row) => ChainEntry.stored(row.sequence, row.type, row.line));
       const reached = records.length > 0 ? (records[records.length - 1] as ChainEntry).sequence : cursor.seq_text;
       const checkpoints = await checkpointsBetween(manager, cursor.checkpoint_text, reached);
       if (records.length === 0 && checkpoints.length === 0) return 0;
@@ -169,8 +170,8 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
    * several records is thrown: the loop halves the page. One record (or only checkpoints)
    * refused for good: undefined, and the record-by-record path sets it aside at once.
    */
-  private async shipStored(manager: EntityManager, destination: AuditDestination, sendLines: NonNullable<Sink['sendLines']>, cursor: { seq_text: string; checkpoint_text: string }, limit: number): Promise<number | undefined> {
-    const page = await storedLines(manager, { seq: cursor.seq_text, checkpoint: cursor.checkpoint_text }, limit);
+  private async shipStored(manager: EntityManager, destination: AuditDestination, sendLines: NonNullable<Sink['sendLines']>, cursor: { seq_text: string; checkpoint_text: string }, rows: readonly StoredRow[]): Promise<number | undefined> {
+    const page = await storedLines(manager, { seq: cursor.seq_text, checkpoint: cursor.checkpoint_text }, rows);
     if (!page) return 0;
     try {
       await sendLines(page.text, page.lines);

@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { checkpointsBetween } from './checkpoints-between';
 import { interleave } from './interleave';
 import { outgoing } from './record-format';
+import type { StoredRow } from './stored-rows';
 
 /** A page of the chain as the lines a `cloudevents` destination ships, joined ("\n" between, none after). */
 export interface StoredLines {
@@ -16,15 +17,14 @@ export interface StoredLines {
 }
 
 /**
- * Up to `limit` records past the cursor, as the text they are stored as, each signed checkpoint
+ * The records past the cursor (`rows`, read with readStoredRows), as the text they are stored as, each signed checkpoint
  * right after the record it ends on (one of records already shipped goes first), joined: what a
  * destination that ships records as they are stored is sent, with nothing built per record
  * but the row itself. (Rows, not PostgreSQL's string_agg: measured, the aggregate read a third
  * slower, and one multi-MB field costs the client more to take in than two thousand small ones.)
  */
-export async function storedLines(manager: EntityManager, cursor: { seq: string; checkpoint: string }, limit: number): Promise<StoredLines | undefined> {
-  const rows = (await manager.query(`SELECT seq::text AS sequence, record::text AS line FROM audit.records WHERE seq > $1 ORDER BY seq LIMIT $2`, [cursor.seq, limit])) as { sequence: string; line: string }[];
-  const reached = rows.length > 0 ? (rows[rows.length - 1] as { sequence: string }).sequence : cursor.seq;
+export async function storedLines(manager: EntityManager, cursor: { seq: string; checkpoint: string }, rows: readonly StoredRow[]): Promise<StoredLines | undefined> {
+  const reached = rows.at(-1)?.sequence ?? cursor.seq;
   const checkpoints = (await checkpointsBetween(manager, cursor.checkpoint, reached)).map((entry) => ({ sequence: entry.sequence, line: outgoing(entry, 'cloudevents').line }));
   if (rows.length === 0 && checkpoints.length === 0) return undefined;
   const lines = interleave(rows, checkpoints).map((entry) => entry.line);

@@ -12,6 +12,7 @@ import { DataSource } from 'typeorm';
 import { Checkpointer } from '../checkpoints/checkpointer';
 import { CHECKPOINT_TYPE, checkpointInLine } from '../checkpoints/checkpoint-event';
 import { storedLines } from '../destinations/stored-lines';
+import { readStoredRows } from '../destinations/stored-rows';
 import { accessRequested } from '../test/audited-events';
 import { startAuditReporting } from '../test/start-audit-reporting';
 
@@ -115,7 +116,7 @@ describe('a tamper-evident audit trail on real PostgreSQL', () => {
     // What a cloudevents destination with no filter is sent when it catches up (after an outage,
     // a restart): records 4..11, with the checkpoints of 5 and 10 among them.
     const manager = app.get(DataSource).manager;
-    const page = await storedLines(manager, { seq: '3', checkpoint: '0' }, 8);
+    const page = await storedLines(manager, { seq: '3', checkpoint: '0' }, await readStoredRows(manager, '3', 8));
     const lines = (page?.text ?? '').split('\n');
     const labels = lines.map((line) => {
       const event = JSON.parse(line) as { type: string; sequence: string };
@@ -126,10 +127,10 @@ describe('a tamper-evident audit trail on real PostgreSQL', () => {
     expect(lines.filter((line) => !line.includes(CHECKPOINT_TYPE))).toEqual(stored);
     expect(page).toMatchObject({ lines: 10, records: 8, reached: '11', lastCheckpoint: '10' });
     // Past the last record, the checkpoint of all 12 (made of records already shipped) goes on its own; then nothing is left.
-    const tail = await storedLines(manager, { seq: '12', checkpoint: '10' }, 8);
+    const tail = await storedLines(manager, { seq: '12', checkpoint: '10' }, await readStoredRows(manager, '12', 8));
     expect(tail).toMatchObject({ lines: 1, records: 0, reached: '12', lastCheckpoint: '12' });
     expect(checkpointInLine(JSON.parse(tail?.text ?? '{}'))?.size).toBe('12');
-    expect(await storedLines(manager, { seq: '12', checkpoint: '12' }, 8)).toBeUndefined();
+    expect(await storedLines(manager, { seq: '12', checkpoint: '12' }, await readStoredRows(manager, '12', 8))).toBeUndefined();
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE of audit records, whoever asks', async () => {

@@ -1,0 +1,91 @@
+import { PageAhead } from './page-ahead';
+import type { Queryable, StoredRow } from './stored-rows';
+
+/** A chain of `length` records held in memory, answering readStoredRows' query; who asked is kept. */
+class Chain implements Queryable {
+  readonly asked: string[] = [];
+  failing = false;
+
+  constructor(
+    private readonly name: string,
+    public length: number,
+  ) {}
+
+  async query(_sql: string, parameters?: unknown[]): Promise<StoredRow[]> {
+    const [after, limit] = (parameters ?? []) as [string, number];
+    this.asked.push(`${this.name} after ${after}`);
+    if (this.failing) throw new Error('connection terminated');
+    const rows: StoredRow[] = [];
+    for (let seq = Number(after) + 1; seq <= this.length && rows.length < limit; seq += 1) rows.push({ sequence: String(seq), type: 'access.requested', line: `{"sequence":"${seq}"}` });
+    return rows;
+  }
+}
+
+const sequences = (rows: readonly StoredRow[]) => rows.map((row) => Number(row.sequence));
+
+describe('the next page read while a destination sends this one', () => {
+  it('reads the page after a full one from the pool, and hands it over when the cursor got there', async () => {
+    const pool = new Chain('pool', 10);
+    const tx = new Chain('tx', 10);
+    const ahead = new PageAhead(pool);
+    const first = await ahead.take(tx, 'file', '0', 4);
+    ahead.readNext('file', first, 4);
+    expect(sequences(first)).toEqual([1, 2, 3, 4]);
+    expect(sequences(await ahead.take(tx, 'file', '4', 4))).toEqual([5, 6, 7, 8]);
+    expect([...tx.asked, ...pool.asked]).toEqual(['tx after 0', 'pool after 4']);
+  });
+
+  it('drops the page when the cursor is elsewhere (another replica moved it, or the send failed)', async () => {
+    const pool = new Chain('pool', 10);
+    const tx = new Chain('tx', 10);
+    const ahead = new PageAhead(pool);
+    ahead.readNext('file', await ahead.take(tx, 'file', '0', 4), 4);
+    // The send of 1..4 failed: the cursor is still at 0, and 1..4 are read again, not 5..8.
+    expect(sequences(await ahead.take(tx, 'file', '0', 4))).toEqual([1, 2, 3, 4]);
+    // Nothing read ahead is left over for a later page.
+    expect(sequences(await ahead.take(tx, 'file', '4', 4))).toEqual([5, 6, 7, 8]);
+    expect(tx.asked).toEqual(['tx after 0', 'tx after 0', 'tx after 4']);
+  });
+
+  it('never hands over a page bigger than asked for (a page being split down to one record)', async () => {
+    const pool = new Chain('pool', 10);
+    const tx = new Chain('tx', 10);
+    const ahead = new PageAhead(pool);
+    ahead.readNext('hook', await ahead.take(tx, 'hook', '0', 4), 4);
+    expect(sequences(await ahead.take(tx, 'hook', '4', 2))).toEqual([5, 6]);
+  });
+
+  it('reads nothing ahead at the end of the chain, and reads again when the page ahead came back empty', async () => {
+    const pool = new Chain('pool', 4);
+    const tx = new Chain('tx', 4);
+    const ahead = new PageAhead(pool);
+    ahead.readNext('file', await ahead.take(tx, 'file', '0', 8), 8);
+    expect(pool.asked).toEqual([]);
+    ahead.readNext('file', await ahead.take(tx, 'file', '0', 4), 4);
+    expect(pool.asked).toEqual(['pool after 4']);
+    // Read ahead while 4 was the end; 5 and 6 were appended before the destination came back for them.
+    tx.length = 6;
+    expect(sequences(await ahead.take(tx, 'file', '4', 4))).toEqual([5, 6]);
+  });
+
+  it('falls back to the transaction when the read ahead failed', async () => {
+    const pool = new Chain('pool', 10);
+    const tx = new Chain('tx', 10);
+    const ahead = new PageAhead(pool);
+    pool.failing = true;
+    ahead.readNext('file', await ahead.take(tx, 'file', '0', 4), 4);
+    expect(sequences(await ahead.take(tx, 'file', '4', 4))).toEqual([5, 6, 7, 8]);
+    expect(tx.asked).toEqual(['tx after 0', 'tx after 4']);
+  });
+
+  it('keeps one page ahead for each destination', async () => {
+    const pool = new Chain('pool', 10);
+    const tx = new Chain('tx', 10);
+    const ahead = new PageAhead(pool);
+    ahead.readNext('file', await ahead.take(tx, 'file', '0', 4), 4);
+    ahead.readNext('hook', await ahead.take(tx, 'hook', '0', 2), 2);
+    expect(sequences(await ahead.take(tx, 'hook', '2', 2))).toEqual([3, 4]);
+    expect(sequences(await ahead.take(tx, 'file', '4', 4))).toEqual([5, 6, 7, 8]);
+    expect(tx.asked).toEqual(['tx after 0', 'tx after 0']);
+  });
+});
