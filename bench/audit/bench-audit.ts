@@ -9,7 +9,7 @@
 //    its own, which is what the ratios to the raw consume rate compare. Alone (only that
 //    destination was out, the usual outage) and both at once (sharing the two cores).
 //
-//   bash bench/run.sh audit [--events 30000]
+//   bash bench/run.sh audit [--events 30000] [--webhook-batch 500]
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -109,7 +109,7 @@ async function watch(read: () => Promise<Progress>, events: number, say: (p: Pro
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { events: { type: 'string', default: '30000' } } });
+  const { values } = parseArgs({ options: { events: { type: 'string', default: '30000' }, 'webhook-batch': { type: 'string', default: '500' } } });
   const events = Number(values.events);
   const logger = createLogger({ service: 'bench', level: 'silent' });
   const env = await serviceTestEnv('benchaudit');
@@ -141,7 +141,7 @@ async function main(): Promise<void> {
     type: webhook
     url: http://127.0.0.1:${(receiver.address() as AddressInfo).port}/audit
     body: ndjson
-    batchSize: 500
+    batchSize: ${Number(values['webhook-batch'])}
 `,
   );
   const connection = new KafkaConnection({ clientId: 'bench', brokers: env.brokers, logger, topicPrefix: env.topicPrefix });
@@ -190,7 +190,7 @@ async function main(): Promise<void> {
     const row = (what: string, value: number, extra = '') => console.log(`${what.padEnd(52)}${String(value).padStart(7)} records/s${extra}`);
     const ratio = (value: number, target: number) => `   ${(value / raw).toFixed(2)} × raw, target ≥ ${target}: ${value / raw >= target ? 'met' : 'NOT met'}`;
     console.log('');
-    console.log(`audit-reporting on a backlog of ${events} events, 2 cores (file: ${(fileSize / 1e6).toFixed(0)} MB)`);
+    console.log(`audit-reporting on a backlog of ${events} events, 2 cores (file: ${(fileSize / 1e6).toFixed(0)} MB; webhook batches of ${values['webhook-batch']})`);
     row('raw kafkajs consume rate of the topic', raw);
     row('recorded into the hash chain', chain, `   target ≥ 5,000: ${chain >= 5000 ? 'met' : 'NOT met'}`);
     row('shipped to the file destination, live', liveFile);
