@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     };
 
     // Warm-up at the same rate, not measured: JIT, connection pools, first query plans.
-    const warmUpSeconds = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 10);
+    const warmUpSeconds = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 30);
     console.log(`warming up: ${rate} requests/s for ${warmUpSeconds} s (not measured)…`);
     await offer(Math.round(rate * warmUpSeconds), 1_000_000);
     await new Promise((resolve) => setTimeout(resolve, 1000));

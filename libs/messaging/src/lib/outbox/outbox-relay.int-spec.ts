@@ -74,4 +74,35 @@ describe('outbox relay on real PostgreSQL', () => {
       await relay.stop();
     }
   });
+
+  it('marks what the fast path published with when it reached the broker, and before it stops: nothing is published again after a restart', async () => {
+    const publisher = new FlakyPublisher();
+    publisher.up = true;
+    const first = new OutboxRelay(dataSource, SCHEMA, publisher, logger, { pollIntervalMs: 100, markEveryMs: 60_000 });
+    first.start();
+    await first.idle();
+    const uow = new UnitOfWork(dataSource, SCHEMA, first);
+    const subjects = ['m1', 'm2', 'm3'].map((s) => `${s}-${randomUUID()}`);
+    const before = Date.now();
+    for (const subject of subjects) await uow.run((tx) => tx.publish(event(subject)));
+    const published = Date.now();
+    expect(publisher.published.slice(-3)).toEqual(subjects);
+    // Marks wait (here a minute) so that many share one statement; stopping does not leave them behind.
+    await first.stop();
+    const rows = (await dataSource.query(`SELECT message_key, published_at FROM ${SCHEMA}.outbox WHERE message_key = ANY($1)`, [subjects])) as { message_key: string; published_at: Date | null }[];
+    expect(rows).toHaveLength(3);
+    for (const row of rows) {
+      expect(row.published_at).not.toBeNull();
+      expect((row.published_at as Date).getTime()).toBeGreaterThanOrEqual(before - 1000);
+      expect((row.published_at as Date).getTime()).toBeLessThanOrEqual(published + 1000);
+    }
+
+    // A relay started after it, with no grace for the fast path, finds nothing left to publish.
+    const count = publisher.published.length;
+    const second = new OutboxRelay(dataSource, SCHEMA, publisher, logger, { pollIntervalMs: 100, fastPathGraceMs: 0 });
+    second.start();
+    await second.idle();
+    await second.stop();
+    expect(publisher.published.length).toBe(count);
+  });
 });
