@@ -12,6 +12,9 @@
 #   KAFKA_SASL_LISTENER_PORT, KAFKA_SASL_LISTENER_USER=name:password
 #                         also listen there with SASL (PLAIN and SCRAM-SHA-512) for that one
 #                         user, as a secured cluster would (tests use it; set at first format)
+#   KAFKA_JAVA_OPTS       the JVM's heap, GC and JIT options, replacing all of the defaults
+#                         (-Xms256m -Xmx768m -XX:+UseG1GC -XX:TieredStopAtLevel=1); split on
+#                         spaces, so no option may contain one
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -170,6 +170,7 @@ async function main(): Promise<void> {
     const [chain, liveFile, liveHook] = [rate(last - first), rate((live.reached.file as number) - first), rate((live.reached.hook as number) - first)];
 
     // Cursors of `names` back to the start (the others stay at the end), audit-reporting restarted.
+    // Only the rates of `names` mean anything: a destination already at the end "reaches" it at once.
     const drain = async (names: readonly ('file' | 'hook')[]) => {
       await service.stop();
       await db.query(`UPDATE audit.destination_cursors SET delivered_seq = 0, delivered_checkpoint = 0, delivered = 0 WHERE name = ANY($1)`, [names]);

@@ -128,7 +128,7 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
       // next page read while this one is sent.
       const live = this.recent.after(cursor.seq_text, limit);
       const stored = live ? undefined : await this.pageAhead.take(manager, destination.name, cursor.seq_text, limit);
-      if (stored) this.pageAhead.readNext(destination.name, stored, limit);
+      if (stored && !this.stopped) this.pageAhead.readNext(destination.name, stored, limit);
       if (stored && sink.sendLines && shipsAsStored(destination) && limit > 1) {
         const shipped = await this.shipStored(manager, destination, sink.sendLines.bind(sink), cursor, stored);
         if (shipped !== undefined) return shipped;

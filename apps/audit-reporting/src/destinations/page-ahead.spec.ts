@@ -5,6 +5,8 @@ import type { Queryable, StoredRow } from './stored-rows';
 class Chain implements Queryable {
   readonly asked: string[] = [];
   failing = false;
+  /** While set, answers wait for it (a read still running). */
+  gate?: Promise<void>;
 
   constructor(
     private readonly name: string,
@@ -14,6 +16,7 @@ class Chain implements Queryable {
   async query(_sql: string, parameters?: unknown[]): Promise<StoredRow[]> {
     const [after, limit] = (parameters ?? []) as [string, number];
     this.asked.push(`${this.name} after ${after}`);
+    await this.gate;
     if (this.failing) throw new Error('connection terminated');
     const rows: StoredRow[] = [];
     for (let seq = Number(after) + 1; seq <= this.length && rows.length < limit; seq += 1) rows.push({ sequence: String(seq), type: 'access.requested', line: `{"sequence":"${seq}"}` });
@@ -35,16 +38,43 @@ describe('the next page read while a destination sends this one', () => {
     expect([...tx.asked, ...pool.asked]).toEqual(['tx after 0', 'pool after 4']);
   });
 
-  it('drops the page when the cursor is elsewhere (another replica moved it, or the send failed)', async () => {
+  it('keeps the page for the retry when the send failed (the cursor stays behind it), and does not read it twice', async () => {
     const pool = new Chain('pool', 10);
     const tx = new Chain('tx', 10);
     const ahead = new PageAhead(pool);
     ahead.readNext('file', await ahead.take(tx, 'file', '0', 4), 4);
     // The send of 1..4 failed: the cursor is still at 0, and 1..4 are read again, not 5..8.
-    expect(sequences(await ahead.take(tx, 'file', '0', 4))).toEqual([1, 2, 3, 4]);
-    // Nothing read ahead is left over for a later page.
+    const retry = await ahead.take(tx, 'file', '0', 4);
+    expect(sequences(retry)).toEqual([1, 2, 3, 4]);
+    ahead.readNext('file', retry, 4);
     expect(sequences(await ahead.take(tx, 'file', '4', 4))).toEqual([5, 6, 7, 8]);
-    expect(tx.asked).toEqual(['tx after 0', 'tx after 0', 'tx after 4']);
+    expect(tx.asked).toEqual(['tx after 0', 'tx after 0']);
+    expect(pool.asked).toEqual(['pool after 4']);
+  });
+
+  it('drops the page when the cursor went past it (another replica shipped it)', async () => {
+    const pool = new Chain('pool', 20);
+    const tx = new Chain('tx', 20);
+    const ahead = new PageAhead(pool);
+    ahead.readNext('file', await ahead.take(tx, 'file', '0', 4), 4);
+    expect(sequences(await ahead.take(tx, 'file', '8', 4))).toEqual([9, 10, 11, 12]);
+    // Nothing read ahead is left over: were the cursor ever at 4 again, it would read for itself.
+    expect(sequences(await ahead.take(tx, 'file', '4', 4))).toEqual([5, 6, 7, 8]);
+    expect(tx.asked).toEqual(['tx after 0', 'tx after 8', 'tx after 4']);
+  });
+
+  it('reads ahead for at most four destinations at once (each read holds a pooled connection)', async () => {
+    const pool = new Chain('pool', 10);
+    const tx = new Chain('tx', 10);
+    const ahead = new PageAhead(pool);
+    let release = () => undefined as void;
+    pool.gate = new Promise<void>((resolve) => (release = resolve));
+    for (const name of ['a', 'b', 'c', 'd', 'e']) ahead.readNext(name, await ahead.take(tx, name, '0', 4), 4);
+    expect(pool.asked).toHaveLength(4);
+    release();
+    await ahead.settle();
+    ahead.readNext('e', await ahead.take(tx, 'e', '0', 4), 4);
+    expect(pool.asked).toHaveLength(5);
   });
 
   it('never hands over a page bigger than asked for (a page being split down to one record)', async () => {

@@ -49,7 +49,7 @@ export class OutboxRelay {
   /** Unpublished rows may exist that the fast path must not overtake. */
   private backlog = true;
   private readonly publishQueue: { messages: readonly CommittedMessage[]; done: () => void }[] = [];
-  private publishing = false;
+  private publishing?: Promise<void>;
   private readonly markQueue: { id: string; at: Date }[] = [];
   private marking?: Promise<void>;
   private markTimer?: NodeJS.Timeout;
@@ -91,29 +91,26 @@ export class OutboxRelay {
     }
     return new Promise<void>((resolve) => {
       this.publishQueue.push({ messages, done: resolve });
-      if (!this.publishing) void this.publishQueued();
+      this.publishing ??= this.publishQueued().finally(() => {
+        this.publishing = undefined;
+      });
     });
   }
 
   private async publishQueued(): Promise<void> {
-    this.publishing = true;
-    try {
-      while (this.publishQueue.length > 0) {
-        const batch = this.publishQueue.splice(0);
-        const messages = batch.flatMap((entry) => entry.messages);
-        try {
-          if (this.backlog) throw new Error('a backlog is being drained in order');
-          await this.publisher.publish(messages);
-          this.markPublished(messages.map((m) => m.envelope.id));
-        } catch (error) {
-          if (!this.backlog) this.logger.warn({ err: error }, 'could not publish after commit; the poller will retry in order');
-          this.backlog = true;
-          this.kick();
-        }
-        for (const entry of batch) entry.done();
+    while (this.publishQueue.length > 0) {
+      const batch = this.publishQueue.splice(0);
+      const messages = batch.flatMap((entry) => entry.messages);
+      try {
+        if (this.backlog) throw new Error('a backlog is being drained in order');
+        await this.publisher.publish(messages);
+        this.markPublished(messages.map((m) => m.envelope.id));
+      } catch (error) {
+        if (!this.backlog) this.logger.warn({ err: error }, 'could not publish after commit; the poller will retry in order');
+        this.backlog = true;
+        this.kick();
       }
-    } finally {
-      this.publishing = false;
+      for (const entry of batch) entry.done();
     }
   }
 
@@ -175,11 +172,11 @@ export class OutboxRelay {
     this.stopped = true;
     clearInterval(this.timer);
     await this.idle();
-    // What the fast path published is marked now, not published again after a restart.
+    // What the fast path published (or is publishing) is marked now, not published again after a restart.
+    await this.publishing;
     clearTimeout(this.markTimer);
     this.markTimer = undefined;
-    await this.marking;
-    if (this.markQueue.length > 0) await this.markQueued();
+    while (this.marking || this.markQueue.length > 0) await (this.marking ?? this.markQueued());
   }
 
   private async drain(): Promise<void> {
