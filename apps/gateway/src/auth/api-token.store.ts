@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { isScope, type Scope } from '@gatehouse/contracts';
 import { DataSource, IsNull } from 'typeorm';
 import { ApiTokenEntity } from '../database/api-token.entity';
@@ -46,7 +46,14 @@ export class ApiTokenStore {
     const cached = this.verified.get(key);
     if (cached && cached.until > Date.now()) return cached.credential;
     this.verified.delete(key);
-    const row = await this.dataSource.getRepository(ApiTokenEntity).findOneBy({ id, revokedAt: IsNull() });
+    const row = await this.dataSource
+      .getRepository(ApiTokenEntity)
+      .findOneBy({ id, revokedAt: IsNull() })
+      .catch((error: unknown) => {
+        // Whatever the database's failure (restarting, unreachable), the caller hears 503 to try
+        // again, never a 500 that reads as a bug in their request (the chaos soak saw both).
+        throw new ServiceUnavailableException({ statusCode: 503, code: 'unavailable', message: 'Gatehouse cannot check API tokens just now (its database is unreachable); try again in a moment' }, { cause: error });
+      });
     if (!row || !tokenMatches(token, row.tokenHash)) return undefined;
     const scopes = row.scopes.filter(isScope);
     const credential: ApiCredential =

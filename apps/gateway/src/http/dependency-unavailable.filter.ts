@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, HttpStatus, Inject } from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Inject } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { isTransientError } from '@gatehouse/messaging';
 import { LOGGER, type Logger } from '@gatehouse/observability';
@@ -17,7 +17,15 @@ export class DependencyUnavailableFilter extends BaseExceptionFilter {
   }
 
   override catch(exception: unknown, host: ArgumentsHost): void {
-    if (host.getType() !== 'http' || !isTransientError(exception)) return super.catch(exception, host);
+    if (host.getType() !== 'http') return super.catch(exception, host);
+    if (exception instanceof HttpException && exception.getStatus() === HttpStatus.SERVICE_UNAVAILABLE) {
+      // A 503 said on purpose (a service or the token store unreachable) tells when to try again too.
+      const response = host.switchToHttp().getResponse<Response>();
+      if (!response.headersSent && !response.getHeader('Retry-After')) response.setHeader('Retry-After', '1');
+      if (exception.cause) this.logger.warn({ err: exception.cause }, 'a dependency is unavailable; answered 503');
+      return super.catch(exception, host);
+    }
+    if (!isTransientError(exception)) return super.catch(exception, host);
     const response = host.switchToHttp().getResponse<Response>();
     this.logger.warn({ err: exception }, 'a dependency is unavailable; answered 503');
     response
