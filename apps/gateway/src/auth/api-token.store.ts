@@ -1,7 +1,8 @@
-import { Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { isScope, type Scope } from '@gatehouse/contracts';
 import { DataSource, IsNull } from 'typeorm';
 import { ApiTokenEntity } from '../database/api-token.entity';
+import { unavailable } from '../http/refusal';
 import { hashToken, mintToken, parseTokenId, tokenMatches } from './api-token-format';
 
 /** What a verified token proves: which token, whose (personal) or which service's, and its scopes. */
@@ -52,7 +53,7 @@ export class ApiTokenStore {
       .catch((error: unknown) => {
         // Whatever the database's failure (restarting, unreachable), the caller hears 503 to try
         // again, never a 500 that reads as a bug in their request (the chaos soak saw both).
-        throw new ServiceUnavailableException({ statusCode: 503, code: 'unavailable', message: 'Gatehouse cannot check API tokens just now (its database is unreachable); try again in a moment' }, { cause: error });
+        throw unavailable('Gatehouse cannot check API tokens just now (its database is unreachable); try again in a moment', error);
       });
     if (!row || !tokenMatches(token, row.tokenHash)) return undefined;
     const scopes = row.scopes.filter(isScope);

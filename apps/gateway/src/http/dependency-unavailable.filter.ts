@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, HttpException, HttpStatus, Inject } from '@nestjs
 import { BaseExceptionFilter } from '@nestjs/core';
 import { isTransientError } from '@gatehouse/messaging';
 import { LOGGER, type Logger } from '@gatehouse/observability';
+import { unavailable } from './refusal';
 import type { Response } from 'express';
 
 /**
@@ -18,19 +19,13 @@ export class DependencyUnavailableFilter extends BaseExceptionFilter {
 
   override catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') return super.catch(exception, host);
-    if (exception instanceof HttpException && exception.getStatus() === HttpStatus.SERVICE_UNAVAILABLE) {
-      // A 503 said on purpose (a service or the token store unreachable) tells when to try again too.
+    // A dependency unreachable is answered as the same 503 as one said on purpose (a service or the token store unreachable).
+    const answer = exception instanceof HttpException || !isTransientError(exception) ? exception : unavailable('Gatehouse cannot reach its database or message broker just now; try again in a moment', exception);
+    if (answer instanceof HttpException && answer.getStatus() === HttpStatus.SERVICE_UNAVAILABLE) {
       const response = host.switchToHttp().getResponse<Response>();
       if (!response.headersSent && !response.getHeader('Retry-After')) response.setHeader('Retry-After', '1');
-      if (exception.cause) this.logger.warn({ err: exception.cause }, 'a dependency is unavailable; answered 503');
-      return super.catch(exception, host);
+      if (answer.cause) this.logger.warn({ err: answer.cause }, 'a dependency is unavailable; answered 503');
     }
-    if (!isTransientError(exception)) return super.catch(exception, host);
-    const response = host.switchToHttp().getResponse<Response>();
-    this.logger.warn({ err: exception }, 'a dependency is unavailable; answered 503');
-    response
-      .status(HttpStatus.SERVICE_UNAVAILABLE)
-      .setHeader('Retry-After', '1')
-      .json({ statusCode: 503, code: 'unavailable', message: 'Gatehouse cannot reach its database or message broker just now; try again in a moment' });
+    return super.catch(answer, host);
   }
 }

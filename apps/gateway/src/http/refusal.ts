@@ -1,4 +1,4 @@
-import { HttpException } from '@nestjs/common';
+import { HttpException, ServiceUnavailableException } from '@nestjs/common';
 
 /** HTTP status for each refusal code approval answers with. */
 const STATUS_OF: Record<string, number> = {
@@ -19,4 +19,9 @@ const STATUS_OF: Record<string, number> = {
 export function refusal(code: string, message: string): HttpException {
   const status = STATUS_OF[code] ?? 400;
   return new HttpException({ statusCode: status, code, message }, status);
+}
+
+/** 503 in the API's shape (code `unavailable`): something Gatehouse needs cannot be reached just now. */
+export function unavailable(message: string, cause: unknown): HttpException {
+  return new ServiceUnavailableException({ statusCode: 503, code: 'unavailable', message }, { cause });
 }

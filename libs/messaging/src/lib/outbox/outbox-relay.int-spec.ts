@@ -75,18 +75,23 @@ describe('outbox relay on real PostgreSQL', () => {
     }
   });
 
+  /** A relay started and through its first drain, over a broker that is up. */
+  const startedRelay = async (options: ConstructorParameters<typeof OutboxRelay>[4]) => {
+    const publisher = new FlakyPublisher();
+    publisher.up = true;
+    const relay = new OutboxRelay(dataSource, SCHEMA, publisher, logger, options);
+    relay.start();
+    await relay.idle();
+    return { relay, publisher, uow: new UnitOfWork(dataSource, SCHEMA, relay) };
+  };
+
   const publishedAt = async (subjects: readonly string[]) =>
     ((await dataSource.query(`SELECT message_key, published_at FROM ${SCHEMA}.outbox WHERE message_key = ANY($1)`, [subjects])) as { message_key: string; published_at: Date | null }[]).sort(
       (a, b) => subjects.indexOf(a.message_key) - subjects.indexOf(b.message_key),
     );
 
   it('marks what the fast path published later, many rows at once, each with when it reached the broker, and all of it before it stops', async () => {
-    const publisher = new FlakyPublisher();
-    publisher.up = true;
-    const first = new OutboxRelay(dataSource, SCHEMA, publisher, logger, { pollIntervalMs: 100, markEveryMs: 60_000 });
-    first.start();
-    await first.idle();
-    const uow = new UnitOfWork(dataSource, SCHEMA, first);
+    const { relay: first, publisher, uow } = await startedRelay({ pollIntervalMs: 100, markEveryMs: 60_000 });
     const subjects = ['m1', 'm2', 'm3'].map((s) => `${s}-${randomUUID()}`);
     for (const subject of subjects) {
       await uow.run((tx) => tx.publish(event(subject)));
@@ -112,12 +117,7 @@ describe('outbox relay on real PostgreSQL', () => {
   });
 
   it('marks everything published when it stops in the middle of a stream of commits and marks', async () => {
-    const publisher = new FlakyPublisher();
-    publisher.up = true;
-    const relay = new OutboxRelay(dataSource, SCHEMA, publisher, logger, { pollIntervalMs: 100, markEveryMs: 0 });
-    relay.start();
-    await relay.idle();
-    const uow = new UnitOfWork(dataSource, SCHEMA, relay);
+    const { relay, uow } = await startedRelay({ pollIntervalMs: 100, markEveryMs: 0 });
     const subjects = Array.from({ length: 40 }, (_, i) => `s${i}-${randomUUID()}`);
     // Commits land while marks of earlier ones are being written.
     for (let i = 0; i < subjects.length; i += 8) await Promise.all(subjects.slice(i, i + 8).map((subject) => uow.run((tx) => tx.publish(event(subject)))));
