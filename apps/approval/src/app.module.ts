@@ -6,6 +6,8 @@ import { ObservabilityModule, type Logger } from '@gatehouse/observability';
 import { PersistenceModule } from '@gatehouse/persistence';
 import { APPROVAL_CONFIG, SCHEMA, SERVICE, type ApprovalConfig } from './config';
 import { entities, migrations } from './database';
+import { DecisionGroups } from './decisions/submit-decision/decision-groups';
+import { DecisionMaker } from './decisions/submit-decision/decision-maker';
 import { SubmitDecisionHandler } from './decisions/submit-decision/submit-decision.handler';
 import { DirectoryClient } from './directory/directory-client';
 import { FlowCatalog } from './flows/flow-catalog';
@@ -64,6 +66,8 @@ export class AppModule {
         AccessRequestRepository,
         Authorizer,
         RequestChanger,
+        DecisionMaker,
+        DecisionGroups,
       ],
     };
   }

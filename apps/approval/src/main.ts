@@ -15,6 +15,8 @@ runMain(SERVICE, logger, () =>
     service: SERVICE,
     module: AppModule.register(config, flows, logger),
     logger,
+    // Decisions arriving together share a transaction (DecisionGroups): more in flight, larger groups.
+    consumer: { maxInFlight: 64 },
     port: config.http.port,
     host: config.http.host,
   }),

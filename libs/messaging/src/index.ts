@@ -18,3 +18,4 @@ export * from './lib/consumer/subscriptions';
 export * from './lib/startup-errors';
 export * from './lib/request-reply/deadline';
 export * from './lib/kafka/kafka-doctor';
+export * from './lib/outbox/grouped-work';

@@ -26,6 +26,18 @@ export class AccessRequestRepository {
     return this.read(tx.manager, id, 'FOR UPDATE OF r');
   }
 
+  /**
+   * Several requests, each row-locked for the rest of the transaction: one round trip. Locked in
+   * id order, so two transactions locking overlapping sets cannot deadlock.
+   */
+  async lockAll(tx: Transaction, ids: readonly string[]): Promise<Map<string, AccessRequest>> {
+    const rows: (RequestRow & { decisions: DecisionRow[] })[] = await tx.manager.query(
+      `${SELECT_WITH_DECISIONS} WHERE r.id = ANY($1::uuid[]) ORDER BY r.id FOR UPDATE OF r`,
+      [ids],
+    );
+    return new Map(rows.map((row) => [row.id, rehydrate(row)]));
+  }
+
   /** The request as it is now, without a lock (for checks made before a change of another request). */
   async find(manager: EntityManager, id: string): Promise<AccessRequest | null> {
     return this.read(manager, id, '');
@@ -77,15 +89,16 @@ export class AccessRequestRepository {
   }
 
   private async read(manager: EntityManager, id: string, lock: string): Promise<AccessRequest | null> {
-    const [row]: (RequestRow & { decisions: DecisionRow[] })[] = await manager.query(
-      `SELECT r.*, COALESCE((SELECT json_agg(d ORDER BY d.id) FROM approval.decisions d WHERE d.request_id = r.id), '[]'::json) AS decisions
-         FROM approval.access_requests r WHERE r.id = $1 ${lock}`,
-      [id],
-    );
-    if (!row) return null;
-    const { decisions, ...request } = row;
-    return AccessRequest.rehydrate(request, decisions);
+    const [row]: (RequestRow & { decisions: DecisionRow[] })[] = await manager.query(`${SELECT_WITH_DECISIONS} WHERE r.id = $1 ${lock}`, [id]);
+    return row ? rehydrate(row) : null;
   }
+}
+
+const SELECT_WITH_DECISIONS = `SELECT r.*, COALESCE((SELECT json_agg(d ORDER BY d.id) FROM approval.decisions d WHERE d.request_id = r.id), '[]'::json) AS decisions
+  FROM approval.access_requests r`;
+
+function rehydrate({ decisions, ...request }: RequestRow & { decisions: DecisionRow[] }): AccessRequest {
+  return AccessRequest.rehydrate(request, decisions);
 }
 
 function timerStatement(bind: Bind, requestId: string, change: TimerChange): string {

@@ -63,6 +63,59 @@ describe('approval: decisions on the real broker and database', () => {
     await waitFor(() => fx.events(id, 'access.approved').length + fx.events(id, 'access.denied').length === 1, { what: 'the one outcome' });
   });
 
+  const decision = (id: string, email: string, kind: 'approve' | 'deny' = 'approve') =>
+    createEnvelope('access.decision.submit', id, { requestId: id, principal: personPrincipal(email), kind, reason: 'on call' }, { source: 'test' });
+
+  it('30 decisions on 30 requests at once share transactions, and each is made exactly once', async () => {
+    const ids = await Promise.all(Array.from({ length: 30 }, () => pendingRequest()));
+    const handler = fx.app.get(SubmitDecisionHandler);
+    const replies = await Promise.all(ids.map((id, i) => handler.handle(decision(id, APPROVERS[i % 20], i % 3 === 0 ? 'deny' : 'approve'))));
+    replies.forEach((reply, i) => expect(reply).toMatchObject({ accepted: true, result: i % 3 === 0 ? 'denied' : 'approved', request: { id: ids[i] } }));
+    const rows: { request_id: string; tx: string }[] = await fx.db.query(`SELECT request_id, xmin::text AS tx FROM approval.decisions WHERE request_id = ANY($1)`, [ids]);
+    expect(rows.map((r) => r.request_id).sort()).toEqual([...ids].sort());
+    // Fewer transactions than decisions: they were made in groups.
+    expect(new Set(rows.map((r) => r.tx)).size).toBeLessThan(30);
+    for (const [i, id] of ids.entries()) {
+      await waitFor(() => fx.events(id, i % 3 === 0 ? 'access.denied' : 'access.approved').length === 1, { what: `the outcome of request ${i}` });
+    }
+    await waitFor(() => ids.filter((_, i) => i % 3 !== 0).every((id) => fx.events(id, 'provisioning.grant', TOPICS.provisioningCommands).length === 1), { what: 'a grant command per approval' });
+    expect(ids.flatMap((id) => [...fx.events(id, 'access.approved'), ...fx.events(id, 'access.denied')])).toHaveLength(30);
+  });
+
+  it('a redelivered decision in a group commits nothing of the group; each is then made once, the redelivery answered as the first time', async () => {
+    const [a, b, c] = await Promise.all([pendingRequest(), pendingRequest(), pendingRequest()]);
+    const handler = fx.app.get(SubmitDecisionHandler);
+    const first = decision(a, 'dba1@example.com');
+    const firstReply = await handler.handle(first);
+    expect(firstReply).toMatchObject({ accepted: true, result: 'approved' });
+    const replies = await Promise.all([handler.handle(decision(b, 'dba2@example.com')), handler.handle(first), handler.handle(decision(c, 'dba3@example.com'))]);
+    expect(replies[1]).toEqual(firstReply);
+    expect(replies[0]).toMatchObject({ accepted: true, result: 'approved', request: { id: b } });
+    expect(replies[2]).toMatchObject({ accepted: true, result: 'approved', request: { id: c } });
+    const [{ count }] = await fx.db.query(`SELECT count(*)::int AS count FROM approval.decisions WHERE request_id = ANY($1)`, [[a, b, c]]);
+    expect(count).toBe(3);
+    await waitFor(() => [b, c].every((id) => fx.events(id, 'access.approved').length === 1), { what: 'b and c approved' });
+    // The redelivery was not refused (nor audited as a refusal) in a group that was rolled back.
+    expect(fx.events(a, 'access.refused')).toEqual([]);
+    expect(fx.events(a, 'access.approved')).toHaveLength(1);
+  });
+
+  it("a decision that needs the directory leaves its group to ask it; the others are made without waiting for it", async () => {
+    // The fixture has no provisioning-okta: the directory question waits out its 10 s.
+    const created = await fx.create({ flow: 'group-approved', target: 'console', durationSeconds: 3600, reason: '' }, 2000);
+    if (created.outcome !== 'created') throw new Error(JSON.stringify(created));
+    const [b, c] = await Promise.all([pendingRequest(), pendingRequest()]);
+    const handler = fx.app.get(SubmitDecisionHandler);
+    const needsDirectory = handler.handle(decision(created.request.id, 'dora@example.com'));
+    const others = Promise.all([handler.handle(decision(b, 'dba4@example.com')), handler.handle(decision(c, 'dba5@example.com'))]);
+    const first = await Promise.race([others.then(() => 'others'), needsDirectory.then(() => 'the directory decision')]);
+    expect(first).toBe('others');
+    expect(await others).toMatchObject([{ accepted: true, result: 'approved' }, { accepted: true, result: 'approved' }]);
+    expect(await needsDirectory).toMatchObject({ accepted: false, code: 'directory_unavailable' });
+    const [{ count }] = await fx.db.query(`SELECT count(*)::int AS count FROM approval.decisions WHERE request_id = $1`, [created.request.id]);
+    expect(count).toBe(0);
+  }, 30_000);
+
   it('counts distinct approvers for multi-party approval', async () => {
     const id = await pendingRequest('aws-admin', 'admin', 3600);
     expect(await fx.decide(id, 'cto@example.com')).toMatchObject({ accepted: true, result: 'recorded', request: { status: 'PENDING', approvals: { count: 1, required: 2 } } });

@@ -69,4 +69,32 @@ describe('UnitOfWork.consumeOnce on real PostgreSQL', () => {
       expect(await count(`SELECT value AS n FROM ${SCHEMA}.counters WHERE id = $1`, [counter])).toBe(1);
     });
   }
+
+  it('consumeTogether: several messages in one transaction, each claimed; one handled already and nothing is committed', async () => {
+    const counters = [randomUUID(), randomUUID(), randomUUID()];
+    for (const counter of counters) await dataSource.query(`INSERT INTO ${SCHEMA}.counters VALUES ($1, 0)`, [counter]);
+    const commands = counters.map(() => message());
+    const handleAll = (which: readonly number[]) => async (tx: Transaction) => {
+      const handled = [];
+      for (const i of which) handled.push({ message: commands[i], result: await bump(counters[i], commands[i])(tx) });
+      return handled;
+    };
+
+    const together = await uow.consumeTogether('test', handleAll([0, 1]));
+    expect(together?.map((h) => [h.message.id, h.result])).toEqual([
+      [commands[0].id, { seen: 0 }],
+      [commands[1].id, { seen: 0 }],
+    ]);
+    // One transaction: the two inbox rows were written by the same one.
+    expect(await count(`SELECT count(DISTINCT xmin::text) AS n FROM ${SCHEMA}.inbox WHERE message_id = ANY($1)`, [[commands[0].id, commands[1].id]])).toBe(1);
+
+    // Message 1 again, with message 2: nothing of the group is committed; done one by one, 1 is a duplicate.
+    expect(await uow.consumeTogether('test', handleAll([1, 2]))).toBeUndefined();
+    expect(await count(`SELECT value AS n FROM ${SCHEMA}.counters WHERE id = $1`, [counters[1]])).toBe(1);
+    expect(await count(`SELECT value AS n FROM ${SCHEMA}.counters WHERE id = $1`, [counters[2]])).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM ${SCHEMA}.outbox WHERE message_key = $1`, [commands[2].subject])).toBe(0);
+    expect(await uow.consumeOnce('test', commands[1], bump(counters[1], commands[1]), { claimAtCommit: true })).toEqual({ duplicate: true, previous: { seen: 0 } });
+    expect(await uow.consumeOnce('test', commands[2], bump(counters[2], commands[2]), { claimAtCommit: true })).toEqual({ duplicate: false, result: { seen: 0 } });
+    expect(await count(`SELECT count(*) AS n FROM ${SCHEMA}.inbox WHERE message_id = ANY($1)`, [commands.map((c) => c.id)])).toBe(3);
+  });
 });

@@ -20,9 +20,9 @@ export class Transaction {
   private written = 0;
   /** The inbox row's answer, written together with the outbox rows (one round trip). */
   inboxResult?: { consumer: string; messageId: string; json: string };
-  /** Claim-at-commit: the inbox row to insert in the final statement (see consumeOnce). */
-  claim?: { consumer: string; messageId: string; type: string; json: string | null };
-  /** Set by flush when the claim found the message already handled. */
+  /** Claim-at-commit: the inbox rows to insert in the final statement (see consumeOnce). */
+  claims: InboxClaim[] = [];
+  /** Set by flush when a claim found its message already handled. */
   claimLost = false;
 
   /**
@@ -48,11 +48,10 @@ export class Transaction {
   async flush(): Promise<void> {
     const rows = this.outboxed.slice(this.written);
     const inbox = this.inboxResult;
-    const claim = this.claim;
+    const claims = this.claims.splice(0);
     const writes = this.finalWrites.splice(0);
     this.inboxResult = undefined;
-    this.claim = undefined;
-    if (rows.length === 0 && !inbox && !claim && writes.length === 0) return;
+    if (rows.length === 0 && !inbox && claims.length === 0 && writes.length === 0) return;
     const values: unknown[] = [];
     const bind: Bind = (value) => {
       values.push(value);
@@ -70,19 +69,25 @@ export class Transaction {
     if (inbox) {
       parts.push(`answer AS (UPDATE ${s}.inbox SET result = ${bind(inbox.json)} WHERE consumer = ${bind(inbox.consumer)} AND message_id = ${bind(inbox.messageId)})`);
     }
-    if (claim) {
-      parts.push(
-        `claim AS (INSERT INTO ${s}.inbox (consumer, message_id, message_type, result) VALUES (${bind(claim.consumer)}, ${bind(claim.messageId)}, ${bind(claim.type)}, ${bind(claim.json)})
-           ON CONFLICT DO NOTHING RETURNING 1)`,
-      );
+    if (claims.length > 0) {
+      const tuples = claims.map((claim) => `(${bind(claim.consumer)}, ${bind(claim.messageId)}, ${bind(claim.type)}, ${bind(claim.json)})`);
+      parts.push(`claim AS (INSERT INTO ${s}.inbox (consumer, message_id, message_type, result) VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING RETURNING 1)`);
     }
     const [answer]: { claimed: number }[] = await this.manager.query(
-      `WITH ${parts.join(', ')} SELECT ${claim ? '(SELECT count(*) FROM claim)::int' : '1'} AS claimed`,
+      `WITH ${parts.join(', ')} SELECT ${claims.length > 0 ? '(SELECT count(*) FROM claim)::int' : '0'} AS claimed`,
       values,
     );
-    if (claim && answer?.claimed === 0) this.claimLost = true;
+    if ((answer?.claimed ?? 0) < claims.length) this.claimLost = true;
     this.written = this.outboxed.length;
   }
+}
+
+/** A message's id in the inbox, written at commit; `json` is what its work returned. */
+export interface InboxClaim {
+  consumer: string;
+  messageId: string;
+  type: string;
+  json: string | null;
 }
 
 /** A duplicate carries what the first delivery's work returned (stored as JSON). */
@@ -95,6 +100,16 @@ export interface ConsumeOptions {
    * systems): a duplicate's work is done again and then rolled back.
    */
   claimAtCommit?: boolean;
+}
+
+/** A message handled in a group, with what its work returned. */
+export interface Handled<T> {
+  message: Envelope;
+  result: T;
+}
+
+function claimOf(consumer: string, message: Envelope, result: unknown): InboxClaim {
+  return { consumer, messageId: message.id, type: message.type, json: result === undefined ? null : JSON.stringify(result) };
 }
 
 /** Thrown inside the transaction to roll back the work of a message already handled. */
@@ -139,7 +154,7 @@ export class UnitOfWork {
       try {
         return await this.run(async (tx): Promise<ConsumeResult<T>> => {
           const result = await work(tx);
-          tx.claim = { consumer, messageId: message.id, type: message.type, json: result === undefined ? null : JSON.stringify(result) };
+          tx.claims.push(claimOf(consumer, message, result));
           return { duplicate: false, result };
         });
       } catch (error) {
@@ -159,6 +174,26 @@ export class UnitOfWork {
       if (result !== undefined) tx.inboxResult = { consumer, messageId: message.id, json: JSON.stringify(result) };
       return { duplicate: false, result };
     });
+  }
+
+  /**
+   * Several messages' work in one transaction: one commit for all of them. `work` returns the
+   * messages it handled with each one's result; each is claimed in the inbox at commit, as with
+   * `claimAtCommit` (so, likewise, only for work whose every effect is in this transaction). If
+   * any of them had been handled already, nothing is committed and the answer is `undefined`:
+   * do them one by one with `consumeOnce`, which answers a duplicate with its first result.
+   */
+  async consumeTogether<T>(consumer: string, work: (tx: Transaction) => Promise<readonly Handled<T>[]>): Promise<readonly Handled<T>[] | undefined> {
+    try {
+      return await this.run(async (tx) => {
+        const handled = await work(tx);
+        for (const { message, result } of handled) tx.claims.push(claimOf(consumer, message, result));
+        return handled;
+      });
+    } catch (error) {
+      if (error instanceof AlreadyHandled) return undefined;
+      throw error;
+    }
   }
 
   private async previousResult<T>(manager: EntityManager, consumer: string, messageId: string): Promise<T | null> {
