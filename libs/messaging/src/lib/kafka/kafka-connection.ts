@@ -2,8 +2,11 @@ import { Kafka, Partitioners, logLevel, type Admin, type ITopicConfig, type Prod
 import { CoalescingSender } from './coalescing-sender';
 import { kafkaLog } from './kafka-log';
 import { kafkaSecurityOptions, type KafkaSecurity } from './kafka-security';
+import { applyRequestQueueFix } from './request-queue-fix';
 import { deadLetterTopicOf } from '@gatehouse/contracts';
 import type { Logger } from '@gatehouse/observability';
+
+applyRequestQueueFix();
 
 export interface KafkaConnectionOptions {
   clientId: string;
