@@ -4,7 +4,7 @@ import { TOPICS } from '@gatehouse/contracts';
 import { MessagingModule } from '@gatehouse/messaging';
 import { ObservabilityModule, type Logger } from '@gatehouse/observability';
 import { PersistenceModule } from '@gatehouse/persistence';
-import { APPROVAL_CONFIG, SCHEMA, SERVICE, type ApprovalConfig } from './config';
+import { APPROVAL_CONFIG, POOL_SIZE, SCHEMA, SERVICE, type ApprovalConfig } from './config';
 import { entities, migrations } from './database';
 import { DecisionGroups } from './decisions/submit-decision/decision-groups';
 import { DecisionMaker } from './decisions/submit-decision/decision-maker';
@@ -34,7 +34,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ObservabilityModule.forRoot({ service: SERVICE, logger }),
-        PersistenceModule.forRoot({ url: config.database.url, schema: SCHEMA, entities, migrations, applicationName: SERVICE }),
+        PersistenceModule.forRoot({ url: config.database.url, schema: SCHEMA, entities, migrations, applicationName: SERVICE, poolSize: POOL_SIZE }),
         MessagingModule.forRoot({
           service: SERVICE,
           brokers: config.kafka.brokers,

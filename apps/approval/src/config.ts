@@ -2,6 +2,14 @@ import { commonConfig, commonEnv, databaseEnv, isProduction, kafkaSecurityRules 
 import { z } from 'zod';
 
 export const SERVICE = 'approval';
+
+/**
+ * Messages handled at once. Decisions arriving together share a transaction (DecisionGroups),
+ * so more in flight means larger groups: 1,000 decisions/s needed more than the default 16.
+ * Each other handler may hold a pooled connection while it runs, so the pool is larger still.
+ */
+export const IN_FLIGHT = 32;
+export const POOL_SIZE = IN_FLIGHT + 8;
 export const SCHEMA = 'approval';
 
 export const approvalEnvSchema = z

@@ -3,7 +3,7 @@ import { loadConfigOrExit, loadFlowsOrExit } from '@gatehouse/config';
 import { runMain, startService } from '@gatehouse/messaging';
 import { createLogger } from '@gatehouse/observability';
 import { AppModule } from './app.module';
-import { approvalEnvSchema, SERVICE } from './config';
+import { approvalEnvSchema, IN_FLIGHT, SERVICE } from './config';
 
 const config = loadConfigOrExit(SERVICE, approvalEnvSchema);
 const logger = createLogger({ service: SERVICE, level: config.logLevel, format: config.logFormat });
@@ -15,8 +15,7 @@ runMain(SERVICE, logger, () =>
     service: SERVICE,
     module: AppModule.register(config, flows, logger),
     logger,
-    // Decisions arriving together share a transaction (DecisionGroups): more in flight, larger groups.
-    consumer: { maxInFlight: 64 },
+    consumer: { maxInFlight: IN_FLIGHT },
     port: config.http.port,
     host: config.http.host,
   }),

@@ -28,7 +28,8 @@ export class AccessRequestRepository {
 
   /**
    * Several requests, each row-locked for the rest of the transaction: one round trip. Locked in
-   * id order, so two transactions locking overlapping sets cannot deadlock.
+   * id order, so two transactions that lock their requests this way, before any other row,
+   * cannot deadlock on them (groups of decisions, the timer poller).
    */
   async lockAll(tx: Transaction, ids: readonly string[]): Promise<Map<string, AccessRequest>> {
     const rows: (RequestRow & { decisions: DecisionRow[] })[] = await tx.manager.query(

@@ -60,6 +60,9 @@ export class TimerPoller implements OnApplicationBootstrap, OnApplicationShutdow
             WHERE fired_at IS NULL AND due_at <= now() ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
           [BATCH],
         );
+        // Their requests locked first, all at once and in id order, as a group of decisions
+        // locks them: one by one in due order, the two could each wait for a row the other holds.
+        if (due.length > 1) await this.requests.lockAll(tx, [...new Set(due.map((t) => t.request_id))]);
         for (const timer of due) await fireTimer(tx, timer, this.requests, this.authorizer, this.flows);
         if (due.length > 0) await tx.manager.query(`UPDATE approval.timers SET fired_at = now() WHERE id = ANY($1::bigint[])`, [due.map((t) => t.id)]);
         return due.length;

@@ -39,7 +39,7 @@ export class DecisionGroups {
       (items) => this.together(items),
       (item) => this.alone(item),
       {
-        keyOf: (item) => item.command.data.requestId,
+        keyOf: (item) => idOf(item.command),
         concurrency: 2,
         onGroupFailed: (error, size) => logger.warn({ err: error, size }, 'a group of decisions failed; making them one by one'),
       },
@@ -64,7 +64,7 @@ export class DecisionGroups {
       const made: Handled<SubmitDecisionReply>[] = [];
       for (const { command, groups } of items) {
         try {
-          const reply = await this.maker.decide(tx, command, locked.get(command.data.requestId) ?? null, groups);
+          const reply = await this.maker.decide(tx, command, locked.get(idOf(command)) ?? null, groups);
           outcomes.push(reply);
           made.push({ message: command, result: reply });
         } catch (error) {
@@ -90,4 +90,9 @@ export class DecisionGroups {
     if (outcome.duplicate) return outcome.previous ?? { accepted: false, code: 'duplicate', message: 'this decision was already submitted' };
     return outcome.result;
   }
+}
+
+/** A request id as PostgreSQL returns it: a uuid in lower case (an API caller may send upper). */
+function idOf(command: TypedEnvelope<'access.decision.submit'>): string {
+  return command.data.requestId.toLowerCase();
 }

@@ -129,4 +129,44 @@ describe('GroupedWork', () => {
     ]);
     await expect(Promise.all(again)).resolves.toEqual(['done 4', 'done 5']);
   });
+
+  it('frees the keys of a group that failed, so later items of those keys run', async () => {
+    const held = new HeldWork({ concurrency: 1 });
+    const blocker = held.submit('z', '0');
+    await tick();
+    const group = [held.submit('a', 'a1'), held.submit('b', 'b1')];
+    await held.finish();
+    await held.finish(new Error('the group failed'));
+    await held.finish();
+    await held.finish();
+    await expect(Promise.all([blocker, ...group])).resolves.toEqual(['done 0', 'done a1', 'done b1']);
+    const later = held.submit('a', 'a2');
+    await tick();
+    expect(held.calls.at(-1)).toEqual({ kind: 'alone', values: ['a2'] });
+    await held.finish();
+    await expect(later).resolves.toBe('done a2');
+  });
+
+  it('settles every item even when the work throws before it returns a promise', async () => {
+    const work = new GroupedWork<string, string>(
+      () => {
+        throw new Error('together broke');
+      },
+      (item) => {
+        if (item === 'bad') throw new Error('alone broke');
+        return Promise.resolve(`done ${item}`);
+      },
+      {
+        onGroupFailed: () => {
+          throw new Error('the hook broke too');
+        },
+      },
+    );
+    const results = await Promise.allSettled(['ok', 'bad', 'fine'].map((item) => work.submit(item)));
+    expect(results).toEqual([
+      { status: 'fulfilled', value: 'done ok' },
+      { status: 'rejected', reason: new Error('alone broke') },
+      { status: 'fulfilled', value: 'done fine' },
+    ]);
+  });
 });

@@ -25,8 +25,9 @@ interface Waiting<T, R> {
 /**
  * Group commit for work done in a database transaction. Each transaction costs round trips, a
  * commit and a WAL flush whatever it holds, so under load one transaction for many items is
- * much cheaper than one each. Items handed in while a group runs wait for the next group, and
- * that group carries all of them: no added delay when idle, one transaction for many when busy.
+ * much cheaper than one each. Items handed in while `concurrency` groups run wait for one of
+ * them to finish, and the next group carries all of them: no added delay when idle, one
+ * transaction for many when busy.
  *
  * `together` does a group's work in one transaction and returns each item's result in order,
  * or `undefined` when it committed nothing and the items must be done one by one (a message of
@@ -78,25 +79,33 @@ export class GroupedWork<T, R> {
     return this.options.keyOf?.(item) ?? '';
   }
 
+  /** Settles every item of the group, whatever `together`, `alone` or the hook do. */
   private async run(group: readonly Waiting<T, R>[]): Promise<void> {
-    if (group.length === 1) {
-      const [only] = group as [Waiting<T, R>];
-      await this.alone(only.item).then(only.resolve, only.reject);
-      return;
+    if (group.length > 1) {
+      let results: readonly R[] | undefined;
+      try {
+        results = await this.together(group.map((w) => w.item));
+      } catch (error) {
+        try {
+          this.options.onGroupFailed?.(error, group.length);
+        } catch {
+          // A failing hook must not strand the group.
+        }
+        results = undefined;
+      }
+      if (results) {
+        // A group that committed but answered for the wrong number of items is a bug in
+        // `together`: its callers hear so (their messages are retried; the inbox makes that safe).
+        if (results.length === group.length) group.forEach((waiting, i) => waiting.resolve(results[i] as R));
+        else for (const waiting of group) waiting.reject(new Error(`a group of ${group.length} items returned ${results.length} results`));
+        return;
+      }
     }
-    let results: readonly R[] | undefined;
-    try {
-      results = await this.together(group.map((w) => w.item));
-    } catch (error) {
-      this.options.onGroupFailed?.(error, group.length);
-      results = undefined;
+    for (const waiting of group) {
+      await Promise.resolve()
+        .then(() => this.alone(waiting.item))
+        .then(waiting.resolve, waiting.reject);
     }
-    if (results) {
-      if (results.length === group.length) group.forEach((waiting, i) => waiting.resolve(results[i] as R));
-      else for (const waiting of group) waiting.reject(new Error(`a group of ${group.length} items returned ${results.length} results`));
-      return;
-    }
-    for (const waiting of group) await this.alone(waiting.item).then(waiting.resolve, waiting.reject);
   }
 
   /** The oldest items that fit a group, at most one per key and none of a key another group holds. */
