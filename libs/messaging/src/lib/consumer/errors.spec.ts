@@ -8,7 +8,7 @@ describe('isTransientError', () => {
     const wrapped = Object.assign(new Error('QueryFailedError'), { driverError: Object.assign(new Error('x'), { code: '08006' }) });
     const kafka = Object.assign(new Error('Connection error'), { name: 'KafkaJSConnectionError' });
     const retriableProtocol = Object.assign(new Error('This server is not the leader for that topic-partition'), { name: 'KafkaJSProtocolError', retriable: true });
-    for (const error of [new TransientError('Okta answered 503'), timeout, refused, shutdown, wrapped, kafka, retriableProtocol, new Error('Connection terminated unexpectedly')]) expect(isTransientError(error)).toBe(true);
+    for (const error of [new TransientError('Okta answered 503'), timeout, refused, shutdown, wrapped, kafka, retriableProtocol, new Error('Connection terminated unexpectedly'), new Error('timeout exceeded when trying to connect')]) expect(isTransientError(error)).toBe(true);
   });
 
   it('takes a failure of the message itself for what it is', () => {

@@ -39,8 +39,9 @@ export function isTransientError(error: unknown): boolean {
     const { name, code, message, retriable } = e as { name?: unknown; code?: unknown; message?: unknown; retriable?: unknown };
     if (typeof name === 'string' && (TRANSIENT_NAMES.has(name) || (name.startsWith('KafkaJS') && retriable === true))) return true;
     // PostgreSQL's connection exceptions are class 08; 57P0x is the server shutting down or starting.
+    // (The pool's own 'timeout exceeded when trying to connect' means every connection was busy.)
     if (typeof code === 'string' && (TRANSIENT_CODES.has(code) || code.startsWith('08'))) return true;
-    if (typeof message === 'string' && /Connection terminated|terminating connection|connection timeout|Client has encountered a connection error/i.test(message)) return true;
+    if (typeof message === 'string' && /Connection terminated|terminating connection|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(message)) return true;
     e = (e as { driverError?: unknown; cause?: unknown }).driverError ?? (e as { cause?: unknown }).cause;
   }
   return false;
