@@ -14,6 +14,8 @@ interface Submitted {
 
 type Outcome = SubmitDecisionReply | NeedsGroups;
 
+const DUPLICATE: SubmitDecisionReply = { accepted: false, code: 'duplicate', message: 'this decision was already submitted' };
+
 /**
  * Decisions arriving together are made in one transaction (group commit): the decisions
  * benchmark spent most of its CPU on one transaction per decision (begin, locked read, write,
@@ -22,8 +24,9 @@ type Outcome = SubmitDecisionReply | NeedsGroups;
  * inbox claim in one final statement. Exactly one decision per request still holds: two
  * decisions on one request never share a group (the later waits for the next), and every
  * request is row-locked as before, so groups, single decisions and other replicas take turns on
- * it. A group whose transaction fails, or that holds a message handled already, commits
- * nothing; its decisions are then made one by one, each in its own transaction as before.
+ * it. A message handled already is answered as it was the first time (from the inbox). A group
+ * whose transaction fails, or whose claim finds a message another replica handled meanwhile,
+ * commits nothing; its decisions are then made one by one, each in its own transaction as before.
  */
 @Injectable()
 export class DecisionGroups {
@@ -57,12 +60,22 @@ export class DecisionGroups {
     const outcomes: Outcome[] = [];
     const handled = await this.uow.consumeTogether(SERVICE, async (tx) => {
       outcomes.length = 0;
+      // Redeliveries (after a rebalance, say) are answered as the first time, not decided again.
+      const earlier = await this.uow.handledBefore<SubmitDecisionReply>(
+        tx.manager,
+        SERVICE,
+        items.map((item) => item.command.id.toLowerCase()),
+      );
       const locked = await this.requests.lockAll(
         tx,
-        items.map((item) => item.command.data.requestId),
+        items.filter((item) => !earlier.has(item.command.id.toLowerCase())).map((item) => idOf(item.command)),
       );
       const made: Handled<SubmitDecisionReply>[] = [];
       for (const { command, groups } of items) {
+        if (earlier.has(command.id.toLowerCase())) {
+          outcomes.push(earlier.get(command.id.toLowerCase()) ?? DUPLICATE);
+          continue;
+        }
         try {
           const reply = await this.maker.decide(tx, command, locked.get(idOf(command)) ?? null, groups);
           outcomes.push(reply);
@@ -87,7 +100,7 @@ export class DecisionGroups {
       async (tx) => this.maker.decide(tx, command, await this.requests.lock(tx, command.data.requestId), groups),
       { claimAtCommit: true },
     );
-    if (outcome.duplicate) return outcome.previous ?? { accepted: false, code: 'duplicate', message: 'this decision was already submitted' };
+    if (outcome.duplicate) return outcome.previous ?? DUPLICATE;
     return outcome.result;
   }
 }

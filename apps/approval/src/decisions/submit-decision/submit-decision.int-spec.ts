@@ -83,7 +83,7 @@ describe('approval: decisions on the real broker and database', () => {
     expect(ids.flatMap((id) => [...fx.events(id, 'access.approved'), ...fx.events(id, 'access.denied')])).toHaveLength(30);
   });
 
-  it('a redelivered decision in a group commits nothing of the group; each is then made once, the redelivery answered as the first time', async () => {
+  it('a redelivered decision in a group is answered as the first time, not decided again; the others are made once', async () => {
     const [a, b, c] = await Promise.all([pendingRequest(), pendingRequest(), pendingRequest()]);
     const handler = fx.app.get(SubmitDecisionHandler);
     const first = decision(a, 'dba1@example.com');
@@ -95,8 +95,11 @@ describe('approval: decisions on the real broker and database', () => {
     expect(replies[2]).toMatchObject({ accepted: true, result: 'approved', request: { id: c } });
     const [{ count }] = await fx.db.query(`SELECT count(*)::int AS count FROM approval.decisions WHERE request_id = ANY($1)`, [[a, b, c]]);
     expect(count).toBe(3);
+    // b and c were still made together, in the group's one transaction (not one by one).
+    const [{ transactions }] = await fx.db.query(`SELECT count(DISTINCT xmin::text)::int AS transactions FROM approval.decisions WHERE request_id = ANY($1)`, [[b, c]]);
+    expect(transactions).toBe(1);
     await waitFor(() => [b, c].every((id) => fx.events(id, 'access.approved').length === 1), { what: 'b and c approved' });
-    // The redelivery was not refused (nor audited as a refusal) in a group that was rolled back.
+    // The redelivery was not decided again: no refusal ("already approved") answered or audited.
     expect(fx.events(a, 'access.refused')).toEqual([]);
     expect(fx.events(a, 'access.approved')).toHaveLength(1);
   });

@@ -96,5 +96,8 @@ describe('UnitOfWork.consumeOnce on real PostgreSQL', () => {
     expect(await uow.consumeOnce('test', commands[1], bump(counters[1], commands[1]), { claimAtCommit: true })).toEqual({ duplicate: true, previous: { seen: 0 } });
     expect(await uow.consumeOnce('test', commands[2], bump(counters[2], commands[2]), { claimAtCommit: true })).toEqual({ duplicate: false, result: { seen: 0 } });
     expect(await count(`SELECT count(*) AS n FROM ${SCHEMA}.inbox WHERE message_id = ANY($1)`, [commands.map((c) => c.id)])).toBe(3);
+    // What a group reads to answer redeliveries: each handled message with its first answer.
+    const earlier = await uow.handledBefore<{ seen: number }>(dataSource.manager, 'test', [commands[0].id, randomUUID(), commands[2].id]);
+    expect(Object.fromEntries(earlier)).toEqual({ [commands[0].id]: { seen: 0 }, [commands[2].id]: { seen: 0 } });
   });
 });

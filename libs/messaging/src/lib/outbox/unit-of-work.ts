@@ -196,6 +196,18 @@ export class UnitOfWork {
     }
   }
 
+  /**
+   * Which of these messages were handled already, with what their work returned: a group
+   * answers its redeliveries (after a rebalance, say) from here instead of being rolled back.
+   */
+  async handledBefore<T>(manager: EntityManager, consumer: string, messageIds: readonly string[]): Promise<Map<string, T | null>> {
+    const rows: { message_id: string; result: T | null }[] = await manager.query(
+      `SELECT message_id, result FROM "${this.schema}".inbox WHERE consumer = $1 AND message_id = ANY($2::uuid[])`,
+      [consumer, messageIds],
+    );
+    return new Map(rows.map((row) => [row.message_id, row.result ?? null]));
+  }
+
   private async previousResult<T>(manager: EntityManager, consumer: string, messageId: string): Promise<T | null> {
     const [row] = await manager.query(`SELECT result FROM "${this.schema}".inbox WHERE consumer = $1 AND message_id = $2`, [consumer, messageId]);
     return (row?.result ?? null) as T | null;
