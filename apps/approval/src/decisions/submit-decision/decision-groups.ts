@@ -24,8 +24,8 @@ const DUPLICATE: SubmitDecisionReply = { accepted: false, code: 'duplicate', mes
  * inbox claim in one final statement. Exactly one decision per request still holds: two
  * decisions on one request never share a group (the later waits for the next), and every
  * request is row-locked as before, so groups, single decisions and other replicas take turns on
- * it. A message handled already is answered as it was the first time (from the inbox). A group
- * whose transaction fails, or whose claim finds a message another replica handled meanwhile,
+ * it. A message handled already is answered as it was the first time (from the inbox, see
+ * `together`). A group whose transaction fails, or that still finds a message handled meanwhile,
  * commits nothing; its decisions are then made one by one, each in its own transaction as before.
  */
 @Injectable()
@@ -56,24 +56,31 @@ export class DecisionGroups {
     return outcome;
   }
 
+  /**
+   * The group in one transaction. Redeliveries are rare, so the inbox is not read up front: a
+   * group whose claims find a message handled already is rolled back and made once more with
+   * those messages answered from the inbox as the first time (after a rebalance, a burst of
+   * them would otherwise be decided one by one).
+   */
   private async together(items: readonly Submitted[]): Promise<Outcome[] | undefined> {
+    return (await this.attempt(items, false)) ?? (await this.attempt(items, true));
+  }
+
+  private async attempt(items: readonly Submitted[], answerRedeliveries: boolean): Promise<Outcome[] | undefined> {
     const outcomes: Outcome[] = [];
     const handled = await this.uow.consumeTogether(SERVICE, async (tx) => {
       outcomes.length = 0;
-      // Redeliveries (after a rebalance, say) are answered as the first time, not decided again.
-      const earlier = await this.uow.handledBefore<SubmitDecisionReply>(
-        tx.manager,
-        SERVICE,
-        items.map((item) => item.command.id.toLowerCase()),
-      );
+      const earlier = answerRedeliveries
+        ? await this.uow.handledBefore<SubmitDecisionReply>(tx.manager, SERVICE, items.map((item) => messageIdOf(item.command)))
+        : new Map<string, SubmitDecisionReply | null>();
       const locked = await this.requests.lockAll(
         tx,
-        items.filter((item) => !earlier.has(item.command.id.toLowerCase())).map((item) => idOf(item.command)),
+        items.filter((item) => !earlier.has(messageIdOf(item.command))).map((item) => idOf(item.command)),
       );
       const made: Handled<SubmitDecisionReply>[] = [];
       for (const { command, groups } of items) {
-        if (earlier.has(command.id.toLowerCase())) {
-          outcomes.push(earlier.get(command.id.toLowerCase()) ?? DUPLICATE);
+        if (earlier.has(messageIdOf(command))) {
+          outcomes.push(earlier.get(messageIdOf(command)) ?? DUPLICATE);
           continue;
         }
         try {
@@ -108,4 +115,9 @@ export class DecisionGroups {
 /** A request id as PostgreSQL returns it: a uuid in lower case (an API caller may send upper). */
 function idOf(command: TypedEnvelope<'access.decision.submit'>): string {
   return command.data.requestId.toLowerCase();
+}
+
+/** A message id as PostgreSQL returns it (lower case). */
+function messageIdOf(command: TypedEnvelope<'access.decision.submit'>): string {
+  return command.id.toLowerCase();
 }
