@@ -32,6 +32,7 @@ export class AccessRequestRepository {
    * cannot deadlock on them (groups of decisions, the timer poller).
    */
   async lockAll(tx: Transaction, ids: readonly string[]): Promise<Map<string, AccessRequest>> {
+    if (ids.length === 0) return new Map();
     const rows: (RequestRow & { decisions: DecisionRow[] })[] = await tx.manager.query(
       `${SELECT_WITH_DECISIONS} WHERE r.id = ANY($1::uuid[]) ORDER BY r.id FOR UPDATE OF r`,
       [ids],

@@ -151,16 +151,10 @@ export class UnitOfWork {
 
   async consumeOnce<T>(consumer: string, message: Envelope, work: (tx: Transaction) => Promise<T>, options: ConsumeOptions = {}): Promise<ConsumeResult<T>> {
     if (options.claimAtCommit) {
-      try {
-        return await this.run(async (tx): Promise<ConsumeResult<T>> => {
-          const result = await work(tx);
-          tx.claims.push(claimOf(consumer, message, result));
-          return { duplicate: false, result };
-        });
-      } catch (error) {
-        if (!(error instanceof AlreadyHandled)) throw error;
-        return { duplicate: true, previous: await this.previousResult<T>(this.dataSource.manager, consumer, message.id) };
-      }
+      // A group of one.
+      const [handled] = (await this.consumeTogether(consumer, async (tx) => [{ message, result: await work(tx) }])) ?? [];
+      if (handled) return { duplicate: false, result: handled.result };
+      return { duplicate: true, previous: await this.previousResult<T>(this.dataSource.manager, consumer, message.id) };
     }
     return this.run(async (tx): Promise<ConsumeResult<T>> => {
       const inserted: unknown[] = await tx.manager.query(
@@ -209,7 +203,6 @@ export class UnitOfWork {
   }
 
   private async previousResult<T>(manager: EntityManager, consumer: string, messageId: string): Promise<T | null> {
-    const [row] = await manager.query(`SELECT result FROM "${this.schema}".inbox WHERE consumer = $1 AND message_id = $2`, [consumer, messageId]);
-    return (row?.result ?? null) as T | null;
+    return (await this.handledBefore<T>(manager, consumer, [messageId])).get(messageId.toLowerCase()) ?? null;
   }
 }
