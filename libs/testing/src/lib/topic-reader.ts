@@ -21,7 +21,15 @@ export class TopicReader {
     const consumer = kafka.consumer({ groupId: `test-reader-${uniqueSuffix()}`, maxWaitTimeInMs: 100 });
     this.consumer = consumer;
     await consumer.connect();
-    await consumer.subscribe({ topics, fromBeginning: true });
+    // A topic a service has only just created can be missing from a broker's metadata for a
+    // moment ("does not host this topic-partition"); kafkajs does not retry subscribe itself.
+    await waitFor(
+      async () => {
+        await consumer.subscribe({ topics, fromBeginning: true });
+        return true;
+      },
+      { timeoutMs: 15000, intervalMs: 200, what: `the broker to know ${topics.join(', ')}` },
+    );
     const joined = new Promise<void>((resolve) => {
       const off = consumer.on(consumer.events.GROUP_JOIN, () => {
         off();
