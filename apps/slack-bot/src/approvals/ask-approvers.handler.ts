@@ -8,7 +8,7 @@ import { SlackApp } from '../bolt/slack-app';
 import { SERVICE } from '../config';
 import { FLOWS } from '../flows/flows';
 import { SlackWorkRunner } from '../outgoing/slack-work.runner';
-import { queueSlackWork, type SlackWork } from '../outgoing/slack-work';
+import { queueSlackWork, type AskRecipient, type SlackWork } from '../outgoing/slack-work';
 import type { ApprovalCard } from './approval-message';
 import { approverEmails } from './approver-emails';
 import { homeRefreshes } from '../home/home-refresh';
@@ -47,12 +47,13 @@ export class AskApproversHandler {
     const requesterEmail = event.data.requester.email.toLowerCase();
     const everyApprover = await approverEmails(this.requester, this.logger, flow.approval.approvers);
     const approvers = flow.notifications.dmApprovers ? everyApprover : [];
-    const works: SlackWork[] = [];
-    if (flow.notifications.requestChannel) works.push({ kind: 'ask', flow: flow.name, card, to: { channel: flow.notifications.requestChannel } });
+    const to: AskRecipient[] = [];
+    if (flow.notifications.requestChannel) to.push({ channel: flow.notifications.requestChannel });
     for (const approver of approvers) {
       if (approver === requesterEmail && !flow.approval.allowSelfApproval) continue;
-      works.push({ kind: 'ask', flow: flow.name, card, to: { approver } });
+      to.push({ approver });
     }
+    const works: SlackWork[] = to.length > 0 ? [{ kind: 'ask', flow: flow.name, card, to }] : [];
     works.push(...(await homeRefreshes(this.requester, this.logger, flow, { requesterEmail, escalated: false }, everyApprover)));
     await this.uow.consumeOnce(SERVICE, event, async (tx) => queueSlackWork(tx, event.data.requestId, works));
     this.runner.nudge();

@@ -54,7 +54,7 @@ export class WaitingTooLongHandler {
     const backups = (await approverEmails(this.requester, this.logger, backupApprovers)).filter((email) => email !== requesterEmail || flow?.approval.allowSelfApproval);
     const works: SlackWork[] = [
       { kind: 'thread', flow: request.flow, text: `:arrow_heading_up: Nobody has decided since ${slackTime(request.createdAt)}, so backup approvers are asked too: ${backups.join(', ') || 'none found'}.` },
-      ...backups.map((approver): SlackWork => ({ kind: 'ask', flow: request.flow, card: cardOf(request), to: { approver } })),
+      ...(backups.length > 0 ? [{ kind: 'ask', flow: request.flow, card: cardOf(request), to: backups.map((approver) => ({ approver })) } satisfies SlackWork] : []),
       // Their Homes now show it waiting for them too.
       ...backups.map((to): SlackWork => ({ kind: 'home', to })),
     ];

@@ -38,14 +38,15 @@ export async function reportDeliveryFailure(tx: Transaction, flows: FlowsFile, r
   if (errorChannel && !(work.kind === 'dm' && work.purpose === 'note to the requester about a Slack failure')) {
     follow.push({ kind: 'report', channel: errorChannel, text: `:warning: Slack could not deliver the ${failed.purpose} for request ${requestId} to ${place(failed.destination)}: ${description}.` });
   }
-  if (work.kind === 'ask' && 'channel' in work.to) {
+  const channel = work.kind === 'ask' ? work.to.flatMap((to) => ('channel' in to ? [to.channel] : []))[0] : undefined;
+  if (work.kind === 'ask' && channel) {
     follow.push({
       kind: 'dm',
       flow: work.flow,
       to: work.card.requester,
       purpose: 'note to the requester about a Slack failure',
       message: {
-        text: `:warning: Your request for ${work.card.targetLabel} (${work.flow}) is waiting for approval, but Gatehouse could not post it to ${place(work.to.channel)} for the approvers: ${description}. Your Gatehouse admin has been told. Meanwhile you can send an approver the request id ${requestId}.`,
+        text: `:warning: Your request for ${work.card.targetLabel} (${work.flow}) is waiting for approval, but Gatehouse could not post it to ${place(channel)} for the approvers: ${description}. Your Gatehouse admin has been told. Meanwhile you can send an approver the request id ${requestId}.`,
       },
     });
   }

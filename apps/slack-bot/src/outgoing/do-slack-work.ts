@@ -10,14 +10,24 @@ import { HomeViewers } from '../home/home-viewers';
 import { DmChannels } from '../identity/dm-channels';
 import { SlackIdentity } from '../identity/slack-identity';
 import { slackCall, SlackCallFailed } from '../slack-api/slack-call-failed';
-import type { SlackWork } from './slack-work';
+import type { AskRecipient, SlackMessage, SlackWork } from './slack-work';
 
 /** slack-bot reads requests as Gatehouse itself (the policy lets the system read). */
 const SLACK_BOT: Principal = { actor: systemActor('slack-bot'), scopes: [] };
 
+/** Approval messages posted in one transaction, at most (a flow may list many approvers). */
+export const ASKS_AT_ONCE = 25;
+
 /** What a piece of work found that others must hear about, without failing the work. */
 export interface Setback {
   error: SlackCallFailed;
+  /** The part of the work it concerns, when not all of it (one recipient of an ask). */
+  work?: SlackWork;
+}
+
+/** An ask for one of its recipients: what a failure for that recipient is reported as. */
+export function onlyTo(work: Extract<SlackWork, { kind: 'ask' }>, to: AskRecipient): SlackWork {
+  return { kind: 'ask', flow: work.flow, card: work.card, to: [to] };
 }
 
 /**
@@ -57,28 +67,50 @@ export class SlackWorkDoer {
     }
   }
 
+  /**
+   * Posts the approval message to each recipient from `asked` on, at most ASKS_AT_ONCE in one
+   * go, counting them in `asked`. Each posts before it writes, so one that fails has written
+   * nothing: a failure for a while stops here (the ones before stay done, the rest wait their
+   * turn); one for good is a setback for that recipient alone, and the others are still asked.
+   */
   private async ask(client: WebClient, tx: Transaction, requestId: string, work: Extract<SlackWork, { kind: 'ask' }>): Promise<Setback[]> {
     const message = approvalMessage(work.card);
+    const setbacks: Setback[] = [];
+    const from = work.asked ?? 0;
+    const until = Math.min(work.to.length, from + ASKS_AT_ONCE);
+    for (let i = from; i < until; i++) {
+      const to = work.to[i] as AskRecipient;
+      try {
+        await this.askOne(client, tx, requestId, message, to);
+      } catch (error) {
+        if (!(error instanceof SlackCallFailed) || error.failure.retryable) throw error;
+        setbacks.push({ error, work: onlyTo(work, to) });
+      }
+      work.asked = i + 1;
+    }
+    return setbacks;
+  }
+
+  private async askOne(client: WebClient, tx: Transaction, requestId: string, message: SlackMessage, to: AskRecipient): Promise<void> {
     const purpose = 'approval message';
     let posted: { channel?: string; ts?: string };
     let recipient: string | null = null;
-    if ('channel' in work.to) {
-      const { channel } = work.to;
+    if ('channel' in to) {
+      const { channel } = to;
       posted = await slackCall('chat.postMessage', channel, purpose, () => client.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never }));
     } else {
-      const { approver } = work.to;
+      const { approver } = to;
       const found = await slackCall('users.lookupByEmail', approver, purpose, () => this.identity.userOf(client, approver));
       // An approver without a Slack account is asked elsewhere (the channel, the API); not a
       // failure. Said when Slack first answers so, not on every request.
       if (!found.userId) {
         if (found.news) this.logger.warn({ requestId, approver }, 'approver has no Slack account with that email; not asked in Slack');
-        return [];
+        return;
       }
       recipient = found.userId;
       posted = await this.dms.post(client, recipient, `${purpose} to approver ${approver}`, message);
     }
     if (posted.channel && posted.ts) await postedMessages.add(tx.manager, { channel: posted.channel, ts: posted.ts, requestId, kind: 'approval', recipient });
-    return [];
   }
 
   private async refresh(client: WebClient, tx: Transaction, requestId: string): Promise<Setback[]> {

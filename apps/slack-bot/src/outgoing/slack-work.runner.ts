@@ -8,8 +8,8 @@ import { FLOWS } from '../flows/flows';
 import { SlackCallFailed } from '../slack-api/slack-call-failed';
 import { slackFailureOf } from '../slack-api/slack-failure';
 import { reportDeliveryFailure } from './delivery-failure';
-import { SlackWorkDoer } from './do-slack-work';
-import type { SlackWork, SlackWorkKind } from './slack-work';
+import { onlyTo, SlackWorkDoer } from './do-slack-work';
+import type { AskRecipient, SlackWork, SlackWorkKind } from './slack-work';
 
 /** Several requests' work goes on at once (one slow channel does not hold up the others). */
 const LANES = 4;
@@ -19,8 +19,6 @@ const IDLE_POLL_MS = 1000;
 const FIRST_RETRY_MS = 1000;
 const LONGEST_RETRY_MS = 300_000;
 export const MAX_ATTEMPTS = 30;
-/** Approval messages of one request done in one transaction, at most. */
-const ASKS_AT_ONCE = 25;
 
 interface Row {
   id: string;
@@ -103,7 +101,7 @@ export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /**
-   * Claims and does the next piece of work (with, for an approval message, the asks of the same
+   * Claims and does the next piece of work (with, for a refresh, the refreshes of the same
    * request queued right behind it); false when there is none due.
    */
   private next(): Promise<boolean> {
@@ -117,66 +115,68 @@ export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShu
           ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
       );
       if (!row) return false;
-      if (row.kind === 'ask') {
-        // One request's approval messages (the channel's, then a DM per approver) in one
-        // transaction, in order: a twenty-approver flow took twenty-one. Each posts before it
-        // writes, so one that fails has written nothing: those before it are done, it is tried
-        // again later, and those behind it wait for it.
-        const done: string[] = [];
-        for (const piece of [row, ...(await this.behind(tx, row, 'ask', ASKS_AT_ONCE - 1))]) {
-          const outcome = await this.doPiece(client, tx, piece);
-          if (outcome === 'retry') break;
-          done.push(piece.id);
-        }
-        if (done.length > 0) await tx.manager.query(`DELETE FROM slack_bot.outgoing WHERE id = ANY($1::bigint[])`, [done]);
-        return true;
-      }
-      const ids = [row.id, ...(row.kind === 'refresh' ? (await this.behind(tx, row, 'refresh')).map((r) => r.id) : row.kind === 'home' ? await this.sameHomes(tx, row) : [])];
-      if ((await this.doPiece(client, tx, row)) === 'finished') await tx.manager.query(`DELETE FROM slack_bot.outgoing WHERE id = ANY($1::bigint[])`, [ids]);
+      const ids = [row.id, ...(row.kind === 'refresh' ? (await this.refreshesBehind(tx, row)).map((r) => r.id) : row.kind === 'home' ? await this.sameHomes(tx, row) : [])];
+      if ((await this.doPiece(client, tx, row, workOf(row))) === 'finished') await tx.manager.query(`DELETE FROM slack_bot.outgoing WHERE id = ANY($1::bigint[])`, [ids]);
       return true;
     });
   }
 
   /**
-   * Does one piece: 'finished' when it is done or given up for good (reported), 'retry' when it
-   * failed for a while and its row now says when to try again.
+   * Does one piece: 'finished' when it is done or given up for good (reported); 'kept' when its
+   * row stays queued — it failed for a while and says when to try again, or it is an ask with
+   * recipients still to ask (due at once). An ask's tries count for the recipient it stopped at.
    */
-  private async doPiece(client: WebClient, tx: Transaction, row: Row): Promise<'finished' | 'retry'> {
-    const work = { kind: row.kind, ...row.payload } as SlackWork;
-    const attempts = row.attempts + 1;
+  private async doPiece(client: WebClient, tx: Transaction, row: Row, work: SlackWork): Promise<'finished' | 'kept'> {
+    const askedBefore = work.kind === 'ask' ? (work.asked ?? 0) : 0;
+    let attempts = row.attempts + 1;
     try {
       const setbacks = await this.doer.do(client, tx, row.request_id, work);
-      for (const { error } of setbacks) await this.giveUp(tx, row, work, error, attempts);
-      return 'finished';
+      for (const { error, work: part } of setbacks) {
+        // A recipient after the one the row's tries were for is on its first try.
+        const tries = part?.kind === 'ask' && work.kind === 'ask' && part.to[0] !== work.to[askedBefore] ? 1 : attempts;
+        await this.giveUp(tx, row, part ?? work, error, tries);
+      }
     } catch (error) {
       const failed = error instanceof SlackCallFailed ? error : undefined;
       const failure = failed?.failure ?? slackFailureOf(error);
+      if (work.kind === 'ask' && (work.asked ?? 0) > askedBefore) attempts = 1;
       if (failure.retryable && attempts < MAX_ATTEMPTS) {
-        const { kind: _kind, ...payload } = work;
-        await tx.manager.query(
-          `UPDATE slack_bot.outgoing SET attempts = $2, due_at = now() + $3 * interval '1 millisecond', last_error = $4, payload = $5::jsonb WHERE id = $1`,
-          [row.id, attempts, retryDelayMs(attempts), failure.code, JSON.stringify(payload)],
-        );
+        await this.keep(tx, row, work, { attempts, delayMs: retryDelayMs(attempts), lastError: failure.code });
         this.logger.warn({ requestId: row.request_id, work: row.kind, attempts, error: failure.code, err: failed ? undefined : error }, 'Slack work failed; it will be tried again');
-        return 'retry';
+        return 'kept';
       }
-      await this.giveUp(tx, row, work, failed ?? new SlackCallFailed({ ...failure, retryable: false }, 'unknown', 'unknown', row.kind), attempts);
-      return 'finished';
+      const stoppedAt = work.kind === 'ask' ? work.to[work.asked ?? 0] : undefined;
+      await this.giveUp(tx, row, work.kind === 'ask' && stoppedAt ? onlyTo(work, stoppedAt) : work, failed ?? new SlackCallFailed({ ...failure, retryable: false }, 'unknown', 'unknown', row.kind), attempts);
+      if (work.kind === 'ask') work.asked = (work.asked ?? 0) + 1;
     }
+    if (work.kind === 'ask' && (work.asked ?? 0) < work.to.length) {
+      await this.keep(tx, row, work, { attempts: 0, delayMs: 0, lastError: null });
+      return 'kept';
+    }
+    return 'finished';
+  }
+
+  /** The row stays queued with the work's progress (an ask's count, a thread's answered copies). */
+  private async keep(tx: Transaction, row: Row, work: SlackWork, { attempts, delayMs, lastError }: { attempts: number; delayMs: number; lastError: string | null }): Promise<void> {
+    const { kind: _kind, ...payload } = work;
+    await tx.manager.query(
+      `UPDATE slack_bot.outgoing SET attempts = $2, due_at = now() + $3 * interval '1 millisecond', last_error = $4, payload = $5::jsonb WHERE id = $1`,
+      [row.id, attempts, delayMs, lastError, JSON.stringify(payload)],
+    );
   }
 
   /**
-   * The work of the same kind and request queued right behind this row, up to the next in-order
-   * work of another kind (error reports and Home refreshes keep no order). Asks must be due
-   * (they are each posted); refreshes need not be (the one publish covers them).
+   * The refreshes of the same request queued right behind this row, up to its next in-order work
+   * of another kind (error reports and Home refreshes keep no order); due or not, the one
+   * publish covers them.
    */
-  private behind(tx: Transaction, row: Row, kind: 'ask' | 'refresh', limit?: number): Promise<Row[]> {
+  private refreshesBehind(tx: Transaction, row: Row): Promise<Row[]> {
     return tx.manager.query(
       `SELECT id, request_id, kind, payload, attempts FROM slack_bot.outgoing
-        WHERE request_id = $1 AND kind = $3 AND id > $2 ${kind === 'ask' ? 'AND due_at <= now()' : ''}
-          AND id < COALESCE((SELECT min(id) FROM slack_bot.outgoing WHERE request_id = $1 AND kind NOT IN ($3, 'report', 'home') AND id > $2), 9223372036854775807)
-        ORDER BY id ${limit === undefined ? '' : `LIMIT ${limit}`} FOR UPDATE SKIP LOCKED`,
-      [row.request_id, row.id, kind],
+        WHERE request_id = $1 AND kind = 'refresh' AND id > $2
+          AND id < COALESCE((SELECT min(id) FROM slack_bot.outgoing WHERE request_id = $1 AND kind NOT IN ('refresh', 'report', 'home') AND id > $2), 9223372036854775807)
+        ORDER BY id FOR UPDATE SKIP LOCKED`,
+      [row.request_id, row.id],
     );
   }
 
@@ -197,4 +197,12 @@ export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShu
     this.logger.error({ requestId: row.request_id, work: row.kind, method: failed.method, destination: failed.destination, error: failed.failure.code, attempts }, `Slack could not deliver the ${failed.purpose}; reported`);
     await reportDeliveryFailure(tx, this.flows, row.request_id, work, failed, attempts);
   }
+}
+
+function workOf(row: Row): SlackWork {
+  const work = { kind: row.kind, ...row.payload } as SlackWork;
+  // An ask queued before one row held all of a request's recipients names one, not a list.
+  const to: unknown = work.kind === 'ask' ? work.to : undefined;
+  if (work.kind === 'ask' && !Array.isArray(to)) work.to = [to as AskRecipient];
+  return work;
 }

@@ -13,8 +13,12 @@ export interface SlackMessage {
  * renders the request as it is when it runs (so the last state always wins).
  */
 export type SlackWork =
-  /** The approval message, to the flow's channel or as a DM to an approver (found by email). */
-  | { kind: 'ask'; flow: string; card: ApprovalCard; to: { channel: string } | { approver: string } }
+  /**
+   * The approval message, to the flow's channel and as a DM to each approver (found by email),
+   * in that order; `asked` counts those done (one row for all: a twenty-approver flow wrote and
+   * deleted twenty-one queue rows a request).
+   */
+  | { kind: 'ask'; flow: string; card: ApprovalCard; to: AskRecipient[]; asked?: number }
   /** Every copy of the approval message brought up to date. */
   | { kind: 'refresh' }
   /** A reply in the thread of every copy ("@ada approved — 1 of 2"); `done` holds copies already answered. */
@@ -27,6 +31,9 @@ export type SlackWork =
   | { kind: 'home'; to: string };
 
 export type SlackWorkKind = SlackWork['kind'];
+
+/** Where an approval message goes: the flow's channel, or an approver's DM. */
+export type AskRecipient = { channel: string } | { approver: string };
 
 /**
  * Queues work in the transaction at hand: it exists exactly when that transaction commits.
