@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Bind, Transaction } from '@gatehouse/messaging';
+import type { Bind, Transaction, Writes } from '@gatehouse/messaging';
 import type { EntityManager } from 'typeorm';
 import type { DecisionRow, RequestRow } from '../requests/request-rows';
 import { AccessRequest, type TimerChange } from './access-request';
@@ -47,18 +47,32 @@ export class AccessRequestRepository {
 
   /** Stores a new request; false (and nothing written or published) if that id exists already. */
   async insert(tx: Transaction, request: AccessRequest): Promise<boolean> {
-    if (!request.isNew) throw new Error(`request ${request.id} is not new; save it instead`);
-    const row = request.snapshot();
-    const values = INSERTED.map((key) => value(key, row[key]));
-    const placeholders = INSERTED.map((key, i) => `$${i + 1}${cast(key)}`);
+    const values: unknown[] = [];
     const inserted: unknown[] = await tx.manager.query(
-      `INSERT INTO approval.access_requests (${INSERTED.join(', ')}) VALUES (${placeholders.join(', ')}) ON CONFLICT (id) DO NOTHING RETURNING id`,
+      insertStatement(request, (v) => {
+        values.push(v);
+        return `$${values.length}`;
+      }),
       values,
     );
     if (inserted.length === 0) return false;
-    this.queueTimersAndDecisions(tx, request);
-    for (const event of request.events) await tx.publish(event);
+    await this.queueTheRest(tx, request);
     return true;
+  }
+
+  /**
+   * Queues a new request — its row, timers, decisions and events — for the final statement
+   * (work done in one statement). If its id exists already, that statement writes nothing and
+   * throws NothingWritten with REQUEST_ID_TAKEN.
+   */
+  async queueInsert(writes: Writes, request: AccessRequest): Promise<void> {
+    writes.atCommit((bind) => insertStatement(request, bind), { mustChange: REQUEST_ID_TAKEN });
+    await this.queueTheRest(writes, request);
+  }
+
+  private async queueTheRest(writes: Writes, request: AccessRequest): Promise<void> {
+    this.queueTimersAndDecisions(writes, request);
+    for (const event of request.events) await writes.publish(event);
   }
 
   /** Writes what changed, at commit, with the events. The caller loaded it with `lock`. */
@@ -77,7 +91,7 @@ export class AccessRequestRepository {
     for (const event of request.events) await tx.publish(event);
   }
 
-  private queueTimersAndDecisions(tx: Transaction, request: AccessRequest): void {
+  private queueTimersAndDecisions(tx: Writes, request: AccessRequest): void {
     if (request.newDecisions.length > 0) {
       tx.atCommit(
         (bind) =>
@@ -94,6 +108,16 @@ export class AccessRequestRepository {
     const [row]: (RequestRow & { decisions: DecisionRow[] })[] = await manager.query(`${SELECT_WITH_DECISIONS} WHERE r.id = $1 ${lock}`, [id]);
     return row ? rehydrate(row) : null;
   }
+}
+
+/** Why queueInsert's statement wrote nothing: a request with that id exists. */
+export const REQUEST_ID_TAKEN = 'request id taken';
+
+function insertStatement(request: AccessRequest, bind: Bind): string {
+  if (!request.isNew) throw new Error(`request ${request.id} is not new; save it instead`);
+  const row = request.snapshot();
+  const placeholders = INSERTED.map((key) => `${bind(value(key, row[key]))}${cast(key)}`);
+  return `INSERT INTO approval.access_requests (${INSERTED.join(', ')}) VALUES (${placeholders.join(', ')}) ON CONFLICT (id) DO NOTHING RETURNING id`;
 }
 
 const SELECT_WITH_DECISIONS = `SELECT r.*, COALESCE((SELECT json_agg(d ORDER BY d.id) FROM approval.decisions d WHERE d.request_id = r.id), '[]'::json) AS decisions

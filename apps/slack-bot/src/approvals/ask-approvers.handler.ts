@@ -55,7 +55,7 @@ export class AskApproversHandler {
     }
     const works: SlackWork[] = to.length > 0 ? [{ kind: 'ask', flow: flow.name, card, to }] : [];
     works.push(...(await homeRefreshes(this.requester, this.logger, flow, { requesterEmail, escalated: false }, everyApprover)));
-    await this.uow.consumeOnce(SERVICE, event, async (tx) => queueSlackWork(tx, event.data.requestId, works));
+    await this.uow.consumeInOneStatement(SERVICE, event, (writes) => queueSlackWork(writes, event.data.requestId, works));
     this.runner.nudge();
   }
 }

@@ -126,7 +126,7 @@ export class KeepInStepHandler {
         works.push({ kind: 'dm', flow, to: request.requester, message, purpose: 'message to the requester' });
       }
     }
-    await this.uow.consumeOnce(SERVICE, event, async (tx) => queueSlackWork(tx, requestId, works));
+    await this.uow.consumeInOneStatement(SERVICE, event, (writes) => queueSlackWork(writes, requestId, works));
     this.runner.nudge();
   }
 }

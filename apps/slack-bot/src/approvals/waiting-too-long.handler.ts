@@ -67,7 +67,7 @@ export class WaitingTooLongHandler {
   }
 
   private async queue(event: TypedEnvelope<'access.approvers_reminded' | 'access.escalated'>, requestId: string, works: SlackWork[]): Promise<void> {
-    await this.uow.consumeOnce(SERVICE, event, async (tx) => queueSlackWork(tx, requestId, works));
+    await this.uow.consumeInOneStatement(SERVICE, event, (writes) => queueSlackWork(writes, requestId, works));
     this.runner.nudge();
   }
 }

@@ -1,5 +1,5 @@
 import type { Person } from '@gatehouse/contracts';
-import type { Transaction } from '@gatehouse/messaging';
+import type { Writes } from '@gatehouse/messaging';
 import type { ApprovalCard } from '../approvals/approval-message';
 
 export interface SlackMessage {
@@ -36,15 +36,15 @@ export type SlackWorkKind = SlackWork['kind'];
 export type AskRecipient = { channel: string } | { approver: string };
 
 /**
- * Queues work in the transaction at hand: it exists exactly when that transaction commits.
+ * Queues work in the transaction (or statement) at hand: it exists exactly when that commits.
  * One INSERT, so the rows keep the order given (one request's work is done in that order).
  * An App Home refresh is queued only for someone who has opened their Home (anyone else's is
  * published when they first open it): a request to a flow with twenty approvers queued
  * twenty-one refreshes per move, each a transaction that found nobody to publish to.
  */
-export function queueSlackWork(tx: Transaction, requestId: string, works: readonly SlackWork[]): void {
+export function queueSlackWork(writes: Writes, requestId: string, works: readonly SlackWork[]): void {
   if (works.length === 0) return;
-  tx.atCommit((bind) => {
+  writes.atCommit((bind) => {
     const rows = works.map(({ kind, ...payload }) => `(${bind(requestId)}::uuid, ${bind(kind)}, ${bind(JSON.stringify(payload))}::jsonb)`);
     if (!works.some((w) => w.kind === 'home')) return `INSERT INTO slack_bot.outgoing (request_id, kind, payload) VALUES ${rows.join(', ')}`;
     // A plain scan of VALUES yields its rows in order, so the ids still follow the order given.

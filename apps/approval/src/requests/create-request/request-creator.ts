@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AccessRequestFields, Actor, CreateRequestReply, Envelope, Person } from '@gatehouse/contracts';
-import { UnitOfWork } from '@gatehouse/messaging';
+import { NothingWritten, UnitOfWork } from '@gatehouse/messaging';
 import { LOGGER, type Logger } from '@gatehouse/observability';
 import { DataSource } from 'typeorm';
 import { SERVICE } from '../../config';
 import { DirectoryClient } from '../../directory/directory-client';
 import { FlowCatalog } from '../../flows/flow-catalog';
 import { AccessRequest } from '../../lifecycle/access-request';
-import { AccessRequestRepository } from '../../lifecycle/access-request.repository';
+import { AccessRequestRepository, REQUEST_ID_TAKEN } from '../../lifecycle/access-request.repository';
 import { autoApproval, checkRequest } from '../../policy/request-rules';
 
 /** What a new request needs once its principal was authorized. */
@@ -48,7 +48,7 @@ export class RequestCreator {
     if (!check.ok) return { outcome: 'rejected', problems: check.problems };
 
     const auto = autoApproval(flow, data.target, data.requester.email, await this.requesterGroups(flow.approval.autoApprove.groups, data.requester.email));
-    const outcome = await this.uow.consumeOnce(SERVICE, command, async (tx): Promise<CreateRequestReply> => {
+    const open = (): AccessRequest => {
       const request = AccessRequest.open(
         {
           id: data.requestId,
@@ -70,12 +70,27 @@ export class RequestCreator {
         command,
       );
       if (auto.auto) request.approveByRule({ rule: auto.rule, detail: auto.detail }, request.events[0]);
-      if (await this.requests.insert(tx, request)) return { outcome: 'created', request: request.view() };
-      // A second command for an id that exists: answer with what is stored.
-      const existing = await this.requests.find(tx.manager, data.requestId);
-      if (!existing) throw new Error(`request ${data.requestId} conflicted but cannot be read`);
-      return { outcome: 'created', request: existing.view() };
-    });
+      return request;
+    };
+    const outcome = await this.uow
+      // A new request reads nothing first: its row, timers, events and the command's inbox
+      // row go in one statement (one round trip instead of five).
+      .consumeInOneStatement(SERVICE, command, async (writes): Promise<CreateRequestReply> => {
+        const request = open();
+        await this.requests.queueInsert(writes, request);
+        return { outcome: 'created', request: request.view() };
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof NothingWritten && error.reason === REQUEST_ID_TAKEN)) throw error;
+        // A second command for an id that exists (a client's retry): answered with what is stored.
+        return this.uow.consumeOnce(SERVICE, command, async (tx): Promise<CreateRequestReply> => {
+          const request = open();
+          if (await this.requests.insert(tx, request)) return { outcome: 'created', request: request.view() };
+          const existing = await this.requests.find(tx.manager, data.requestId);
+          if (!existing) throw new Error(`request ${data.requestId} conflicted but cannot be read`);
+          return { outcome: 'created', request: existing.view() };
+        });
+      });
     if (!outcome.duplicate) return outcome.result;
     const stored = await this.requests.find(this.dataSource.manager, data.requestId);
     return outcome.previous ?? (stored ? { outcome: 'created', request: stored.view() } : { outcome: 'rejected', problems: [{ field: 'requestId', message: 'unknown request' }] });

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { TestDatabase } from '@gatehouse/testing';
 import { createEnvelope } from '../envelope-factory';
 import { SCHEMA, setUpDatabase } from '../../test/messaging-fixture';
-import { UnitOfWork, type ConsumeOptions, type Transaction } from './unit-of-work';
+import { NothingWritten, UnitOfWork, type ConsumeOptions, type Transaction, type Writes } from './unit-of-work';
 
 describe('UnitOfWork.consumeOnce on real PostgreSQL', () => {
   let database: TestDatabase;
@@ -99,5 +99,65 @@ describe('UnitOfWork.consumeOnce on real PostgreSQL', () => {
     // What a group reads to answer redeliveries: each handled message with its first answer.
     const earlier = await uow.handledBefore<{ seen: number }>(dataSource.manager, 'test', [commands[0].id, randomUUID(), commands[2].id]);
     expect(Object.fromEntries(earlier)).toEqual({ [commands[0].id]: { seen: 0 }, [commands[2].id]: { seen: 0 } });
+  });
+
+  describe('consumeInOneStatement: work that only writes, as one statement without BEGIN and COMMIT', () => {
+    /** Inserts a counter (it must not exist yet) and outboxes an event; answers the counter's id. */
+    const create = (counter: string, command: ReturnType<typeof message>) => async (writes: Writes) => {
+      writes.atCommit((bind) => `INSERT INTO ${SCHEMA}.counters VALUES (${bind(counter)}, 1) ON CONFLICT (id) DO NOTHING RETURNING id`, { mustChange: 'counter exists' });
+      await writes.publish(createEnvelope('access.cancelled', command.subject, command.data, { source: 'test', causedBy: command }));
+      return { created: counter };
+    };
+
+    it('writes the counter, the event and the inbox row in one statement: one transaction, not BEGIN … COMMIT', async () => {
+      const counter = randomUUID();
+      const command = message();
+      expect(await uow.consumeInOneStatement('test', command, create(counter, command))).toEqual({ duplicate: false, result: { created: counter } });
+      const [row] = await dataSource.query(
+        `SELECT c.xmin::text AS counter, o.xmin::text AS outbox, i.xmin::text AS inbox FROM ${SCHEMA}.counters c, ${SCHEMA}.outbox o, ${SCHEMA}.inbox i WHERE c.id = $1 AND o.message_key = $2 AND i.message_id = $3`,
+        [counter, command.subject, command.id],
+      );
+      expect(row.counter).toBe(row.outbox);
+      expect(row.inbox).toBe(row.outbox);
+      // One round trip, no transaction opened around it: a statement on a pooled connection.
+      const statements = jest.spyOn(dataSource.manager, 'query');
+      const transactions = jest.spyOn(dataSource, 'transaction');
+      try {
+        await uow.consumeInOneStatement('test', message(), async (writes) => {
+          writes.atCommit((bind) => `UPDATE ${SCHEMA}.counters SET value = value + 1 WHERE id = ${bind(counter)}`);
+        });
+        expect(statements).toHaveBeenCalledTimes(1);
+        expect(transactions).not.toHaveBeenCalled();
+      } finally {
+        statements.mockRestore();
+        transactions.mockRestore();
+      }
+      expect(await count(`SELECT value AS n FROM ${SCHEMA}.counters WHERE id = $1`, [counter])).toBe(2);
+    });
+
+    it('12 deliveries of one message at once: one effect, every duplicate answered with the first result', async () => {
+      const command = message();
+      const counters = Array.from({ length: 12 }, () => randomUUID());
+      const outcomes = await Promise.all(counters.map((counter) => uow.consumeInOneStatement('test', command, create(counter, command))));
+      const first = outcomes.filter((o) => !o.duplicate);
+      expect(first).toHaveLength(1);
+      const created = (first[0] as { result: { created: string } }).result.created;
+      expect(outcomes.filter((o) => o.duplicate)).toEqual(Array(11).fill({ duplicate: true, previous: { created } }));
+      // The duplicates' writes were refused with their statement: one counter, one event.
+      expect(await count(`SELECT count(*) AS n FROM ${SCHEMA}.counters WHERE id = ANY($1)`, [counters])).toBe(1);
+      expect(await count(`SELECT count(*) AS n FROM ${SCHEMA}.outbox WHERE message_key = $1`, [command.subject])).toBe(1);
+    });
+
+    it('a write that must change a row and changes none: nothing written, the message not claimed, the reason given', async () => {
+      const counter = randomUUID();
+      await dataSource.query(`INSERT INTO ${SCHEMA}.counters VALUES ($1, 7)`, [counter]);
+      const command = message();
+      const refused = await uow.consumeInOneStatement('test', command, create(counter, command)).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(NothingWritten);
+      expect((refused as NothingWritten).reason).toBe('counter exists');
+      expect(await count(`SELECT value AS n FROM ${SCHEMA}.counters WHERE id = $1`, [counter])).toBe(7);
+      expect(await count(`SELECT count(*) AS n FROM ${SCHEMA}.outbox WHERE message_key = $1`, [command.subject])).toBe(0);
+      expect(await count(`SELECT count(*) AS n FROM ${SCHEMA}.inbox WHERE message_id = $1`, [command.id])).toBe(0);
+    });
   });
 });

@@ -7,10 +7,46 @@ import type { CommittedMessage, OutboxRelay } from './outbox-relay';
 /** Hands out `$n` placeholders for values, so statements can be put together from parts. */
 export type Bind = (value: unknown) => string;
 
+/** A write for the final statement; `mustChange` says what it means when it changes no row. */
+interface FinalWrite {
+  build: (bind: Bind) => string;
+  mustChange?: string;
+}
+
+/** What work that only writes may do: queue events and final writes (see consumeInOneStatement). */
+export type Writes = Pick<Transaction, 'publish' | 'atCommit'>;
+
+/**
+ * The final statement wrote nothing, on purpose: a message it claims was handled already
+ * (`reason` 'already handled'), or a write that had to change a row changed none (its
+ * `mustChange`). Inside a transaction, the transaction is rolled back too.
+ */
+export class NothingWritten extends Error {
+  constructor(readonly reason: string) {
+    super(`nothing written: ${reason}`);
+    this.name = 'NothingWritten';
+  }
+}
+
+export const ALREADY_HANDLED = 'already handled';
+
+/**
+ * How the final statement refuses: a value that is not an integer, cast to one, fails the
+ * statement as a whole (every part of a WITH rolls back with it), with the reason in the error.
+ */
+const REFUSAL = 'gatehouse: nothing written: ';
+
+function refusalOf(error: unknown): string | undefined {
+  const message = (error as { message?: unknown } | undefined)?.message;
+  if (typeof message !== 'string') return undefined;
+  const at = message.indexOf(REFUSAL);
+  return at < 0 ? undefined : message.slice(at + REFUSAL.length).replace(/"$/, '');
+}
+
 /** What a piece of work sees inside its transaction: the manager for state, and the outbox. */
 export class Transaction {
   readonly outboxed: CommittedMessage[] = [];
-  private readonly finalWrites: ((bind: Bind) => string)[] = [];
+  private readonly finalWrites: FinalWrite[] = [];
 
   constructor(
     readonly manager: EntityManager,
@@ -22,8 +58,6 @@ export class Transaction {
   inboxResult?: { consumer: string; messageId: string; json: string };
   /** Claim-at-commit: the inbox rows to insert in the final statement (see consumeOnce). */
   claims: InboxClaim[] = [];
-  /** Set by flush when a claim found its message already handled. */
-  claimLost = false;
 
   /**
    * Queues an envelope for publishing; it is published only if the transaction commits. Rows
@@ -38,10 +72,12 @@ export class Transaction {
   /**
    * A write whose result the work does not need: it runs in the final statement with the
    * outbox rows, saving a round trip. `build` gets `bind` for its values and returns one
-   * INSERT, UPDATE or DELETE without a WITH clause of its own (it becomes one).
+   * INSERT, UPDATE or DELETE without a WITH clause of its own (it becomes one). With
+   * `mustChange`, it ends in `RETURNING` and, if it changes no row, the final statement writes
+   * nothing and flush throws NothingWritten with that reason (an id taken, say).
    */
-  atCommit(build: (bind: Bind) => string): void {
-    this.finalWrites.push(build);
+  atCommit(build: (bind: Bind) => string, options: { mustChange?: string } = {}): void {
+    this.finalWrites.push({ build, mustChange: options.mustChange });
   }
 
   /** Writes what is queued (one statement); called by the unit of work before it commits. */
@@ -59,7 +95,7 @@ export class Transaction {
     };
     const s = `"${this.schema}"`;
     // Data-modifying WITH parts all run, in one snapshot, whatever the final SELECT reads.
-    const parts = writes.map((build, i) => `w${i} AS (${build(bind)})`);
+    const parts = writes.map(({ build }, i) => `w${i} AS (${build(bind)})`);
     if (rows.length > 0) {
       const tuples = rows.map(({ topic, envelope, headers }) =>
         `(${bind(envelope.id)}, ${bind(topic)}, ${bind(envelope.subject)}, ${bind(JSON.stringify(envelope))}, ${bind(JSON.stringify(headers))})`,
@@ -73,11 +109,17 @@ export class Transaction {
       const tuples = claims.map((claim) => `(${bind(claim.consumer)}, ${bind(claim.messageId)}, ${bind(claim.type)}, ${bind(claim.json)})`);
       parts.push(`claim AS (INSERT INTO ${s}.inbox (consumer, message_id, message_type, result) VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING RETURNING 1)`);
     }
-    const [answer]: { claimed: number }[] = await this.manager.query(
-      `WITH ${parts.join(', ')} SELECT ${claims.length > 0 ? '(SELECT count(*) FROM claim)::int' : '0'} AS claimed`,
-      values,
-    );
-    if ((answer?.claimed ?? 0) < claims.length) this.claimLost = true;
+    const refusals = [
+      ...(claims.length > 0 ? [`WHEN (SELECT count(*) FROM claim) < ${claims.length} THEN ${bind(REFUSAL + ALREADY_HANDLED)}`] : []),
+      ...writes.flatMap(({ mustChange }, i) => (mustChange ? [`WHEN NOT EXISTS (SELECT 1 FROM w${i}) THEN ${bind(REFUSAL + mustChange)}`] : [])),
+    ];
+    const check = refusals.length > 0 ? `(CASE ${refusals.join(' ')} ELSE '0' END)::int` : '0';
+    try {
+      await this.manager.query(`WITH ${parts.join(', ')} SELECT ${check} AS refused`, values);
+    } catch (error) {
+      const reason = refusalOf(error);
+      throw reason === undefined ? error : new NothingWritten(reason);
+    }
     this.written = this.outboxed.length;
   }
 }
@@ -112,9 +154,6 @@ function claimOf(consumer: string, message: Envelope, result: unknown): InboxCla
   return { consumer, messageId: message.id, type: message.type, json: result === undefined ? null : JSON.stringify(result) };
 }
 
-/** Thrown inside the transaction to roll back the work of a message already handled. */
-class AlreadyHandled extends Error {}
-
 /**
  * Runs work in one database transaction together with its outbox rows, then kicks the relay.
  * `consumeOnce` also records the incoming message id in the inbox in that same transaction,
@@ -142,7 +181,6 @@ export class UnitOfWork {
       tx = current;
       const value = await work(current);
       await current.flush();
-      if (current.claimLost) throw new AlreadyHandled();
       return value;
     });
     if (tx && tx.outboxed.length > 0) await this.relay?.publishCommitted(tx.outboxed);
@@ -185,9 +223,31 @@ export class UnitOfWork {
         return handled;
       });
     } catch (error) {
-      if (error instanceof AlreadyHandled) return undefined;
+      if (error instanceof NothingWritten && error.reason === ALREADY_HANDLED) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * Work that reads nothing and only writes — queues events and final writes — done as one
+   * statement, without BEGIN and COMMIT: one round trip where a transaction takes four or
+   * five. The message is claimed in that statement, so, as with `claimAtCommit`, only for work
+   * whose every effect is in it. A message handled already is answered as a duplicate with its
+   * first result; a final write with `mustChange` that changed nothing throws NothingWritten
+   * with its reason (nothing of the statement is written either way).
+   */
+  async consumeInOneStatement<T>(consumer: string, message: Envelope, work: (writes: Writes) => Promise<T> | T): Promise<ConsumeResult<T>> {
+    const statement = new Transaction(this.dataSource.manager, this.schema);
+    const result = await work(statement);
+    statement.claims.push(claimOf(consumer, message, result));
+    try {
+      await statement.flush();
+    } catch (error) {
+      if (error instanceof NothingWritten && error.reason === ALREADY_HANDLED) return { duplicate: true, previous: await this.previousResult<T>(this.dataSource.manager, consumer, message.id) };
+      throw error;
+    }
+    if (statement.outboxed.length > 0) await this.relay?.publishCommitted(statement.outboxed);
+    return { duplicate: false, result };
   }
 
   /**
