@@ -100,19 +100,20 @@ export class ChainAppender {
    */
   private async appendGroup(events: readonly Envelope[], speculated: Promise<BuiltGroup | undefined> | undefined, whileWriting: (built: BuiltGroup) => void): Promise<void> {
     const committed = await this.dataSource.transaction(async (manager): Promise<AuditRecord[]> => {
-      const [row] = (await manager.query(`SELECT seq::text AS seq_text, hash FROM audit.chain_head WHERE id = 1 FOR UPDATE`)) as { seq_text: string; hash: string }[];
-      if (!row) throw new Error('audit.chain_head has no row: the audit-reporting migrations did not run');
-      const head: Head = { seq: BigInt(row.seq_text), hash: row.hash };
+      const ids = events.map((e) => e.id);
+      const subjects = [...new Set(events.map((e) => e.subject))];
+      const held = await holdHead(manager, ids, speculated ? undefined : subjects);
+      const head = held.head;
       let built = await speculated;
       // Under the lock, so no other appender can record one of these ids meanwhile: a record's
       // id is its event's, and an event already recorded (a redelivery) is passed over.
-      const recorded = new Set(((await manager.query(`SELECT id::text AS id FROM audit.records WHERE id = ANY($1::uuid[])`, [events.map((e) => e.id)])) as { id: string }[]).map((r) => r.id));
+      const recorded = held.recorded;
       const stillHolds = built && built.on.seq === head.seq && built.on.hash === head.hash && !built.records.some((r) => recorded.has(r.id.toLowerCase()));
       if (!built || !stillHolds) {
         const fresh = withoutRecorded(events, recorded);
         if (fresh.length === 0) return [];
         // Read after the lock: whatever another group committed for these requests is seen.
-        built = buildGroup(fresh, head, await factsOf(manager, [...new Set(fresh.map((e) => e.subject))]));
+        built = buildGroup(fresh, head, held.facts ?? (await factsOf(manager, [...new Set(fresh.map((e) => e.subject))])));
       }
       whileWriting(built);
       // json, not jsonb, all the way: each record is stored as the canonical text it was hashed from.
@@ -164,6 +165,31 @@ function withoutRecorded(events: readonly Envelope[], recorded: Set<string>): En
     seen.add(id);
     return true;
   });
+}
+
+/**
+ * Takes the chain head's lock and reads, in the same statement, which of these events are
+ * recorded already and (when asked) the facts of these requests. One statement reads with the
+ * snapshot it started with, which predates a group another appender committed while this one
+ * waited for the lock; every group moves the head in the transaction that writes its records and
+ * facts, so when the head as the snapshot saw it is the head as locked, nothing was committed in
+ * between and what it read is current; otherwise both are read again, after the lock.
+ */
+async function holdHead(manager: EntityManager, ids: readonly string[], subjects: readonly string[] | undefined): Promise<{ head: Head; recorded: Set<string>; facts?: Map<string, RequestFacts> }> {
+  const [row] = (await manager.query(
+    `SELECT h.seq::text AS seq_text, h.hash, (SELECT s.seq::text FROM audit.chain_head s WHERE s.id = 1) AS seen_seq,
+            ARRAY(SELECT r.id::text FROM audit.records r WHERE r.id = ANY($1::uuid[])) AS recorded,
+            ${subjects ? `(SELECT json_agg(json_build_array(f.subject, f.facts)) FROM audit.request_facts f WHERE f.subject = ANY($2))` : 'NULL'} AS facts
+       FROM audit.chain_head h WHERE h.id = 1 FOR UPDATE OF h`,
+    subjects ? [ids, subjects] : [ids],
+  )) as { seq_text: string; hash: string; seen_seq: string; recorded: string[]; facts: [string, RequestFacts][] | null }[];
+  if (!row) throw new Error('audit.chain_head has no row: the audit-reporting migrations did not run');
+  const head: Head = { seq: BigInt(row.seq_text), hash: row.hash };
+  if (row.seen_seq !== row.seq_text) {
+    const recorded = ((await manager.query(`SELECT id::text AS id FROM audit.records WHERE id = ANY($1::uuid[])`, [ids])) as { id: string }[]).map((r) => r.id);
+    return { head, recorded: new Set(recorded), facts: subjects ? await factsOf(manager, subjects) : undefined };
+  }
+  return { head, recorded: new Set(row.recorded), facts: subjects ? new Map(row.facts ?? []) : undefined };
 }
 
 async function factsOf(manager: EntityManager, subjects: readonly string[]): Promise<Map<string, RequestFacts>> {

@@ -119,6 +119,23 @@ describe('audit-reporting on the real broker and database', () => {
     for (const request of ends) expect(request).toEqual({ flow: 'production-database', target: 'read-only', requester: 'ada@example.com', statusBefore: 'PENDING', statusAfter: 'CANCELLED' });
   });
 
+  it('sees what another appender committed while it waited for the head: events both were handed at once are recorded once, without an error', async () => {
+    // As after a rebalance, when two replicas hold the same events: one takes the head, the other
+    // waits for it, and its look-up of what is recorded must see what the first committed.
+    const [first, second] = [new ChainAppender(db, new RecentRecords()), new ChainAppender(db, new RecentRecords())];
+    const before = (await allRecords()).length;
+    const handed: Envelope[] = [];
+    for (let round = 0; round < 40; round++) {
+      const events = Array.from({ length: 5 }, () => requested());
+      handed.push(...events);
+      await Promise.all([...events.map((e) => first.append(e)), ...events.map((e) => second.append(e))]);
+    }
+    const records = await allRecords();
+    expect(verifyChain(records)).toEqual({ ok: true });
+    expect(records.length - before).toBe(handed.length);
+    expect(new Set(records.map((r) => r.id)).size).toBe(records.length);
+  });
+
   it('answers audit.query with one request’s records, in order', async () => {
     const requester = new KafkaRequester(connection, `audit-test-${randomUUID().slice(0, 8)}`, logger);
     await requester.start();
