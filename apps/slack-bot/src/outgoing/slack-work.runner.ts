@@ -61,13 +61,16 @@ export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    this.nudge();
+    for (const wake of [...this.waiting]) wake();
     await Promise.all(this.lanes);
   }
 
-  /** New work was queued: idle lanes look at once. */
+  /**
+   * New work was queued: one idle lane looks at once (a busy lane looks again when it is done).
+   * Waking every idle lane made an empty claim — a transaction — for each lane but one.
+   */
   nudge(): void {
-    for (const wake of [...this.waiting]) wake();
+    this.wakeOne();
   }
 
   private async lane(): Promise<void> {
@@ -76,10 +79,8 @@ export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShu
         this.logger.error({ err: error }, 'Slack work failed unexpectedly; trying again shortly');
         return false;
       });
-      // More may be due: this lane goes on, and wakes one idle lane to share it (waking them
-      // all made three empty claims per piece of work, most of slack-bot's idle transactions).
-      if (didWork) this.wakeOne();
-      else await this.idle();
+      // More may be due: this lane goes on. Other lanes join when nudged, or at their next look.
+      if (!didWork) await this.idle();
     }
   }
 
