@@ -148,6 +148,27 @@ describe('UnitOfWork.consumeOnce on real PostgreSQL', () => {
       expect(await count(`SELECT count(*) AS n FROM ${SCHEMA}.outbox WHERE message_key = $1`, [command.subject])).toBe(1);
     });
 
+    it('statements handed in together are written as one; one refused in a group does not refuse the others', async () => {
+      const commands = Array.from({ length: 20 }, () => message());
+      const counters = commands.map(() => randomUUID());
+      const outcomes = await Promise.all(commands.map((command, i) => uow.consumeInOneStatement('test', command, create(counters[i] as string, command))));
+      expect(outcomes.every((o) => !o.duplicate)).toBe(true);
+      // Fewer transactions than statements: the counters share transaction ids.
+      expect(await count(`SELECT count(DISTINCT xmin::text) AS n FROM ${SCHEMA}.counters WHERE id = ANY($1)`, [counters])).toBeLessThan(20);
+
+      // Again, with one counter that exists already among them: that one alone is refused.
+      const taken = randomUUID();
+      await dataSource.query(`INSERT INTO ${SCHEMA}.counters VALUES ($1, 7)`, [taken]);
+      const more = Array.from({ length: 20 }, () => message());
+      const ids = more.map((_, i) => (i === 10 ? taken : randomUUID()));
+      const settled = await Promise.allSettled(more.map((command, i) => uow.consumeInOneStatement('test', command, create(ids[i] as string, command))));
+      expect(settled.map((o) => o.status)).toEqual(more.map((_, i) => (i === 10 ? 'rejected' : 'fulfilled')));
+      expect(((settled[10] as PromiseRejectedResult).reason as NothingWritten).reason).toBe('counter exists');
+      expect(await count(`SELECT count(*) AS n FROM ${SCHEMA}.counters WHERE id = ANY($1) AND value = 1`, [ids])).toBe(19);
+      expect(await count(`SELECT count(*) AS n FROM ${SCHEMA}.inbox WHERE message_id = ANY($1)`, [more.map((c) => c.id)])).toBe(19);
+      expect(await count(`SELECT count(*) AS n FROM ${SCHEMA}.outbox WHERE message_key = ANY($1)`, [more.map((c) => c.subject)])).toBe(19);
+    });
+
     it('a write that must change a row and changes none: nothing written, the message not claimed, the reason given', async () => {
       const counter = randomUUID();
       await dataSource.query(`INSERT INTO ${SCHEMA}.counters VALUES ($1, 7)`, [counter]);

@@ -2,13 +2,14 @@ import type { Envelope } from '@gatehouse/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import { outgoing } from '../kafka/kafka-publisher';
 import { assertSchemaName } from './messaging-tables';
+import { GroupedWork } from './grouped-work';
 import type { CommittedMessage, OutboxRelay } from './outbox-relay';
 
 /** Hands out `$n` placeholders for values, so statements can be put together from parts. */
 export type Bind = (value: unknown) => string;
 
 /** A write for the final statement; `mustChange` says what it means when it changes no row. */
-interface FinalWrite {
+export interface FinalWrite {
   build: (bind: Bind) => string;
   mustChange?: string;
 }
@@ -82,45 +83,74 @@ export class Transaction {
 
   /** Writes what is queued (one statement); called by the unit of work before it commits. */
   async flush(): Promise<void> {
-    const rows = this.outboxed.slice(this.written);
-    const inbox = this.inboxResult;
-    const claims = this.claims.splice(0);
-    const writes = this.finalWrites.splice(0);
-    this.inboxResult = undefined;
-    if (rows.length === 0 && !inbox && claims.length === 0 && writes.length === 0) return;
-    const values: unknown[] = [];
-    const bind: Bind = (value) => {
-      values.push(value);
-      return `$${values.length}`;
+    await writeFinal(this.manager, this.schema, [this.takeQueued()]);
+  }
+
+  /** Takes what is queued for the final statement out of the queue (for the unit of work). */
+  takeQueued(): Queued {
+    const queued: Queued = {
+      rows: this.outboxed.slice(this.written),
+      answers: this.inboxResult ? [this.inboxResult] : [],
+      claims: this.claims.splice(0),
+      writes: this.finalWrites.splice(0),
     };
-    const s = `"${this.schema}"`;
-    // Data-modifying WITH parts all run, in one snapshot, whatever the final SELECT reads.
-    const parts = writes.map(({ build }, i) => `w${i} AS (${build(bind)})`);
-    if (rows.length > 0) {
-      const tuples = rows.map(({ topic, envelope, headers }) =>
-        `(${bind(envelope.id)}, ${bind(topic)}, ${bind(envelope.subject)}, ${bind(JSON.stringify(envelope))}, ${bind(JSON.stringify(headers))})`,
-      );
-      parts.push(`outbox AS (INSERT INTO ${s}.outbox (message_id, topic, message_key, envelope, headers) VALUES ${tuples.join(', ')})`);
-    }
-    if (inbox) {
-      parts.push(`answer AS (UPDATE ${s}.inbox SET result = ${bind(inbox.json)} WHERE consumer = ${bind(inbox.consumer)} AND message_id = ${bind(inbox.messageId)})`);
-    }
-    if (claims.length > 0) {
-      const tuples = claims.map((claim) => `(${bind(claim.consumer)}, ${bind(claim.messageId)}, ${bind(claim.type)}, ${bind(claim.json)})`);
-      parts.push(`claim AS (INSERT INTO ${s}.inbox (consumer, message_id, message_type, result) VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING RETURNING 1)`);
-    }
-    const refusals = [
-      ...(claims.length > 0 ? [`WHEN (SELECT count(*) FROM claim) < ${claims.length} THEN ${bind(REFUSAL + ALREADY_HANDLED)}`] : []),
-      ...writes.flatMap(({ mustChange }, i) => (mustChange ? [`WHEN NOT EXISTS (SELECT 1 FROM w${i}) THEN ${bind(REFUSAL + mustChange)}`] : [])),
-    ];
-    const check = refusals.length > 0 ? `(CASE ${refusals.join(' ')} ELSE '0' END)::int` : '0';
-    try {
-      await this.manager.query(`WITH ${parts.join(', ')} SELECT ${check} AS refused`, values);
-    } catch (error) {
-      const reason = refusalOf(error);
-      throw reason === undefined ? error : new NothingWritten(reason);
-    }
     this.written = this.outboxed.length;
+    this.inboxResult = undefined;
+    return queued;
+  }
+}
+
+/** What a final statement writes, as queued by one piece of work. */
+export interface Queued {
+  rows: readonly CommittedMessage[];
+  answers: readonly { consumer: string; messageId: string; json: string }[];
+  claims: readonly InboxClaim[];
+  writes: readonly FinalWrite[];
+}
+
+/**
+ * Writes what one or several pieces of work queued, in one statement. Refused as a whole —
+ * NothingWritten, nothing of it written — if a claimed message was handled already or a
+ * `mustChange` write changed nothing. Builds the statement afresh each time, so a group that
+ * was refused can be written again piece by piece.
+ */
+async function writeFinal(manager: EntityManager, schema: string, pieces: readonly Queued[]): Promise<void> {
+  const rows = pieces.flatMap((p) => p.rows);
+  const answers = pieces.flatMap((p) => p.answers);
+  const claims = pieces.flatMap((p) => p.claims);
+  const writes = pieces.flatMap((p) => p.writes);
+  if (rows.length === 0 && answers.length === 0 && claims.length === 0 && writes.length === 0) return;
+  const values: unknown[] = [];
+  const bind: Bind = (value) => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  const s = `"${schema}"`;
+  // Data-modifying WITH parts all run, in one snapshot, whatever the final SELECT reads.
+  const parts = writes.map(({ build }, i) => `w${i} AS (${build(bind)})`);
+  if (rows.length > 0) {
+    const tuples = rows.map(({ topic, envelope, headers }) =>
+      `(${bind(envelope.id)}, ${bind(topic)}, ${bind(envelope.subject)}, ${bind(JSON.stringify(envelope))}, ${bind(JSON.stringify(headers))})`,
+    );
+    parts.push(`outbox AS (INSERT INTO ${s}.outbox (message_id, topic, message_key, envelope, headers) VALUES ${tuples.join(', ')})`);
+  }
+  answers.forEach((answer, i) => {
+    parts.push(`answer${i} AS (UPDATE ${s}.inbox SET result = ${bind(answer.json)} WHERE consumer = ${bind(answer.consumer)} AND message_id = ${bind(answer.messageId)})`);
+  });
+  if (claims.length > 0) {
+    const tuples = claims.map((claim) => `(${bind(claim.consumer)}, ${bind(claim.messageId)}, ${bind(claim.type)}, ${bind(claim.json)})`);
+    parts.push(`claim AS (INSERT INTO ${s}.inbox (consumer, message_id, message_type, result) VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING RETURNING 1)`);
+  }
+  const refusals = [
+    ...(claims.length > 0 ? [`WHEN (SELECT count(*) FROM claim) < ${claims.length} THEN ${bind(REFUSAL + ALREADY_HANDLED)}`] : []),
+    ...writes.flatMap(({ mustChange }, i) => (mustChange ? [`WHEN NOT EXISTS (SELECT 1 FROM w${i}) THEN ${bind(REFUSAL + mustChange)}`] : [])),
+  ];
+  const check = refusals.length > 0 ? `(CASE ${refusals.join(' ')} ELSE '0' END)::int` : '0';
+  try {
+    await manager.query(`WITH ${parts.join(', ')} SELECT ${check} AS refused`, values);
+  } catch (error) {
+    const reason = refusalOf(error);
+    throw reason === undefined ? error : new NothingWritten(reason);
   }
 }
 
@@ -161,6 +191,8 @@ function claimOf(consumer: string, message: Envelope, result: unknown): InboxCla
  */
 export class UnitOfWork {
   private readonly schema: string;
+  /** Work done in one statement, grouped: statements handed in together are written as one. */
+  private readonly statements: GroupedWork<Queued, void>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -168,6 +200,11 @@ export class UnitOfWork {
     private readonly relay?: OutboxRelay,
   ) {
     this.schema = assertSchemaName(schema);
+    this.statements = new GroupedWork<Queued, void>(
+      (group) => this.writeTogether(group),
+      (one) => writeFinal(this.dataSource.manager, this.schema, [one]),
+      { concurrency: 2 },
+    );
   }
 
   /**
@@ -231,8 +268,9 @@ export class UnitOfWork {
   /**
    * Work that reads nothing and only writes — queues events and final writes — done as one
    * statement, without BEGIN and COMMIT: one round trip where a transaction takes four or
-   * five. The message is claimed in that statement, so, as with `claimAtCommit`, only for work
-   * whose every effect is in it. A message handled already is answered as a duplicate with its
+   * five; and statements handed in while others are being written go in together, as one
+   * (group commit: under load, one commit for many messages). The message is claimed in that
+   * statement, so, as with `claimAtCommit`, only for work whose every effect is in it. A message handled already is answered as a duplicate with its
    * first result; a final write with `mustChange` that changed nothing throws NothingWritten
    * with its reason (nothing of the statement is written either way).
    */
@@ -241,13 +279,28 @@ export class UnitOfWork {
     const result = await work(statement);
     statement.claims.push(claimOf(consumer, message, result));
     try {
-      await statement.flush();
+      await this.statements.submit(statement.takeQueued());
     } catch (error) {
       if (error instanceof NothingWritten && error.reason === ALREADY_HANDLED) return { duplicate: true, previous: await this.previousResult<T>(this.dataSource.manager, consumer, message.id) };
       throw error;
     }
     if (statement.outboxed.length > 0) await this.relay?.publishCommitted(statement.outboxed);
     return { duplicate: false, result };
+  }
+
+  /**
+   * Statements handed in together, as one: one commit (and WAL flush) for the group. If it is
+   * refused — one message of it handled already, one write that had to change a row did not —
+   * each is written alone, so only that one is refused.
+   */
+  private async writeTogether(group: readonly Queued[]): Promise<void[] | undefined> {
+    try {
+      await writeFinal(this.dataSource.manager, this.schema, group);
+    } catch (error) {
+      if (error instanceof NothingWritten) return undefined;
+      throw error;
+    }
+    return group.map(() => undefined);
   }
 
   /**
