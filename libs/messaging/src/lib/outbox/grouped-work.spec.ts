@@ -12,7 +12,7 @@ class HeldWork {
   readonly work: GroupedWork<Item, string>;
   aloneFails: (item: Item) => Error | undefined = () => undefined;
 
-  constructor(options: { maxItems?: number; concurrency?: number; keyed?: boolean } = {}) {
+  constructor(options: { maxItems?: number; concurrency?: number; keyed?: boolean; startAtOnce?: boolean } = {}) {
     this.work = new GroupedWork<Item, string>(
       (items) => this.held('together', items),
       async (item) => {
@@ -21,7 +21,7 @@ class HeldWork {
         if (failure) throw failure;
         return result as string;
       },
-      { maxItems: options.maxItems, concurrency: options.concurrency, keyOf: options.keyed === false ? undefined : (item) => item.key },
+      { maxItems: options.maxItems, concurrency: options.concurrency, keyOf: options.keyed === false ? undefined : (item) => item.key, startAtOnce: options.startAtOnce },
     );
   }
 
@@ -64,6 +64,18 @@ describe('GroupedWork', () => {
     await held.finish();
     await expect(first).resolves.toBe('done 1');
     await expect(Promise.all(later)).resolves.toEqual(['done 2', 'done 3', 'done 4']);
+  });
+
+  it('startAtOnce: an item finding a free slot starts at once, not after the tick; the rest of the tick is grouped behind it', async () => {
+    const held = new HeldWork({ keyed: false, startAtOnce: true });
+    const results = [held.submit('a', '1'), held.submit('b', '2'), held.submit('c', '3')];
+    // Started before any turn of the event loop (only promise callbacks have run).
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    expect(held.calls).toEqual([{ kind: 'alone', values: ['1'] }]);
+    await held.finish();
+    expect(held.calls[1]).toEqual({ kind: 'together', values: ['2', '3'] });
+    await held.finish();
+    await expect(Promise.all(results)).resolves.toEqual(['done 1', 'done 2', 'done 3']);
   });
 
   it('never puts two items of one key in a group or in two groups at once, and keeps their order', async () => {

@@ -14,6 +14,12 @@ export interface GroupedWorkOptions<T> {
   keyOf?: (item: T) => string;
   /** Told when a group's transaction failed and its items are being done one by one. */
   onGroupFailed?: (error: unknown, size: number) => void;
+  /**
+   * A free slot starts on the item at once, instead of after the other handlers of this tick
+   * (default false): for work that mostly arrives alone, where waiting a turn of the event loop
+   * only delays it; what arrives while the slots are busy is grouped either way.
+   */
+  startAtOnce?: boolean;
 }
 
 interface Waiting<T, R> {
@@ -55,8 +61,9 @@ export class GroupedWork<T, R> {
       this.queue.push({ item, resolve, reject });
       if (this.running < this.concurrency) {
         this.running += 1;
+        if (this.options.startAtOnce) void this.drain();
         // Let the other handlers of this tick hand in theirs first.
-        setImmediate(() => void this.drain());
+        else setImmediate(() => void this.drain());
       }
     });
   }

@@ -203,7 +203,7 @@ export class UnitOfWork {
     this.statements = new GroupedWork<Queued, void>(
       (group) => this.writeTogether(group),
       (one) => writeFinal(this.dataSource.manager, this.schema, [one]),
-      { concurrency: 2 },
+      { concurrency: 2, startAtOnce: true },
     );
   }
 
