@@ -256,6 +256,19 @@ describe.each(SLACK_DOOR_MODES)('Slack (%s): every copy kept in step, through cl
     await approvalIn('D0CTO', id);
   });
 
+  it('reports a channel refused for good even when a DM after it fails for a while, and still posts that DM once', async () => {
+    system.slack.breakNext('chat.postMessage', { error: 'not_in_channel' }, 1, (args) => args['channel'] === 'C0ACCESS01' && String(args['blocks']).includes('CHG-550'));
+    system.slack.breakNext('chat.postMessage', { status: 503 }, 3, (args) => args['channel'] === 'D0CISO' && String(args['blocks']).includes('CHG-550'));
+    const id = await ask('aws-admin', 'admin', 'CHG-550 two kinds of failure');
+    await waitFor(() => system.slack.callsOf('chat.postMessage').find((c) => c.args['channel'] === 'C0ERRORS01' && String(c.args['text']).includes(id)), { what: 'the report in the error channel' });
+    await waitFor(() => dmsTo('D0ADA').some((text) => text.includes(`could not post it to <#C0ACCESS01> for the approvers`) && text.includes(id)), { what: 'Ada told in plain words' });
+    await Promise.all(['D0CTO', 'D0CISO', 'D0SRE'].map((channel) => approvalIn(channel, id)));
+    const posted = system.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.ok && !c.args['thread_ts'] && String(c.args['blocks']).includes(id));
+    expect(posted.map((c) => c.args['channel'])).toEqual(['D0CTO', 'D0CISO', 'D0SRE']);
+    const reports = system.slack.callsOf('chat.postMessage').filter((c) => c.args['channel'] === 'C0ERRORS01' && String(c.args['text']).includes(id));
+    expect(reports).toHaveLength(1);
+  });
+
   it('acts once on a delivery Slack sends again (a retry), and still answers it', async () => {
     const command = slashCommand({ userId: 'U0ADA', text: 'production-database read-only 1h INC-600 asked twice', triggerId: system.slack.issueTrigger() });
     const first = await door(command);

@@ -5,7 +5,7 @@ import type { ApprovalCard } from '../approvals/approval-message';
 import type { DmChannels } from '../identity/dm-channels';
 import type { SlackIdentity } from '../identity/slack-identity';
 import { slackCall, SlackCallFailed } from '../slack-api/slack-call-failed';
-import { ASKS_AT_ONCE, SlackWorkDoer } from './do-slack-work';
+import { ASKS_AT_ONCE, SlackWorkDoer, StoppedPartWay } from './do-slack-work';
 import type { AskRecipient, SlackWork } from './slack-work';
 
 const card: ApprovalCard = {
@@ -77,6 +77,19 @@ describe('asking a request’s approvers (one queued piece of work for all of th
     await after.doer.do(after.client, after.tx, card.requestId, work);
     expect(after.posted).toEqual(['D-U-ciso@example.com', 'D-U-sre@example.com']);
     expect(work.asked).toBe(3);
+  });
+
+  it('stopping on a failure for a while still hands over the recipients refused for good before it, to be reported now', async () => {
+    const { doer, client, tx, posted } = doerWith(new Map<string, () => Error>([['C0ACCESS', () => platformError('not_in_channel')], ['D-U-ciso@example.com', http503]]));
+    const work = ask([{ channel: 'C0ACCESS' }, { approver: 'cto@example.com' }, { approver: 'ciso@example.com' }, { approver: 'sre@example.com' }]);
+    const stopped = await doer.do(client, tx, card.requestId, work).catch((error: unknown) => error);
+    expect(stopped).toBeInstanceOf(StoppedPartWay);
+    const { reason, setbacks } = stopped as StoppedPartWay;
+    expect((reason as SlackCallFailed).failure).toEqual({ code: 'http_503', retryable: true });
+    expect(setbacks.map((s) => [s.error.failure.code, s.work])).toEqual([['not_in_channel', { kind: 'ask', flow: card.flow, card, to: [{ channel: 'C0ACCESS' }] }]]);
+    expect(posted).toEqual(['D-U-cto@example.com']);
+    // The next try starts at the DM that failed, after the channel: it is not reported twice.
+    expect(work.asked).toBe(2);
   });
 
   it(`asks at most ${ASKS_AT_ONCE} in one go, and the next go carries on`, async () => {

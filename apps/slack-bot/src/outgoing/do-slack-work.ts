@@ -25,6 +25,24 @@ export interface Setback {
   work?: SlackWork;
 }
 
+/**
+ * Work that stopped part way on a failure that may pass, after setbacks for good on the parts
+ * before it: those are reported now, though the work is tried again (they will not be).
+ */
+export class StoppedPartWay extends Error {
+  constructor(
+    readonly reason: unknown,
+    readonly setbacks: readonly Setback[],
+  ) {
+    super(reason instanceof Error ? reason.message : String(reason));
+    this.name = 'StoppedPartWay';
+  }
+}
+
+function stopped(error: unknown, setbacks: readonly Setback[]): unknown {
+  return setbacks.length > 0 ? new StoppedPartWay(error, setbacks) : error;
+}
+
 /** An ask for one of its recipients: what a failure for that recipient is reported as. */
 export function onlyTo(work: Extract<SlackWork, { kind: 'ask' }>, to: AskRecipient): SlackWork {
   return { kind: 'ask', flow: work.flow, card: work.card, to: [to] };
@@ -83,7 +101,7 @@ export class SlackWorkDoer {
       try {
         await this.askOne(client, tx, requestId, message, to);
       } catch (error) {
-        if (!(error instanceof SlackCallFailed) || error.failure.retryable) throw error;
+        if (!(error instanceof SlackCallFailed) || error.failure.retryable) throw stopped(error, setbacks);
         setbacks.push({ error, work: onlyTo(work, to) });
       }
       work.asked = i + 1;
@@ -146,7 +164,7 @@ export class SlackWorkDoer {
         if (!(error instanceof SlackCallFailed) || error.failure.retryable) {
           // Remember the copies already answered, so a retry does not answer them twice.
           work.done = [...done];
-          throw error;
+          throw stopped(error, setbacks);
         }
         setbacks.push({ error });
       }

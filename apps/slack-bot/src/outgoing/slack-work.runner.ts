@@ -8,7 +8,7 @@ import { FLOWS } from '../flows/flows';
 import { SlackCallFailed } from '../slack-api/slack-call-failed';
 import { slackFailureOf } from '../slack-api/slack-failure';
 import { reportDeliveryFailure } from './delivery-failure';
-import { onlyTo, SlackWorkDoer } from './do-slack-work';
+import { onlyTo, SlackWorkDoer, StoppedPartWay, type Setback } from './do-slack-work';
 import type { AskRecipient, SlackWork, SlackWorkKind } from './slack-work';
 
 /** Several requests' work goes on at once (one slow channel does not hold up the others). */
@@ -130,14 +130,22 @@ export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShu
   private async doPiece(client: WebClient, tx: Transaction, row: Row, work: SlackWork): Promise<'finished' | 'kept'> {
     const askedBefore = work.kind === 'ask' ? (work.asked ?? 0) : 0;
     let attempts = row.attempts + 1;
+    let setbacks: readonly Setback[] = [];
+    let failedWith: { error: unknown } | undefined;
     try {
-      const setbacks = await this.doer.do(client, tx, row.request_id, work);
-      for (const { error, work: part } of setbacks) {
-        // A recipient after the one the row's tries were for is on its first try.
-        const tries = part?.kind === 'ask' && work.kind === 'ask' && part.to[0] !== work.to[askedBefore] ? 1 : attempts;
-        await this.giveUp(tx, row, part ?? work, error, tries);
-      }
+      setbacks = await this.doer.do(client, tx, row.request_id, work);
     } catch (error) {
+      // Parts given up for good before it stopped are reported now: a retry starts after them.
+      if (error instanceof StoppedPartWay) setbacks = error.setbacks;
+      failedWith = { error: error instanceof StoppedPartWay ? error.reason : error };
+    }
+    for (const { error, work: part } of setbacks) {
+      // A recipient after the one the row's tries were for is on its first try.
+      const tries = part?.kind === 'ask' && work.kind === 'ask' && part.to[0] !== work.to[askedBefore] ? 1 : attempts;
+      await this.giveUp(tx, row, part ?? work, error, tries);
+    }
+    if (failedWith) {
+      const { error } = failedWith;
       const failed = error instanceof SlackCallFailed ? error : undefined;
       const failure = failed?.failure ?? slackFailureOf(error);
       if (work.kind === 'ask' && (work.asked ?? 0) > askedBefore) attempts = 1;

@@ -123,16 +123,24 @@ describe('UnitOfWork.consumeOnce on real PostgreSQL', () => {
       const statements = jest.spyOn(dataSource.manager, 'query');
       const transactions = jest.spyOn(dataSource, 'transaction');
       try {
+        const another = randomUUID();
         await uow.consumeInOneStatement('test', message(), async (writes) => {
-          writes.atCommit((bind) => `UPDATE ${SCHEMA}.counters SET value = value + 1 WHERE id = ${bind(counter)}`);
+          writes.atCommit((bind) => `INSERT INTO ${SCHEMA}.counters VALUES (${bind(another)}, 2)`);
         });
         expect(statements).toHaveBeenCalledTimes(1);
         expect(transactions).not.toHaveBeenCalled();
+        expect(await count(`SELECT value AS n FROM ${SCHEMA}.counters WHERE id = $1`, [another])).toBe(2);
       } finally {
         statements.mockRestore();
         transactions.mockRestore();
       }
-      expect(await count(`SELECT value AS n FROM ${SCHEMA}.counters WHERE id = $1`, [counter])).toBe(2);
+      // Pieces written together cannot see each other's writes, so only INSERTs are taken.
+      const updating = message();
+      await expect(
+        uow.consumeInOneStatement('test', updating, (writes) => writes.atCommit((bind) => `UPDATE ${SCHEMA}.counters SET value = value + 1 WHERE id = ${bind(counter)}`)),
+      ).rejects.toThrow('work done in one statement may only insert');
+      expect(await count(`SELECT value AS n FROM ${SCHEMA}.counters WHERE id = $1`, [counter])).toBe(1);
+      expect(await count(`SELECT count(*) AS n FROM ${SCHEMA}.inbox WHERE message_id = $1`, [updating.id])).toBe(0);
     });
 
     it('12 deliveries of one message at once: one effect, every duplicate answered with the first result', async () => {

@@ -37,11 +37,16 @@ export const ALREADY_HANDLED = 'already handled';
  */
 const REFUSAL = 'gatehouse: nothing written: ';
 
-function refusalOf(error: unknown): string | undefined {
-  const message = (error as { message?: unknown } | undefined)?.message;
-  if (typeof message !== 'string') return undefined;
-  const at = message.indexOf(REFUSAL);
-  return at < 0 ? undefined : message.slice(at + REFUSAL.length).replace(/"$/, '');
+/**
+ * Which of the statement's own reasons refused it: only the cast's error (invalid text for an
+ * integer, 22P02) counts, and the reason is matched whole, whatever quotes the server's language
+ * puts around the value.
+ */
+function refusalOf(error: unknown, reasons: readonly string[]): string | undefined {
+  const e = error as { code?: unknown; driverError?: { code?: unknown }; message?: unknown } | undefined;
+  if ((e?.driverError?.code ?? e?.code) !== '22P02' || typeof e?.message !== 'string') return undefined;
+  const message = e.message;
+  return reasons.find((reason) => message.includes(REFUSAL + reason));
 }
 
 /** What a piece of work sees inside its transaction: the manager for state, and the outbox. */
@@ -102,6 +107,8 @@ export class Transaction {
 
 /** What a final statement writes, as queued by one piece of work. */
 export interface Queued {
+  /** Written with other pieces (consumeInOneStatement): its writes must be INSERTs. */
+  insertsOnly?: boolean;
   rows: readonly CommittedMessage[];
   answers: readonly { consumer: string; messageId: string; json: string }[];
   claims: readonly InboxClaim[];
@@ -118,7 +125,7 @@ async function writeFinal(manager: EntityManager, schema: string, pieces: readon
   const rows = pieces.flatMap((p) => p.rows);
   const answers = pieces.flatMap((p) => p.answers);
   const claims = pieces.flatMap((p) => p.claims);
-  const writes = pieces.flatMap((p) => p.writes);
+  const writes = pieces.flatMap((p) => p.writes.map((write) => ({ ...write, insertsOnly: p.insertsOnly === true })));
   if (rows.length === 0 && answers.length === 0 && claims.length === 0 && writes.length === 0) return;
   const values: unknown[] = [];
   const bind: Bind = (value) => {
@@ -127,7 +134,13 @@ async function writeFinal(manager: EntityManager, schema: string, pieces: readon
   };
   const s = `"${schema}"`;
   // Data-modifying WITH parts all run, in one snapshot, whatever the final SELECT reads.
-  const parts = writes.map(({ build }, i) => `w${i} AS (${build(bind)})`);
+  const parts = writes.map(({ build, insertsOnly }, i) => {
+    const sql = build(bind);
+    // Parts of one statement do not see each other's writes, and two UPDATEs of one row apply
+    // once: pieces of unrelated messages that may be written together must only insert.
+    if (insertsOnly && !/^\s*INSERT\b/i.test(sql)) throw new Error(`work done in one statement may only insert, but queued: ${sql.trim().slice(0, 60)}…`);
+    return `w${i} AS (${sql})`;
+  });
   if (rows.length > 0) {
     const tuples = rows.map(({ topic, envelope, headers }) =>
       `(${bind(envelope.id)}, ${bind(topic)}, ${bind(envelope.subject)}, ${bind(JSON.stringify(envelope))}, ${bind(JSON.stringify(headers))})`,
@@ -149,7 +162,7 @@ async function writeFinal(manager: EntityManager, schema: string, pieces: readon
   try {
     await manager.query(`WITH ${parts.join(', ')} SELECT ${check} AS refused`, values);
   } catch (error) {
-    const reason = refusalOf(error);
+    const reason = refusalOf(error, [ALREADY_HANDLED, ...writes.flatMap((w) => (w.mustChange ? [w.mustChange] : []))]);
     throw reason === undefined ? error : new NothingWritten(reason);
   }
 }
@@ -269,8 +282,10 @@ export class UnitOfWork {
    * Work that reads nothing and only writes — queues events and final writes — done as one
    * statement, without BEGIN and COMMIT: one round trip where a transaction takes four or
    * five; and statements handed in while others are being written go in together, as one
-   * (group commit: under load, one commit for many messages). The message is claimed in that
-   * statement, so, as with `claimAtCommit`, only for work whose every effect is in it. A message handled already is answered as a duplicate with its
+   * (group commit: under load, one commit for many messages). So its final writes must be
+   * INSERTs (the parts of one statement do not see each other's writes; anything else is
+   * refused with an error). The message is claimed in that statement, so, as with
+   * `claimAtCommit`, only for work whose every effect is in it. A message handled already is answered as a duplicate with its
    * first result; a final write with `mustChange` that changed nothing throws NothingWritten
    * with its reason (nothing of the statement is written either way).
    */
@@ -279,7 +294,7 @@ export class UnitOfWork {
     const result = await work(statement);
     statement.claims.push(claimOf(consumer, message, result));
     try {
-      await this.statements.submit(statement.takeQueued());
+      await this.statements.submit({ ...statement.takeQueued(), insertsOnly: true });
     } catch (error) {
       if (error instanceof NothingWritten && error.reason === ALREADY_HANDLED) return { duplicate: true, previous: await this.previousResult<T>(this.dataSource.manager, consumer, message.id) };
       throw error;

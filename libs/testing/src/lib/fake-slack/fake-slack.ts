@@ -44,7 +44,7 @@ export class FakeSlack {
   private readonly users = new Map<string, FakeSlackUser>();
   private readonly triggers = new Map<string, number>();
   private readonly rateLimited = new Map<string, { times: number; retryAfterSeconds: number; matches?: (args: Record<string, unknown>) => boolean }>();
-  private readonly broken = new Map<string, { times: number; failure: { status: number } | { error: string }; matches?: (args: Record<string, unknown>) => boolean }>();
+  private readonly broken = new Map<string, { times: number; failure: { status: number } | { error: string }; matches?: (args: Record<string, unknown>) => boolean }[]>();
   private readonly messages = new Map<string, { channel: string; ts: string; text?: string; blocks?: unknown }>();
   /** Each user's App Home as last published. */
   private readonly homes = new Map<string, Record<string, unknown>>();
@@ -96,10 +96,11 @@ export class FakeSlack {
   /**
    * The next `times` calls of `method` (those `matches` picks, if given) fail: with an HTTP
    * status (a 5xx: Slack having a bad minute) or with Slack's `ok: false` and an error code
-   * (`not_in_channel`, `channel_not_found`…), as the real API answers them.
+   * (`not_in_channel`, `channel_not_found`…), as the real API answers them. Breaks of one
+   * method add up: a call takes the oldest that is left and picks it.
    */
   breakNext(method: string, failure: { status: number } | { error: string }, times = 1, matches?: (args: Record<string, unknown>) => boolean): void {
-    this.broken.set(method, { times, failure, matches });
+    this.broken.set(method, [...(this.broken.get(method) ?? []).filter((b) => b.times > 0), { times, failure, matches }]);
   }
 
   /** A channel of the workspace; `isMember` says whether the app was invited to it. */
@@ -154,8 +155,8 @@ export class FakeSlack {
     if (token === this.botToken && needed.length > 0 && !needed.some((scope) => this.botScopes.includes(scope))) {
       return fail('missing_scope', { needed: needed.join(','), provided: this.botScopes.join(',') });
     }
-    const broken = this.broken.get(method);
-    if (broken && broken.times > 0 && (broken.matches?.(args) ?? true)) {
+    const broken = this.broken.get(method)?.find((b) => b.times > 0 && (b.matches?.(args) ?? true));
+    if (broken) {
       broken.times -= 1;
       if ('error' in broken.failure) return fail(broken.failure.error);
       this.calls.push({ method, args, ok: false, error: `http_${broken.failure.status}` });
