@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Bind, Transaction, Writes } from '@gatehouse/messaging';
+import { binder, type Bind, type Transaction, type Writes } from '@gatehouse/messaging';
 import type { EntityManager } from 'typeorm';
 import type { DecisionRow, RequestRow } from '../requests/request-rows';
 import { AccessRequest, type TimerChange } from './access-request';
@@ -47,14 +47,8 @@ export class AccessRequestRepository {
 
   /** Stores a new request; false (and nothing written or published) if that id exists already. */
   async insert(tx: Transaction, request: AccessRequest): Promise<boolean> {
-    const values: unknown[] = [];
-    const inserted: unknown[] = await tx.manager.query(
-      insertStatement(request, (v) => {
-        values.push(v);
-        return `$${values.length}`;
-      }),
-      values,
-    );
+    const { bind, values } = binder();
+    const inserted: unknown[] = await tx.manager.query(insertStatement(request, bind), values);
     if (inserted.length === 0) return false;
     await this.queueTheRest(tx, request);
     return true;
@@ -91,9 +85,9 @@ export class AccessRequestRepository {
     for (const event of request.events) await tx.publish(event);
   }
 
-  private queueTimersAndDecisions(tx: Writes, request: AccessRequest): void {
+  private queueTimersAndDecisions(writes: Writes, request: AccessRequest): void {
     if (request.newDecisions.length > 0) {
-      tx.atCommit(
+      writes.atCommit(
         (bind) =>
           `INSERT INTO approval.decisions (request_id, approver_email, kind, reason, decided_at, actor) VALUES ${request.newDecisions
             .map((d) => `(${bind(request.id)}, ${bind(d.approver_email)}, ${bind(d.kind)}, ${bind(d.reason)}, ${bind(d.decided_at)}, ${bind(JSON.stringify(d.actor))}::jsonb)`)
@@ -101,7 +95,7 @@ export class AccessRequestRepository {
       );
     }
     // The parts of one statement see one snapshot: never close and arm the same kind in one save.
-    for (const change of request.timerChanges) tx.atCommit((bind) => timerStatement(bind, request.id, change));
+    for (const change of request.timerChanges) writes.atCommit((bind) => timerStatement(bind, request.id, change));
   }
 
   private async read(manager: EntityManager, id: string, lock: string): Promise<AccessRequest | null> {

@@ -128,7 +128,7 @@ export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShu
    * recipients still to ask (due at once). An ask's tries count for the recipient it stopped at.
    */
   private async doPiece(client: WebClient, tx: Transaction, row: Row, work: SlackWork): Promise<'finished' | 'kept'> {
-    const askedBefore = work.kind === 'ask' ? (work.asked ?? 0) : 0;
+    const askedBefore = askedOf(work);
     let attempts = row.attempts + 1;
     let setbacks: readonly Setback[] = [];
     let failedWith: { error: unknown } | undefined;
@@ -148,17 +148,17 @@ export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShu
       const { error } = failedWith;
       const failed = error instanceof SlackCallFailed ? error : undefined;
       const failure = failed?.failure ?? slackFailureOf(error);
-      if (work.kind === 'ask' && (work.asked ?? 0) > askedBefore) attempts = 1;
+      if (askedOf(work) > askedBefore) attempts = 1;
       if (failure.retryable && attempts < MAX_ATTEMPTS) {
         await this.keep(tx, row, work, { attempts, delayMs: retryDelayMs(attempts), lastError: failure.code });
         this.logger.warn({ requestId: row.request_id, work: row.kind, attempts, error: failure.code, err: failed ? undefined : error }, 'Slack work failed; it will be tried again');
         return 'kept';
       }
-      const stoppedAt = work.kind === 'ask' ? work.to[work.asked ?? 0] : undefined;
+      const stoppedAt = work.kind === 'ask' ? work.to[askedOf(work)] : undefined;
       await this.giveUp(tx, row, work.kind === 'ask' && stoppedAt ? onlyTo(work, stoppedAt) : work, failed ?? new SlackCallFailed({ ...failure, retryable: false }, 'unknown', 'unknown', row.kind), attempts);
-      if (work.kind === 'ask') work.asked = (work.asked ?? 0) + 1;
+      if (work.kind === 'ask') work.asked = askedOf(work) + 1;
     }
-    if (work.kind === 'ask' && (work.asked ?? 0) < work.to.length) {
+    if (work.kind === 'ask' && askedOf(work) < work.to.length) {
       await this.keep(tx, row, work, { attempts: 0, delayMs: 0, lastError: null });
       return 'kept';
     }
@@ -214,4 +214,9 @@ function workOf(row: Row): SlackWork {
   const to: unknown = work.kind === 'ask' ? work.to : undefined;
   if (work.kind === 'ask' && !Array.isArray(to)) work.to = [to as AskRecipient];
   return work;
+}
+
+/** How many of an ask's recipients are done (0 for other work). */
+function askedOf(work: SlackWork): number {
+  return work.kind === 'ask' ? (work.asked ?? 0) : 0;
 }

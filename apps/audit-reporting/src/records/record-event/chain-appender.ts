@@ -102,18 +102,16 @@ export class ChainAppender {
     const committed = await this.dataSource.transaction(async (manager): Promise<AuditRecord[]> => {
       const ids = events.map((e) => e.id);
       const subjects = [...new Set(events.map((e) => e.subject))];
-      const held = await holdHead(manager, ids, speculated ? undefined : subjects);
-      const head = held.head;
-      let built = await speculated;
       // Under the lock, so no other appender can record one of these ids meanwhile: a record's
       // id is its event's, and an event already recorded (a redelivery) is passed over.
-      const recorded = held.recorded;
+      const { head, recorded, facts } = await holdHead(manager, ids, speculated ? undefined : subjects);
+      let built = await speculated;
       const stillHolds = built && built.on.seq === head.seq && built.on.hash === head.hash && !built.records.some((r) => recorded.has(r.id.toLowerCase()));
       if (!built || !stillHolds) {
         const fresh = withoutRecorded(events, recorded);
         if (fresh.length === 0) return [];
         // Read after the lock: whatever another group committed for these requests is seen.
-        built = buildGroup(fresh, head, held.facts ?? (await factsOf(manager, [...new Set(fresh.map((e) => e.subject))])));
+        built = buildGroup(fresh, head, facts ?? (await factsOf(manager, [...new Set(fresh.map((e) => e.subject))])));
       }
       whileWriting(built);
       // json, not jsonb, all the way: each record is stored as the canonical text it was hashed from.

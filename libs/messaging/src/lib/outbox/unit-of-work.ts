@@ -8,6 +8,18 @@ import type { CommittedMessage, OutboxRelay } from './outbox-relay';
 /** Hands out `$n` placeholders for values, so statements can be put together from parts. */
 export type Bind = (value: unknown) => string;
 
+/** A fresh `bind` and the values it has bound, in placeholder order. */
+export function binder(): { bind: Bind; values: unknown[] } {
+  const values: unknown[] = [];
+  return {
+    values,
+    bind: (value) => {
+      values.push(value);
+      return `$${values.length}`;
+    },
+  };
+}
+
 /** A write for the final statement; `mustChange` says what it means when it changes no row. */
 export interface FinalWrite {
   build: (bind: Bind) => string;
@@ -127,11 +139,7 @@ async function writeFinal(manager: EntityManager, schema: string, pieces: readon
   const claims = pieces.flatMap((p) => p.claims);
   const writes = pieces.flatMap((p) => p.writes.map((write) => ({ ...write, insertsOnly: p.insertsOnly === true })));
   if (rows.length === 0 && answers.length === 0 && claims.length === 0 && writes.length === 0) return;
-  const values: unknown[] = [];
-  const bind: Bind = (value) => {
-    values.push(value);
-    return `$${values.length}`;
-  };
+  const { bind, values } = binder();
   const s = `"${schema}"`;
   // Data-modifying WITH parts all run, in one snapshot, whatever the final SELECT reads.
   const parts = writes.map(({ build, insertsOnly }, i) => {
@@ -285,9 +293,9 @@ export class UnitOfWork {
    * (group commit: under load, one commit for many messages). So its final writes must be
    * INSERTs (the parts of one statement do not see each other's writes; anything else is
    * refused with an error). The message is claimed in that statement, so, as with
-   * `claimAtCommit`, only for work whose every effect is in it. A message handled already is answered as a duplicate with its
-   * first result; a final write with `mustChange` that changed nothing throws NothingWritten
-   * with its reason (nothing of the statement is written either way).
+   * `claimAtCommit`, only for work whose every effect is in it. A message handled already is
+   * answered as a duplicate with its first result; a final write with `mustChange` that changed
+   * nothing throws NothingWritten with its reason (nothing of the statement is written either way).
    */
   async consumeInOneStatement<T>(consumer: string, message: Envelope, work: (writes: Writes) => Promise<T> | T): Promise<ConsumeResult<T>> {
     const statement = new Transaction(this.dataSource.manager, this.schema);
