@@ -82,6 +82,21 @@ describe.each(SLACK_DOOR_MODES)('Slack (%s): every copy kept in step, through cl
     door(blockAction({ userId, actionId: 'gatehouse_approve', value: requestId, channelId: String(copy.args['channel']), messageTs: ts(copy), triggerId: system.slack.issueTrigger() }));
   const dmsTo = (channel: string) => system.slack.callsOf('chat.postMessage').filter((c) => c.args['channel'] === channel).map((c) => String(c.args['text']));
 
+  // First in the suite: slack-bot has looked nobody up yet.
+  it('asks a burst of requests to a twenty-approver flow, looking each approver up in Slack once', async () => {
+    const reasons = Array.from({ length: 10 }, (_, i) => `INC-${100 + i} burst`);
+    const ids = await Promise.all(reasons.map((reason) => ask('production-database', 'read-only', reason)));
+    // Twenty look-ups and two DM channels opened, not one each per request: Slack paces both to
+    // 50 calls a minute, and a burst looking up the same people at once queued behind itself.
+    for (const id of ids) await Promise.all(['D0DBA1', 'D0DBA2'].map((channel) => waitFor(() => system.slack.callsOf('chat.postMessage').find((c) => c.args['channel'] === channel && String(c.args['blocks']).includes(id)), { what: `the approval message in ${channel}`, timeoutMs: 30000 })));
+    // Those Slack does not know (dba3 to dba20) are answered users_not_found, and remembered too.
+    await waitFor(() => system.slack.calls.filter((c) => c.method === 'users.lookupByEmail' && String(c.args['email']).startsWith('dba')).length >= 20, { what: 'every approver looked up' });
+    await waitFor(async () => (await db.query(`SELECT count(*)::int AS n FROM slack_bot.outgoing WHERE request_id = ANY($1::uuid[])`, [ids])).rows[0]?.n === 0, { what: 'every ask done' });
+    const lookedUp = system.slack.calls.filter((c) => c.method === 'users.lookupByEmail').map((c) => String(c.args['email']));
+    expect(lookedUp.filter((email) => email.startsWith('dba')).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `dba${i + 1}@example.com`).sort());
+    expect(system.slack.callsOf('conversations.open').map((c) => String(c.args['users'])).filter((u) => u.startsWith('U0DBA')).sort()).toEqual(['U0DBA1', 'U0DBA2']);
+  });
+
   it('counts "1 of 2" in every thread, then approves, grants and expires with every copy following', async () => {
     const id = await ask('aws-admin', 'admin', 'CHG-100 rotate the root keys');
     const copies = await Promise.all(['C0ACCESS01', 'D0CTO', 'D0CISO', 'D0SRE'].map((channel) => approvalIn(channel, id)));

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { WebClient } from '@slack/web-api';
+import { OneCallAtATime } from '../slack-api/one-call-at-a-time';
 import { lastingFailure, slackCall, SlackCallFailed } from '../slack-api/slack-call-failed';
 
 /** Enough for every approver and requester of a large workspace; the oldest go first. */
@@ -14,15 +15,19 @@ const MAX_REMEMBERED = 10_000;
 @Injectable()
 export class DmChannels {
   private readonly channels = new Map<string, string>();
+  private readonly opening = new OneCallAtATime<string>();
 
   private async of(client: WebClient, userId: string, purpose: string): Promise<string> {
     const known = this.channels.get(userId);
     if (known) return known;
-    const opened = await slackCall('conversations.open', userId, purpose, () => client.conversations.open({ users: userId }));
-    if (!opened.channel?.id) throw lastingFailure('channel_not_found', 'conversations.open', userId, purpose);
-    if (this.channels.size >= MAX_REMEMBERED) this.channels.delete(this.channels.keys().next().value as string);
-    this.channels.set(userId, opened.channel.id);
-    return opened.channel.id;
+    const { value } = await this.opening.run(userId, async () => {
+      const opened = await slackCall('conversations.open', userId, purpose, () => client.conversations.open({ users: userId }));
+      if (!opened.channel?.id) throw lastingFailure('channel_not_found', 'conversations.open', userId, purpose);
+      if (this.channels.size >= MAX_REMEMBERED) this.channels.delete(this.channels.keys().next().value as string);
+      this.channels.set(userId, opened.channel.id);
+      return opened.channel.id;
+    });
+    return value;
   }
 
   /** Posts in the person's DM with the bot; failures come out as SlackCallFailed. */

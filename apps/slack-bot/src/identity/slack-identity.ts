@@ -4,6 +4,7 @@ import type { WebClient } from '@slack/web-api';
 import { SLACK_BOT_CONFIG, type ServiceConfig } from '../config';
 import { IdentityLinks } from '../linking/identity-links';
 import { withLinkButton } from '../linking/link-button';
+import { OneCallAtATime } from '../slack-api/one-call-at-a-time';
 
 /** People remembered at most, each way (a cache, not a directory). */
 const MAX_CACHED = 10_000;
@@ -30,6 +31,7 @@ export function viaOf(context: Record<string, unknown>): Via {
 export class SlackIdentity {
   private readonly cache = new Map<string, { email: string; name?: string; until: number }>();
   private readonly byEmail = new Map<string, { userId: string | undefined; until: number }>();
+  private readonly lookingUp = new OneCallAtATime<string | undefined>();
 
   constructor(
     @Inject(SLACK_BOT_CONFIG) private readonly config: ServiceConfig,
@@ -99,15 +101,19 @@ export class SlackIdentity {
     if (linked) return { userId: linked, news: false };
     const cached = this.byEmail.get(key);
     if (cached && cached.until > Date.now()) return { userId: cached.userId, news: false };
-    const answer = await client.users.lookupByEmail({ email }).catch((error: unknown) => {
-      if ((error as { data?: { error?: string } }).data?.error === 'users_not_found') return undefined;
-      throw error;
+    const { value: userId, made } = await this.lookingUp.run(key, async () => {
+      const answer = await client.users.lookupByEmail({ email }).catch((error: unknown) => {
+        if ((error as { data?: { error?: string } }).data?.error === 'users_not_found') return undefined;
+        throw error;
+      });
+      // "No such user" is remembered too: a big approver group is not looked up again each request.
+      const found = answer?.user?.id;
+      if (this.byEmail.size >= MAX_CACHED) this.byEmail.clear();
+      this.byEmail.set(key, { userId: found, until: Date.now() + this.config.slack.userCacheTtlMs });
+      return found;
     });
-    // "No such user" is remembered too: a big approver group is not looked up again each request.
-    const userId = answer?.user?.id;
-    if (this.byEmail.size >= MAX_CACHED) this.byEmail.clear();
-    this.byEmail.set(key, { userId, until: Date.now() + this.config.slack.userCacheTtlMs });
-    return { userId, news: !cached || cached.userId !== userId };
+    // Whoever joined a look-up already under way brings no news.
+    return { userId, news: made && (!cached || cached.userId !== userId) };
   }
 
   private async lookUp(client: WebClient, userId: string): Promise<{ email: string; name?: string } | undefined> {

@@ -6,17 +6,30 @@ import { waitFor } from './infrastructure';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 
-/** A free TCP port on loopback, for a service under test. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+/** Ports handed out in this process: each is taken only once its service starts listening. */
+const handedOut = new Set<number>();
+
+/**
+ * A free TCP port on loopback, for a service under test. The kernel may offer a port it just
+ * offered again (it is free until the service binds it), and two services given one port made
+ * a run where one service's /readyz answered for both; so no port is handed out twice.
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = createServer();
+      server.unref();
+      server.on('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 /**
