@@ -6,6 +6,7 @@
 // turned away (503 with Retry-After) and the admitted requests' latency.
 //
 //   bash bench/run.sh requests [--rate 50] [--seconds 20] [--overload true|false]
+import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
 import { GatehouseSystem, topicMessageCounts, waitFor } from '@gatehouse/testing';
 import { Client } from 'pg';
@@ -26,23 +27,42 @@ async function main(): Promise<void> {
     await db.connect();
     // A ticketing system asking on behalf of 50 people: a service token holding act-as.
     const token = await system.mintToken({ service: 'bench-ticketing' }, ['requests:write', 'act-as']);
-    const post = async (i: number) => {
-      const sentAt = Date.now();
-      const response = await fetch(`${system.gatewayUrl}/api/v1/requests`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({
+    // The load generator shares the two cores with the system it measures, so it is kept light
+    // (node:http on kept-alive sockets) and its own CPU is printed with the services'.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
+    const gateway = new URL(system.gatewayUrl);
+    const post = (i: number) =>
+      new Promise<{ ok: boolean; status: number; id?: string; sentAt: number; httpMs: number }>((resolve, reject) => {
+        const body = JSON.stringify({
           requester: { email: `user${i % 50}@example.com` },
           flow: 'production-database',
           target: 'read-only',
           durationSeconds: 3600,
           reason: `INC-${i} bench`,
-        }),
+        });
+        const sentAt = Date.now();
+        const req = request(
+          { agent, host: gateway.hostname, port: gateway.port, method: 'POST', path: '/api/v1/requests', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` } },
+          (response) => {
+            const answeredAt = Date.now();
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => chunks.push(chunk));
+            response.on('end', () => {
+              const status = response.statusCode ?? 0;
+              let id: string | undefined;
+              try {
+                id = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { request?: { id: string } }).request?.id;
+              } catch {
+                id = undefined;
+              }
+              resolve({ ok: status === 201, status, id, sentAt, httpMs: answeredAt - sentAt });
+            });
+            response.on('error', reject);
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
       });
-      const answeredAt = Date.now();
-      const body = (await response.json()) as { request?: { id: string } };
-      return { ok: response.status === 201, status: response.status, id: body.request?.id, sentAt, httpMs: answeredAt - sentAt };
-    };
 
     // Open loop: request i is sent at its due time whether or not earlier ones have answered.
     const offer = async (count: number, firstIndex: number, atRate = rate) => {
@@ -83,6 +103,7 @@ async function main(): Promise<void> {
       );
     const [messagesBefore, dbBefore, rowsBefore] = [await messagesSoFar(), await dbSoFar(), await rowsSoFar()];
     const meter = systemCpuMeter(system.services);
+    const ownCpuBefore = process.cpuUsage();
     const started = Date.now();
     const results = await offer(total, 0);
     const sendSeconds = (Date.now() - started) / 1000;
@@ -101,6 +122,7 @@ async function main(): Promise<void> {
     );
     // Everything the step caused is done once the last audit record is stored.
     const cpu = meter.stop();
+    const ownCpu = process.cpuUsage(ownCpuBefore);
     // The statistics collector reports a backend's counts within a second of its commits.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const [messagesAfter, dbAfter, rowsAfter] = [await messagesSoFar(), await dbSoFar(), await rowsSoFar()];
@@ -144,6 +166,8 @@ async function main(): Promise<void> {
     console.log(`CPU per created request (ms, all processes of each; window: the step until its last record is stored)`);
     for (const [name, ms] of Object.entries(cpu)) console.log(`  ${name.padEnd(18)} ${(ms / Math.max(1, accepted.length)).toFixed(2)}`);
     console.log(`  ${'total'.padEnd(18)} ${(Object.values(cpu).reduce((a, b) => a + b, 0) / Math.max(1, accepted.length)).toFixed(2)}   (2 cores: at most ${(2000 / Math.max(0.01, Object.values(cpu).reduce((a, b) => a + b, 0) / Math.max(1, accepted.length))).toFixed(0)} requests/s)`);
+    // This process: the load generator, and the fake Slack and Okta the services call.
+    console.log(`  ${'(load generator)'.padEnd(18)} ${((ownCpu.user + ownCpu.system) / 1000 / Math.max(1, accepted.length)).toFixed(2)}   (this process, with the fake Slack and Okta; not in the total)`);
     const perRequest = (n: number) => (n / Math.max(1, accepted.length)).toFixed(2);
     const written = [...messagesAfter].map(([topic, count]) => [topic, count - (messagesBefore.get(topic) ?? 0)] as const).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
     console.log(`Kafka messages per created request: ${perRequest(written.reduce((sum, [, n]) => sum + n, 0))}  (${written.map(([t, n]) => `${t} ${perRequest(n)}`).join(', ')})`);

@@ -20,14 +20,20 @@ export class DmChannels {
   private async of(client: WebClient, userId: string, purpose: string): Promise<string> {
     const known = this.channels.get(userId);
     if (known) return known;
-    const { value } = await this.opening.run(userId, async () => {
-      const opened = await slackCall('conversations.open', userId, purpose, () => client.conversations.open({ users: userId }));
-      if (!opened.channel?.id) throw lastingFailure('channel_not_found', 'conversations.open', userId, purpose);
-      if (this.channels.size >= MAX_REMEMBERED) this.channels.delete(this.channels.keys().next().value as string);
-      this.channels.set(userId, opened.channel.id);
-      return opened.channel.id;
-    });
-    return value;
+    try {
+      const { value } = await this.opening.run(userId, async () => {
+        const opened = await slackCall('conversations.open', userId, purpose, () => client.conversations.open({ users: userId }));
+        if (!opened.channel?.id) throw lastingFailure('channel_not_found', 'conversations.open', userId, purpose);
+        if (this.channels.size >= MAX_REMEMBERED) this.channels.delete(this.channels.keys().next().value as string);
+        this.channels.set(userId, opened.channel.id);
+        return opened.channel.id;
+      });
+      return value;
+    } catch (error) {
+      // A caller that joined another's open reports the failure as its own message's.
+      if (error instanceof SlackCallFailed && error.purpose !== purpose) throw new SlackCallFailed(error.failure, error.method, error.destination, purpose);
+      throw error;
+    }
   }
 
   /** Posts in the person's DM with the bot; failures come out as SlackCallFailed. */

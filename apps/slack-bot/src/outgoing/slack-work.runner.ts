@@ -17,11 +17,15 @@ const LANES = 4;
  * Rows a lane claims and does in one transaction. One transaction a row was four round trips
  * (begin, claim, delete, commit) for work that often makes no Slack call at all (an approver
  * without a Slack account), the largest share of slack-bot's database time at 500 requests/s.
- * The rows are of different requests and done concurrently; a failure of the transaction itself
- * (the database gone) puts them all back, and what they posted is posted again — as it would
- * be for one row.
+ * The rows are done concurrently and commit together, so a batch lasts as long as its slowest
+ * row (asks to one channel are paced to about one a second): eight keeps that to seconds. A
+ * batch whose transaction fails puts all its rows back, and what they had posted is posted
+ * again; its rows are then tried one a transaction (see `suspects`), so a row that fails every
+ * time fails alone, as it did before batches.
  */
-const CLAIM_AT_ONCE = 16;
+const CLAIM_AT_ONCE = 8;
+/** How long rows of a failed batch are tried one a transaction before they may share again. */
+const SUSPECT_MS = 10 * 60_000;
 /** How long a nudge waits for others to come with it (Slack work is for people: 10 ms is nothing). */
 const NUDGE_GATHER_MS = 10;
 /** How often an idle lane looks for work it was not nudged about (another replica's, retries). */
@@ -58,6 +62,10 @@ export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShu
   private stopped = false;
   private wakeSoon: NodeJS.Timeout | undefined;
   private nudgedWhileBusy = false;
+  /** Work queued (nudges, and follow-ups this runner queued), counted: a lane that saw more queued while it worked looks again. */
+  private queued = 0;
+  /** Rows of a batch that failed, by id, with when: tried alone until SUSPECT_MS has passed. */
+  private readonly suspects = new Map<string, number>();
   private readonly waiting = new Set<() => void>();
   private lanes: Promise<void>[] = [];
 
@@ -88,6 +96,7 @@ export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShu
    * within NUDGE_GATHER_MS wake one lane, which claims what they queued together.
    */
   nudge(): void {
+    this.queued += 1;
     if (this.wakeSoon) return;
     this.wakeSoon = setTimeout(() => {
       this.wakeSoon = undefined;
@@ -97,14 +106,16 @@ export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShu
 
   private async lane(): Promise<void> {
     while (!this.stopped) {
+      const queuedBefore = this.queued;
       const next = await this.next().catch((error: unknown) => {
         this.logger.error({ err: error }, 'Slack work failed unexpectedly; trying again shortly');
         return 'done' as const;
       });
-      // More may be due: this lane goes on. Else it waits for the next nudge (or its next look);
-      // other lanes join when nudged while it works.
-      if (next === 'done' && !this.nudgedWhileBusy) await this.idle();
-      else this.nudgedWhileBusy = false;
+      // More may be due — said so, or queued while this lane worked (perhaps behind the rows it
+      // held): this lane goes on. Else it waits for the next nudge (or its next look).
+      const more = next === 'more' || this.queued !== queuedBefore || this.nudgedWhileBusy;
+      this.nudgedWhileBusy = false;
+      if (!more) await this.idle();
     }
   }
 
@@ -136,26 +147,54 @@ export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShu
   private next(): Promise<'more' | 'done'> {
     const client = this.slack.client;
     if (!client) return Promise.resolve('done');
+    const suspects = this.currentSuspects();
     return this.uow.run(async (tx) => {
-      const rows: Row[] = await tx.manager.query(
-        `SELECT id, request_id, kind, payload, attempts,
-                EXISTS (SELECT 1 FROM slack_bot.outgoing l WHERE l.request_id = o.request_id AND l.id > o.id AND l.kind NOT IN ('report', 'home')) AS behind
-           FROM slack_bot.outgoing o
-          WHERE due_at <= now()
-            AND (o.kind IN ('report', 'home') OR NOT EXISTS (SELECT 1 FROM slack_bot.outgoing e WHERE e.request_id = o.request_id AND e.id < o.id AND e.kind NOT IN ('report', 'home')))
-          ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [CLAIM_AT_ONCE],
-      );
+      let rows = suspects.length > 0 ? await this.claim(tx, 1, { only: suspects }) : [];
+      const alone = rows.length > 0;
+      if (!alone) rows = await this.claim(tx, CLAIM_AT_ONCE, { except: suspects });
       if (rows.length === 0) return 'done';
       const claimed = onePerHome(rows);
-      const outcomes = await Promise.all(claimed.map((row) => this.claimAndDo(client, tx, row)));
+      // Every row runs to its end before the transaction ends, even when one has failed: a
+      // row still posting to Slack must keep its lock until the rollback.
+      const settled = await Promise.allSettled(claimed.map((row) => this.claimAndDo(client, tx, row)));
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) {
+        if (!alone) for (const row of rows) this.suspects.set(row.id, Date.now());
+        throw failed.reason;
+      }
+      const outcomes = settled.map((r) => (r as PromiseFulfilledResult<string[] | 'more' | 'kept'>).value);
       const done = outcomes.flatMap((o) => (Array.isArray(o) ? o : []));
       if (done.length > 0) await tx.manager.query(`DELETE FROM slack_bot.outgoing WHERE id = ANY($1::bigint[])`, [done]);
+      if (alone) for (const row of rows) this.suspects.delete(row.id);
       // More is due now after a full claim, an ask with recipients left, or a row done that
       // had its request's next work waiting behind it (a thread reply after a refresh, say).
       const unblocked = claimed.some((row, i) => row.behind && Array.isArray(outcomes[i]));
-      return rows.length === CLAIM_AT_ONCE || unblocked || outcomes.includes('more') ? 'more' : 'done';
+      return alone || rows.length === CLAIM_AT_ONCE || unblocked || outcomes.includes('more') ? 'more' : 'done';
     });
+  }
+
+  /**
+   * Due rows, each the first left of its request (or a report or Home refresh), oldest first,
+   * locked for this transaction: at most `limit`, among `only` or leaving out `except`.
+   */
+  private claim(tx: Transaction, limit: number, among: { only?: string[]; except?: string[] }): Promise<Row[]> {
+    const filter = among.only ? 'AND o.id = ANY($2::bigint[])' : among.except && among.except.length > 0 ? 'AND NOT (o.id = ANY($2::bigint[]))' : '';
+    return tx.manager.query(
+      `SELECT id, request_id, kind, payload, attempts,
+              EXISTS (SELECT 1 FROM slack_bot.outgoing l WHERE l.request_id = o.request_id AND l.id > o.id AND l.kind NOT IN ('report', 'home')) AS behind
+         FROM slack_bot.outgoing o
+        WHERE due_at <= now() ${filter}
+          AND (o.kind IN ('report', 'home') OR NOT EXISTS (SELECT 1 FROM slack_bot.outgoing e WHERE e.request_id = o.request_id AND e.id < o.id AND e.kind NOT IN ('report', 'home')))
+        ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      filter ? [limit, among.only ?? among.except] : [limit],
+    );
+  }
+
+  /** The rows still to be tried alone (those of a batch that failed, for SUSPECT_MS). */
+  private currentSuspects(): string[] {
+    const now = Date.now();
+    for (const [id, since] of this.suspects) if (now - since > SUSPECT_MS) this.suspects.delete(id);
+    return [...this.suspects.keys()];
   }
 
   /** Does one claimed row: the ids of the rows it finished, or whether more of it is due at once. */
@@ -248,6 +287,8 @@ export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShu
   private async giveUp(tx: Transaction, row: Row, work: SlackWork, failed: SlackCallFailed, attempts: number): Promise<void> {
     this.logger.error({ requestId: row.request_id, work: row.kind, method: failed.method, destination: failed.destination, error: failed.failure.code, attempts }, `Slack could not deliver the ${failed.purpose}; reported`);
     await reportDeliveryFailure(tx, this.flows, row.request_id, work, failed, attempts);
+    // It queued work of its own (the report, the requester's note): a lane looks again for it.
+    this.queued += 1;
   }
 }
 

@@ -6,13 +6,14 @@ import { waitFor } from './infrastructure';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 
-/** Ports handed out in this process: each is taken only once its service starts listening. */
+/** Ports handed out by this process (a port is free until its service binds it). */
 const handedOut = new Set<number>();
 
 /**
  * A free TCP port on loopback, for a service under test. The kernel may offer a port it just
  * offered again (it is free until the service binds it), and two services given one port made
- * a run where one service's /readyz answered for both; so no port is handed out twice.
+ * a run where one service's /readyz answered for both; so this process hands no port out twice
+ * (other processes, another test file say, may still be offered it).
  */
 export async function freePort(): Promise<number> {
   for (;;) {
