@@ -295,4 +295,35 @@ describe.each(SLACK_DOOR_MODES)('Slack (%s): every copy kept in step, through cl
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await requests()).toBe(1);
   });
+
+  // Last in the suite: the poisoned request's work fails until the trigger is dropped.
+  it("keeps other requests' approval messages flowing when one request's work fails in the database every time", async () => {
+    // A trigger that refuses to record the posted message of one request: its Slack work fails
+    // in the database on every try, after posting (as a bug or a bad row would).
+    await db.query(`CREATE TABLE slack_bot.test_poisoned (request_id uuid PRIMARY KEY)`);
+    await db.query(`CREATE FUNCTION slack_bot.test_refuse_poisoned() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF EXISTS (SELECT 1 FROM slack_bot.test_poisoned p WHERE p.request_id = NEW.request_id) THEN RAISE EXCEPTION 'test: request % is poisoned', NEW.request_id; END IF;
+        RETURN NEW;
+      END $$`);
+    await db.query(`CREATE TRIGGER test_refuse_poisoned BEFORE INSERT ON slack_bot.messages FOR EACH ROW EXECUTE FUNCTION slack_bot.test_refuse_poisoned()`);
+    try {
+      // Queued while slack-bot is down, so that they are claimed together when it is back.
+      await system.services['slack-bot'].stop();
+      const ids = await Promise.all(Array.from({ length: 6 }, (_, i) => ask('aws-admin', 'admin', `CHG-${700 + i} one of them poisoned`)));
+      const [poisoned, ...healthy] = ids as [string, ...string[]];
+      await db.query(`INSERT INTO slack_bot.test_poisoned (request_id) VALUES ($1)`, [poisoned]);
+      await system.services['slack-bot'].start();
+      const postsOf = (id: string) => system.slack.callsOf('chat.postMessage').filter((c) => c.args['channel'] === 'C0ACCESS01' && !c.args['thread_ts'] && String(c.args['blocks']).includes(id)).length;
+      await Promise.all(healthy.map((id) => approvalIn('D0SRE', id)));
+      // The poisoned one is tried again and again (its post is not recorded, so made again)…
+      await waitFor(() => postsOf(poisoned) >= 4, { what: 'the poisoned request tried again and again', timeoutMs: 20000 });
+      // …alone: a batch it shared failed once, and its rows posted again once at most.
+      for (const id of healthy) expect(postsOf(id)).toBeLessThanOrEqual(2);
+    } finally {
+      await db.query(`DROP TRIGGER test_refuse_poisoned ON slack_bot.messages`);
+      await db.query(`DROP FUNCTION slack_bot.test_refuse_poisoned()`);
+      await db.query(`DROP TABLE slack_bot.test_poisoned`);
+    }
+  });
 });

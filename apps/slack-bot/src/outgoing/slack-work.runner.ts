@@ -13,21 +13,6 @@ import type { AskRecipient, SlackWork, SlackWorkKind } from './slack-work';
 
 /** Several requests' work goes on at once (one slow channel does not hold up the others). */
 const LANES = 4;
-/**
- * Rows a lane claims and does in one transaction. One transaction a row was four round trips
- * (begin, claim, delete, commit) for work that often makes no Slack call at all (an approver
- * without a Slack account), the largest share of slack-bot's database time at 500 requests/s.
- * The rows are done concurrently and commit together, so a batch lasts as long as its slowest
- * row (asks to one channel are paced to about one a second): eight keeps that to seconds. A
- * batch whose transaction fails puts all its rows back, and what they had posted is posted
- * again; its rows are then tried one a transaction (see `suspects`), so a row that fails every
- * time fails alone, as it did before batches.
- */
-const CLAIM_AT_ONCE = 8;
-/** How long rows of a failed batch are tried one a transaction before they may share again. */
-const SUSPECT_MS = 10 * 60_000;
-/** How long a nudge waits for others to come with it (Slack work is for people: 10 ms is nothing). */
-const NUDGE_GATHER_MS = 10;
 /** How often an idle lane looks for work it was not nudged about (another replica's, retries). */
 const IDLE_POLL_MS = 1000;
 /** Waits between tries: 1 s doubling to 5 min; after this many tries (about 2 hours) it is given up. */
@@ -41,8 +26,6 @@ interface Row {
   kind: SlackWorkKind;
   payload: Record<string, unknown>;
   attempts: number;
-  /** In-order work of the same request waits behind this row (it is due once this is done). */
-  behind?: boolean;
 }
 
 export function retryDelayMs(attempts: number): number {
@@ -50,8 +33,8 @@ export function retryDelayMs(attempts: number): number {
 }
 
 /**
- * Does the queued Slack work. Rows are claimed with FOR UPDATE SKIP LOCKED (several at a time),
- * each only when no earlier row of the same request is left, so each request's work is done in order while
+ * Does the queued Slack work. A row is claimed with FOR UPDATE SKIP LOCKED, and only when no
+ * earlier row of the same request is left, so each request's work is done in order while
  * replicas and lanes share the rest (error-channel reports and App Home refreshes neither wait
  * nor hold anything up; refreshes of one person's Home are done once for all). A refresh also takes the refreshes queued right behind
  * it (it renders the request as it is now, which covers them). Work that fails for a while
@@ -60,12 +43,6 @@ export function retryDelayMs(attempts: number): number {
 @Injectable()
 export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private stopped = false;
-  private wakeSoon: NodeJS.Timeout | undefined;
-  private nudgedWhileBusy = false;
-  /** Work queued (nudges, and follow-ups this runner queued), counted: a lane that saw more queued while it worked looks again. */
-  private queued = 0;
-  /** Rows of a batch that failed, by id, with when: tried alone until SUSPECT_MS has passed. */
-  private readonly suspects = new Map<string, number>();
   private readonly waiting = new Set<() => void>();
   private lanes: Promise<void>[] = [];
 
@@ -84,46 +61,32 @@ export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.wakeSoon);
     for (const wake of [...this.waiting]) wake();
     await Promise.all(this.lanes);
   }
 
   /**
-   * New work was queued: one idle lane looks shortly (a busy lane looks again when it is done).
-   * Waking every idle lane made an empty claim — a transaction — for each lane but one; waking
-   * one at once for each event made a transaction of one or two rows each under load. Nudges
-   * within NUDGE_GATHER_MS wake one lane, which claims what they queued together.
+   * New work was queued: one idle lane looks at once (a busy lane looks again when it is done).
+   * Waking every idle lane made an empty claim — a transaction — for each lane but one.
    */
   nudge(): void {
-    this.queued += 1;
-    if (this.wakeSoon) return;
-    this.wakeSoon = setTimeout(() => {
-      this.wakeSoon = undefined;
-      this.wakeOne();
-    }, NUDGE_GATHER_MS);
+    this.wakeOne();
   }
 
   private async lane(): Promise<void> {
     while (!this.stopped) {
-      const queuedBefore = this.queued;
-      const next = await this.next().catch((error: unknown) => {
+      const didWork = await this.next().catch((error: unknown) => {
         this.logger.error({ err: error }, 'Slack work failed unexpectedly; trying again shortly');
-        return 'done' as const;
+        return false;
       });
-      // More may be due — said so, or queued while this lane worked (perhaps behind the rows it
-      // held): this lane goes on. Else it waits for the next nudge (or its next look).
-      const more = next === 'more' || this.queued !== queuedBefore || this.nudgedWhileBusy;
-      this.nudgedWhileBusy = false;
-      if (!more) await this.idle();
+      // More may be due: this lane goes on. Other lanes join when nudged, or at their next look.
+      if (!didWork) await this.idle();
     }
   }
 
   private wakeOne(): void {
     const [first] = this.waiting;
-    if (first) first();
-    // Every lane is busy: the first to finish looks again rather than waiting for its next look.
-    else this.nudgedWhileBusy = true;
+    first?.();
   }
 
   private idle(): Promise<void> {
@@ -139,77 +102,32 @@ export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /**
-   * Claims the next pieces of work that are due — up to CLAIM_AT_ONCE, each the first left of
-   * its request (or a report or Home refresh) — and does them together in one transaction
-   * (with, for a refresh, the refreshes of the same request queued right behind it); 'more' when
-   * more may be due at once.
+   * Claims and does the next piece of work (with, for a refresh, the refreshes of the same
+   * request queued right behind it); false when there is none due.
    */
-  private next(): Promise<'more' | 'done'> {
+  private next(): Promise<boolean> {
     const client = this.slack.client;
-    if (!client) return Promise.resolve('done');
-    const suspects = this.currentSuspects();
+    if (!client) return Promise.resolve(false);
     return this.uow.run(async (tx) => {
-      let rows = suspects.length > 0 ? await this.claim(tx, 1, { only: suspects }) : [];
-      const alone = rows.length > 0;
-      if (!alone) rows = await this.claim(tx, CLAIM_AT_ONCE, { except: suspects });
-      if (rows.length === 0) return 'done';
-      const claimed = onePerHome(rows);
-      // Every row runs to its end before the transaction ends, even when one has failed: a
-      // row still posting to Slack must keep its lock until the rollback.
-      const settled = await Promise.allSettled(claimed.map((row) => this.claimAndDo(client, tx, row)));
-      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) {
-        if (!alone) for (const row of rows) this.suspects.set(row.id, Date.now());
-        throw failed.reason;
-      }
-      const outcomes = settled.map((r) => (r as PromiseFulfilledResult<string[] | 'more' | 'kept'>).value);
-      const done = outcomes.flatMap((o) => (Array.isArray(o) ? o : []));
-      if (done.length > 0) await tx.manager.query(`DELETE FROM slack_bot.outgoing WHERE id = ANY($1::bigint[])`, [done]);
-      if (alone) for (const row of rows) this.suspects.delete(row.id);
-      // More is due now after a full claim, an ask with recipients left, or a row done that
-      // had its request's next work waiting behind it (a thread reply after a refresh, say).
-      const unblocked = claimed.some((row, i) => row.behind && Array.isArray(outcomes[i]));
-      return alone || rows.length === CLAIM_AT_ONCE || unblocked || outcomes.includes('more') ? 'more' : 'done';
+      const [row]: Row[] = await tx.manager.query(
+        `SELECT id, request_id, kind, payload, attempts FROM slack_bot.outgoing o
+          WHERE due_at <= now()
+            AND (o.kind IN ('report', 'home') OR NOT EXISTS (SELECT 1 FROM slack_bot.outgoing e WHERE e.request_id = o.request_id AND e.id < o.id AND e.kind NOT IN ('report', 'home')))
+          ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      );
+      if (!row) return false;
+      const ids = [row.id, ...(row.kind === 'refresh' ? (await this.refreshesBehind(tx, row)).map((r) => r.id) : row.kind === 'home' ? await this.sameHomes(tx, row) : [])];
+      if ((await this.doPiece(client, tx, row, workOf(row))) === 'finished') await tx.manager.query(`DELETE FROM slack_bot.outgoing WHERE id = ANY($1::bigint[])`, [ids]);
+      return true;
     });
   }
 
   /**
-   * Due rows, each the first left of its request (or a report or Home refresh), oldest first,
-   * locked for this transaction: at most `limit`, among `only` or leaving out `except`.
-   */
-  private claim(tx: Transaction, limit: number, among: { only?: string[]; except?: string[] }): Promise<Row[]> {
-    const filter = among.only ? 'AND o.id = ANY($2::bigint[])' : among.except && among.except.length > 0 ? 'AND NOT (o.id = ANY($2::bigint[]))' : '';
-    return tx.manager.query(
-      `SELECT id, request_id, kind, payload, attempts,
-              EXISTS (SELECT 1 FROM slack_bot.outgoing l WHERE l.request_id = o.request_id AND l.id > o.id AND l.kind NOT IN ('report', 'home')) AS behind
-         FROM slack_bot.outgoing o
-        WHERE due_at <= now() ${filter}
-          AND (o.kind IN ('report', 'home') OR NOT EXISTS (SELECT 1 FROM slack_bot.outgoing e WHERE e.request_id = o.request_id AND e.id < o.id AND e.kind NOT IN ('report', 'home')))
-        ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-      filter ? [limit, among.only ?? among.except] : [limit],
-    );
-  }
-
-  /** The rows still to be tried alone (those of a batch that failed, for SUSPECT_MS). */
-  private currentSuspects(): string[] {
-    const now = Date.now();
-    for (const [id, since] of this.suspects) if (now - since > SUSPECT_MS) this.suspects.delete(id);
-    return [...this.suspects.keys()];
-  }
-
-  /** Does one claimed row: the ids of the rows it finished, or whether more of it is due at once. */
-  private async claimAndDo(client: WebClient, tx: Transaction, row: Row): Promise<string[] | 'more' | 'kept'> {
-    const ids = [row.id, ...(row.kind === 'refresh' ? (await this.refreshesBehind(tx, row)).map((r) => r.id) : row.kind === 'home' ? await this.sameHomes(tx, row) : [])];
-    const outcome = await this.doPiece(client, tx, row, workOf(row));
-    return outcome === 'finished' ? ids : outcome;
-  }
-
-  /**
    * Does one piece: 'finished' when it is done or given up for good (reported); 'kept' when its
-   * row stays queued because it failed for a while (it says when to try again); 'more' when it
-   * is an ask with recipients still to ask (due at once). An ask's tries count for the recipient it stopped at.
+   * row stays queued — it failed for a while and says when to try again, or it is an ask with
+   * recipients still to ask (due at once). An ask's tries count for the recipient it stopped at.
    */
-  private async doPiece(client: WebClient, tx: Transaction, row: Row, work: SlackWork): Promise<'finished' | 'kept' | 'more'> {
+  private async doPiece(client: WebClient, tx: Transaction, row: Row, work: SlackWork): Promise<'finished' | 'kept'> {
     const askedBefore = askedOf(work);
     let attempts = row.attempts + 1;
     let setbacks: readonly Setback[] = [];
@@ -242,7 +160,7 @@ export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShu
     }
     if (work.kind === 'ask' && askedOf(work) < work.to.length) {
       await this.keep(tx, row, work, { attempts: 0, delayMs: 0, lastError: null });
-      return 'more';
+      return 'kept';
     }
     return 'finished';
   }
@@ -287,23 +205,7 @@ export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShu
   private async giveUp(tx: Transaction, row: Row, work: SlackWork, failed: SlackCallFailed, attempts: number): Promise<void> {
     this.logger.error({ requestId: row.request_id, work: row.kind, method: failed.method, destination: failed.destination, error: failed.failure.code, attempts }, `Slack could not deliver the ${failed.purpose}; reported`);
     await reportDeliveryFailure(tx, this.flows, row.request_id, work, failed, attempts);
-    // It queued work of its own (the report, the requester's note): a lane looks again for it.
-    this.queued += 1;
   }
-}
-
-/**
- * The claimed rows less a second Home refresh for one person: the first takes the others along
- * (sameHomes), so the person's Home is published once.
- */
-function onePerHome(rows: readonly Row[]): Row[] {
-  const homes = new Set<unknown>();
-  return rows.filter((row) => {
-    if (row.kind !== 'home') return true;
-    if (homes.has(row.payload['to'])) return false;
-    homes.add(row.payload['to']);
-    return true;
-  });
 }
 
 function workOf(row: Row): SlackWork {
