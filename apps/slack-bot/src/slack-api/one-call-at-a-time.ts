@@ -1,8 +1,9 @@
 /**
  * One call in flight per key: callers asking for a key already being fetched wait for that
  * fetch instead of making their own. Slack paces `users.lookupByEmail` and `conversations.open`
- * to 50 calls a minute; sixteen asks for one twenty-approver flow, each missing the cache at
- * once, queued 320 look-ups behind the pacer — minutes — where twenty do.
+ * to 50 calls a minute; asks for one twenty-approver flow done at once (lanes, listeners), each
+ * missing the cache, looked every approver up once per ask, queued behind the pacer for minutes
+ * where twenty look-ups do.
  */
 export class OneCallAtATime<T> {
   private readonly pending = new Map<string, Promise<T>>();
