@@ -308,7 +308,7 @@ describe.each(SLACK_DOOR_MODES)('Slack (%s): every copy kept in step, through cl
       END $$`);
     await db.query(`CREATE TRIGGER test_refuse_poisoned BEFORE INSERT ON slack_bot.messages FOR EACH ROW EXECUTE FUNCTION slack_bot.test_refuse_poisoned()`);
     try {
-      // Queued while slack-bot is down, so that they are claimed together when it is back.
+      // Queued while slack-bot is down, so that all of them wait in its queue when it is back.
       await system.services['slack-bot'].stop();
       const ids = await Promise.all(Array.from({ length: 6 }, (_, i) => ask('aws-admin', 'admin', `CHG-${700 + i} one of them poisoned`)));
       const [poisoned, ...healthy] = ids as [string, ...string[]];
@@ -318,7 +318,7 @@ describe.each(SLACK_DOOR_MODES)('Slack (%s): every copy kept in step, through cl
       await Promise.all(healthy.map((id) => approvalIn('D0SRE', id)));
       // The poisoned one is tried again and again (its post is not recorded, so made again)…
       await waitFor(() => postsOf(poisoned) >= 4, { what: 'the poisoned request tried again and again', timeoutMs: 20000 });
-      // …alone: a batch it shared failed once, and its rows posted again once at most.
+      // …alone: the others are posted, once (twice at most, had one shared its failed transaction).
       for (const id of healthy) expect(postsOf(id)).toBeLessThanOrEqual(2);
     } finally {
       await db.query(`DROP TRIGGER test_refuse_poisoned ON slack_bot.messages`);

@@ -40,24 +40,16 @@ export type AskRecipient = { channel: string } | { approver: string };
  * One INSERT, so the rows keep the order given (one request's work is done in that order).
  * An App Home refresh is queued only for someone who has opened their Home (anyone else's is
  * published when they first open it): a request to a flow with twenty approvers queued
- * twenty-one refreshes per move, each a transaction that found nobody to publish to. The
- * people to refresh travel as one array, looked up in `home_viewers` together: as a row of
- * VALUES each, twenty refreshes that found nobody cost PostgreSQL twenty jsonb values parsed
- * per event (the largest share of slack-bot's database time at 500 requests/s). Refreshes keep
- * no order with the rest (see the runner), so they come after it.
+ * twenty-one refreshes per move, each a transaction that found nobody to publish to.
  */
 export function queueSlackWork(writes: Writes, requestId: string, works: readonly SlackWork[]): void {
   if (works.length === 0) return;
   writes.atCommit((bind) => {
-    const request = bind(requestId);
-    const ordered = works.filter((w) => w.kind !== 'home');
-    const homes = [...new Set(works.flatMap((w) => (w.kind === 'home' ? [w.to] : [])))];
-    const rows = ordered.map(({ kind, ...payload }) => `(${request}::uuid, ${bind(kind)}, ${bind(JSON.stringify(payload))}::jsonb)`);
-    if (homes.length === 0) return `INSERT INTO slack_bot.outgoing (request_id, kind, payload) VALUES ${rows.join(', ')}`;
-    // A plain scan of VALUES yields its rows in order, and UNION ALL keeps its branches' order.
-    const refreshes = `SELECT ${request}::uuid, 'home', jsonb_build_object('to', h.person) FROM unnest(${bind(homes)}::text[]) AS h (person)
-       WHERE EXISTS (SELECT 1 FROM slack_bot.home_viewers v WHERE v.email = lower(h.person))`;
+    const rows = works.map(({ kind, ...payload }) => `(${bind(requestId)}::uuid, ${bind(kind)}, ${bind(JSON.stringify(payload))}::jsonb)`);
+    if (!works.some((w) => w.kind === 'home')) return `INSERT INTO slack_bot.outgoing (request_id, kind, payload) VALUES ${rows.join(', ')}`;
+    // A plain scan of VALUES yields its rows in order, so the ids still follow the order given.
     return `INSERT INTO slack_bot.outgoing (request_id, kind, payload)
-      ${rows.length > 0 ? `SELECT w.request_id, w.kind, w.payload FROM (VALUES ${rows.join(', ')}) AS w (request_id, kind, payload) UNION ALL ` : ''}${refreshes}`;
+      SELECT w.request_id, w.kind, w.payload FROM (VALUES ${rows.join(', ')}) AS w (request_id, kind, payload)
+       WHERE w.kind <> 'home' OR EXISTS (SELECT 1 FROM slack_bot.home_viewers v WHERE v.email = lower(w.payload->>'to'))`;
   });
 }
