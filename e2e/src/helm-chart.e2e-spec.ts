@@ -121,6 +121,8 @@ describe('the Helm chart (k8s/gatehouse), rendered and linted by Helm’s own li
       expect(c.ports).toEqual([{ name: 'http', containerPort: 3000, protocol: 'TCP' }]);
       expect(env(c).get('PORT')?.value).toBe('3000');
       expect(env(c).get('HOST')?.value).toBe('0.0.0.0');
+      expect(env(c).get('DATABASE_PREPARED_STATEMENTS')?.value).toBe('true');
+      expect(env(container(inline, name)).get('DATABASE_PREPARED_STATEMENTS')?.value).toBe('false');
       expect([c.startupProbe?.httpGet, c.livenessProbe?.httpGet, c.readinessProbe?.httpGet]).toEqual([
         { path: '/healthz', port: 'http' },
         { path: '/healthz', port: 'http' },

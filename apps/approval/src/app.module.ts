@@ -34,7 +34,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ObservabilityModule.forRoot({ service: SERVICE, logger }),
-        PersistenceModule.forRoot({ url: config.database.url, schema: SCHEMA, entities, migrations, applicationName: SERVICE, poolSize: POOL_SIZE }),
+        PersistenceModule.forRoot({ ...config.database, schema: SCHEMA, entities, migrations, applicationName: SERVICE, poolSize: POOL_SIZE }),
         MessagingModule.forRoot({
           service: SERVICE,
           brokers: config.kafka.brokers,

@@ -1,4 +1,4 @@
-import { commonConfig, commonEnv, databaseEnv, isProduction, kafkaSecurityRules } from '@gatehouse/config';
+import { commonConfig, commonEnv, databaseConfig, databaseEnv, isProduction, kafkaSecurityRules } from '@gatehouse/config';
 import { z } from 'zod';
 
 export const SERVICE = 'approval';
@@ -26,7 +26,7 @@ export const approvalEnvSchema = z
   .superRefine(kafkaSecurityRules)
   .transform((env) => ({
     ...commonConfig(env),
-    database: { url: env.DATABASE_URL },
+    database: databaseConfig(env),
     flowsFile: env.GATEHOUSE_FLOWS,
     directoryTimeoutMs: env.DIRECTORY_TIMEOUT_MS,
     timerPollIntervalMs: env.TIMER_POLL_INTERVAL_MS,

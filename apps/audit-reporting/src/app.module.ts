@@ -22,7 +22,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ObservabilityModule.forRoot({ service: SERVICE, logger }),
-        PersistenceModule.forRoot({ url: config.database.url, schema: SCHEMA, entities, migrations, applicationName: SERVICE }),
+        PersistenceModule.forRoot({ ...config.database, schema: SCHEMA, entities, migrations, applicationName: SERVICE }),
         MessagingModule.forRoot({ service: SERVICE, brokers: config.kafka.brokers, topicPrefix: config.kafka.topicPrefix, security: config.kafka.security, outboxSchema: SCHEMA }),
       ],
       controllers: [RecordEventHandler, QueryRecordsHandler, AccessReviewHandler],

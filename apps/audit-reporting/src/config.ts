@@ -1,4 +1,4 @@
-import { commonConfig, commonEnv, databaseEnv, kafkaSecurityRules } from '@gatehouse/config';
+import { commonConfig, commonEnv, databaseConfig, databaseEnv, kafkaSecurityRules } from '@gatehouse/config';
 import { z } from 'zod';
 
 export const SERVICE = 'audit-reporting';
@@ -28,7 +28,7 @@ export const auditEnvSchema = z
   .superRefine(kafkaSecurityRules)
   .transform((env) => ({
     ...commonConfig(env),
-    database: { url: env.DATABASE_URL },
+    database: databaseConfig(env),
     destinationsFile: env.GATEHOUSE_AUDIT_DESTINATIONS,
     destinationRetryMaxMs: env.AUDIT_DESTINATION_RETRY_MAX_MS,
     checkpoints: { signingKey: env.AUDIT_SIGNING_KEY, every: env.AUDIT_CHECKPOINT_EVERY, intervalMs: env.AUDIT_CHECKPOINT_INTERVAL_MS, verifyKey: env.AUDIT_VERIFY_KEY },

@@ -46,7 +46,7 @@ export class AppModule implements NestModule {
       module: AppModule,
       imports: [
         ObservabilityModule.forRoot({ service: SERVICE, logger }),
-        PersistenceModule.forRoot({ url: config.database.url, schema: SCHEMA, entities, migrations, applicationName: SERVICE }),
+        PersistenceModule.forRoot({ ...config.database, schema: SCHEMA, entities, migrations, applicationName: SERVICE }),
         MessagingModule.forRoot({
           service: SERVICE,
           brokers: config.kafka.brokers,

@@ -1,4 +1,4 @@
-import { commonConfig, commonEnv, databaseEnv, kafkaSecurityRules } from '@gatehouse/config';
+import { commonConfig, commonEnv, databaseConfig, databaseEnv, kafkaSecurityRules } from '@gatehouse/config';
 import { z } from 'zod';
 
 export const SERVICE = 'gateway';
@@ -36,7 +36,7 @@ export const gatewayEnvSchema = z
   .superRefine(kafkaSecurityRules)
   .transform((env) => ({
     ...commonConfig(env),
-    database: { url: env.DATABASE_URL },
+    database: databaseConfig(env),
     queryTimeoutMs: env.QUERY_TIMEOUT_MS,
     slack: { signingSecret: env.SLACK_SIGNING_SECRET, ackTimeoutMs: env.SLACK_ACK_TIMEOUT_MS, ackMaxWaiting: env.SLACK_ACK_MAX_WAITING },
     publicUrl: env.GATEHOUSE_PUBLIC_URL.replace(/\/+$/, ''),

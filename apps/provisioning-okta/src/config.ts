@@ -1,4 +1,4 @@
-import { commonConfig, commonEnv, databaseEnv, isProduction, kafkaSecurityRules } from '@gatehouse/config';
+import { commonConfig, commonEnv, databaseConfig, databaseEnv, isProduction, kafkaSecurityRules } from '@gatehouse/config';
 import { z } from 'zod';
 import { parseLoginOverrides } from './identities/identity-resolver';
 
@@ -54,7 +54,7 @@ export const envSchema = z
   })
   .transform((env) => ({
     ...commonConfig(env),
-    database: { url: env.DATABASE_URL },
+    database: databaseConfig(env),
     okta: env.OKTA_ORG_URL && (env.OKTA_API_TOKEN || env.OKTA_CLIENT_ID)
       ? {
           orgUrl: env.OKTA_ORG_URL.replace(/\/$/, ''),

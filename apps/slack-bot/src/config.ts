@@ -1,4 +1,4 @@
-import { commonConfig, commonEnv, databaseEnv, isProduction, kafkaSecurityRules } from '@gatehouse/config';
+import { commonConfig, commonEnv, databaseConfig, databaseEnv, isProduction, kafkaSecurityRules } from '@gatehouse/config';
 import { z } from 'zod';
 
 export const SERVICE = 'slack-bot';
@@ -42,7 +42,7 @@ export const envSchema = z
   .superRefine(kafkaSecurityRules)
   .transform((env) => ({
     ...commonConfig(env),
-    database: { url: env.DATABASE_URL },
+    database: databaseConfig(env),
     flowsFile: env.GATEHOUSE_FLOWS,
     slack: {
       botToken: env.SLACK_BOT_TOKEN,

@@ -97,6 +97,7 @@ secretKeyRef: { name: {{ include "gatehouse.secretName" .root | quote }}, key: {
 - name: DATABASE_URL
   valueFrom:
     {{- include "gatehouse.secretRef" (dict "root" . "existing" .Values.database.existingSecret "inline" .Values.database.url "key" .Values.database.urlKey) | nindent 4 }}
+- { name: DATABASE_PREPARED_STATEMENTS, value: {{ ternary "true" "false" (ne .Values.database.preparedStatements false) | quote }} }
 {{- if .Values.kafka.tls.enabled }}
 - { name: KAFKA_SSL, value: "true" }
 {{- if .Values.kafka.tls.caSecret }}

@@ -84,5 +84,15 @@ export function commonConfig(env: { PORT: number; HOST: string; LOG_LEVEL: strin
 export function databaseEnv(env: NodeJS.ProcessEnv = process.env) {
   return {
     DATABASE_URL: withLocalDefault(postgresUrl, 'postgres://postgres@127.0.0.1:5432/gatehouse', env),
+    /**
+     * Statements that repeat run as prepared ones (`true`). `false` behind a connection pooler
+     * that cannot keep them: PgBouncer before 1.21 in transaction mode, say.
+     */
+    DATABASE_PREPARED_STATEMENTS: z.enum(['true', 'false']).default('true'),
   };
+}
+
+/** The database part of a service's config, from databaseEnv's variables. */
+export function databaseConfig(env: { DATABASE_URL: string; DATABASE_PREPARED_STATEMENTS: 'true' | 'false' }) {
+  return { url: env.DATABASE_URL, preparedStatements: env.DATABASE_PREPARED_STATEMENTS === 'true' };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonConfig, commonEnv, databaseEnv, kafkaSecurityRules } from './env-fragments';
+import { commonConfig, commonEnv, databaseConfig, databaseEnv, kafkaSecurityRules } from './env-fragments';
 import { ConfigError, loadConfig } from './load-config';
 
 describe('loadConfig', () => {
@@ -18,6 +18,13 @@ describe('loadConfig', () => {
     const config = loadConfig(schema(env), env);
     expect(config.PORT).toBe(8080);
     expect(config.KAFKA_BROKERS).toEqual(['a:9092', 'b:9093']);
+  });
+
+  it('prepares repeated statements unless told not to, and refuses anything but true or false', () => {
+    const database = (env: NodeJS.ProcessEnv) => databaseConfig(loadConfig(schema(env), env));
+    expect(database({})).toEqual({ url: 'postgres://postgres@127.0.0.1:5432/gatehouse', preparedStatements: true });
+    expect(database({ DATABASE_PREPARED_STATEMENTS: 'false' }).preparedStatements).toBe(false);
+    expect(() => database({ DATABASE_PREPARED_STATEMENTS: 'off' })).toThrow(/DATABASE_PREPARED_STATEMENTS: .*"true"\|"false"/);
   });
 
   describe('Kafka TLS and SASL', () => {

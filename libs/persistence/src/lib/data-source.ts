@@ -1,4 +1,5 @@
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+import { PreparedStatements, preparingClient } from './prepared-statements';
 
 export interface ServiceDataSourceOptions {
   url: string;
@@ -8,6 +9,8 @@ export interface ServiceDataSourceOptions {
   migrations: MixedList<string | (new (...args: never[]) => unknown)>;
   applicationName: string;
   poolSize?: number;
+  /** Run repeated statements as prepared ones (default true; off behind a pooler that cannot keep them). */
+  preparedStatements?: boolean;
 }
 
 /** TypeORM on PostgreSQL, never `synchronize`: the schema changes only through migrations. */
@@ -26,7 +29,11 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     applicationName: options.applicationName,
     // Above the consumer's in-flight limit (16): each handler may hold a connection, and the
     // outbox relay, timers and health checks need theirs too.
-    extra: { max: options.poolSize ?? 20, connectionTimeoutMillis: 5000 },
+    extra: {
+      max: options.poolSize ?? 20,
+      connectionTimeoutMillis: 5000,
+      ...(options.preparedStatements === false ? {} : { Client: preparingClient(new PreparedStatements()) }),
+    },
   });
 }
 

@@ -1,0 +1,63 @@
+import { createTestDatabase, type TestDatabase } from '@gatehouse/testing';
+import type { QueryRunner } from 'typeorm';
+import { createServiceDataSource, initializeDatabase } from './data-source';
+import { RUNS_BEFORE_PREPARING } from './prepared-statements';
+
+describe('prepared statements on real PostgreSQL', () => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('prepared');
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  /** One connection of a service's pool: what it prepares stays in its session. */
+  async function withConnection(preparedStatements: boolean | undefined, use: (db: QueryRunner) => Promise<void>): Promise<void> {
+    const ds = createServiceDataSource({ url: database.url, schema: 'widgets', entities: [], migrations: [], applicationName: 'test', poolSize: 2, preparedStatements });
+    await initializeDatabase(ds, 'widgets');
+    const runner = ds.createQueryRunner();
+    try {
+      await use(runner);
+    } finally {
+      await runner.release();
+      await ds.destroy();
+    }
+  }
+
+  const prepared = async (db: QueryRunner): Promise<string[]> =>
+    ((await db.query(`SELECT statement FROM pg_prepared_statements ORDER BY prepare_time`)) as { statement: string }[]).map((row) => row.statement);
+
+  it('prepares a statement that repeats, and answers it the same every time', async () => {
+    await withConnection(undefined, async (db) => {
+      const text = 'SELECT $1::int + 1 AS next';
+      const answers: number[] = [];
+      for (let i = 0; i < RUNS_BEFORE_PREPARING + 5; i++) answers.push(((await db.query(text, [i])) as { next: number }[])[0]?.next ?? -1);
+      expect(answers).toEqual(Array.from({ length: RUNS_BEFORE_PREPARING + 5 }, (_, i) => i + 1));
+      expect(await prepared(db)).toContain(text);
+      // In a transaction too; one that fails leaves the prepared statement usable.
+      await db.startTransaction();
+      expect(await db.query(text, [41])).toEqual([{ next: 42 }]);
+      await expect(db.query(text, ['not a number'])).rejects.toThrow(/invalid input syntax/);
+      await db.rollbackTransaction();
+      expect(await db.query(text, [1])).toEqual([{ next: 2 }]);
+    });
+  });
+
+  it('leaves statements unprepared when told to, and never prepares a SELECT *', async () => {
+    await withConnection(false, async (db) => {
+      for (let i = 0; i < RUNS_BEFORE_PREPARING + 2; i++) await db.query('SELECT $1::int AS n', [i]);
+      expect(await prepared(db)).toEqual([]);
+    });
+    await withConnection(true, async (db) => {
+      await db.query('CREATE TABLE IF NOT EXISTS widgets.widgets (id int PRIMARY KEY, n int)');
+      await db.query('INSERT INTO widgets.widgets VALUES (1, 1)');
+      for (let i = 0; i < RUNS_BEFORE_PREPARING + 2; i++) await db.query('SELECT * FROM widgets.widgets WHERE id = $1', [1]);
+      // A newer replica's migration adds a column: the statement still answers, with it.
+      await db.query('ALTER TABLE widgets.widgets ADD COLUMN name text');
+      expect(await db.query('SELECT * FROM widgets.widgets WHERE id = $1', [1])).toEqual([{ id: 1, n: 1, name: null }]);
+      expect((await prepared(db)).filter((s) => s.includes('*'))).toEqual([]);
+    });
+  });
+});
