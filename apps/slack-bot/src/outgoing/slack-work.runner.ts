@@ -20,6 +20,9 @@ const FIRST_RETRY_MS = 1000;
 const LONGEST_RETRY_MS = 300_000;
 export const MAX_ATTEMPTS = 30;
 
+/** What a lane's look for work came to. */
+type Found = 'nothing' | 'done' | 'more';
+
 interface Row {
   id: string;
   request_id: string;
@@ -44,6 +47,8 @@ export function retryDelayMs(attempts: number): number {
 export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private stopped = false;
   private readonly waiting = new Set<() => void>();
+  /** New work was queued while every lane was busy: the next lane to finish looks again. */
+  private missed = false;
   private lanes: Promise<void>[] = [];
 
   constructor(
@@ -70,23 +75,32 @@ export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShu
    * Waking every idle lane made an empty claim — a transaction — for each lane but one.
    */
   nudge(): void {
-    this.wakeOne();
+    if (!this.wakeOne()) this.missed = true;
   }
 
   private async lane(): Promise<void> {
     while (!this.stopped) {
-      const didWork = await this.next().catch((error: unknown) => {
+      const found = await this.next().catch((error: unknown): Found => {
         this.logger.error({ err: error }, 'Slack work failed unexpectedly; trying again shortly');
-        return false;
+        return 'nothing';
       });
-      // More may be due: this lane goes on. Other lanes join when nudged, or at their next look.
-      if (!didWork) await this.idle();
+      // This lane goes on while more is due (or was queued while it worked); otherwise it waits
+      // to be nudged, or for its next look. Looking again after every piece cost a transaction
+      // that found nothing, for each piece of work.
+      if (found === 'nothing' || (found === 'done' && !this.takeMissed())) await this.idle();
     }
   }
 
-  private wakeOne(): void {
+  private takeMissed(): boolean {
+    const missed = this.missed;
+    this.missed = false;
+    return missed;
+  }
+
+  private wakeOne(): boolean {
     const [first] = this.waiting;
     first?.();
+    return first !== undefined;
   }
 
   private idle(): Promise<void> {
@@ -103,11 +117,12 @@ export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShu
 
   /**
    * Claims and does the next piece of work (with, for a refresh, the refreshes of the same
-   * request queued right behind it); false when there is none due.
+   * request queued right behind it): 'nothing' when none was due, 'done' when it is finished and
+   * nothing else was due as it was removed, 'more' otherwise.
    */
-  private next(): Promise<boolean> {
+  private next(): Promise<Found> {
     const client = this.slack.client;
-    if (!client) return Promise.resolve(false);
+    if (!client) return Promise.resolve('nothing');
     return this.uow.run(async (tx) => {
       const [row]: Row[] = await tx.manager.query(
         `SELECT id, request_id, kind, payload, attempts FROM slack_bot.outgoing o
@@ -115,10 +130,17 @@ export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShu
             AND (o.kind IN ('report', 'home') OR NOT EXISTS (SELECT 1 FROM slack_bot.outgoing e WHERE e.request_id = o.request_id AND e.id < o.id AND e.kind NOT IN ('report', 'home')))
           ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
       );
-      if (!row) return false;
+      if (!row) return 'nothing';
       const ids = [row.id, ...(row.kind === 'refresh' ? (await this.refreshesBehind(tx, row)).map((r) => r.id) : row.kind === 'home' ? await this.sameHomes(tx, row) : [])];
-      if ((await this.doPiece(client, tx, row, workOf(row))) === 'finished') await tx.manager.query(`DELETE FROM slack_bot.outgoing WHERE id = ANY($1::bigint[])`, [ids]);
-      return true;
+      if ((await this.doPiece(client, tx, row, workOf(row))) === 'kept') return 'more';
+      // Removed, and asked in the same round trip whether anything else is due (work this
+      // transaction queued, a failure's report say, is seen too; work queued meanwhile nudges).
+      const [{ more }]: { more: boolean }[] = await tx.manager.query(
+        `WITH done AS (DELETE FROM slack_bot.outgoing WHERE id = ANY($1::bigint[]))
+         SELECT EXISTS (SELECT 1 FROM slack_bot.outgoing WHERE due_at <= now() AND NOT (id = ANY($1::bigint[]))) AS more`,
+        [ids],
+      );
+      return more ? 'more' : 'done';
     });
   }
 
