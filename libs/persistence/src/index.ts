@@ -2,3 +2,4 @@ export * from './lib/data-source';
 export * from './lib/persistence.module';
 export * from './lib/database-doctor';
 export * from './lib/migrate-main';
+export { PREPARED } from './lib/prepared-statements';

@@ -65,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfigOrExit('gatehouse', gatewayEnvSchema);
-  const dataSource = createServiceDataSource({ url: config.database.url, schema: SCHEMA, entities, migrations, applicationName: 'gatehouse-cli', poolSize: 2 });
+  const dataSource = createServiceDataSource({ ...config.database, schema: SCHEMA, entities, migrations, applicationName: 'gatehouse-cli', poolSize: 2 });
   await initializeDatabase(dataSource, SCHEMA);
   const store = new ApiTokenStore(dataSource);
   try {

@@ -85,8 +85,9 @@ export function databaseEnv(env: NodeJS.ProcessEnv = process.env) {
   return {
     DATABASE_URL: withLocalDefault(postgresUrl, 'postgres://postgres@127.0.0.1:5432/gatehouse', env),
     /**
-     * Statements that repeat run as prepared ones (`true`). `false` behind a connection pooler
-     * that cannot keep them: PgBouncer before 1.21 in transaction mode, say.
+     * The hot statements run prepared (`true`). `false` behind a connection pooler that cannot
+     * keep them: PgBouncer in transaction mode with max_prepared_statements at 0 (its default
+     * before 1.24).
      */
     DATABASE_PREPARED_STATEMENTS: z.enum(['true', 'false']).default('true'),
   };

@@ -1,4 +1,4 @@
-import { databaseEnv, loadConfigOrExit } from '@gatehouse/config';
+import { databaseConfig, databaseEnv, loadConfigOrExit } from '@gatehouse/config';
 import { z } from 'zod';
 import { createServiceDataSource, initializeDatabase, type ServiceDataSourceOptions } from './data-source';
 
@@ -10,7 +10,7 @@ import { createServiceDataSource, initializeDatabase, type ServiceDataSourceOpti
  */
 export async function migrateMain(service: string, schema: string, migrations: ServiceDataSourceOptions['migrations']): Promise<void> {
   const config = loadConfigOrExit(service, z.object({ ...databaseEnv() }));
-  const dataSource = createServiceDataSource({ url: config.DATABASE_URL, schema, entities: [], migrations, applicationName: `${service}-migrate`, poolSize: 2 });
+  const dataSource = createServiceDataSource({ ...databaseConfig(config), schema, entities: [], migrations, applicationName: `${service}-migrate`, poolSize: 2 });
   try {
     const applied = await initializeDatabase(dataSource, schema);
     process.stdout.write(`${JSON.stringify({ service, schema, applied, status: 'current' })}\n`);

@@ -1,28 +1,41 @@
+import { createRequire } from 'node:module';
 import { Client, type ClientConfig, type QueryConfig } from 'pg';
 
+/** pg's own conversion of a parameter to what it sends (pg/lib/utils; @types/pg leaves it out). */
+const { prepareValue } = createRequire(__filename)('pg/lib/utils') as { prepareValue: (value: unknown) => unknown };
+
+/**
+ * Starts a statement text that may be prepared: written at the call site, so what is prepared
+ * is chosen statement by statement (libs that cannot import this one write it out).
+ */
+export const PREPARED = '/* prepared */ ';
 /** Runs of one text before it is prepared (as PgJDBC's prepareThreshold): one-off statements never are. */
 export const RUNS_BEFORE_PREPARING = 5;
 /** Statements a process prepares at most: each costs every connection that runs it a plan in its backend. */
 export const MOST_PREPARED = 256;
-/** Longer texts (a large group's statement) are left unprepared: their planning is shared by the group. */
+/** Longer texts are left unprepared. */
 const LONGEST_PREPARED = 16_384;
 /** Texts counted at most before the counts start again (a process never holds an unbounded map). */
 const MOST_COUNTED = 4_096;
 
 /**
- * Which statement texts are worth preparing, process-wide. A text that ran often is given a
- * name; PostgreSQL then parses it once per connection and, after five runs there, plans it once
- * (its generic plan, when that costs no more than planning each run would). Planning was half
+ * Which statement texts to run prepared, process-wide. A text marked PREPARED that ran often is
+ * given a name; PostgreSQL then parses it once per connection and, after five runs there, plans
+ * it once (its generic plan, where that costs no more than planning each run). Planning was half
  * of PostgreSQL's time on the request path (pg_stat_statements with track_planning at 50
  * requests/s: 0.97 ms of planning against 0.9 ms of execution a request).
  *
- * Only single DML statements whose result columns are spelled out: a `*` would make an
- * ALTER TABLE by a newer replica's migration fail the prepared statement ("cached plan must not
- * change result type") where the unprepared one just returns one more column.
+ * Opt-in, because a generic plan is one plan for every value: a statement whose best plan
+ * depends on its values (a filter that is rare for one value and common for another) can run
+ * far slower prepared. Marked statements are single DML statements on keys. Never prepared even
+ * if marked: several statements, or `*` in the columns (a newer replica's migration adding a
+ * column would make it fail with "cached plan must not change result type"; a column whose type
+ * changes does the same to any statement returning it, so such a failure unnames the text).
  */
 export class PreparedStatements {
   private readonly runs = new Map<string, number>();
   private readonly names = new Map<string, string>();
+  private named = 0;
 
   constructor(private readonly prefix = 'gh') {}
 
@@ -38,38 +51,72 @@ export class PreparedStatements {
       return undefined;
     }
     this.runs.delete(text);
-    const named = `${this.prefix}_${this.names.size + 1}`;
+    this.named += 1;
+    const named = `${this.prefix}_${this.named}`;
     this.names.set(text, named);
     return named;
+  }
+
+  /**
+   * The prepared statement no longer fits the table it reads (a migration changed a column's
+   * type): the text runs unnamed from now on, and is prepared afresh under a new name later.
+   */
+  forget(text: string): void {
+    this.names.delete(text);
   }
 }
 
 export function preparable(text: string): boolean {
-  if (text.length > LONGEST_PREPARED || !/^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b/i.test(text)) return false;
+  if (!text.startsWith(PREPARED) || text.length > LONGEST_PREPARED) return false;
+  const statement = text.slice(PREPARED.length);
+  if (!/^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b/i.test(statement)) return false;
   // One statement only (a prepared statement cannot hold several), no `*` but count(*).
-  return !text.includes(';') && !text.replace(/count\(\s*\*\s*\)/gi, '').includes('*');
+  return !statement.includes(';') && !statement.replace(/count\(\s*\*\s*\)/gi, '').includes('*');
 }
 
 type QueryCallback = (error: Error | null, result?: unknown) => void;
+type Query = (config: unknown, values?: unknown, callback?: unknown) => unknown;
+
+/** What PostgreSQL says when a prepared statement's result columns changed under it. */
+function resultTypeChanged(error: unknown): boolean {
+  return (error as { code?: unknown }).code === '0A000' && /cached plan must not change result type/.test(String((error as Error).message));
+}
 
 /**
- * pg's client, running statements that repeat as named (prepared) ones. The pool is given this
- * class, so TypeORM's `query(text, values)` is unchanged everywhere; only the name is added.
+ * pg's client, running marked statements that repeat as named (prepared) ones. The pool is given
+ * this class, so TypeORM's `query(text, values)` is unchanged everywhere; only the name is added.
  */
 export function preparingClient(statements: PreparedStatements): typeof Client {
   return class PreparingClient extends Client {
     constructor(config?: string | ClientConfig) {
       super(config);
-      const query = this.query.bind(this) as (config: unknown, values?: unknown, callback?: unknown) => unknown;
+      const query = this.query.bind(this) as Query;
       // pg's query has many overloads; only (text, values?) as TypeORM calls it is rewritten.
       const named = (config: unknown, values?: unknown, callback?: unknown): unknown => {
         if (typeof config === 'string' && (values === undefined || Array.isArray(values)) && typeof callback !== 'function') {
           const name = statements.nameOf(config);
-          if (name !== undefined) return query({ name, text: config, values: values as unknown[] | undefined } satisfies QueryConfig);
+          // Values converted first: a value pg cannot convert fails the query before anything is
+          // sent, where pg would have closed the named statement and still thought it prepared.
+          const converted = name === undefined ? undefined : convertible(values as unknown[] | undefined);
+          if (name !== undefined && converted !== undefined) {
+            return (query({ name, text: config, values: converted.values } satisfies QueryConfig) as Promise<unknown>).catch((error: unknown) => {
+              if (resultTypeChanged(error)) statements.forget(config);
+              throw error;
+            });
+          }
         }
         return query(config, values, callback as QueryCallback | undefined);
       };
       this.query = named as Client['query'];
     }
   };
+}
+
+/** The values as pg would send them, or undefined when one cannot be converted. */
+function convertible(values: readonly unknown[] | undefined): { values: unknown[] | undefined } | undefined {
+  try {
+    return { values: values?.map((value) => prepareValue(value)) };
+  } catch {
+    return undefined;
+  }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AuditRecord, Envelope } from '@gatehouse/contracts';
+import { PREPARED } from '@gatehouse/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import { buildAuditRecord, recordJson } from './audit-record';
 import { factsAfter, factsChanged, type RequestFacts } from './ocsf-event';
@@ -116,7 +117,7 @@ export class ChainAppender {
       whileWriting(built);
       // json, not jsonb, all the way: each record is stored as the canonical text it was hashed from.
       await manager.query(
-        `WITH recs AS (
+        `${PREPARED}WITH recs AS (
            INSERT INTO audit.records (seq, id, type, subject, correlation_id, event_time, recorded_at, record, hash, previous_hash)
            SELECT seq, id, type, subject, correlation_id, event_time, recorded_at, record, hash, previous_hash
              FROM json_to_recordset($1::json)
@@ -175,7 +176,7 @@ function withoutRecorded(events: readonly Envelope[], recorded: Set<string>): En
  */
 async function holdHead(manager: EntityManager, ids: readonly string[], subjects: readonly string[] | undefined): Promise<{ head: Head; recorded: Set<string>; facts?: Map<string, RequestFacts> }> {
   const [row] = (await manager.query(
-    `SELECT h.seq::text AS seq_text, h.hash, (SELECT s.seq::text FROM audit.chain_head s WHERE s.id = 1) AS seen_seq,
+    `${PREPARED}SELECT h.seq::text AS seq_text, h.hash, (SELECT s.seq::text FROM audit.chain_head s WHERE s.id = 1) AS seen_seq,
             ARRAY(SELECT r.id::text FROM audit.records r WHERE r.id = ANY($1::uuid[])) AS recorded,
             ${subjects ? `(SELECT json_agg(json_build_array(f.subject, f.facts)) FROM audit.request_facts f WHERE f.subject = ANY($2))` : 'NULL'} AS facts
        FROM audit.chain_head h WHERE h.id = 1 FOR UPDATE OF h`,
@@ -184,14 +185,14 @@ async function holdHead(manager: EntityManager, ids: readonly string[], subjects
   if (!row) throw new Error('audit.chain_head has no row: the audit-reporting migrations did not run');
   const head: Head = { seq: BigInt(row.seq_text), hash: row.hash };
   if (row.seen_seq !== row.seq_text) {
-    const recorded = ((await manager.query(`SELECT id::text AS id FROM audit.records WHERE id = ANY($1::uuid[])`, [ids])) as { id: string }[]).map((r) => r.id);
+    const recorded = ((await manager.query(`${PREPARED}SELECT id::text AS id FROM audit.records WHERE id = ANY($1::uuid[])`, [ids])) as { id: string }[]).map((r) => r.id);
     return { head, recorded: new Set(recorded), facts: subjects ? await factsOf(manager, subjects) : undefined };
   }
   return { head, recorded: new Set(row.recorded), facts: subjects ? new Map(row.facts ?? []) : undefined };
 }
 
 async function factsOf(manager: EntityManager, subjects: readonly string[]): Promise<Map<string, RequestFacts>> {
-  const rows = (await manager.query(`SELECT subject, facts FROM audit.request_facts WHERE subject = ANY($1)`, [subjects])) as { subject: string; facts: RequestFacts }[];
+  const rows = (await manager.query(`${PREPARED}SELECT subject, facts FROM audit.request_facts WHERE subject = ANY($1)`, [subjects])) as { subject: string; facts: RequestFacts }[];
   return new Map(rows.map((r) => [r.subject, r.facts]));
 }
 

@@ -2,7 +2,7 @@ import type { Envelope } from '@gatehouse/contracts';
 import type { Logger } from '@gatehouse/observability';
 import type { DataSource } from 'typeorm';
 import type { MessagePublisher } from '../kafka/kafka-publisher';
-import { assertSchemaName } from './messaging-tables';
+import { assertSchemaName, PREPARED } from './messaging-tables';
 
 export interface OutboxRelayOptions {
   /** Safety-net poll for rows whose post-commit kick was lost (crash, broker down). */
@@ -137,7 +137,7 @@ export class OutboxRelay {
     const batch = this.markQueue.splice(0);
     this.marking = this.dataSource
       .query(
-        `UPDATE ${this.table} o SET published_at = m.at FROM unnest($1::uuid[], $2::timestamptz[]) AS m(id, at) WHERE o.message_id = m.id AND o.published_at IS NULL`,
+        `${PREPARED}UPDATE ${this.table} o SET published_at = m.at FROM unnest($1::uuid[], $2::timestamptz[]) AS m(id, at) WHERE o.message_id = m.id AND o.published_at IS NULL`,
         [batch.map((mark) => mark.id), batch.map((mark) => mark.at.toISOString())],
       )
       .then(

@@ -1,7 +1,7 @@
 import type { Envelope } from '@gatehouse/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import { outgoing } from '../kafka/kafka-publisher';
-import { assertSchemaName } from './messaging-tables';
+import { assertSchemaName, PREPARED } from './messaging-tables';
 import { GroupedWork } from './grouped-work';
 import type { CommittedMessage, OutboxRelay } from './outbox-relay';
 
@@ -168,7 +168,8 @@ async function writeFinal(manager: EntityManager, schema: string, pieces: readon
   ];
   const check = refusals.length > 0 ? `(CASE ${refusals.join(' ')} ELSE '0' END)::int` : '0';
   try {
-    await manager.query(`WITH ${parts.join(', ')} SELECT ${check} AS refused`, values);
+    // A piece alone has one text per handler; a group's planning is shared by its pieces.
+    await manager.query(`${pieces.length === 1 ? PREPARED : ''}WITH ${parts.join(', ')} SELECT ${check} AS refused`, values);
   } catch (error) {
     const reason = refusalOf(error, [ALREADY_HANDLED, ...writes.flatMap((w) => (w.mustChange ? [w.mustChange] : []))]);
     throw reason === undefined ? error : new NothingWritten(reason);
@@ -254,7 +255,7 @@ export class UnitOfWork {
     }
     return this.run(async (tx): Promise<ConsumeResult<T>> => {
       const inserted: unknown[] = await tx.manager.query(
-        `INSERT INTO "${this.schema}".inbox (consumer, message_id, message_type) VALUES ($1, $2, $3)
+        `${PREPARED}INSERT INTO "${this.schema}".inbox (consumer, message_id, message_type) VALUES ($1, $2, $3)
          ON CONFLICT DO NOTHING RETURNING message_id`,
         [consumer, message.id, message.type],
       );
@@ -332,7 +333,7 @@ export class UnitOfWork {
    */
   async handledBefore<T>(manager: EntityManager, consumer: string, messageIds: readonly string[]): Promise<Map<string, T | null>> {
     const rows: { message_id: string; result: T | null }[] = await manager.query(
-      `SELECT message_id, result FROM "${this.schema}".inbox WHERE consumer = $1 AND message_id = ANY($2::uuid[])`,
+      `${PREPARED}SELECT message_id, result FROM "${this.schema}".inbox WHERE consumer = $1 AND message_id = ANY($2::uuid[])`,
       [consumer, messageIds],
     );
     return new Map(rows.map((row) => [row.message_id, row.result ?? null]));
