@@ -22,14 +22,17 @@ const LONGEST_RETRY_MS = 300_000;
 export const MAX_ATTEMPTS = 30;
 
 /**
- * Removes finished rows and says whether anything else is due. One row (the usual case) has a
+ * Removes finished rows and says whether anything else is due that a claim could take (the
+ * statement still sees the rows it removes, so they are left out by id). One row (the usual case) has a
  * text of its own: with an array PostgreSQL keeps planning each run even prepared, as its plan
  * for one value looks cheaper than the plan for any array.
  */
 const FINISH_ONE = `${PREPARED}WITH done AS (DELETE FROM slack_bot.outgoing WHERE id = $1::bigint)
-  SELECT EXISTS (SELECT 1 FROM slack_bot.outgoing WHERE due_at <= now() AND id <> $1::bigint) AS more`;
+  SELECT EXISTS (SELECT 1 FROM slack_bot.outgoing o WHERE o.due_at <= now() AND o.id <> $1::bigint
+    AND (o.kind IN ('report', 'home') OR NOT EXISTS (SELECT 1 FROM slack_bot.outgoing e WHERE e.request_id = o.request_id AND e.id < o.id AND e.id <> $1::bigint AND e.kind NOT IN ('report', 'home')))) AS more`;
 const FINISH_SEVERAL = `${PREPARED}WITH done AS (DELETE FROM slack_bot.outgoing WHERE id = ANY($1::bigint[]))
-  SELECT EXISTS (SELECT 1 FROM slack_bot.outgoing WHERE due_at <= now() AND NOT (id = ANY($1::bigint[]))) AS more`;
+  SELECT EXISTS (SELECT 1 FROM slack_bot.outgoing o WHERE o.due_at <= now() AND NOT (o.id = ANY($1::bigint[]))
+    AND (o.kind IN ('report', 'home') OR NOT EXISTS (SELECT 1 FROM slack_bot.outgoing e WHERE e.request_id = o.request_id AND e.id < o.id AND NOT (e.id = ANY($1::bigint[])) AND e.kind NOT IN ('report', 'home')))) AS more`;
 
 /** What a lane's look for work came to. */
 type Found = 'nothing' | 'done' | 'more';

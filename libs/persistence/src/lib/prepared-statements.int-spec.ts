@@ -50,7 +50,7 @@ describe('prepared statements on real PostgreSQL', () => {
     });
   });
 
-  it('runs a statement unprepared once a migration changed the type of a column it returns, then prepares it anew', async () => {
+  it('runs a statement unprepared once a migration changed the type of a column it returns or compares with, then prepares it anew', async () => {
     await withConnection(true, async (db) => {
       await db.query('CREATE TABLE IF NOT EXISTS widgets.gadgets (id int PRIMARY KEY, size int)');
       await db.query('INSERT INTO widgets.gadgets VALUES (1, 7)');
@@ -61,6 +61,13 @@ describe('prepared statements on real PostgreSQL', () => {
       // The statement in flight fails (its message is tried again); every later run answers.
       await expect(db.query(text, [1])).rejects.toThrow(/cached plan must not change result type/);
       for (let i = 0; i < RUNS_BEFORE_PREPARING + 1; i++) expect(await db.query(text, [1])).toEqual([{ id: 1, size: '7' }]);
+      // A column a parameter is compared with changes type: the same, though no result changed.
+      const byCode = `${PREPARED}SELECT id FROM widgets.gadgets WHERE size = $1`;
+      await db.query('ALTER TABLE widgets.gadgets ALTER COLUMN size TYPE int USING size::int');
+      for (let i = 0; i < RUNS_BEFORE_PREPARING + 1; i++) expect(await db.query(byCode, [7])).toEqual([{ id: 1 }]);
+      await db.query('ALTER TABLE widgets.gadgets ALTER COLUMN size TYPE text');
+      await expect(db.query(byCode, [7])).rejects.toThrow(/operator does not exist/);
+      for (let i = 0; i < RUNS_BEFORE_PREPARING + 1; i++) expect(await db.query(byCode, [7])).toEqual([{ id: 1 }]);
     });
   });
 

@@ -20,7 +20,9 @@ describe('PreparedStatements', () => {
     const a = `${PREPARED}SELECT 1 WHERE $1::int > 0`;
     expect(runs(statements, a, RUNS_BEFORE_PREPARING).at(-1)).toBe('gh_1');
     expect(runs(statements, `${PREPARED}SELECT 2 WHERE $1::int > 0`, RUNS_BEFORE_PREPARING).at(-1)).toBe('gh_2');
-    statements.forget(a);
+    statements.forget(a, 'gh_2');
+    expect(statements.nameOf(a)).toBe('gh_1');
+    statements.forget(a, 'gh_1');
     expect(runs(statements, a, RUNS_BEFORE_PREPARING)).toEqual([...none(RUNS_BEFORE_PREPARING - 1), 'gh_3']);
   });
 

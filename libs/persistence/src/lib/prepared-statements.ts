@@ -30,7 +30,7 @@ const MOST_COUNTED = 4_096;
  * far slower prepared. Marked statements are single DML statements on keys. Never prepared even
  * if marked: several statements, or `*` in the columns (a newer replica's migration adding a
  * column would make it fail with "cached plan must not change result type"; a column whose type
- * changes does the same to any statement returning it, so such a failure unnames the text).
+ * changes does the same to any statement using it, so such a failure unnames the text).
  */
 export class PreparedStatements {
   private readonly runs = new Map<string, number>();
@@ -58,11 +58,12 @@ export class PreparedStatements {
   }
 
   /**
-   * The prepared statement no longer fits the table it reads (a migration changed a column's
-   * type): the text runs unnamed from now on, and is prepared afresh under a new name later.
+   * The prepared statement under this name no longer fits the tables it uses (a migration changed
+   * a column's type): the text runs unnamed from now on, and is prepared afresh under a new name
+   * later. A run still in flight under an older name leaves a newer one alone.
    */
-  forget(text: string): void {
-    this.names.delete(text);
+  forget(text: string, name: string): void {
+    if (this.names.get(text) === name) this.names.delete(text);
   }
 }
 
@@ -77,9 +78,15 @@ export function preparable(text: string): boolean {
 type QueryCallback = (error: Error | null, result?: unknown) => void;
 type Query = (config: unknown, values?: unknown, callback?: unknown) => unknown;
 
-/** What PostgreSQL says when a prepared statement's result columns changed under it. */
-function resultTypeChanged(error: unknown): boolean {
-  return (error as { code?: unknown }).code === '0A000' && /cached plan must not change result type/.test(String((error as Error).message));
+/**
+ * A prepared statement that a migration outdated: its result columns changed type ("cached plan
+ * must not change result type", told by the routine, as the message may be translated), or a
+ * column it compares or writes a parameter to did (class 42: an operator or type that no longer
+ * fits). The same text unnamed is planned afresh and runs.
+ */
+function outdated(error: unknown): boolean {
+  const { code, routine } = error as { code?: unknown; routine?: unknown };
+  return (code === '0A000' && routine === 'RevalidateCachedQuery') || (typeof code === 'string' && code.startsWith('42'));
 }
 
 /**
@@ -100,7 +107,7 @@ export function preparingClient(statements: PreparedStatements): typeof Client {
           const converted = name === undefined ? undefined : convertible(values as unknown[] | undefined);
           if (name !== undefined && converted !== undefined) {
             return (query({ name, text: config, values: converted.values } satisfies QueryConfig) as Promise<unknown>).catch((error: unknown) => {
-              if (resultTypeChanged(error)) statements.forget(config);
+              if (outdated(error)) statements.forget(config, name);
               throw error;
             });
           }

@@ -168,8 +168,10 @@ async function writeFinal(manager: EntityManager, schema: string, pieces: readon
   ];
   const check = refusals.length > 0 ? `(CASE ${refusals.join(' ')} ELSE '0' END)::int` : '0';
   try {
-    // A piece alone has one text per handler; a group's planning is shared by its pieces.
-    await manager.query(`${pieces.length === 1 ? PREPARED : ''}WITH ${parts.join(', ')} SELECT ${check} AS refused`, values);
+    // One message's one-statement work has a text per handler and flow (a group's planning is
+    // shared by its pieces; a transaction's final statement varies with what it wrote).
+    const prepared = pieces.length === 1 && pieces[0]?.insertsOnly === true;
+    await manager.query(`${prepared ? PREPARED : ''}WITH ${parts.join(', ')} SELECT ${check} AS refused`, values);
   } catch (error) {
     const reason = refusalOf(error, [ALREADY_HANDLED, ...writes.flatMap((w) => (w.mustChange ? [w.mustChange] : []))]);
     throw reason === undefined ? error : new NothingWritten(reason);
