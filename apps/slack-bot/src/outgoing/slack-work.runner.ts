@@ -22,17 +22,28 @@ const LONGEST_RETRY_MS = 300_000;
 export const MAX_ATTEMPTS = 30;
 
 /**
- * Removes finished rows and says whether anything else is due that a claim could take (the
- * statement still sees the rows it removes, so they are left out by id). One row (the usual case) has a
+ * A row `o` a claim may take: due, and not behind an earlier row of its request (error reports and
+ * App Home refreshes keep no order). `gone` leaves out rows the statement itself removes.
+ */
+function claimable(gone: (row: string) => string = () => 'true'): string {
+  return `o.due_at <= now() AND ${gone('o')}
+    AND (o.kind IN ('report', 'home') OR NOT EXISTS (SELECT 1 FROM slack_bot.outgoing e WHERE e.request_id = o.request_id AND e.id < o.id AND ${gone('e')} AND e.kind NOT IN ('report', 'home')))`;
+}
+
+const CLAIM = `${PREPARED}SELECT id, request_id, kind, payload, attempts FROM slack_bot.outgoing o
+  WHERE ${claimable()} ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`;
+
+/**
+ * Removes finished rows and says whether anything else is claimable. One row (the usual case) has a
  * text of its own: with an array PostgreSQL keeps planning each run even prepared, as its plan
  * for one value looks cheaper than the plan for any array.
  */
-const FINISH_ONE = `${PREPARED}WITH done AS (DELETE FROM slack_bot.outgoing WHERE id = $1::bigint)
-  SELECT EXISTS (SELECT 1 FROM slack_bot.outgoing o WHERE o.due_at <= now() AND o.id <> $1::bigint
-    AND (o.kind IN ('report', 'home') OR NOT EXISTS (SELECT 1 FROM slack_bot.outgoing e WHERE e.request_id = o.request_id AND e.id < o.id AND e.id <> $1::bigint AND e.kind NOT IN ('report', 'home')))) AS more`;
-const FINISH_SEVERAL = `${PREPARED}WITH done AS (DELETE FROM slack_bot.outgoing WHERE id = ANY($1::bigint[]))
-  SELECT EXISTS (SELECT 1 FROM slack_bot.outgoing o WHERE o.due_at <= now() AND NOT (o.id = ANY($1::bigint[]))
-    AND (o.kind IN ('report', 'home') OR NOT EXISTS (SELECT 1 FROM slack_bot.outgoing e WHERE e.request_id = o.request_id AND e.id < o.id AND NOT (e.id = ANY($1::bigint[])) AND e.kind NOT IN ('report', 'home')))) AS more`;
+function finish(removed: string, gone: (row: string) => string): string {
+  return `${PREPARED}WITH done AS (DELETE FROM slack_bot.outgoing WHERE ${removed})
+  SELECT EXISTS (SELECT 1 FROM slack_bot.outgoing o WHERE ${claimable(gone)}) AS more`;
+}
+const FINISH_ONE = finish('id = $1::bigint', (row) => `${row}.id <> $1::bigint`);
+const FINISH_SEVERAL = finish('id = ANY($1::bigint[])', (row) => `NOT (${row}.id = ANY($1::bigint[]))`);
 
 /** What a lane's look for work came to. */
 type Found = 'nothing' | 'done' | 'more';
@@ -138,25 +149,15 @@ export class SlackWorkRunner implements OnApplicationBootstrap, OnApplicationShu
     const client = this.slack.client;
     if (!client) return Promise.resolve('nothing');
     return this.uow.run(async (tx) => {
-      const [row]: Row[] = await tx.manager.query(
-        `${PREPARED}SELECT id, request_id, kind, payload, attempts FROM slack_bot.outgoing o
-          WHERE due_at <= now()
-            AND (o.kind IN ('report', 'home') OR NOT EXISTS (SELECT 1 FROM slack_bot.outgoing e WHERE e.request_id = o.request_id AND e.id < o.id AND e.kind NOT IN ('report', 'home')))
-          ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
-      );
+      const [row]: Row[] = await tx.manager.query(CLAIM);
       if (!row) return 'nothing';
       const ids = [row.id, ...(row.kind === 'refresh' ? (await this.refreshesBehind(tx, row)).map((r) => r.id) : row.kind === 'home' ? await this.sameHomes(tx, row) : [])];
       const piece = await this.doPiece(client, tx, row, workOf(row));
       if (piece === 'kept') return 'more';
-      // A failure's report is queued at commit, after the statement below: look again for it.
-      if (piece === 'reported') {
-        await tx.manager.query(`DELETE FROM slack_bot.outgoing WHERE id = ANY($1::bigint[])`, [ids]);
-        return 'more';
-      }
       // Removed, and asked in the same round trip whether anything else is due (work queued
-      // meanwhile nudges).
+      // meanwhile nudges). A failure's report is queued at commit, after it: look again for that.
       const [{ more }]: { more: boolean }[] = ids.length === 1 ? await tx.manager.query(FINISH_ONE, ids) : await tx.manager.query(FINISH_SEVERAL, [ids]);
-      return more ? 'more' : 'done';
+      return more || piece === 'reported' ? 'more' : 'done';
     });
   }
 

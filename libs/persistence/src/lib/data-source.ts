@@ -9,7 +9,7 @@ export interface ServiceDataSourceOptions {
   migrations: MixedList<string | (new (...args: never[]) => unknown)>;
   applicationName: string;
   poolSize?: number;
-  /** Run repeated statements as prepared ones (default true; off behind a pooler that cannot keep them). */
+  /** Run the statements marked PREPARED as prepared ones (default true; off behind a pooler that cannot keep them). */
   preparedStatements?: boolean;
 }
 

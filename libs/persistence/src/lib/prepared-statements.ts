@@ -41,6 +41,8 @@ export class PreparedStatements {
 
   /** The name to run this text under, once it is worth preparing; undefined until then. */
   nameOf(text: string): string | undefined {
+    // Checked first: an unmarked text (most, some long) is not hashed for a map look-up.
+    if (!text.startsWith(PREPARED)) return undefined;
     const name = this.names.get(text);
     if (name !== undefined || this.names.size >= MOST_PREPARED) return name;
     if (!preparable(text)) return undefined;
@@ -100,19 +102,17 @@ export function preparingClient(statements: PreparedStatements): typeof Client {
       const query = this.query.bind(this) as Query;
       // pg's query has many overloads; only (text, values?) as TypeORM calls it is rewritten.
       const named = (config: unknown, values?: unknown, callback?: unknown): unknown => {
-        if (typeof config === 'string' && (values === undefined || Array.isArray(values)) && typeof callback !== 'function') {
-          const name = statements.nameOf(config);
-          // Values converted first: a value pg cannot convert fails the query before anything is
-          // sent, where pg would have closed the named statement and still thought it prepared.
-          const converted = name === undefined ? undefined : convertible(values as unknown[] | undefined);
-          if (name !== undefined && converted !== undefined) {
-            return (query({ name, text: config, values: converted.values } satisfies QueryConfig) as Promise<unknown>).catch((error: unknown) => {
-              if (outdated(error)) statements.forget(config, name);
-              throw error;
-            });
-          }
-        }
-        return query(config, values, callback as QueryCallback | undefined);
+        const asTypeOrmCalls = typeof config === 'string' && (values === undefined || Array.isArray(values)) && typeof callback !== 'function';
+        const name = asTypeOrmCalls ? statements.nameOf(config) : undefined;
+        // Values converted first: a value pg cannot convert fails the query before anything is
+        // sent, where pg would have closed the named statement and still thought it prepared.
+        const converted = name === undefined ? undefined : convertible(values as unknown[] | undefined);
+        if (name === undefined || converted === undefined) return query(config, values, callback as QueryCallback | undefined);
+        const text = config as string;
+        return (query({ name, text, values: converted.values } satisfies QueryConfig) as Promise<unknown>).catch((error: unknown) => {
+          if (outdated(error)) statements.forget(text, name);
+          throw error;
+        });
       };
       this.query = named as Client['query'];
     }

@@ -39,6 +39,7 @@ export function dropMessagingTablesSql(schema: string): string[] {
   const s = `"${assertSchemaName(schema)}"`;
   return [`DROP TABLE IF EXISTS ${s}.inbox`, `DROP TABLE IF EXISTS ${s}.outbox`];
 }
+
 /**
  * Marks a statement text that persistence's pool may run prepared (persistence's PREPARED;
  * written out here, as messaging does not depend on persistence): key look-ups and inserts,
