@@ -37,8 +37,10 @@ trap stop_all EXIT INT TERM
 # GATEHOUSE_PORT_BASE moves all five ports (the test of this script runs it beside others).
 base="${GATEHOUSE_PORT_BASE:-3000}"
 declare -A ports=([gateway]=$base [approval]=$((base + 1)) [audit-reporting]=$((base + 2)) [provisioning-okta]=$((base + 3)) [slack-bot]=$((base + 4)))
+# The node flags every service runs with (the image's CMD has the same; see docs/architecture.md).
+read -r -a service_flags < scripts/service-node-flags
 for service in gateway approval audit-reporting provisioning-okta slack-bot; do
-  PORT="${ports[$service]}" node scripts/run-ts.cjs "apps/$service/src/main.ts" \
+  PORT="${ports[$service]}" node "${service_flags[@]}" scripts/run-ts.cjs "apps/$service/src/main.ts" \
     > >(sed -u "s/^/[$service] /") 2> >(sed -u "s/^/[$service] /" >&2) &
   pids+=($!)
 done

@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { SERVICE_ENTRIES, type ServiceName } from '@gatehouse/testing';
+import { SERVICE_ENTRIES, SERVICE_NODE_FLAGS, type ServiceName } from '@gatehouse/testing';
 import { parse } from 'yaml';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -128,7 +128,9 @@ describe('the container image (docker/Dockerfile, .dockerignore, docker/compose.
     const one = (op: string) => steps(runtime, op).map((i) => i.args);
     expect(one('ENTRYPOINT')).toEqual(['["/usr/bin/tini", "--"]']);
     expect(one('RUN').join(' ')).toMatch(/apt-get install -y --no-install-recommends tini/);
-    expect(one('CMD')).toEqual(['["node", "main.js"]']);
+    // With the node flags npm start gives every service (one file holds them).
+    expect(one('CMD')).toHaveLength(1);
+    expect(JSON.parse(one('CMD')[0] ?? '')).toEqual(['node', ...SERVICE_NODE_FLAGS, 'main.js']);
     expect(one('HEALTHCHECK').join(' ')).toMatch(/CMD .*\/healthz/);
     expect(one('ENV').join(' ')).toMatch(/NODE_ENV=production/);
     const labels = one('LABEL').join(' ');

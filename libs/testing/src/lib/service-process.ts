@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { waitFor } from './infrastructure';
@@ -34,13 +34,20 @@ export async function freePort(): Promise<number> {
 }
 
 /**
+ * The node flags every service runs with, as `npm start` and the image start them (one file,
+ * scripts/service-node-flags; why, in docs/architecture.md).
+ */
+export const SERVICE_NODE_FLAGS: readonly string[] = readFileSync(path.join(ROOT, 'scripts/service-node-flags'), 'utf8').split(/\s+/).filter(Boolean);
+
+/**
  * Runs a TypeScript entry point of this repository as a child process (as `npm start` does),
  * or a built one (`…/main.js`).
- * GATEHOUSE_CHILD_NODE_ARGS adds node flags to every child, e.g. `--cpu-prof` to profile the
- * services under a benchmark (node refuses it in NODE_OPTIONS).
+ * GATEHOUSE_CHILD_NODE_ARGS adds node flags to every child after `flags`, e.g. `--cpu-prof` to
+ * profile the services under a benchmark (node refuses it in NODE_OPTIONS); a flag given again
+ * there wins (node takes the last).
  */
-export function runTs(entry: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const nodeArgs = (process.env['GATEHOUSE_CHILD_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+export function runTs(entry: string, args: string[], env: NodeJS.ProcessEnv, flags: readonly string[] = []): ChildProcess {
+  const nodeArgs = [...flags, ...(process.env['GATEHOUSE_CHILD_NODE_ARGS'] ?? '').split(' ').filter(Boolean)];
   // A built entry point (an absolute path to a runtime layout's main.js, say) runs as the image
   // runs it: plain node, from its own folder.
   if (entry.endsWith('.js')) {
@@ -89,7 +96,7 @@ export class ServiceProcess {
 
   /** Resolves once /readyz says every dependency is up, or with `live`, once it answers /healthz. */
   async start({ waitUntil = 'ready' }: { waitUntil?: 'ready' | 'live' } = {}): Promise<this> {
-    const child = runTs(this.entry, [], { ...this.env, PORT: String(this.port) });
+    const child = runTs(this.entry, [], { ...this.env, PORT: String(this.port) }, SERVICE_NODE_FLAGS);
     const log = createWriteStream(this.logFile, { flags: 'a' });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);

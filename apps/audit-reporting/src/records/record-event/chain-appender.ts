@@ -175,12 +175,17 @@ function withoutRecorded(events: readonly Envelope[], recorded: Set<string>): En
  * between and what it read is current; otherwise both are read again, after the lock.
  */
 async function holdHead(manager: EntityManager, ids: readonly string[], subjects: readonly string[] | undefined): Promise<{ head: Head; recorded: Set<string>; facts?: Map<string, RequestFacts> }> {
+  // One event (the common case when idle) has its own text: PostgreSQL keeps planning the
+  // array form afresh for arrays of one, where a text without arrays gets one generic plan.
+  const one = ids.length === 1 && (!subjects || subjects.length === 1);
+  const idIs = one ? 'r.id = $1::uuid' : 'r.id = ANY($1::uuid[])';
+  const subjectIs = one ? 'f.subject = $2' : 'f.subject = ANY($2)';
   const [row] = (await manager.query(
     `${PREPARED}SELECT h.seq::text AS seq_text, h.hash, (SELECT s.seq::text FROM audit.chain_head s WHERE s.id = 1) AS seen_seq,
-            ARRAY(SELECT r.id::text FROM audit.records r WHERE r.id = ANY($1::uuid[])) AS recorded,
-            ${subjects ? `(SELECT json_agg(json_build_array(f.subject, f.facts)) FROM audit.request_facts f WHERE f.subject = ANY($2))` : 'NULL'} AS facts
+            ARRAY(SELECT r.id::text FROM audit.records r WHERE ${idIs}) AS recorded,
+            ${subjects ? `(SELECT json_agg(json_build_array(f.subject, f.facts)) FROM audit.request_facts f WHERE ${subjectIs})` : 'NULL'} AS facts
        FROM audit.chain_head h WHERE h.id = 1 FOR UPDATE OF h`,
-    subjects ? [ids, subjects] : [ids],
+    one ? (subjects ? [ids[0], subjects[0]] : [ids[0]]) : subjects ? [ids, subjects] : [ids],
   )) as { seq_text: string; hash: string; seen_seq: string; recorded: string[]; facts: [string, RequestFacts][] | null }[];
   if (!row) throw new Error('audit.chain_head has no row: the audit-reporting migrations did not run');
   const head: Head = { seq: BigInt(row.seq_text), hash: row.hash };
@@ -192,7 +197,12 @@ async function holdHead(manager: EntityManager, ids: readonly string[], subjects
 }
 
 async function factsOf(manager: EntityManager, subjects: readonly string[]): Promise<Map<string, RequestFacts>> {
-  const rows = (await manager.query(`${PREPARED}SELECT subject, facts FROM audit.request_facts WHERE subject = ANY($1)`, [subjects])) as { subject: string; facts: RequestFacts }[];
+  const rows = (await manager.query(
+    subjects.length === 1
+      ? `${PREPARED}SELECT subject, facts FROM audit.request_facts WHERE subject = $1`
+      : `${PREPARED}SELECT subject, facts FROM audit.request_facts WHERE subject = ANY($1)`,
+    subjects.length === 1 ? [subjects[0]] : [subjects],
+  )) as { subject: string; facts: RequestFacts }[];
   return new Map(rows.map((r) => [r.subject, r.facts]));
 }
 

@@ -125,15 +125,23 @@ describe('audit-reporting on the real broker and database', () => {
     const [first, second] = [new ChainAppender(db, new RecentRecords()), new ChainAppender(db, new RecentRecords())];
     const before = (await allRecords()).length;
     const handed: Envelope[] = [];
+    // Groups of one (a statement of their own) and of five.
     for (let round = 0; round < 40; round++) {
-      const events = Array.from({ length: 5 }, () => requested());
+      const events = Array.from({ length: round % 2 === 0 ? 1 : 5 }, () => requested());
       handed.push(...events);
       await Promise.all([...events.map((e) => first.append(e)), ...events.map((e) => second.append(e))]);
     }
+    // A request's next event, alone in its group, is built on the facts its first one left.
+    const lone = handed[0] as Envelope;
+    const cancelled = createEnvelope('access.cancelled', lone.subject, { requestId: lone.subject, actor: { kind: 'person', channel: 'api', person: { email: 'ada@example.com' } }, status: 'CANCELLED' }, { source: 'approval' });
+    await Promise.all([second.append(cancelled), first.append(cancelled)]);
+    handed.push(cancelled);
     const records = await allRecords();
     expect(verifyChain(records)).toEqual({ ok: true });
     expect(records.length - before).toBe(handed.length);
     expect(new Set(records.map((r) => r.id)).size).toBe(records.length);
+    const ended = records.find((r) => r.id === cancelled.id)?.data as OcsfAuditEvent | undefined;
+    expect(ended?.unmapped.gatehouse.request).toMatchObject({ requester: 'ada@example.com', statusBefore: 'PENDING', statusAfter: 'CANCELLED' });
   });
 
   it('answers audit.query with one request’s records, in order', async () => {
