@@ -3,6 +3,7 @@ import { MESSAGES, deadLetterTopicOf, parseReply, parseMessage, type Envelope, t
 import { GROUP_LIVENESS, IDLE_FETCH_WAIT_MS } from '../kafka/group-liveness';
 import { ResilientConsumer } from '../kafka/resilient-consumer';
 import { isExpired, releaseDeadline, runWithDeadline } from '../request-reply/deadline';
+import { gatherRiders, sendWithRiders } from '../request-reply/reply-riders';
 import { subscriptionsFor } from './subscriptions';
 import { runWithCorrelation, type Logger, type Metrics } from '@gatehouse/observability';
 import type { EachBatchPayload, EachMessagePayload, IHeaders } from 'kafkajs';
@@ -274,6 +275,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   /** Queries are answered, never retried: the caller has a deadline and can ask again. */
   private async answer(handler: MessageHandler, request: Envelope, replyTo: string, context: ConsumeContext): Promise<void> {
     let reply: Envelope;
+    gatherRiders();
     try {
       const result: unknown = await lastValueFrom(this.transformToObservable(await handler(request, context)), {
         defaultValue: undefined,
@@ -288,9 +290,11 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       this.log.error({ err: error, type: request.type }, 'query handler failed');
       reply = replyEnvelope(request, this.options.source, { ok: false, error: error instanceof Error ? error.message : String(error) });
     }
-    await this.options.connection.send([
-      { topic: replyTo, messages: [{ key: request.subject, value: JSON.stringify(reply), headers: { [HEADERS.correlationId]: request.id } }] },
-    ]);
+    // With the events the handler committed: one produce request for both.
+    await sendWithRiders(
+      [{ topic: replyTo, messages: [{ key: request.subject, value: JSON.stringify(reply), headers: { [HEADERS.correlationId]: request.id } }] }],
+      (answer) => this.options.connection.send(answer),
+    );
     this.options.metrics?.messagesConsumed.inc({ topic: context.topic, type: request.type, outcome: 'answered' });
   }
 

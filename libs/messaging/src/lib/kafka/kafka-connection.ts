@@ -1,4 +1,5 @@
 import { Kafka, Partitioners, logLevel, type Admin, type ITopicConfig, type Producer, type TopicMessages } from 'kafkajs';
+import { releaseRiders } from '../request-reply/reply-riders';
 import { CoalescingSender } from './coalescing-sender';
 import { kafkaLog } from './kafka-log';
 import { kafkaSecurityOptions, type KafkaSecurity } from './kafka-security';
@@ -75,6 +76,8 @@ export class KafkaConnection {
    * together in the next request: see CoalescingSender.
    */
   async send(topicMessages: readonly TopicMessages[]): Promise<void> {
+    // Events committed earlier in this handler go out first (they wait for its answer otherwise).
+    await releaseRiders();
     const used = this.producerPromise;
     try {
       await this.sender.send(topicMessages);

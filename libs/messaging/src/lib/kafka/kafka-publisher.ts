@@ -1,6 +1,6 @@
 import { topicOf, isMessageType, type Envelope } from '@gatehouse/contracts';
 import type { Metrics } from '@gatehouse/observability';
-import type { IHeaders } from 'kafkajs';
+import type { IHeaders, TopicMessages } from 'kafkajs';
 import { HEADERS } from './headers';
 import type { KafkaConnection } from './kafka-connection';
 
@@ -12,7 +12,8 @@ export interface OutgoingMessage {
 
 /** What the rest of the code publishes through; Kafka today, an in-process bus later. */
 export interface MessagePublisher {
-  publish(messages: readonly OutgoingMessage[]): Promise<void>;
+  /** `along`: messages already addressed (physical topics), sent in the same request. */
+  publish(messages: readonly OutgoingMessage[], along?: readonly TopicMessages[]): Promise<void>;
 }
 
 export function outgoing(envelope: Envelope, headers?: IHeaders): OutgoingMessage {
@@ -27,12 +28,12 @@ export class KafkaPublisher implements MessagePublisher {
     private readonly metrics?: Metrics,
   ) {}
 
-  async publish(messages: readonly OutgoingMessage[]): Promise<void> {
-    if (messages.length === 0) return;
+  async publish(messages: readonly OutgoingMessage[], along: readonly TopicMessages[] = []): Promise<void> {
+    if (messages.length === 0 && along.length === 0) return;
     const byTopic = new Map<string, OutgoingMessage[]>();
     for (const message of messages) byTopic.set(message.topic, [...(byTopic.get(message.topic) ?? []), message]);
-    await this.connection.send(
-      [...byTopic.entries()].map(([topic, list]) => ({
+    await this.connection.send([
+      ...[...byTopic.entries()].map(([topic, list]) => ({
         topic: this.connection.physical(topic),
         messages: list.map(({ envelope, headers }) => ({
           key: envelope.subject,
@@ -40,7 +41,8 @@ export class KafkaPublisher implements MessagePublisher {
           headers: { [HEADERS.type]: envelope.type, [HEADERS.correlationId]: envelope.correlationId, ...headers },
         })),
       })),
-    );
+      ...along,
+    ]);
     for (const [topic, list] of byTopic) this.metrics?.messagesPublished.inc({ topic }, list.length);
   }
 }

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '@gatehouse/observability';
+import type { TopicMessages } from 'kafkajs';
 import { waitFor } from '@gatehouse/testing';
 import type { DataSource } from 'typeorm';
 import { SCHEMA, setUpDatabase } from '../../test/messaging-fixture';
 import { createEnvelope } from '../envelope-factory';
 import type { MessagePublisher, OutgoingMessage } from '../kafka/kafka-publisher';
+import { runWithDeadline } from '../request-reply/deadline';
+import { gatherRiders, sendWithRiders } from '../request-reply/reply-riders';
 import { OutboxRelay } from './outbox-relay';
 import { UnitOfWork } from './unit-of-work';
 
@@ -12,9 +15,12 @@ import { UnitOfWork } from './unit-of-work';
 class FlakyPublisher implements MessagePublisher {
   up = false;
   readonly published: string[] = [];
-  async publish(messages: readonly OutgoingMessage[]): Promise<void> {
+  /** Each produce request: the events' subjects and the values sent along. */
+  readonly requests: { subjects: string[]; along: string[] }[] = [];
+  async publish(messages: readonly OutgoingMessage[], along: readonly TopicMessages[] = []): Promise<void> {
     if (!this.up) throw new Error('broker unreachable');
     this.published.push(...messages.map((m) => m.envelope.subject));
+    this.requests.push({ subjects: messages.map((m) => m.envelope.subject), along: along.flatMap((t) => t.messages.map((m) => String(m.value))) });
   }
 }
 
@@ -125,5 +131,33 @@ describe('outbox relay on real PostgreSQL', () => {
     const rows = await publishedAt(subjects);
     expect(rows.filter((row) => row.published_at === null).map((row) => row.message_key)).toEqual([]);
     expect(rows).toHaveLength(40);
+  });
+
+  it('sends the events a handler committed while answering with its answer, in one request; when the broker is down, the answer is sent alone and the poller has the events', async () => {
+    const { relay, publisher, uow } = await startedRelay({ pollIntervalMs: 100, fastPathGraceMs: 0 });
+    const answer: TopicMessages[] = [{ topic: 'replies', messages: [{ key: 'k', value: 'the answer' }] }];
+    const sentAlone: string[] = [];
+    const answering = (subjects: readonly string[]) =>
+      runWithDeadline(undefined, async () => {
+        gatherRiders();
+        for (const subject of subjects) await uow.run((tx) => tx.publish(event(subject)));
+        await sendWithRiders(answer, async (alone) => void sentAlone.push(...alone.flatMap((t) => t.messages.map((m) => String(m.value)))));
+      });
+    try {
+      const subjects = [`a-${randomUUID()}`, `b-${randomUUID()}`];
+      const before = publisher.requests.length;
+      await answering(subjects);
+      expect(publisher.requests.slice(before)).toEqual([{ subjects, along: ['the answer'] }]);
+      expect(sentAlone).toEqual([]);
+
+      publisher.up = false;
+      const down = `c-${randomUUID()}`;
+      await answering([down]);
+      expect(sentAlone).toEqual(['the answer']);
+      publisher.up = true;
+      await waitFor(() => publisher.published.includes(down), { what: 'the poller to publish what the fast path could not' });
+    } finally {
+      await relay.stop();
+    }
   });
 });

@@ -1,6 +1,8 @@
 import type { Envelope } from '@gatehouse/contracts';
 import type { Logger } from '@gatehouse/observability';
+import type { TopicMessages } from 'kafkajs';
 import type { DataSource } from 'typeorm';
+import { handlingScope } from '../request-reply/handling-scope';
 import type { MessagePublisher } from '../kafka/kafka-publisher';
 import { assertSchemaName, PREPARED } from './messaging-tables';
 
@@ -48,7 +50,7 @@ export class OutboxRelay {
   private stopped = false;
   /** Unpublished rows may exist that the fast path must not overtake. */
   private backlog = true;
-  private readonly publishQueue: { messages: readonly CommittedMessage[]; done: () => void }[] = [];
+  private readonly publishQueue: { messages: readonly CommittedMessage[]; along: readonly TopicMessages[]; done: (published: boolean) => void }[] = [];
   private publishing?: Promise<void>;
   private readonly markQueue: { id: string; at: Date }[] = [];
   private marking?: Promise<void>;
@@ -82,16 +84,20 @@ export class OutboxRelay {
    * running under load (a quarter of PostgreSQL's time in the decisions benchmark). A row left
    * unmarked is only published again by the poller, which leaves rows younger than the grace
    * period to this path and whose repeats the consumers' inboxes make harmless.
+   * `along` (a query's answer, say) goes in the same produce request; resolves whether the
+   * messages went out (if not, the poller publishes them and `along` is the caller's to send).
    */
-  publishCommitted(messages: readonly CommittedMessage[]): Promise<void> {
-    if (messages.length === 0 || this.stopped) return Promise.resolve();
+  publishCommitted(messages: readonly CommittedMessage[], along: readonly TopicMessages[] = []): Promise<boolean> {
+    if (messages.length === 0 || this.stopped) return Promise.resolve(false);
     if (this.backlog) {
       this.kick();
-      return Promise.resolve();
+      return Promise.resolve(false);
     }
-    return new Promise<void>((resolve) => {
-      this.publishQueue.push({ messages, done: resolve });
-      this.publishing ??= this.publishQueued().finally(() => {
+    return new Promise<boolean>((resolve) => {
+      this.publishQueue.push({ messages, along, done: resolve });
+      // The loop serves every caller, so it runs in no message's handling scope (whose events
+      // would otherwise be released into the batch this loop is sending).
+      this.publishing ??= handlingScope.exit(() => this.publishQueued()).finally(() => {
         this.publishing = undefined;
       });
     });
@@ -101,16 +107,18 @@ export class OutboxRelay {
     while (this.publishQueue.length > 0) {
       const batch = this.publishQueue.splice(0);
       const messages = batch.flatMap((entry) => entry.messages);
+      let published = false;
       try {
         if (this.backlog) throw new Error('a backlog is being drained in order');
-        await this.publisher.publish(messages);
+        await this.publisher.publish(messages, batch.flatMap((entry) => entry.along));
         this.markPublished(messages.map((m) => m.envelope.id));
+        published = true;
       } catch (error) {
         if (!this.backlog) this.logger.warn({ err: error }, 'could not publish after commit; the poller will retry in order');
         this.backlog = true;
         this.kick();
       }
-      for (const entry of batch) entry.done();
+      for (const entry of batch) entry.done(published);
     }
   }
 
@@ -158,7 +166,7 @@ export class OutboxRelay {
       this.again = true;
       return;
     }
-    this.running = this.drain().finally(() => {
+    this.running = handlingScope.exit(() => this.drain()).finally(() => {
       this.running = undefined;
     });
   }

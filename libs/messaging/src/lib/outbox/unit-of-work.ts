@@ -1,6 +1,7 @@
 import type { Envelope } from '@gatehouse/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import { outgoing } from '../kafka/kafka-publisher';
+import { rideWithAnswer } from '../request-reply/reply-riders';
 import { assertSchemaName, PREPARED } from './messaging-tables';
 import { GroupedWork } from './grouped-work';
 import type { CommittedMessage, OutboxRelay } from './outbox-relay';
@@ -233,7 +234,8 @@ export class UnitOfWork {
 
   /**
    * Commits, then publishes what the work outboxed before returning, so a consumer handles
-   * its next message only after this one's events are out: per-key order holds.
+   * its next message only after this one's events are out: per-key order holds. While a query
+   * is answered they go out with its answer instead, before the consumer moves on (see gatherRiders).
    */
   async run<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     let tx: Transaction | undefined;
@@ -244,7 +246,7 @@ export class UnitOfWork {
       await current.flush();
       return value;
     });
-    if (tx && tx.outboxed.length > 0) await this.relay?.publishCommitted(tx.outboxed);
+    if (tx) await this.publish(tx.outboxed);
     return result;
   }
 
@@ -310,8 +312,16 @@ export class UnitOfWork {
       if (error instanceof NothingWritten && error.reason === ALREADY_HANDLED) return { duplicate: true, previous: await this.previousResult<T>(this.dataSource.manager, consumer, message.id) };
       throw error;
     }
-    if (statement.outboxed.length > 0) await this.relay?.publishCommitted(statement.outboxed);
+    await this.publish(statement.outboxed);
     return { duplicate: false, result };
+  }
+
+  /** After commit: what the work outboxed goes out now, or with the answer being worked out (see gatherRiders). */
+  private async publish(outboxed: readonly CommittedMessage[]): Promise<void> {
+    const relay = this.relay;
+    if (!relay || outboxed.length === 0) return;
+    if (rideWithAnswer({ relay, messages: outboxed })) return;
+    await relay.publishCommitted(outboxed);
   }
 
   /**

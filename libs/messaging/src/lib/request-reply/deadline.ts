@@ -1,33 +1,23 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-
-/**
- * When the caller of the message being handled stops waiting (epoch ms). Mutable so that it can
- * be released once the handler has answered: work it leaves running (a Bolt listener after its
- * ack) shares this async context but no longer has a caller waiting on it.
- */
-interface DeadlineScope {
-  at: number | undefined;
-}
-
-const storage = new AsyncLocalStorage<DeadlineScope>();
+import { handlingScope } from './handling-scope';
 
 /** Runs a handler under its caller's deadline, so the requests it makes wait no longer. */
 export function runWithDeadline<T>(deadline: string | undefined, fn: () => T): T {
   const at = deadline ? Date.parse(deadline) : undefined;
-  return storage.run({ at: at !== undefined && Number.isFinite(at) ? at : undefined }, fn);
+  return handlingScope.run({ deadlineAt: at !== undefined && Number.isFinite(at) ? at : undefined }, fn);
 }
 
 export function currentDeadline(): number | undefined {
-  return storage.getStore()?.at;
+  return handlingScope.getStore()?.deadlineAt;
 }
 
 /**
  * The caller has its answer: from now on, requests made in this context (by work the handler
- * started and did not wait for) wait their own timeouts. Call it where the answer is given.
+ * started and did not wait for, a Bolt listener after its ack, say) wait their own timeouts.
+ * Call it where the answer is given.
  */
 export function releaseDeadline(): void {
-  const scope = storage.getStore();
-  if (scope) scope.at = undefined;
+  const scope = handlingScope.getStore();
+  if (scope) scope.deadlineAt = undefined;
 }
 
 /**

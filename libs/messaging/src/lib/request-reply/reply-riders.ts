@@ -1,0 +1,59 @@
+import type { TopicMessages } from 'kafkajs';
+import { handlingScope, type Rider } from './handling-scope';
+
+/**
+ * From now until `sendWithRiders`, events committed by the handler of this message wait to go
+ * out with its answer: one produce request for both, where publishing the events first and then
+ * the answer took two round trips. Their order, and per-key order, hold: the consumer moves on
+ * only after the answer is sent.
+ */
+export function gatherRiders(): void {
+  const scope = handlingScope.getStore();
+  if (scope) scope.riders = [];
+}
+
+/** Called after a commit: true if its events wait for the answer (sent with it), false to publish them now. */
+export function rideWithAnswer(rider: Rider): boolean {
+  const riders = handlingScope.getStore()?.riders;
+  if (!riders) return false;
+  riders.push(rider);
+  return true;
+}
+
+/** The riders gathered so far, taken from the scope (`more`: keep gathering after them). */
+function takeRiders(more: boolean): Rider[] {
+  const scope = handlingScope.getStore();
+  const riders = scope?.riders;
+  if (!scope || !riders) return [];
+  scope.riders = more ? [] : undefined;
+  return riders;
+}
+
+/** Each relay's events in one call, in commit order; the first call carries `along`. */
+function publishTogether(riders: readonly Rider[], along: readonly TopicMessages[]): Promise<boolean[]> {
+  const byRelay = new Map<Rider['relay'], Rider['messages'][number][]>();
+  for (const { relay, messages } of riders) byRelay.set(relay, [...(byRelay.get(relay) ?? []), ...messages]);
+  return Promise.all([...byRelay].map(([relay, messages], i) => relay.publishCommitted(messages, i === 0 ? along : [])));
+}
+
+/**
+ * Publishes the events gathered so far, and goes on gathering: called before anything else this
+ * handler sends (a request to another service, say), which may count on them being out.
+ */
+export async function releaseRiders(): Promise<void> {
+  // Every send comes here: nothing to do for most of them.
+  if (!handlingScope.getStore()?.riders?.length) return;
+  const riders = takeRiders(true);
+  if (riders.length > 0) await publishTogether(riders, []);
+}
+
+/**
+ * Sends the answer: with the events gathered since `gatherRiders`, or alone when there were none
+ * or they could not be published now (the outbox's poller publishes them later). Commits after
+ * this publish at once.
+ */
+export async function sendWithRiders(answer: readonly TopicMessages[], sendAlone: (answer: readonly TopicMessages[]) => Promise<void>): Promise<void> {
+  const riders = takeRiders(false);
+  const [carried] = riders.length > 0 ? await publishTogether(riders, answer) : [false];
+  if (!carried) await sendAlone(answer);
+}
