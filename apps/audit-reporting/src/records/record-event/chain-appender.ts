@@ -32,17 +32,17 @@ interface BuiltGroup {
 const MAX_BATCH = 1000;
 
 /**
- * Appends events to the hash chain in groups: every event handed in while a transaction is
- * under way goes into the next one, so the chain head — the one lock every record takes — is
- * taken once per group, not once per event (group commit). Each event's promise settles when its
- * group commits. Exactly once: under the head lock, an event whose record is already there (a
- * redelivery) is passed over; the record's unique id backs that up.
+ * Appends events to the hash chain in groups: every event handed in while a group is being
+ * written goes into the next one, so the chain head — which every group moves — is moved once
+ * per group, not once per event (group commit). Each event's promise settles when its group
+ * commits. A group is written optimistically (see appendGroup), under the head's lock when that
+ * fails. Exactly once: an event whose record is already there (a redelivery) is passed over; the
+ * record's unique id backs that up.
  *
  * Pipelined: while PostgreSQL writes one group, the next is built (canonical JSON, hashes) on
- * the tail the first will leave, with the facts it leaves. That build is used only if, once the
- * next transaction holds the lock, the head is exactly that tail and none of its events has been
- * recorded meanwhile — any other writer, or a failed group, changes the head — and is otherwise
- * built again under the lock.
+ * the tail the first will leave, with the facts it leaves. That build is written only if the head
+ * is then exactly that tail — any other writer, or a failed group, moves it elsewhere — and is
+ * otherwise built again under the lock.
  */
 @Injectable()
 export class ChainAppender {
@@ -95,51 +95,50 @@ export class ChainAppender {
   }
 
   /**
-   * Appends one group. `speculated` is its build on the tail the group before will have left;
-   * `whileWriting` is called once the group is built and the head is held, so the caller can
-   * build the next group meanwhile.
+   * Appends one group, optimistically: built on the head as read (or as the group before it
+   * left it: `speculated`) and written in one statement that moves the head only if it is still
+   * that one — two round trips, or one when built ahead, where a transaction holding the head's
+   * lock took four. The head moves with every group, so if it is unchanged nothing was committed
+   * since what the build read. If it moved (another writer), or an event of the group turns out
+   * recorded already (a redelivery), the group is appended again under the lock. `whileWriting`
+   * is called once the group is built, so the caller can build the next group meanwhile.
    */
   private async appendGroup(events: readonly Envelope[], speculated: Promise<BuiltGroup | undefined> | undefined, whileWriting: (built: BuiltGroup) => void): Promise<void> {
-    const committed = await this.dataSource.transaction(async (manager): Promise<AuditRecord[]> => {
-      const ids = events.map((e) => e.id);
-      const subjects = [...new Set(events.map((e) => e.subject))];
+    let built = await speculated;
+    if (!built) {
+      const { head, recorded, facts } = await readHead(this.dataSource.manager, events, { lock: false });
+      const fresh = withoutRecorded(events, recorded);
+      if (fresh.length === 0) return;
+      built = buildGroup(fresh, head, facts);
+    }
+    whileWriting(built);
+    if (await writeGroup(this.dataSource.manager, built, { ifHeadUnmoved: true })) {
+      this.recent.add(built.records);
+      return;
+    }
+    this.recent.add(await this.appendLocked(events));
+  }
+
+  /** Appends one group holding the head's lock: what is recorded and the facts are read under it. */
+  private appendLocked(events: readonly Envelope[]): Promise<AuditRecord[]> {
+    return this.dataSource.transaction(async (manager): Promise<AuditRecord[]> => {
       // Under the lock, so no other appender can record one of these ids meanwhile: a record's
       // id is its event's, and an event already recorded (a redelivery) is passed over.
-      const { head, recorded, facts } = await holdHead(manager, ids, speculated ? undefined : subjects);
-      let built = await speculated;
-      const stillHolds = built && built.on.seq === head.seq && built.on.hash === head.hash && !built.records.some((r) => recorded.has(r.id.toLowerCase()));
-      if (!built || !stillHolds) {
-        const fresh = withoutRecorded(events, recorded);
-        if (fresh.length === 0) return [];
-        // Read after the lock: whatever another group committed for these requests is seen.
-        built = buildGroup(fresh, head, facts ?? (await factsOf(manager, [...new Set(fresh.map((e) => e.subject))])));
-      }
-      whileWriting(built);
-      // json, not jsonb, all the way: each record is stored as the canonical text it was hashed from.
-      await manager.query(
-        `${PREPARED}WITH recs AS (
-           INSERT INTO audit.records (seq, id, type, subject, correlation_id, event_time, recorded_at, record, hash, previous_hash)
-           SELECT seq, id, type, subject, correlation_id, event_time, recorded_at, record, hash, previous_hash
-             FROM json_to_recordset($1::json)
-                  AS t(seq bigint, id uuid, type text, subject text, correlation_id uuid, event_time timestamptz, recorded_at timestamptz, record json, hash text, previous_hash text)
-         ), facts AS (
-           INSERT INTO audit.request_facts (subject, facts, updated_seq)
-           SELECT subject, facts, $3::bigint FROM jsonb_to_recordset($2::jsonb) AS f(subject text, facts jsonb)
-           ON CONFLICT (subject) DO UPDATE SET facts = audit.request_facts.facts || EXCLUDED.facts, updated_seq = EXCLUDED.updated_seq
-         )
-         UPDATE audit.chain_head SET seq = $3, hash = $4 WHERE id = 1`,
-        [built.recordsParam, built.factsParam, built.tail.seq.toString(), built.tail.hash],
-      );
+      const { head, recorded, facts } = await readHead(manager, events, { lock: true });
+      const fresh = withoutRecorded(events, recorded);
+      if (fresh.length === 0) return [];
+      const built = buildGroup(fresh, head, facts);
+      await writeGroup(manager, built, { ifHeadUnmoved: false });
       return built.records;
     });
-    this.recent.add(committed);
   }
 
   /**
-   * Builds `events` on the tail `before` will leave. Called while `before`'s transaction holds
-   * the head, so nothing but `before` can change the facts until then: the requests it touched
-   * take its facts, the others are read as they are. Undefined when it cannot (the group is then
-   * built under its own lock).
+   * Builds `events` on the tail `before` will leave: the requests it touched take its facts, the
+   * others are read as they are now. Sound because it is written only if the head is then
+   * `before`'s tail: `before` itself was written only if the head had not moved since it was
+   * built, so no other group committed between this read and this group's write. Undefined when
+   * it cannot (the group is then read and built afresh).
    */
   private async speculate(events: readonly Envelope[], before: BuiltGroup): Promise<BuiltGroup | undefined> {
     try {
@@ -167,33 +166,79 @@ function withoutRecorded(events: readonly Envelope[], recorded: Set<string>): En
 }
 
 /**
- * Takes the chain head's lock and reads, in the same statement, which of these events are
- * recorded already and (when asked) the facts of these requests. One statement reads with the
- * snapshot it started with, which predates a group another appender committed while this one
- * waited for the lock; every group moves the head in the transaction that writes its records and
- * facts, so when the head as the snapshot saw it is the head as locked, nothing was committed in
- * between and what it read is current; otherwise both are read again, after the lock.
+ * The chain head, which of these events are recorded already, and the facts of their requests,
+ * in one statement (one snapshot). With `lock`, the head's lock is taken too; such a statement
+ * reads with the snapshot it started with, which predates a group another appender committed
+ * while this one waited for the lock; every group moves the head in the statement or transaction
+ * that writes its records and facts, so when the head as the snapshot saw it is the head as
+ * locked, nothing was committed in between and what it read is current; otherwise both are read
+ * again, after the lock.
  */
-async function holdHead(manager: EntityManager, ids: readonly string[], subjects: readonly string[] | undefined): Promise<{ head: Head; recorded: Set<string>; facts?: Map<string, RequestFacts> }> {
+async function readHead(manager: EntityManager, events: readonly Envelope[], { lock }: { lock: boolean }): Promise<{ head: Head; recorded: Set<string>; facts: Map<string, RequestFacts> }> {
+  const ids = events.map((e) => e.id);
+  const subjects = [...new Set(events.map((e) => e.subject))];
   // One event (the common case when idle) has its own text: PostgreSQL keeps planning the
   // array form afresh for arrays of one, where a text without arrays gets one generic plan.
-  const one = ids.length === 1 && (!subjects || subjects.length === 1);
-  const idIs = one ? 'r.id = $1::uuid' : 'r.id = ANY($1::uuid[])';
-  const subjectIs = one ? 'f.subject = $2' : 'f.subject = ANY($2)';
+  const one = ids.length === 1;
   const [row] = (await manager.query(
-    `${PREPARED}SELECT h.seq::text AS seq_text, h.hash, (SELECT s.seq::text FROM audit.chain_head s WHERE s.id = 1) AS seen_seq,
-            ARRAY(SELECT r.id::text FROM audit.records r WHERE ${idIs}) AS recorded,
-            ${subjects ? `(SELECT json_agg(json_build_array(f.subject, f.facts)) FROM audit.request_facts f WHERE ${subjectIs})` : 'NULL'} AS facts
-       FROM audit.chain_head h WHERE h.id = 1 FOR UPDATE OF h`,
-    one ? (subjects ? [ids[0], subjects[0]] : [ids[0]]) : subjects ? [ids, subjects] : [ids],
+    `${PREPARED}SELECT h.seq::text AS seq_text, h.hash, ${lock ? '(SELECT s.seq::text FROM audit.chain_head s WHERE s.id = 1)' : 'h.seq::text'} AS seen_seq,
+            ARRAY(SELECT r.id::text FROM audit.records r WHERE ${one ? 'r.id = $1::uuid' : 'r.id = ANY($1::uuid[])'}) AS recorded,
+            (SELECT json_agg(json_build_array(f.subject, f.facts)) FROM audit.request_facts f WHERE ${one ? 'f.subject = $2' : 'f.subject = ANY($2)'}) AS facts
+       FROM audit.chain_head h WHERE h.id = 1${lock ? ' FOR UPDATE OF h' : ''}`,
+    one ? [ids[0], subjects[0]] : [ids, subjects],
   )) as { seq_text: string; hash: string; seen_seq: string; recorded: string[]; facts: [string, RequestFacts][] | null }[];
   if (!row) throw new Error('audit.chain_head has no row: the audit-reporting migrations did not run');
   const head: Head = { seq: BigInt(row.seq_text), hash: row.hash };
   if (row.seen_seq !== row.seq_text) {
     const recorded = ((await manager.query(`${PREPARED}SELECT id::text AS id FROM audit.records WHERE id = ANY($1::uuid[])`, [ids])) as { id: string }[]).map((r) => r.id);
-    return { head, recorded: new Set(recorded), facts: subjects ? await factsOf(manager, subjects) : undefined };
+    return { head, recorded: new Set(recorded), facts: await factsOf(manager, subjects) };
   }
-  return { head, recorded: new Set(row.recorded), facts: subjects ? new Map(row.facts ?? []) : undefined };
+  return { head, recorded: new Set(row.recorded), facts: new Map(row.facts ?? []) };
+}
+
+/** The group's records and facts, and the head moved to its tail: one statement. */
+const WRITE_GROUP = (ifHeadUnmoved: boolean) => `${PREPARED}WITH moved AS (
+    UPDATE audit.chain_head SET seq = $3, hash = $4 WHERE id = 1${ifHeadUnmoved ? ' AND seq = $5 AND hash = $6' : ''} RETURNING id
+  ), recs AS (
+    INSERT INTO audit.records (seq, id, type, subject, correlation_id, event_time, recorded_at, record, hash, previous_hash)
+    SELECT seq, id, type, subject, correlation_id, event_time, recorded_at, record, hash, previous_hash
+      FROM json_to_recordset($1::json)
+           AS t(seq bigint, id uuid, type text, subject text, correlation_id uuid, event_time timestamptz, recorded_at timestamptz, record json, hash text, previous_hash text)
+     WHERE EXISTS (SELECT FROM moved)
+  ), facts AS (
+    INSERT INTO audit.request_facts (subject, facts, updated_seq)
+    SELECT subject, facts, $3::bigint FROM jsonb_to_recordset($2::jsonb) AS f(subject text, facts jsonb)
+     WHERE EXISTS (SELECT FROM moved)
+    ON CONFLICT (subject) DO UPDATE SET facts = audit.request_facts.facts || EXCLUDED.facts, updated_seq = EXCLUDED.updated_seq
+  )
+  SELECT count(*)::int AS moved FROM moved`;
+const WRITE_IF_HEAD_UNMOVED = WRITE_GROUP(true);
+const WRITE_ON_HELD_HEAD = WRITE_GROUP(false);
+
+/**
+ * Writes a built group (json, not jsonb, all the way: each record is stored as the canonical
+ * text it was hashed from). With `ifHeadUnmoved`, only if the head is still the one it was built
+ * on and none of its events is recorded: false if not, and nothing is written.
+ */
+async function writeGroup(manager: EntityManager, built: BuiltGroup, { ifHeadUnmoved }: { ifHeadUnmoved: boolean }): Promise<boolean> {
+  const params = [built.recordsParam, built.factsParam, built.tail.seq.toString(), built.tail.hash];
+  if (!ifHeadUnmoved) {
+    await manager.query(WRITE_ON_HELD_HEAD, params);
+    return true;
+  }
+  try {
+    const [row] = (await manager.query(WRITE_IF_HEAD_UNMOVED, [...params, built.on.seq.toString(), built.on.hash])) as { moved: number }[];
+    return row?.moved === 1;
+  } catch (error) {
+    // An event recorded since (or before, when built ahead): its id is taken.
+    if (isUniqueViolation(error)) return false;
+    throw error;
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const { code, driverError } = error as { code?: unknown; driverError?: { code?: unknown } };
+  return code === '23505' || driverError?.code === '23505';
 }
 
 async function factsOf(manager: EntityManager, subjects: readonly string[]): Promise<Map<string, RequestFacts>> {

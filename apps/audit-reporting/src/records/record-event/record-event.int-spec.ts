@@ -119,6 +119,23 @@ describe('audit-reporting on the real broker and database', () => {
     for (const request of ends) expect(request).toEqual({ flow: 'production-database', target: 'read-only', requester: 'ada@example.com', statusBefore: 'PENDING', statusAfter: 'CANCELLED' });
   });
 
+  it('passes over an event recorded long ago that comes again in a group built ahead, without an error', async () => {
+    const appender = new ChainAppender(db, new RecentRecords());
+    const old = requested();
+    await appender.append(old);
+    const before = (await allRecords()).length;
+    // A full group first, so the next one — with the old event in it — is built ahead and its
+    // write finds the old event's id taken.
+    const burst = Array.from({ length: 1000 }, () => requested());
+    const last = requested();
+    await Promise.all([...burst, old, last].map((e) => appender.append(e)));
+    const records = await allRecords();
+    expect(verifyChain(records)).toEqual({ ok: true });
+    expect(records.length - before).toBe(1001);
+    expect(records.filter((r) => r.id === old.id)).toHaveLength(1);
+    expect(records.at(-1)?.id).toBe(last.id);
+  });
+
   it('sees what another appender committed while it waited for the head: events both were handed at once are recorded once, without an error', async () => {
     // As after a rebalance, when two replicas hold the same events: one takes the head, the other
     // waits for it, and its look-up of what is recorded must see what the first committed.
