@@ -73,7 +73,7 @@ export class ChainAppender {
         let next: Pending[] = [];
         let nextSpeculation: Promise<BuiltGroup | undefined> | undefined;
         try {
-          await this.appendGroup(
+          const asBuilt = await this.appendGroup(
             group.map((p) => p.event),
             speculation,
             (built) => {
@@ -81,6 +81,8 @@ export class ChainAppender {
               if (next.length > 0) nextSpeculation = this.speculate(next.map((p) => p.event), built);
             },
           );
+          // Built on a tail that was not written: it could only fail, and the one after it too.
+          if (!asBuilt) nextSpeculation = undefined;
           for (const p of group) p.resolve();
         } catch (error) {
           // Each handler fails and its message is retried by the consumer, in a later group.
@@ -101,22 +103,24 @@ export class ChainAppender {
    * lock took four. The head moves with every group, so if it is unchanged nothing was committed
    * since what the build read. If it moved (another writer), or an event of the group turns out
    * recorded already (a redelivery), the group is appended again under the lock. `whileWriting`
-   * is called once the group is built, so the caller can build the next group meanwhile.
+   * is called once the group is built, so the caller can build the next group meanwhile. False
+   * when what was written is not what was built then.
    */
-  private async appendGroup(events: readonly Envelope[], speculated: Promise<BuiltGroup | undefined> | undefined, whileWriting: (built: BuiltGroup) => void): Promise<void> {
+  private async appendGroup(events: readonly Envelope[], speculated: Promise<BuiltGroup | undefined> | undefined, whileWriting: (built: BuiltGroup) => void): Promise<boolean> {
     let built = await speculated;
     if (!built) {
       const { head, recorded, facts } = await readHead(this.dataSource.manager, events, { lock: false });
       const fresh = withoutRecorded(events, recorded);
-      if (fresh.length === 0) return;
+      if (fresh.length === 0) return true;
       built = buildGroup(fresh, head, facts);
     }
     whileWriting(built);
     if (await writeGroup(this.dataSource.manager, built, { ifHeadUnmoved: true })) {
       this.recent.add(built.records);
-      return;
+      return true;
     }
     this.recent.add(await this.appendLocked(events));
+    return false;
   }
 
   /** Appends one group holding the head's lock: what is recorded and the facts are read under it. */

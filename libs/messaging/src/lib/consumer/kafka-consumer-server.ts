@@ -3,7 +3,7 @@ import { MESSAGES, deadLetterTopicOf, parseReply, parseMessage, type Envelope, t
 import { GROUP_LIVENESS, IDLE_FETCH_WAIT_MS } from '../kafka/group-liveness';
 import { ResilientConsumer } from '../kafka/resilient-consumer';
 import { isExpired, releaseDeadline, runWithDeadline } from '../request-reply/deadline';
-import { gatherRiders, sendWithRiders } from '../request-reply/reply-riders';
+import { endGathering, gatherRiders, sendWithRiders } from '../request-reply/reply-riders';
 import { subscriptionsFor } from './subscriptions';
 import { runWithCorrelation, type Logger, type Metrics } from '@gatehouse/observability';
 import type { EachBatchPayload, EachMessagePayload, IHeaders } from 'kafkajs';
@@ -227,6 +227,8 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
         } finally {
           // Whatever the handler left running is no longer waited on by its caller.
           releaseDeadline();
+          // Events gathered for an answer that was never sent (building it failed) go out now.
+          await endGathering();
         }
       }),
     );
@@ -275,7 +277,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   /** Queries are answered, never retried: the caller has a deadline and can ask again. */
   private async answer(handler: MessageHandler, request: Envelope, replyTo: string, context: ConsumeContext): Promise<void> {
     let reply: Envelope;
-    gatherRiders();
+    gatherRiders(request.id);
     try {
       const result: unknown = await lastValueFrom(this.transformToObservable(await handler(request, context)), {
         defaultValue: undefined,

@@ -17,8 +17,11 @@ class FlakyPublisher implements MessagePublisher {
   readonly published: string[] = [];
   /** Each produce request: the events' subjects and the values sent along. */
   readonly requests: { subjects: string[]; along: string[] }[] = [];
+  /** Messages sent along (answers) are refused, as a reply topic that is gone would be. */
+  refuseAlong = false;
   async publish(messages: readonly OutgoingMessage[], along: readonly TopicMessages[] = []): Promise<void> {
     if (!this.up) throw new Error('broker unreachable');
+    if (this.refuseAlong && along.length > 0) throw new Error('This server does not host this topic-partition');
     this.published.push(...messages.map((m) => m.envelope.subject));
     this.requests.push({ subjects: messages.map((m) => m.envelope.subject), along: along.flatMap((t) => t.messages.map((m) => String(m.value))) });
   }
@@ -137,10 +140,14 @@ describe('outbox relay on real PostgreSQL', () => {
     const { relay, publisher, uow } = await startedRelay({ pollIntervalMs: 100, fastPathGraceMs: 0 });
     const answer: TopicMessages[] = [{ topic: 'replies', messages: [{ key: 'k', value: 'the answer' }] }];
     const sentAlone: string[] = [];
+    // As a consumer answers a command whose work is in the unit of work.
     const answering = (subjects: readonly string[]) =>
       runWithDeadline(undefined, async () => {
-        gatherRiders();
-        for (const subject of subjects) await uow.run((tx) => tx.publish(event(subject)));
+        const command = event(`command-${randomUUID()}`);
+        gatherRiders(command.id);
+        await uow.consumeOnce('test', command, async (tx) => {
+          for (const subject of subjects) await tx.publish(event(subject));
+        });
         await sendWithRiders(answer, async (alone) => void sentAlone.push(...alone.flatMap((t) => t.messages.map((m) => String(m.value)))));
       });
     try {
@@ -149,6 +156,18 @@ describe('outbox relay on real PostgreSQL', () => {
       await answering(subjects);
       expect(publisher.requests.slice(before)).toEqual([{ subjects, along: ['the answer'] }]);
       expect(sentAlone).toEqual([]);
+
+      // An answer the broker refuses fails only its own sending, not the events it rode with.
+      publisher.refuseAlong = true;
+      const refused = [`r-${randomUUID()}`];
+      await answering(refused);
+      expect(publisher.requests.at(-1)).toEqual({ subjects: refused, along: [] });
+      expect(sentAlone).toEqual(['the answer']);
+      publisher.refuseAlong = false;
+      sentAlone.length = 0;
+      const after = [`d-${randomUUID()}`];
+      await answering(after);
+      expect(publisher.requests.at(-1)).toEqual({ subjects: after, along: ['the answer'] });
 
       publisher.up = false;
       const down = `c-${randomUUID()}`;

@@ -84,8 +84,8 @@ export class OutboxRelay {
    * running under load (a quarter of PostgreSQL's time in the decisions benchmark). A row left
    * unmarked is only published again by the poller, which leaves rows younger than the grace
    * period to this path and whose repeats the consumers' inboxes make harmless.
-   * `along` (a query's answer, say) goes in the same produce request; resolves whether the
-   * messages went out (if not, the poller publishes them and `along` is the caller's to send).
+   * `along` (a query's answer, say) goes in the same produce request; resolves whether it went
+   * out (if not, it is the caller's to send; the messages are then out alone, or the poller's).
    */
   publishCommitted(messages: readonly CommittedMessage[], along: readonly TopicMessages[] = []): Promise<boolean> {
     if (messages.length === 0 || this.stopped) return Promise.resolve(false);
@@ -107,18 +107,26 @@ export class OutboxRelay {
     while (this.publishQueue.length > 0) {
       const batch = this.publishQueue.splice(0);
       const messages = batch.flatMap((entry) => entry.messages);
-      let published = false;
+      const along = batch.flatMap((entry) => entry.along);
+      let alongSent = false;
       try {
         if (this.backlog) throw new Error('a backlog is being drained in order');
-        await this.publisher.publish(messages, batch.flatMap((entry) => entry.along));
+        try {
+          await this.publisher.publish(messages, along);
+          alongSent = true;
+        } catch (error) {
+          // What failed may be one caller's answer (its reply topic gone, say): the events go
+          // alone, and each answer is its caller's to send, and to fail, on its own.
+          if (along.length === 0) throw error;
+          await this.publisher.publish(messages);
+        }
         this.markPublished(messages.map((m) => m.envelope.id));
-        published = true;
       } catch (error) {
         if (!this.backlog) this.logger.warn({ err: error }, 'could not publish after commit; the poller will retry in order');
         this.backlog = true;
         this.kick();
       }
-      for (const entry of batch) entry.done(published);
+      for (const entry of batch) entry.done(alongSent);
     }
   }
 

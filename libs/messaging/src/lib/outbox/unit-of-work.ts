@@ -77,6 +77,8 @@ export class Transaction {
   inboxResult?: { consumer: string; messageId: string; json: string };
   /** Claim-at-commit: the inbox rows to insert in the final statement (see consumeOnce). */
   claims: InboxClaim[] = [];
+  /** The ids of the messages this work handles (claimed in the inbox). */
+  readonly handles: string[] = [];
 
   /**
    * Queues an envelope for publishing; it is published only if the transaction commits. Rows
@@ -246,7 +248,7 @@ export class UnitOfWork {
       await current.flush();
       return value;
     });
-    if (tx) await this.publish(tx.outboxed);
+    if (tx) await this.publish(tx.outboxed, tx.handles);
     return result;
   }
 
@@ -264,6 +266,7 @@ export class UnitOfWork {
         [consumer, message.id, message.type],
       );
       if (inserted.length === 0) return { duplicate: true, previous: await this.previousResult<T>(tx.manager, consumer, message.id) };
+      tx.handles.push(message.id);
       const result = await work(tx);
       // Stored with the outbox rows when the unit of work flushes, just before commit.
       if (result !== undefined) tx.inboxResult = { consumer, messageId: message.id, json: JSON.stringify(result) };
@@ -282,7 +285,10 @@ export class UnitOfWork {
     try {
       return await this.run(async (tx) => {
         const handled = await work(tx);
-        for (const { message, result } of handled) tx.claims.push(claimOf(consumer, message, result));
+        for (const { message, result } of handled) {
+          tx.claims.push(claimOf(consumer, message, result));
+          tx.handles.push(message.id);
+        }
         return handled;
       });
     } catch (error) {
@@ -312,15 +318,18 @@ export class UnitOfWork {
       if (error instanceof NothingWritten && error.reason === ALREADY_HANDLED) return { duplicate: true, previous: await this.previousResult<T>(this.dataSource.manager, consumer, message.id) };
       throw error;
     }
-    await this.publish(statement.outboxed);
+    await this.publish(statement.outboxed, [message.id]);
     return { duplicate: false, result };
   }
 
-  /** After commit: what the work outboxed goes out now, or with the answer being worked out (see gatherRiders). */
-  private async publish(outboxed: readonly CommittedMessage[]): Promise<void> {
+  /**
+   * After commit: what the work outboxed goes out now, or — work that handled just the message
+   * being answered — with its answer (see gatherRiders).
+   */
+  private async publish(outboxed: readonly CommittedMessage[], handles: readonly string[]): Promise<void> {
     const relay = this.relay;
     if (!relay || outboxed.length === 0) return;
-    if (rideWithAnswer({ relay, messages: outboxed })) return;
+    if (rideWithAnswer(handles, { relay, messages: outboxed })) return;
     await relay.publishCommitted(outboxed);
   }
 

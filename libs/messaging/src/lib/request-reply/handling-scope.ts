@@ -5,7 +5,7 @@ import type { CommittedMessage } from '../outbox/outbox-relay';
 /** One commit's events, waiting to go out with an answer, and the relay that publishes them. */
 export interface Rider {
   relay: {
-    /** Resolves whether they (and `along`, in the same produce request) went out. */
+    /** Resolves whether `along` went out with them, in the same produce request. */
     publishCommitted(messages: readonly CommittedMessage[], along?: readonly TopicMessages[]): Promise<boolean>;
   };
   messages: readonly CommittedMessage[];
@@ -20,7 +20,8 @@ export interface Rider {
 export interface HandlingScope {
   /** When the caller stops waiting (epoch ms). */
   deadlineAt: number | undefined;
-  /** While a query is being answered: events committed meanwhile, to go out with the answer. */
+  /** While a message is being answered: its id, and the events of its work, to go out with the answer. */
+  answering?: string;
   riders?: Rider[];
 }
 

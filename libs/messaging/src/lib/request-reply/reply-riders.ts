@@ -2,21 +2,28 @@ import type { TopicMessages } from 'kafkajs';
 import { handlingScope, type Rider } from './handling-scope';
 
 /**
- * From now until `sendWithRiders`, events committed by the handler of this message wait to go
- * out with its answer: one produce request for both, where publishing the events first and then
- * the answer took two round trips. Their order, and per-key order, hold: the consumer moves on
- * only after the answer is sent.
+ * From now until `sendWithRiders`, the events of work that handles this message (claims it in
+ * the inbox; the handler's own, usually last, commit) wait to go out with its answer: one
+ * produce request for both, where publishing the events first and then the answer took two
+ * round trips. Their order, and per-key order, hold: the consumer moves on only after the answer
+ * is sent. Other commits made in this context publish at once: work for other messages (a
+ * group of decisions done by a loop this message started) or for none.
  */
-export function gatherRiders(): void {
+export function gatherRiders(messageId: string): void {
   const scope = handlingScope.getStore();
-  if (scope) scope.riders = [];
+  if (!scope) return;
+  scope.answering = messageId;
+  scope.riders = [];
 }
 
-/** Called after a commit: true if its events wait for the answer (sent with it), false to publish them now. */
-export function rideWithAnswer(rider: Rider): boolean {
-  const riders = handlingScope.getStore()?.riders;
-  if (!riders) return false;
-  riders.push(rider);
+/**
+ * Called after a commit with the ids of the messages its work handled: true if its events wait
+ * for the answer (sent with it), false to publish them now.
+ */
+export function rideWithAnswer(handles: readonly string[], rider: Rider): boolean {
+  const scope = handlingScope.getStore();
+  if (!scope?.riders || handles.length !== 1 || handles[0] !== scope.answering) return false;
+  scope.riders.push(rider);
   return true;
 }
 
@@ -26,6 +33,7 @@ function takeRiders(more: boolean): Rider[] {
   const riders = scope?.riders;
   if (!scope || !riders) return [];
   scope.riders = more ? [] : undefined;
+  if (!more) scope.answering = undefined;
   return riders;
 }
 
@@ -44,6 +52,12 @@ export async function releaseRiders(): Promise<void> {
   // Every send comes here: nothing to do for most of them.
   if (!handlingScope.getStore()?.riders?.length) return;
   const riders = takeRiders(true);
+  if (riders.length > 0) await publishTogether(riders, []);
+}
+
+/** Stops gathering and publishes what was gathered: for a handler that ended without sending its answer. */
+export async function endGathering(): Promise<void> {
+  const riders = takeRiders(false);
   if (riders.length > 0) await publishTogether(riders, []);
 }
 
