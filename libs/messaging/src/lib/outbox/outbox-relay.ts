@@ -107,19 +107,10 @@ export class OutboxRelay {
     while (this.publishQueue.length > 0) {
       const batch = this.publishQueue.splice(0);
       const messages = batch.flatMap((entry) => entry.messages);
-      const along = batch.flatMap((entry) => entry.along);
       let alongSent = false;
       try {
         if (this.backlog) throw new Error('a backlog is being drained in order');
-        try {
-          await this.publisher.publish(messages, along);
-          alongSent = true;
-        } catch (error) {
-          // What failed may be one caller's answer (its reply topic gone, say): the events go
-          // alone, and each answer is its caller's to send, and to fail, on its own.
-          if (along.length === 0) throw error;
-          await this.publisher.publish(messages);
-        }
+        alongSent = await this.publishWith(messages, batch.flatMap((entry) => entry.along));
         this.markPublished(messages.map((m) => m.envelope.id));
       } catch (error) {
         if (!this.backlog) this.logger.warn({ err: error }, 'could not publish after commit; the poller will retry in order');
@@ -127,6 +118,25 @@ export class OutboxRelay {
         this.kick();
       }
       for (const entry of batch) entry.done(alongSent);
+    }
+  }
+
+  /**
+   * Publishes the messages with `along` in one request; resolves whether `along` went. If that
+   * request fails, what failed may be one caller's answer (its reply topic gone, say): the
+   * messages go alone, and each answer is its caller's to send, and to fail, on its own.
+   */
+  private async publishWith(messages: readonly CommittedMessage[], along: readonly TopicMessages[]): Promise<boolean> {
+    if (along.length === 0) {
+      await this.publisher.publish(messages);
+      return true;
+    }
+    try {
+      await this.publisher.publish(messages, along);
+      return true;
+    } catch {
+      await this.publisher.publish(messages);
+      return false;
     }
   }
 

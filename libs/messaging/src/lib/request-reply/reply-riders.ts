@@ -48,16 +48,17 @@ function publishTogether(riders: readonly Rider[], along: readonly TopicMessages
  * Publishes the events gathered so far, and goes on gathering: called before anything else this
  * handler sends (a request to another service, say), which may count on them being out.
  */
-export async function releaseRiders(): Promise<void> {
-  // Every send comes here: nothing to do for most of them.
-  if (!handlingScope.getStore()?.riders?.length) return;
-  const riders = takeRiders(true);
-  if (riders.length > 0) await publishTogether(riders, []);
+export function releaseRiders(): Promise<void> {
+  return publishGathered(true);
 }
 
 /** Stops gathering and publishes what was gathered: for a handler that ended without sending its answer. */
-export async function endGathering(): Promise<void> {
-  const riders = takeRiders(false);
+export function endGathering(): Promise<void> {
+  return publishGathered(false);
+}
+
+async function publishGathered(more: boolean): Promise<void> {
+  const riders = takeRiders(more);
   if (riders.length > 0) await publishTogether(riders, []);
 }
 
