@@ -166,7 +166,7 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /**
-   * A page shipped as its records' stored text in one string (see storedLines). A refusal of
+   * A page shipped as its records' stored text (see storedLines). A refusal of
    * several records is thrown: the loop halves the page. One record (or only checkpoints)
    * refused for good: undefined, and the record-by-record path sets it aside at once.
    */
@@ -174,13 +174,13 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
     const page = await storedLines(manager, { seq: cursor.seq_text, checkpoint: cursor.checkpoint_text }, rows);
     if (!page) return 0;
     try {
-      await sendLines(page.text, page.lines);
+      await sendLines(page.lines);
     } catch (error) {
       if (error instanceof DestinationError && (error.kind === 'reject' || error.kind === 'split') && page.records <= 1) return undefined;
       throw error;
     }
     await advanceCursor(manager, destination.name, page.reached, page.lastCheckpoint, page.records);
-    return page.lines;
+    return page.lines.length;
   }
 
   private async setState(destination: AuditDestination, state: 'active' | 'paused', reason: string | null): Promise<void> {

@@ -4,11 +4,10 @@ import { interleave } from './interleave';
 import { outgoing } from './record-format';
 import type { StoredRow } from './stored-rows';
 
-/** A page of the chain as the lines a `cloudevents` destination ships, joined ("\n" between, none after). */
+/** A page of the chain as the lines a `cloudevents` destination ships. */
 export interface StoredLines {
-  text: string;
-  /** Lines in `text`: records and checkpoints. */
-  lines: number;
+  /** Records and checkpoints, in the order they are shipped. */
+  lines: string[];
   records: number;
   /** The last record's sequence (the cursor's, when only checkpoints are new). */
   reached: string;
@@ -18,7 +17,7 @@ export interface StoredLines {
 
 /**
  * The records past the cursor (`rows`, read with readStoredRows), as the text they are stored as, each signed checkpoint
- * right after the record it ends on (one of records already shipped goes first), joined: what a
+ * right after the record it ends on (one of records already shipped goes first): what a
  * destination that ships records as they are stored is sent, with nothing built per record
  * but the row itself. (Rows, not PostgreSQL's string_agg: measured, the aggregate read a third
  * slower, and one multi-MB field costs the client more to take in than two thousand small ones.)
@@ -28,5 +27,5 @@ export async function storedLines(manager: EntityManager, cursor: { seq: string;
   const checkpoints = (await checkpointsBetween(manager, cursor.checkpoint, reached)).map((entry) => ({ sequence: entry.sequence, line: outgoing(entry, 'cloudevents').line }));
   if (rows.length === 0 && checkpoints.length === 0) return undefined;
   const lines = interleave(rows, checkpoints).map((entry) => entry.line);
-  return { text: lines.join('\n'), lines: lines.length, records: rows.length, reached, lastCheckpoint: checkpoints.at(-1)?.sequence ?? cursor.checkpoint };
+  return { lines, records: rows.length, reached, lastCheckpoint: checkpoints.at(-1)?.sequence ?? cursor.checkpoint };
 }

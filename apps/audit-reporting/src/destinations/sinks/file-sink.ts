@@ -1,5 +1,6 @@
 import { appendFile, rename, stat } from 'node:fs/promises';
 import type { AuditDestination } from '@gatehouse/config';
+import { joinedBytes } from '../../joined-bytes';
 import { LineSink } from './sink';
 
 /**
@@ -15,8 +16,8 @@ export class FileSink extends LineSink {
     super();
   }
 
-  async sendLines(text: string, count: number): Promise<void> {
-    if (count === 0) return;
+  async sendLines(lines: readonly string[]): Promise<void> {
+    if (lines.length === 0) return;
     const { path, rotate } = this.destination;
     let size = await stat(path).then(
       (s) => s.size,
@@ -24,23 +25,22 @@ export class FileSink extends LineSink {
     );
     if (size === 0) this.openedAt = Date.now();
     if (size > 0 && Date.now() - this.openedAt >= rotate.maxAgeSeconds * 1000) size = await this.rotate();
-    // Most pages fit: appended as they are, not split into lines and joined again.
-    if (size + Buffer.byteLength(text) + 1 <= rotate.maxBytes) return appendFile(path, `${text}\n`);
-    const lines = text.split('\n');
-    let chunk: string[] = [];
+    // Most pages fit: appended as one write.
+    const page = joinedBytes(lines, '\n', '', '\n');
+    if (size + page.length <= rotate.maxBytes) return appendFile(path, page);
+    let from = 0;
     let chunkBytes = 0;
-    for (const line of lines) {
-      const bytes = Buffer.byteLength(line) + 1;
+    for (let i = 0; i < lines.length; i++) {
+      const bytes = Buffer.byteLength(lines[i] as string) + 1;
       if (size + chunkBytes + bytes > rotate.maxBytes && size + chunkBytes > 0) {
-        if (chunk.length > 0) await appendFile(path, `${chunk.join('\n')}\n`);
+        if (i > from) await appendFile(path, joinedBytes(lines.slice(from, i), '\n', '', '\n'));
         size = await this.rotate();
-        chunk = [];
+        from = i;
         chunkBytes = 0;
       }
-      chunk.push(line);
       chunkBytes += bytes;
     }
-    if (chunk.length > 0) await appendFile(path, `${chunk.join('\n')}\n`);
+    if (lines.length > from) await appendFile(path, joinedBytes(lines.slice(from), '\n', '', '\n'));
   }
 
   /** Closes the current file under a name that sorts by time; 0, the size of the new one. */

@@ -36,18 +36,18 @@ export interface Outgoing {
 export interface Sink {
   send(batch: readonly Outgoing[]): Promise<void>;
   /**
-   * For sinks that need nothing but the lines (file, stdout, webhook): lines already joined
-   * ("\n" between, none after), so a page read as one string is sent with no object per record.
+   * For sinks that need nothing but the lines (file, stdout, webhook): a page read as the
+   * records' stored text is sent with no object per record.
    */
-  sendLines?(text: string, lines: number): Promise<void>;
+  sendLines?(lines: readonly string[]): Promise<void>;
   close?(): Promise<void>;
 }
 
-/** A sink that needs nothing but the lines: a batch is sent as its lines joined. */
+/** A sink that needs nothing but the lines: a batch is sent as its lines. */
 export abstract class LineSink implements Sink {
   send(batch: readonly Outgoing[]): Promise<void> {
-    return this.sendLines(batch.map((o) => o.line).join('\n'), batch.length);
+    return this.sendLines(batch.map((o) => o.line));
   }
 
-  abstract sendLines(text: string, lines: number): Promise<void>;
+  abstract sendLines(lines: readonly string[]): Promise<void>;
 }

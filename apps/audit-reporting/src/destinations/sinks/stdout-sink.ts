@@ -1,3 +1,4 @@
+import { joinedBytes } from '../../joined-bytes';
 import { LineSink } from './sink';
 
 export class StdoutSink extends LineSink {
@@ -5,9 +6,9 @@ export class StdoutSink extends LineSink {
     super();
   }
 
-  async sendLines(text: string, lines: number): Promise<void> {
-    if (lines === 0) return;
-    await new Promise<void>((resolve, reject) => this.out.write(`${text}\n`, (error) => (error ? reject(error) : resolve())));
+  async sendLines(lines: readonly string[]): Promise<void> {
+    if (lines.length === 0) return;
+    await new Promise<void>((resolve, reject) => this.out.write(joinedBytes(lines, '\n', '', '\n'), (error) => (error ? reject(error) : resolve())));
   }
 }
 

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { AuditDestination } from '@gatehouse/config';
+import { joinedBytes } from '../../joined-bytes';
 import { DestinationError } from '../destination-error';
 import { authorization, post, secretFrom } from './http-post';
 import { LineSink } from './sink';
@@ -19,14 +20,13 @@ export class WebhookSink extends LineSink {
     super();
   }
 
-  async sendLines(text: string, lines: number): Promise<void> {
-    if (lines === 0) return;
+  async sendLines(lines: readonly string[]): Promise<void> {
+    if (lines.length === 0) return;
     const d = this.destination;
-    // A line is one JSON value with no raw newline in it (JSON escapes them in strings).
-    const body = d.body === 'json' ? `[${text.replaceAll('\n', ',')}]` : `${text}\n`;
+    const body = d.body === 'json' ? joinedBytes(lines, ',', '[', ']') : joinedBytes(lines, '\n', '', '\n');
     const timestamp = String(Math.floor(Date.now() / 1000));
     const headers: Record<string, string> = { 'content-type': d.body === 'json' ? 'application/json' : 'application/x-ndjson', 'x-gatehouse-timestamp': timestamp, ...authorization(d.auth, this.env, d.name) };
-    if (d.hmacSecretEnv) headers['x-gatehouse-signature'] = `sha256=${createHmac('sha256', secretFrom(this.env, d.hmacSecretEnv, d.name)).update(`${timestamp}.${body}`).digest('hex')}`;
+    if (d.hmacSecretEnv) headers['x-gatehouse-signature'] = `sha256=${createHmac('sha256', secretFrom(this.env, d.hmacSecretEnv, d.name)).update(`${timestamp}.`).update(body).digest('hex')}`;
     const answer = await post(d.url, headers, body, { timeoutMs: d.timeoutMs });
     if (answer.status < 200 || answer.status >= 300) throw DestinationError.fromStatus(answer.status, answer.text, answer.header('retry-after'));
   }

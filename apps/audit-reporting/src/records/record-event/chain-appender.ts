@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AuditRecord, Envelope } from '@gatehouse/contracts';
 import { PREPARED } from '@gatehouse/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
+import { joinedBytes } from '../../joined-bytes';
 import { buildAuditRecord, recordJson } from './audit-record';
 import { factsAfter, factsChanged, type RequestFacts } from './ocsf-event';
 import { RecentRecords } from './recent-records';
@@ -24,7 +25,8 @@ interface BuiltGroup {
   records: AuditRecord[];
   /** The facts of every request in the group after it (what the next group builds on). */
   factsAfter: Map<string, RequestFacts>;
-  recordsParam: string;
+  /** The rows as one JSON array, in bytes: sent as json's binary form, which is its text. */
+  recordsParam: Buffer;
   factsParam: string;
 }
 
@@ -275,11 +277,12 @@ function buildGroup(events: readonly Envelope[], head: Head, known: ReadonlyMap<
     .map(([subject, facts]) => ({ subject, facts: factsChanged(known.get(subject) ?? {}, facts) }))
     .filter((c) => Object.keys(c.facts).length > 0 || !known.has(c.subject));
   // One JSON parameter for all the rows (cheaper to build and to send than ten arrays), put
-  // together from each record's JSON as it was hashed rather than serialising it again.
+  // together from each record's JSON as it was hashed rather than serialising it again, and
+  // joined as bytes (see joinedBytes: megabytes a group).
   const q = JSON.stringify;
   const rows = records.map(
     (r) =>
       `{"seq":${r.sequence},"id":${q(r.id)},"type":${q(r.type)},"subject":${q(r.subject)},"correlation_id":${q(r.correlationid)},"event_time":${q(r.time)},"recorded_at":${q(r.recordedat)},"hash":"${r.hash}","previous_hash":"${r.previoushash}","record":${recordJson(r)}}`,
   );
-  return { on: head, tail: { seq: sequence, hash: previous }, records, factsAfter: after, recordsParam: `[${rows.join(',')}]`, factsParam: JSON.stringify(changes) };
+  return { on: head, tail: { seq: sequence, hash: previous }, records, factsAfter: after, recordsParam: joinedBytes(rows, ',', '[', ']'), factsParam: JSON.stringify(changes) };
 }
