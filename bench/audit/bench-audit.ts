@@ -23,6 +23,7 @@ import { createLogger } from '@gatehouse/observability';
 import { freePort, serviceTestEnv, ServiceProcess, testKafkaBrokers } from '@gatehouse/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
+import { systemCpuMeter } from '../requests/process-cpu';
 import { runBench } from '../shared/run-bench';
 
 const actor = { kind: 'person' as const, channel: 'api' as const, person: { email: 'ada@example.com' } };
@@ -156,6 +157,9 @@ async function main(): Promise<void> {
 
     console.log('starting audit-reporting on the backlog…');
     await service.start();
+    // CPU while recording (and shipping live): what a record costs each process.
+    const meter = systemCpuMeter({ 'audit-reporting': service });
+    const ownBefore = process.cpuUsage();
     await db.connect();
     const progress = async () => {
       const [{ seq }] = (await db.query(`SELECT seq::int AS seq FROM audit.chain_head`)).rows as { seq: number }[];
@@ -163,6 +167,7 @@ async function main(): Promise<void> {
       return { chain: seq, file: cursors['file'] ?? 0, hook: Math.min(cursors['hook'] ?? 0, hooked) };
     };
     const live = await watch(progress, events, (p) => `chain ${p.chain}, file ${p.file}, webhook ${p.hook}`);
+    const recordingCpu = { ...meter.stop(), bench: (({ user, system }) => (user + system) / 1000)(process.cpuUsage(ownBefore)) };
     // From the first record into the chain (the consumer has joined its group by then), to the
     // last record into the chain, and to each destination having the last one.
     const [{ first, last }] = (await db.query(`SELECT (extract(epoch FROM min(recorded_at)) * 1000)::float8 AS first, (extract(epoch FROM max(recorded_at)) * 1000)::float8 AS last FROM audit.records`)).rows as { first: number; last: number }[];
@@ -194,6 +199,7 @@ async function main(): Promise<void> {
     console.log(`audit-reporting on a backlog of ${events} events, 2 cores (file: ${(fileSize / 1e6).toFixed(0)} MB; webhook batches of ${values['webhook-batch']})`);
     row('raw kafkajs consume rate of the topic', raw);
     row('recorded into the hash chain', chain, `   target ≥ 5,000: ${chain >= 5000 ? 'met' : 'NOT met'}`);
+    console.log(`  CPU a record while recording and shipping live (µs): ${Object.entries(recordingCpu).map(([name, ms]) => `${name} ${((ms * 1000) / events).toFixed(0)}`).join(', ')}`);
     row('shipped to the file destination, live', liveFile);
     row('shipped to the batched webhook, live', liveHook);
     row('file destination draining the recorded chain alone', fileAlone, ratio(fileAlone, 0.8));
