@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AuditRecord, Envelope } from '@gatehouse/contracts';
 import { PREPARED } from '@gatehouse/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
-import { joinedBytes } from '../../joined-bytes';
+import { binaryTextArray } from '../../pg-text-array';
 import { buildAuditRecord, recordJson } from './audit-record';
 import { factsAfter, factsChanged, type RequestFacts } from './ocsf-event';
 import { RecentRecords } from './recent-records';
@@ -25,8 +25,8 @@ interface BuiltGroup {
   records: AuditRecord[];
   /** The facts of every request in the group after it (what the next group builds on). */
   factsAfter: Map<string, RequestFacts>;
-  /** The rows as one JSON array, in bytes: sent as json's binary form, which is its text. */
-  recordsParam: Buffer;
+  /** The rows column by column, in the order WRITE_GROUP unnests them, each a binary text[]. */
+  columns: Buffer[];
   factsParam: string;
 }
 
@@ -204,16 +204,16 @@ async function readHead(manager: EntityManager, events: readonly Envelope[], { l
 
 /** The group's records and facts, and the head moved to its tail: one statement. */
 const WRITE_GROUP = (ifHeadUnmoved: boolean) => `${PREPARED}WITH moved AS (
-    UPDATE audit.chain_head SET seq = $3, hash = $4 WHERE id = 1${ifHeadUnmoved ? ' AND seq = $5 AND hash = $6' : ''} RETURNING id
+    UPDATE audit.chain_head SET seq = $12, hash = $13 WHERE id = 1${ifHeadUnmoved ? ' AND seq = $14 AND hash = $15' : ''} RETURNING id
   ), recs AS (
     INSERT INTO audit.records (seq, id, type, subject, correlation_id, event_time, recorded_at, record, hash, previous_hash)
-    SELECT seq, id, type, subject, correlation_id, event_time, recorded_at, record, hash, previous_hash
-      FROM json_to_recordset($1::json)
-           AS t(seq bigint, id uuid, type text, subject text, correlation_id uuid, event_time timestamptz, recorded_at timestamptz, record json, hash text, previous_hash text)
+    SELECT seq::bigint, id::uuid, type, subject, correlation_id::uuid, event_time::timestamptz, recorded_at::timestamptz, record::json, hash, previous_hash
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+           AS t(seq, id, type, subject, correlation_id, event_time, recorded_at, record, hash, previous_hash)
      WHERE EXISTS (SELECT FROM moved)
   ), facts AS (
     INSERT INTO audit.request_facts (subject, facts, updated_seq)
-    SELECT subject, facts, $3::bigint FROM jsonb_to_recordset($2::jsonb) AS f(subject text, facts jsonb)
+    SELECT subject, facts, $12::bigint FROM jsonb_to_recordset($11::jsonb) AS f(subject text, facts jsonb)
      WHERE EXISTS (SELECT FROM moved)
     ON CONFLICT (subject) DO UPDATE SET facts = audit.request_facts.facts || EXCLUDED.facts, updated_seq = EXCLUDED.updated_seq
   )
@@ -222,12 +222,12 @@ const WRITE_IF_HEAD_UNMOVED = WRITE_GROUP(true);
 const WRITE_ON_HELD_HEAD = WRITE_GROUP(false);
 
 /**
- * Writes a built group (json, not jsonb, all the way: each record is stored as the canonical
+ * Writes a built group (text, then json, not jsonb: each record is stored as the canonical
  * text it was hashed from). With `ifHeadUnmoved`, only if the head is still the one it was built
  * on and none of its events is recorded: false if not, and nothing is written.
  */
 async function writeGroup(manager: EntityManager, built: BuiltGroup, { ifHeadUnmoved }: { ifHeadUnmoved: boolean }): Promise<boolean> {
-  const params = [built.recordsParam, built.factsParam, built.tail.seq.toString(), built.tail.hash];
+  const params = [...built.columns, built.factsParam, built.tail.seq.toString(), built.tail.hash];
   if (!ifHeadUnmoved) {
     await manager.query(WRITE_ON_HELD_HEAD, params);
     return true;
@@ -276,13 +276,20 @@ function buildGroup(events: readonly Envelope[], head: Head, known: ReadonlyMap<
   const changes = [...after]
     .map(([subject, facts]) => ({ subject, facts: factsChanged(known.get(subject) ?? {}, facts) }))
     .filter((c) => Object.keys(c.facts).length > 0 || !known.has(c.subject));
-  // One JSON parameter for all the rows (cheaper to build and to send than ten arrays), put
-  // together from each record's JSON as it was hashed rather than serialising it again, and
-  // joined as bytes (see joinedBytes: megabytes a group).
-  const q = JSON.stringify;
-  const rows = records.map(
-    (r) =>
-      `{"seq":${r.sequence},"id":${q(r.id)},"type":${q(r.type)},"subject":${q(r.subject)},"correlation_id":${q(r.correlationid)},"event_time":${q(r.time)},"recorded_at":${q(r.recordedat)},"hash":"${r.hash}","previous_hash":"${r.previoushash}","record":${recordJson(r)}}`,
-  );
-  return { on: head, tail: { seq: sequence, hash: previous }, records, factsAfter: after, recordsParam: joinedBytes(rows, ',', '[', ']'), factsParam: JSON.stringify(changes) };
+  // Column by column as text arrays (cheap to build, and PostgreSQL takes them as they are),
+  // each record the JSON it was hashed from rather than serialised again.
+  const column = (value: (r: AuditRecord) => string | undefined) => binaryTextArray(records.map((r) => value(r) ?? null));
+  const columns = [
+    column((r) => r.sequence),
+    column((r) => r.id),
+    column((r) => r.type),
+    column((r) => r.subject),
+    column((r) => r.correlationid),
+    column((r) => r.time),
+    column((r) => r.recordedat),
+    column(recordJson),
+    column((r) => r.hash),
+    column((r) => r.previoushash),
+  ];
+  return { on: head, tail: { seq: sequence, hash: previous }, records, factsAfter: after, columns, factsParam: JSON.stringify(changes) };
 }
