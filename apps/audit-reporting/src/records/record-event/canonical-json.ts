@@ -11,8 +11,7 @@
  * two thirds of audit-reporting's garbage while recording.)
  */
 export function canonicalJson(value: unknown): string {
-  if (inCanonicalOrder(value)) return JSON.stringify(value);
-  const ordered = sortedCopy(value);
+  const ordered = inKeyOrder(value);
   return ordered === UNORDERABLE ? written(value) : JSON.stringify(ordered);
 }
 
@@ -20,74 +19,77 @@ export function canonicalJson(value: unknown): string {
 const UNORDERABLE: unique symbol = Symbol('unorderable');
 
 /**
- * True when JSON.stringify writes `value` exactly as RFC 8785 does: every object is a plain one
- * whose own keys, in the order JavaScript lists them, are already strictly ascending; and
- * nothing inside is what JSON.stringify would drop or convert (but undefined members).
+ * `value` as JSON.stringify writes it in RFC 8785 order: itself where every object in it is a
+ * plain one already listing its keys ascending (no garbage), else copies with the keys inserted
+ * in order where needed; UNORDERABLE where that cannot be, or JSON.stringify would write
+ * something differently (a function, a Date, a class instance: written by hand).
  */
-function inCanonicalOrder(value: unknown): boolean {
-  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return true;
-  if (typeof value !== 'object') return false;
+function inKeyOrder(value: unknown): unknown {
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (typeof value !== 'object') return UNORDERABLE;
   if (Array.isArray(value)) {
-    for (const item of value) if (item !== undefined && !inCanonicalOrder(item)) return false;
-    return true;
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const ordered = item === undefined ? item : inKeyOrder(item);
+      if (ordered === UNORDERABLE) return UNORDERABLE;
+      if (ordered !== item && copy === undefined) copy = value.slice(0, i);
+      if (copy !== undefined) copy.push(ordered);
+    }
+    return copy ?? value;
   }
-  if (!isPlain(value)) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return UNORDERABLE;
   const record = value as Record<string, unknown>;
-  let previous: string | undefined;
-  for (const key of Object.keys(record)) {
-    if (previous !== undefined && !(previous < key)) return false;
+  const keys = Object.keys(record);
+  // Listed ascending already, the object can be written as it is (JavaScript's own order,
+  // integer-like keys first, is what JSON.stringify follows) — unless a member must be copied.
+  let copy: Record<string, unknown> | undefined;
+  if (!ascending(keys)) {
+    if (!sortKeys(keys)) return UNORDERABLE;
+    copy = {};
+  }
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
     const item = record[key];
-    if (item !== undefined && !inCanonicalOrder(item)) return false;
-    previous = key;
+    if (item === undefined) continue;
+    const ordered = inKeyOrder(item);
+    if (ordered === UNORDERABLE) return UNORDERABLE;
+    if (ordered !== item && copy === undefined) {
+      if (!insertable(keys)) return UNORDERABLE;
+      copy = {};
+      for (let j = 0; j < i; j++) {
+        const earlier = keys[j] as string;
+        if (record[earlier] !== undefined) copy[earlier] = record[earlier];
+      }
+    }
+    if (copy !== undefined) copy[key] = ordered;
+  }
+  return copy ?? record;
+}
+
+function ascending(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (!((keys[i - 1] as string) < (keys[i] as string))) return false;
+  return true;
+}
+
+/**
+ * Whether a new object given these keys in this order lists them so: not if one is integer-like
+ * (JavaScript lists those first) or `__proto__` (assigning it sets the prototype).
+ */
+function insertable(keys: readonly string[]): boolean {
+  for (const key of keys) {
+    const first = key.charCodeAt(0);
+    if ((first >= 48 && first <= 57) || key === '__proto__') return false;
   }
   return true;
 }
 
-/** `value` with every object's keys inserted in ascending order; UNORDERABLE if that cannot hold. */
-function sortedCopy(value: unknown): unknown {
-  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
-  if (typeof value !== 'object') return UNORDERABLE;
-  if (Array.isArray(value)) {
-    const copy: unknown[] = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      const ordered = item === undefined ? null : sortedCopy(item);
-      if (ordered === UNORDERABLE) return UNORDERABLE;
-      copy[i] = ordered;
-    }
-    return copy;
-  }
-  if (!isPlain(value)) return UNORDERABLE;
-  const record = value as Record<string, unknown>;
-  const keys = Object.keys(record);
-  if (!sortKeys(keys)) return UNORDERABLE;
-  const copy: Record<string, unknown> = {};
-  for (const key of keys) {
-    const item = record[key];
-    if (item === undefined) continue;
-    const ordered = sortedCopy(item);
-    if (ordered === UNORDERABLE) return UNORDERABLE;
-    copy[key] = ordered;
-  }
-  return copy;
-}
-
-function isPlain(value: object): boolean {
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-}
-
-/**
- * Sorts an object's keys in place (insertion sort: a dozen keys, no allocation — Array.sort
- * allocates its work space on every call). False when an object given the keys in this order
- * would not list them so: an integer-like key (JavaScript lists those first) or `__proto__`
- * (assigning it sets the prototype).
- */
+/** Sorts an object's keys in place (insertion sort: a dozen keys, and Array.sort allocates its work space on every call); false if a copy could not keep them so. */
 function sortKeys(keys: string[]): boolean {
-  for (let i = 0; i < keys.length; i++) {
+  if (!insertable(keys)) return false;
+  for (let i = 1; i < keys.length; i++) {
     const key = keys[i] as string;
-    const first = key.charCodeAt(0);
-    if ((first >= 48 && first <= 57) || key === '__proto__') return false;
     let j = i - 1;
     while (j >= 0 && (keys[j] as string) > key) {
       keys[j + 1] = keys[j] as string;
