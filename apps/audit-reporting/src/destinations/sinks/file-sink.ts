@@ -1,6 +1,6 @@
 import { appendFile, rename, stat } from 'node:fs/promises';
 import type { AuditDestination } from '@gatehouse/config';
-import { joinedBytes } from '../../joined-bytes';
+import { ReusedBytes } from '../../joined-bytes';
 import { LineSink } from './sink';
 
 /**
@@ -9,6 +9,8 @@ import { LineSink } from './sink';
  * over as many files as it needs; no file but a single oversized line passes maxBytes.
  */
 export class FileSink extends LineSink {
+  /** Each append finishes before the next begins, so one buffer serves them all. */
+  private readonly bytes = new ReusedBytes();
   private openedAt = Date.now();
   private rotations = 0;
 
@@ -26,21 +28,21 @@ export class FileSink extends LineSink {
     if (size === 0) this.openedAt = Date.now();
     if (size > 0 && Date.now() - this.openedAt >= rotate.maxAgeSeconds * 1000) size = await this.rotate();
     // Most pages fit: appended as one write.
-    const page = joinedBytes(lines, '\n', '', '\n');
+    const page = this.bytes.join(lines, '\n', '', '\n');
     if (size + page.length <= rotate.maxBytes) return appendFile(path, page);
     let from = 0;
     let chunkBytes = 0;
     for (let i = 0; i < lines.length; i++) {
       const bytes = Buffer.byteLength(lines[i] as string) + 1;
       if (size + chunkBytes + bytes > rotate.maxBytes && size + chunkBytes > 0) {
-        if (i > from) await appendFile(path, joinedBytes(lines.slice(from, i), '\n', '', '\n'));
+        if (i > from) await appendFile(path, this.bytes.join(lines.slice(from, i), '\n', '', '\n'));
         size = await this.rotate();
         from = i;
         chunkBytes = 0;
       }
       chunkBytes += bytes;
     }
-    if (lines.length > from) await appendFile(path, joinedBytes(lines.slice(from), '\n', '', '\n'));
+    if (lines.length > from) await appendFile(path, this.bytes.join(lines.slice(from), '\n', '', '\n'));
   }
 
   /** Closes the current file under a name that sorts by time; 0, the size of the new one. */
