@@ -7,7 +7,8 @@ const TEXT_OID = 25;
  * so it is sent as a binary parameter. A group's records go to PostgreSQL this way, column by
  * column, rather than as one JSON document: PostgreSQL parsed such a document in full (and then
  * every record in it again, as json) — half of its time while recording (perf, bench:audit) —
- * where an array of text is taken element by element as it is.
+ * where the elements of a text array are copied as they are, and each record is parsed once,
+ * as it is cast to json.
  */
 export function binaryTextArray(values: readonly (string | null)[]): Buffer {
   if (values.length === 0) {

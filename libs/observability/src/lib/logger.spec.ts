@@ -30,4 +30,18 @@ describe('logger', () => {
     expect(text).not.toContain('hunter2');
     expect(text).toContain('[redacted]');
   });
+
+  it('leaves out the parameters a failed statement carries', () => {
+    const { lines, logger } = capture();
+    const failed = Object.assign(new Error('connection terminated'), { query: 'INSERT INTO audit.records …', parameters: [Buffer.from('x'.repeat(4096)), 'sha256:abc'], code: '08006' });
+    logger.error({ err: failed }, 'could not write');
+    logger.warn({ error: failed }, 'retrying');
+    expect(JSON.stringify(lines[0])).toContain('connection terminated');
+    for (const line of lines) {
+      const text = JSON.stringify(line);
+      expect(text).toContain('08006');
+      expect(text).not.toContain('sha256:abc');
+      expect(text.length).toBeLessThan(2000);
+    }
+  });
 });

@@ -20,6 +20,10 @@ export const REDACTED_PATHS = [
   '*.apiToken',
   'databaseUrl',
   '*.databaseUrl',
+  // TypeORM puts a failed statement's parameters on its error: token hashes, or a group of
+  // audit records megabytes long, logged with every message the failure touched.
+  'err.parameters',
+  'error.parameters',
 ];
 
 export interface LoggerOptions {

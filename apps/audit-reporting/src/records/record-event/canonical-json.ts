@@ -5,10 +5,12 @@
  *
  * This runs over every record appended (see bench:audit). JSON.stringify serialises numbers
  * and strings exactly so and builds one flat string, so a value is given to it with every
- * object's keys in order — as it is, or as a copy with the keys sorted. Only what a copy cannot
- * order (integer-like keys, which JavaScript always lists first) or JSON.stringify would write
- * differently is written out by hand. (Sorting with Array.sort and concatenating by hand made
- * two thirds of audit-reporting's garbage while recording.)
+ * object's keys in order — as it is, or as a copy with the keys sorted. A value holding what a
+ * copy might not keep in order (an object to be copied with a key starting with a digit, as
+ * JavaScript lists integer-like keys first, or `__proto__`) or what JSON.stringify would write
+ * differently (a Date, a function, a class instance) is written out by hand, as before. (Sorting
+ * with Array.sort and concatenating by hand made two thirds of audit-reporting's garbage while
+ * recording.)
  */
 export function canonicalJson(value: unknown): string {
   const ordered = inKeyOrder(value);

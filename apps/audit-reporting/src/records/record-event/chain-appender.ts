@@ -276,9 +276,9 @@ function buildGroup(events: readonly Envelope[], head: Head, known: ReadonlyMap<
   const changes = [...after]
     .map(([subject, facts]) => ({ subject, facts: factsChanged(known.get(subject) ?? {}, facts) }))
     .filter((c) => Object.keys(c.facts).length > 0 || !known.has(c.subject));
-  // Column by column as text arrays (cheap to build, and PostgreSQL takes them as they are),
-  // each record the JSON it was hashed from rather than serialised again.
-  const column = (value: (r: AuditRecord) => string | undefined) => binaryTextArray(records.map((r) => value(r) ?? null));
+  // Column by column as text arrays (cheap to build, and PostgreSQL copies the elements as they
+  // are; each record is parsed once, cast to json), each record the JSON it was hashed from.
+  const column = (value: (r: AuditRecord) => string) => binaryTextArray(records.map(value));
   const columns = [
     column((r) => r.sequence),
     column((r) => r.id),
