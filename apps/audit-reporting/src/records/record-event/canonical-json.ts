@@ -48,7 +48,8 @@ function inKeyOrder(value: unknown): unknown {
   // integer-like keys first, is what JSON.stringify follows) — unless a member must be copied.
   let copy: Record<string, unknown> | undefined;
   if (!ascending(keys)) {
-    if (!sortKeys(keys)) return UNORDERABLE;
+    if (!insertable(keys)) return UNORDERABLE;
+    sortKeys(keys);
     copy = {};
   }
   for (let i = 0; i < keys.length; i++) {
@@ -87,9 +88,8 @@ function insertable(keys: readonly string[]): boolean {
   return true;
 }
 
-/** Sorts an object's keys in place (insertion sort: a dozen keys, and Array.sort allocates its work space on every call); false if a copy could not keep them so. */
-function sortKeys(keys: string[]): boolean {
-  if (!insertable(keys)) return false;
+/** Sorts an object's keys in place by UTF-16 code units (insertion sort: a dozen keys, and Array.sort allocates its work space on every call). */
+function sortKeys(keys: string[]): string[] {
   for (let i = 1; i < keys.length; i++) {
     const key = keys[i] as string;
     let j = i - 1;
@@ -99,7 +99,7 @@ function sortKeys(keys: string[]): boolean {
     }
     keys[j + 1] = key;
   }
-  return true;
+  return keys;
 }
 
 /** One level by hand (keys sorted here), each member through canonicalJson again. */
@@ -114,26 +114,13 @@ function written(value: unknown): string {
     return `${out}]`;
   }
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).sort();
   let out = '{';
   let first = true;
-  for (const key of keys) {
+  for (const key of sortKeys(Object.keys(record))) {
     const item = record[key];
     if (item === undefined) continue;
-    out += `${first ? '' : ','}${quoted(key)}:${canonicalJson(item)}`;
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(item)}`;
     first = false;
   }
   return `${out}}`;
-}
-
-/** Keys come from a few schemas: each is quoted once, not once per record. */
-const QUOTED = new Map<string, string>();
-
-function quoted(key: string): string {
-  let text = QUOTED.get(key);
-  if (text === undefined) {
-    text = JSON.stringify(key);
-    if (QUOTED.size < 10_000) QUOTED.set(key, text);
-  }
-  return text;
 }
