@@ -123,17 +123,17 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
         [destination.name],
       )) as { seq_text: string; checkpoint_text: string }[];
       if (!cursor) return 0;
-      // The records this process just appended are at hand; others are read from the table, as
-      // the text they are stored as (parsed only if the destination needs their fields), the
-      // next page read while this one is sent.
+      // The records this process just appended are at hand; others are read from the table (the
+      // next page read while this one is sent). Either way as the text they are stored as,
+      // parsed only if the destination needs their fields.
       const live = this.recent.after(cursor.seq_text, limit);
-      const stored = live ? undefined : await this.pageAhead.take(manager, destination.name, cursor.seq_text, limit);
-      if (stored && !this.stopped) this.pageAhead.readNext(destination.name, stored, limit);
-      if (stored && sink.sendLines && shipsAsStored(destination) && limit > 1) {
-        const shipped = await this.shipStored(manager, destination, sink.sendLines.bind(sink), cursor, stored);
+      const rows = live ?? (await this.pageAhead.take(manager, destination.name, cursor.seq_text, limit));
+      if (!live && !this.stopped) this.pageAhead.readNext(destination.name, rows, limit);
+      if (sink.sendLines && shipsAsStored(destination) && limit > 1) {
+        const shipped = await this.shipStored(manager, destination, sink.sendLines.bind(sink), cursor, rows);
         if (shipped !== undefined) return shipped;
       }
-      const records = live?.map((row) => ChainEntry.of(row.record)) ?? (stored as StoredRow[]).map((row) => ChainEntry.stored(row.sequence, row.type, row.line));
+      const records = rows.map((row) => ChainEntry.stored(row.sequence, row.type, row.line));
       const reached = records.length > 0 ? (records[records.length - 1] as ChainEntry).sequence : cursor.seq_text;
       const checkpoints = await checkpointsBetween(manager, cursor.checkpoint_text, reached);
       if (records.length === 0 && checkpoints.length === 0) return 0;

@@ -17,20 +17,11 @@ export function formatRecord(record: ShippedEvent, format: AuditDestination['for
   return { id: record.id, type: record.type, time: record.time, subject: record.subject, sequence: record.sequence, ...(record.data as Record<string, unknown>) };
 }
 
-/**
- * Lines already serialised, per record object and format: the destinations that keep up share
- * the same record objects (RecentRecords), so a record is turned into JSON once per format, not
- * once per destination.
- */
-const lines = new WeakMap<ShippedEvent, Partial<Record<AuditDestination['format'], string>>>();
-
 function lineOf(entry: ChainEntry, format: AuditDestination['format']): string {
-  // Read back from the table: a record's stored text is its CloudEvent.
+  // A record's stored text is its CloudEvent.
   if (entry.text !== undefined && format === 'cloudevents') return entry.text;
   const record = entry.event;
-  let byFormat = lines.get(record);
-  if (!byFormat) lines.set(record, (byFormat = {}));
-  return (byFormat[format] ??= format === 'cloudevents' && record.type !== CHECKPOINT_TYPE ? recordJson(record as AuditRecord) : JSON.stringify(formatRecord(record, format)));
+  return format === 'cloudevents' && record.type !== CHECKPOINT_TYPE ? recordJson(record as AuditRecord) : JSON.stringify(formatRecord(record, format));
 }
 
 /** A record or checkpoint ready for a sink (its fields parsed only if the sink reads them). */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AuditRecord, Envelope } from '@gatehouse/contracts';
 import { PREPARED } from '@gatehouse/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { StoredRow } from '../../destinations/stored-rows';
 import { binaryTextArray } from '../../pg-text-array';
 import { buildAuditRecord, recordJson } from './audit-record';
 import { factsAfter, factsChanged, type RequestFacts } from './ocsf-event';
@@ -22,7 +23,10 @@ interface Head {
 interface BuiltGroup {
   on: Head;
   tail: Head;
-  records: AuditRecord[];
+  /** The records as stored (their text): what RecentRecords keeps once the group commits. */
+  rows: StoredRow[];
+  /** The records' ids, lower case (as PostgreSQL prints uuids). */
+  ids: Set<string>;
   /** The facts of every request in the group after it (what the next group builds on). */
   factsAfter: Map<string, RequestFacts>;
   /** The rows column by column, in the order WRITE_GROUP unnests them, each a binary text[]. */
@@ -118,7 +122,7 @@ export class ChainAppender {
     }
     whileWriting(built);
     if (await writeGroup(this.dataSource.manager, built, { ifHeadUnmoved: true })) {
-      this.recent.add(built.records);
+      this.recent.add(built.rows);
       return true;
     }
     this.recent.add(await this.appendLocked(events));
@@ -126,8 +130,8 @@ export class ChainAppender {
   }
 
   /** Appends one group holding the head's lock: what is recorded and the facts are read under it. */
-  private appendLocked(events: readonly Envelope[]): Promise<AuditRecord[]> {
-    return this.dataSource.transaction(async (manager): Promise<AuditRecord[]> => {
+  private appendLocked(events: readonly Envelope[]): Promise<StoredRow[]> {
+    return this.dataSource.transaction(async (manager): Promise<StoredRow[]> => {
       // Under the lock, so no other appender can record one of these ids meanwhile: a record's
       // id is its event's, and an event already recorded (a redelivery) is passed over.
       const { head, recorded, facts } = await readHead(manager, events, { lock: true });
@@ -135,7 +139,7 @@ export class ChainAppender {
       if (fresh.length === 0) return [];
       const built = buildGroup(fresh, head, facts);
       await writeGroup(manager, built, { ifHeadUnmoved: false });
-      return built.records;
+      return built.rows;
     });
   }
 
@@ -148,7 +152,7 @@ export class ChainAppender {
    */
   private async speculate(events: readonly Envelope[], before: BuiltGroup): Promise<BuiltGroup | undefined> {
     try {
-      const fresh = withoutRecorded(events, new Set(before.records.map((r) => r.id.toLowerCase())));
+      const fresh = withoutRecorded(events, before.ids);
       if (fresh.length === 0) return undefined;
       const unknown = [...new Set(fresh.map((e) => e.subject))].filter((s) => !before.factsAfter.has(s));
       const known = unknown.length > 0 ? await factsOf(this.dataSource.manager, unknown) : new Map<string, RequestFacts>();
@@ -291,5 +295,8 @@ function buildGroup(events: readonly Envelope[], head: Head, known: ReadonlyMap<
     column((r) => r.hash),
     column((r) => r.previoushash),
   ];
-  return { on: head, tail: { seq: sequence, hash: previous }, records, factsAfter: after, columns, factsParam: JSON.stringify(changes) };
+  // Only text outlives the build: the records' object trees die young.
+  const rows = records.map((r) => ({ sequence: r.sequence, type: r.type, line: recordJson(r) }));
+  const ids = new Set(records.map((r) => r.id.toLowerCase()));
+  return { on: head, tail: { seq: sequence, hash: previous }, rows, ids, factsAfter: after, columns, factsParam: JSON.stringify(changes) };
 }

@@ -1,22 +1,25 @@
 import { Injectable } from '@nestjs/common';
-import type { AuditRecord } from '@gatehouse/contracts';
+import type { StoredRow } from '../../destinations/stored-rows';
 
 const CAPACITY = 5_000;
 
 /**
- * The records this process appended last, once committed, in sequence order: destinations
- * that keep up read their next batch from here instead of reading it back from PostgreSQL and
- * parsing it again. Only an unbroken run right after a cursor is served (another replica's
- * records are not here); anything else is read from the table, which stays the truth.
+ * The records this process appended last, once committed, in sequence order, as the text they
+ * were hashed from and stored as: destinations that keep up read their next batch from here
+ * instead of reading it back from PostgreSQL. Text, not the record objects: a backlog keeps
+ * thousands here, and strings cost the garbage collector and memory far less than the objects'
+ * trees (which then die young, right after the group is built). Only an unbroken run right after
+ * a cursor is served (another replica's records are not here); anything else is read from the
+ * table, which stays the truth.
  */
 @Injectable()
 export class RecentRecords {
-  private rows: { seq: bigint; seq_text: string; record: AuditRecord }[] = [];
+  private rows: { seq: bigint; row: StoredRow }[] = [];
   private readonly listeners = new Set<() => void>();
 
-  add(records: readonly AuditRecord[]): void {
-    if (records.length === 0) return;
-    for (const record of records) this.rows.push({ seq: BigInt(record.sequence), seq_text: record.sequence, record });
+  add(rows: readonly StoredRow[]): void {
+    if (rows.length === 0) return;
+    for (const row of rows) this.rows.push({ seq: BigInt(row.sequence), row });
     if (this.rows.length > CAPACITY) this.rows = this.rows.slice(this.rows.length - CAPACITY);
     for (const listener of this.listeners) listener();
   }
@@ -28,7 +31,7 @@ export class RecentRecords {
   }
 
   /** Up to `limit` records right after `seq`, with no gap; undefined when the next one is not here. */
-  after(seq: string, limit: number): { seq_text: string; record: AuditRecord }[] | undefined {
+  after(seq: string, limit: number): StoredRow[] | undefined {
     const want = BigInt(seq) + 1n;
     let lo = 0;
     let hi = this.rows.length - 1;
@@ -36,11 +39,11 @@ export class RecentRecords {
       const mid = (lo + hi) >> 1;
       const at = (this.rows[mid] as { seq: bigint }).seq;
       if (at === want) {
-        const out: { seq_text: string; record: AuditRecord }[] = [];
+        const out: StoredRow[] = [];
         for (let i = mid; i < this.rows.length && out.length < limit; i++) {
-          const row = this.rows[i] as { seq: bigint; seq_text: string; record: AuditRecord };
-          if (row.seq !== want + BigInt(out.length)) break;
-          out.push({ seq_text: row.seq_text, record: row.record });
+          const held = this.rows[i] as { seq: bigint; row: StoredRow };
+          if (held.seq !== want + BigInt(out.length)) break;
+          out.push(held.row);
         }
         return out;
       }
