@@ -14,8 +14,7 @@ export function joinedBytes(parts: readonly string[], separator: string, open = 
 /**
  * joinedBytes into one buffer kept from call to call, so a sink sending page after page touches
  * no fresh memory (a new multi-MB buffer faults in page by page too). What `join` returns is
- * overwritten by the next call: for a sink that waits for each send to finish before the next
- * (or, when it cannot tell that a send let go of it, discards it).
+ * overwritten by the next call: for a sink that waits for each send to finish before the next.
  */
 export class ReusedBytes {
   private buffer = Buffer.alloc(0);
@@ -26,11 +25,6 @@ export class ReusedBytes {
     if (this.buffer.length < size) this.buffer = Buffer.allocUnsafeSlow(Math.ceil(size * 1.25));
     writeJoined(this.buffer, parts, separator, open, close);
     return this.buffer.subarray(0, size);
-  }
-
-  /** What the last join returned may still be read (a send cut short): the next join takes a new buffer. */
-  discard(): void {
-    this.buffer = Buffer.alloc(0);
   }
 }
 

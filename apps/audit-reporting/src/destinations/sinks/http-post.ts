@@ -7,8 +7,6 @@ export interface HttpAnswer {
   status: number;
   text: string;
   header(name: string): string | null;
-  /** The whole body had been handed to the socket when the answer ended: nothing reads it any more. */
-  bodySent: boolean;
 }
 
 export interface Tls {
@@ -40,7 +38,7 @@ export function post(url: string, headers: Record<string, string>, body: string 
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString();
-          resolve({ status: res.statusCode ?? 0, text, header: (name) => (res.headers[name.toLowerCase()] as string | undefined) ?? null, bodySent: req.writableFinished });
+          resolve({ status: res.statusCode ?? 0, text, header: (name) => (res.headers[name.toLowerCase()] as string | undefined) ?? null });
         });
         res.on('error', (error) => reject(new DestinationError('retry', `${target.host} broke off its answer (${error.message})`)));
       },

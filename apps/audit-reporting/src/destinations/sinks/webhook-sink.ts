@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import type { AuditDestination } from '@gatehouse/config';
-import { ReusedBytes } from '../../joined-bytes';
+import { joinedBytes } from '../../joined-bytes';
 import { DestinationError } from '../destination-error';
-import { authorization, post, secretFrom, type HttpAnswer } from './http-post';
+import { authorization, post, secretFrom } from './http-post';
 import { LineSink } from './sink';
 
 type Webhook = Extract<AuditDestination, { type: 'webhook' }>;
@@ -13,13 +13,6 @@ type Webhook = Extract<AuditDestination, { type: 'webhook' }>;
  * become DestinationErrors the shipper acts on.
  */
 export class WebhookSink extends LineSink {
-  /**
-   * Batches are sent one after another; a batch's buffer is used again for the next only if the
-   * whole body had gone to the socket when the answer came (an early answer, or a failure, and
-   * the socket may still be writing it: the next batch gets a new buffer).
-   */
-  private readonly bytes = new ReusedBytes();
-
   constructor(
     private readonly destination: Webhook,
     private readonly env: NodeJS.ProcessEnv = process.env,
@@ -30,18 +23,11 @@ export class WebhookSink extends LineSink {
   async sendLines(lines: readonly string[]): Promise<void> {
     if (lines.length === 0) return;
     const d = this.destination;
-    const body = d.body === 'json' ? this.bytes.join(lines, ',', '[', ']') : this.bytes.join(lines, '\n', '', '\n');
+    const body = d.body === 'json' ? joinedBytes(lines, ',', '[', ']') : joinedBytes(lines, '\n', '', '\n');
     const timestamp = String(Math.floor(Date.now() / 1000));
     const headers: Record<string, string> = { 'content-type': d.body === 'json' ? 'application/json' : 'application/x-ndjson', 'x-gatehouse-timestamp': timestamp, ...authorization(d.auth, this.env, d.name) };
     if (d.hmacSecretEnv) headers['x-gatehouse-signature'] = `sha256=${createHmac('sha256', secretFrom(this.env, d.hmacSecretEnv, d.name)).update(`${timestamp}.`).update(body).digest('hex')}`;
-    let answer: HttpAnswer;
-    try {
-      answer = await post(d.url, headers, body, { timeoutMs: d.timeoutMs });
-    } catch (error) {
-      this.bytes.discard();
-      throw error;
-    }
-    if (!answer.bodySent) this.bytes.discard();
+    const answer = await post(d.url, headers, body, { timeoutMs: d.timeoutMs });
     if (answer.status < 200 || answer.status >= 300) throw DestinationError.fromStatus(answer.status, answer.text, answer.header('retry-after'));
   }
 }
