@@ -21,6 +21,24 @@ import { sinkFor } from './sinks/sink-for';
 const IDLE_MS = 1000;
 /** Records a transaction for a destination with no batch size (file, stdout, syslog): any number of lines go at once, so catching up takes fewer, bigger reads. */
 const UNBATCHED_PAGE = 2000;
+/** Records a transaction, at most, for a destination that takes batches: as many whole batches as fit (at least one). */
+const RECORDS_A_TRANSACTION = 2000;
+
+/** A destination's place in the chain: the last record and the last checkpoint it has. */
+interface Position {
+  seq: string;
+  checkpoint: string;
+}
+
+/** What one batch did. */
+interface Shipped {
+  /** Records and checkpoints read (0: nothing new). */
+  read: number;
+  /** Records read from the chain (fewer than asked: the batch reached its end). */
+  records: number;
+  /** Where the cursor goes now, and how many records that delivers; absent when the batch moved it itself. */
+  to?: Position & { delivered: number };
+}
 
 /**
  * Ships the audit chain to every configured destination, each on its own cursor in PostgreSQL:
@@ -112,75 +130,112 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /**
-   * One batch of up to `limit` records past the cursor, with the signed checkpoints the batch
-   * reaches (each after the record it ends on; one made of records already shipped goes on its
-   * own): how many were read (0: nothing new, or another replica has it).
+   * Up to `limit` records past the cursor a batch, with the signed checkpoints each batch reaches
+   * (each after the record it ends on; one made of records already shipped goes on its own): how
+   * many were read (0: nothing new, or another replica has it). A destination that takes batches
+   * gets several in one transaction, the cursor locked once and moved once (a transaction a batch
+   * spent as long in round trips to PostgreSQL as in sending); if one of them fails, the cursor
+   * moves past those before it and the failure is dealt with as any other.
    */
   async shipOnce(destination: AuditDestination, sink: Sink, limit: number): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
+    let interrupted: { error: unknown } | undefined;
+    const read = await this.dataSource.transaction(async (manager) => {
       const [cursor] = (await manager.query(
         `SELECT delivered_seq::text AS seq_text, delivered_checkpoint::text AS checkpoint_text FROM audit.destination_cursors WHERE name = $1 FOR UPDATE SKIP LOCKED`,
         [destination.name],
       )) as { seq_text: string; checkpoint_text: string }[];
       if (!cursor) return 0;
-      // The records this process just appended are at hand; others are read from the table (the
-      // next page read while this one is sent). Either way as the text they are stored as,
-      // parsed only if the destination needs their fields.
-      const live = this.recent.after(cursor.seq_text, limit);
-      const rows = live ?? (await this.pageAhead.take(manager, destination.name, cursor.seq_text, limit));
-      if (!live && !this.stopped) this.pageAhead.readNext(destination.name, rows, limit);
-      if (sink.sendLines && shipsAsStored(destination) && limit > 1) {
-        const shipped = await this.shipStored(manager, destination, sink.sendLines.bind(sink), cursor, rows);
-        if (shipped !== undefined) return shipped;
-      }
-      const records = rows.map((row) => ChainEntry.stored(row.sequence, row.type, row.line));
-      const reached = records.length > 0 ? (records[records.length - 1] as ChainEntry).sequence : cursor.seq_text;
-      const checkpoints = await checkpointsBetween(manager, cursor.checkpoint_text, reached);
-      if (records.length === 0 && checkpoints.length === 0) return 0;
-      const entries = interleave(records, checkpoints).filter((entry) => takes(destination, entry));
-      const batch = entries.map((entry) => outgoing(entry, destination.format));
-      const lastCheckpoint = checkpoints.length > 0 ? (checkpoints[checkpoints.length - 1] as ChainEntry).sequence : cursor.checkpoint_text;
-      const taken = entries.filter((entry) => entry.type !== CHECKPOINT_TYPE).length;
-      try {
-        await sink.send(batch);
-      } catch (error) {
-        const refusedForGood = error instanceof DestinationError && (error.kind === 'reject' || error.kind === 'split');
-        if (!refusedForGood || records.length > 1) throw error;
-        if (records.length === 0) {
-          // Only checkpoints, refused for good: the next ones anchor the chain as well; say so, and go on.
-          await manager.query(`UPDATE audit.destination_cursors SET delivered_checkpoint = $2, failed = failed + 1, last_error = $3, updated_at = now() WHERE name = $1`, [destination.name, lastCheckpoint, (error as Error).message]);
-          this.logger.error({ destination: destination.name, checkpoint: lastCheckpoint, reason: (error as Error).message }, 'audit destination refused a signed checkpoint for good; skipped');
-          return checkpoints.length;
+      // Whole batches only: while a refusal is narrowed down (a smaller limit), one at a time.
+      const batches = 'batchSize' in destination && limit >= destination.batchSize ? Math.max(1, Math.floor(RECORDS_A_TRANSACTION / limit)) : 1;
+      let at: Position = { seq: cursor.seq_text, checkpoint: cursor.checkpoint_text };
+      let read = 0;
+      let delivered = 0;
+      for (let i = 0; i < batches; i++) {
+        let shipped: Shipped;
+        try {
+          shipped = await this.shipBatch(manager, destination, sink, limit, at, i === 0);
+        } catch (error) {
+          if (i === 0) throw error;
+          interrupted = { error };
+          break;
         }
-        // One record the destination will never take: set it aside with the reason, and go on
-        // (a checkpoint in the same batch goes with the next one).
-        const last = records[0] as ChainEntry;
-        await manager.query(`INSERT INTO audit.destination_quarantine (name, seq, record_id, reason) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [destination.name, last.sequence, last.event.id, (error as Error).message]);
-        await manager.query(`UPDATE audit.destination_cursors SET delivered_seq = $2, failed = failed + 1, last_error = $3, updated_at = now() WHERE name = $1`, [destination.name, last.sequence, (error as Error).message]);
-        this.logger.warn({ destination: destination.name, seq: last.sequence, reason: (error as Error).message }, 'audit destination refused a record for good; quarantined');
-        return 1;
+        read += shipped.read;
+        // The batch moved the cursor itself (a record set aside; only ever the first batch).
+        if (!shipped.to) return read;
+        at = shipped.to;
+        delivered += shipped.to.delivered;
+        if (shipped.records < limit || this.stopped) break;
       }
-      await advanceCursor(manager, destination.name, reached, lastCheckpoint, taken);
-      return records.length + checkpoints.length;
+      if (read > 0) await advanceCursor(manager, destination.name, at.seq, at.checkpoint, delivered);
+      return read;
     });
+    if (interrupted) throw interrupted.error;
+    return read;
   }
 
   /**
-   * A page shipped as its records' stored text (see storedLines). A refusal of
-   * several records is thrown: the loop halves the page. One record (or only checkpoints)
-   * refused for good: undefined, and the record-by-record path sets it aside at once.
+   * One batch of up to `limit` records past `at`, in the shipping transaction. The cursor is
+   * left to the caller (`to`: where it goes), except when a record is set aside: that is done
+   * here, and only for the first batch of a transaction (a later one throws, so the batches
+   * before it are committed first).
    */
-  private async shipStored(manager: EntityManager, destination: AuditDestination, sendLines: NonNullable<Sink['sendLines']>, cursor: { seq_text: string; checkpoint_text: string }, rows: readonly StoredRow[]): Promise<number | undefined> {
-    const page = await storedLines(manager, { seq: cursor.seq_text, checkpoint: cursor.checkpoint_text }, rows);
-    if (!page) return 0;
+  private async shipBatch(manager: EntityManager, destination: AuditDestination, sink: Sink, limit: number, at: Position, first: boolean): Promise<Shipped> {
+    // The records this process just appended are at hand; others are read from the table (the
+    // next page read while this one is sent). Either way as the text they are stored as,
+    // parsed only if the destination needs their fields.
+    const live = this.recent.after(at.seq, limit);
+    const rows = live ?? (await this.pageAhead.take(manager, destination.name, at.seq, limit));
+    if (!live && !this.stopped) this.pageAhead.readNext(destination.name, rows, limit);
+    if (sink.sendLines && shipsAsStored(destination) && limit > 1) {
+      const shipped = await this.shipStored(manager, sink.sendLines.bind(sink), at, rows, first);
+      if (shipped !== undefined) return shipped;
+    }
+    const records = rows.map((row) => ChainEntry.stored(row.sequence, row.type, row.line));
+    const reached = records.length > 0 ? (records[records.length - 1] as ChainEntry).sequence : at.seq;
+    const checkpoints = await checkpointsBetween(manager, at.checkpoint, reached);
+    if (records.length === 0 && checkpoints.length === 0) return { read: 0, records: 0, to: { ...at, delivered: 0 } };
+    const entries = interleave(records, checkpoints).filter((entry) => takes(destination, entry));
+    const batch = entries.map((entry) => outgoing(entry, destination.format));
+    const lastCheckpoint = checkpoints.length > 0 ? (checkpoints[checkpoints.length - 1] as ChainEntry).sequence : at.checkpoint;
+    const taken = entries.filter((entry) => entry.type !== CHECKPOINT_TYPE).length;
+    try {
+      await sink.send(batch);
+    } catch (error) {
+      const refusedForGood = error instanceof DestinationError && (error.kind === 'reject' || error.kind === 'split');
+      if (!refusedForGood || records.length > 1 || !first) throw error;
+      if (records.length === 0) {
+        // Only checkpoints, refused for good: the next ones anchor the chain as well; say so, and go on.
+        await manager.query(`UPDATE audit.destination_cursors SET delivered_checkpoint = $2, failed = failed + 1, last_error = $3, updated_at = now() WHERE name = $1`, [destination.name, lastCheckpoint, (error as Error).message]);
+        this.logger.error({ destination: destination.name, checkpoint: lastCheckpoint, reason: (error as Error).message }, 'audit destination refused a signed checkpoint for good; skipped');
+        return { read: checkpoints.length, records: 0 };
+      }
+      // One record the destination will never take: set it aside with the reason, and go on
+      // (a checkpoint in the same batch goes with the next one).
+      const last = records[0] as ChainEntry;
+      await manager.query(`INSERT INTO audit.destination_quarantine (name, seq, record_id, reason) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [destination.name, last.sequence, last.event.id, (error as Error).message]);
+      await manager.query(`UPDATE audit.destination_cursors SET delivered_seq = $2, failed = failed + 1, last_error = $3, updated_at = now() WHERE name = $1`, [destination.name, last.sequence, (error as Error).message]);
+      this.logger.warn({ destination: destination.name, seq: last.sequence, reason: (error as Error).message }, 'audit destination refused a record for good; quarantined');
+      return { read: 1, records: 1 };
+    }
+    return { read: records.length + checkpoints.length, records: records.length, to: { seq: reached, checkpoint: lastCheckpoint, delivered: taken } };
+  }
+
+  /**
+   * A page shipped as its records' stored text (see storedLines). A refusal of several records
+   * (or in a later batch of the transaction) is thrown: the loop halves the page. One record (or
+   * only checkpoints) refused for good: undefined, and the record-by-record path sets it aside
+   * at once.
+   */
+  private async shipStored(manager: EntityManager, sendLines: NonNullable<Sink['sendLines']>, at: Position, rows: readonly StoredRow[], first: boolean): Promise<Shipped | undefined> {
+    const page = await storedLines(manager, at, rows);
+    if (!page) return { read: 0, records: 0, to: { ...at, delivered: 0 } };
     try {
       await sendLines(page.lines);
     } catch (error) {
-      if (error instanceof DestinationError && (error.kind === 'reject' || error.kind === 'split') && page.records <= 1) return undefined;
+      if (first && error instanceof DestinationError && (error.kind === 'reject' || error.kind === 'split') && page.records <= 1) return undefined;
       throw error;
     }
-    await advanceCursor(manager, destination.name, page.reached, page.lastCheckpoint, page.records);
-    return page.lines.length;
+    return { read: page.lines.length, records: page.records, to: { seq: page.reached, checkpoint: page.lastCheckpoint, delivered: page.records } };
   }
 
   private async setState(destination: AuditDestination, state: 'active' | 'paused', reason: string | null): Promise<void> {
