@@ -6,7 +6,7 @@ import { AUDIT_CONFIG, type AuditConfig } from '../config';
 import { AUDIT_DESTINATIONS } from './audit-destinations.token';
 import { DestinationError } from './destination-error';
 import { CHECKPOINT_TYPE } from '../checkpoints/checkpoint-event';
-import { advanceCursor, checkpointsBetween } from './checkpoints-between';
+import { advanceCursor, checkpointsBetween, checkpointsFor } from './checkpoints-between';
 import { RecentRecords } from '../records/record-event/recent-records';
 import { ChainEntry } from './chain-entry';
 import { interleave } from './interleave';
@@ -147,13 +147,16 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
       if (!cursor) return 0;
       // Whole batches only: while a refusal is narrowed down (a smaller limit), one at a time.
       const batches = 'batchSize' in destination && limit >= destination.batchSize ? Math.max(1, Math.floor(RECORDS_A_TRANSACTION / limit)) : 1;
+      // The signed checkpoints they can reach, read once: records are numbered without gaps, so
+      // these batches end at most this far past the cursor.
+      const known = await checkpointsBetween(manager, cursor.checkpoint_text, (BigInt(cursor.seq_text) + BigInt(limit * batches)).toString());
       let at: Position = { seq: cursor.seq_text, checkpoint: cursor.checkpoint_text };
       let read = 0;
       let delivered = 0;
       for (let i = 0; i < batches; i++) {
         let shipped: Shipped;
         try {
-          shipped = await this.shipBatch(manager, destination, sink, limit, at, i === 0);
+          shipped = await this.shipBatch(manager, destination, sink, limit, at, known, i === 0);
         } catch (error) {
           if (i === 0) throw error;
           interrupted = { error };
@@ -179,7 +182,7 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
    * here, and only for the first batch of a transaction (a later one throws, so the batches
    * before it are committed first).
    */
-  private async shipBatch(manager: EntityManager, destination: AuditDestination, sink: Sink, limit: number, at: Position, first: boolean): Promise<Shipped> {
+  private async shipBatch(manager: EntityManager, destination: AuditDestination, sink: Sink, limit: number, at: Position, known: readonly ChainEntry[], first: boolean): Promise<Shipped> {
     // The records this process just appended are at hand; others are read from the table (the
     // next page read while this one is sent). Either way as the text they are stored as,
     // parsed only if the destination needs their fields.
@@ -187,12 +190,12 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
     const rows = live ?? (await this.pageAhead.take(manager, destination.name, at.seq, limit));
     if (!live && !this.stopped) this.pageAhead.readNext(destination.name, rows, limit);
     if (sink.sendLines && shipsAsStored(destination) && limit > 1) {
-      const shipped = await this.shipStored(manager, sink.sendLines.bind(sink), at, rows, first);
+      const shipped = await this.shipStored(sink.sendLines.bind(sink), at, rows, known, first);
       if (shipped !== undefined) return shipped;
     }
     const records = rows.map((row) => ChainEntry.stored(row.sequence, row.type, row.line));
     const reached = records.length > 0 ? (records[records.length - 1] as ChainEntry).sequence : at.seq;
-    const checkpoints = await checkpointsBetween(manager, at.checkpoint, reached);
+    const checkpoints = checkpointsFor(known, at.checkpoint, reached);
     if (records.length === 0 && checkpoints.length === 0) return { read: 0, records: 0, to: { ...at, delivered: 0 } };
     const entries = interleave(records, checkpoints).filter((entry) => takes(destination, entry));
     const batch = entries.map((entry) => outgoing(entry, destination.format));
@@ -226,8 +229,8 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
    * only checkpoints) refused for good: undefined, and the record-by-record path sets it aside
    * at once.
    */
-  private async shipStored(manager: EntityManager, sendLines: NonNullable<Sink['sendLines']>, at: Position, rows: readonly StoredRow[], first: boolean): Promise<Shipped | undefined> {
-    const page = await storedLines(manager, at, rows);
+  private async shipStored(sendLines: NonNullable<Sink['sendLines']>, at: Position, rows: readonly StoredRow[], known: readonly ChainEntry[], first: boolean): Promise<Shipped | undefined> {
+    const page = storedLines(at, rows, known);
     if (!page) return { read: 0, records: 0, to: { ...at, delivered: 0 } };
     try {
       await sendLines(page.lines);

@@ -9,6 +9,12 @@ export async function checkpointsBetween(manager: EntityManager, after: string, 
   return rows.map((row) => ChainEntry.of(checkpointEvent(checkpointFromRow(row))));
 }
 
+/** Those of `known` (in order) past the checkpoint `after`, up to the record `upTo`. */
+export function checkpointsFor(known: readonly ChainEntry[], after: string, upTo: string): ChainEntry[] {
+  const [from, to] = [BigInt(after), BigInt(upTo)];
+  return known.filter((entry) => BigInt(entry.sequence) > from && BigInt(entry.sequence) <= to);
+}
+
 /** Moves a destination's cursor past what it took (in the transaction that read it). */
 export async function advanceCursor(manager: EntityManager, name: string, reached: string, lastCheckpoint: string, delivered: number): Promise<void> {
   await manager.query(`UPDATE audit.destination_cursors SET delivered_seq = $2, delivered_checkpoint = $3, delivered = delivered + $4, last_error = NULL, updated_at = now() WHERE name = $1`, [name, reached, lastCheckpoint, delivered]);

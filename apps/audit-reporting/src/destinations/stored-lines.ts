@@ -1,5 +1,5 @@
-import type { EntityManager } from 'typeorm';
-import { checkpointsBetween } from './checkpoints-between';
+import type { ChainEntry } from './chain-entry';
+import { checkpointsFor } from './checkpoints-between';
 import { interleave } from './interleave';
 import { outgoing } from './record-format';
 import type { StoredRow } from './stored-rows';
@@ -22,9 +22,9 @@ export interface StoredLines {
  * but the row itself. (Rows, not PostgreSQL's string_agg: measured, the aggregate read a third
  * slower, and one multi-MB field costs the client more to take in than two thousand small ones.)
  */
-export async function storedLines(manager: EntityManager, cursor: { seq: string; checkpoint: string }, rows: readonly StoredRow[]): Promise<StoredLines | undefined> {
+export function storedLines(cursor: { seq: string; checkpoint: string }, rows: readonly StoredRow[], known: readonly ChainEntry[]): StoredLines | undefined {
   const reached = rows.at(-1)?.sequence ?? cursor.seq;
-  const checkpoints = (await checkpointsBetween(manager, cursor.checkpoint, reached)).map((entry) => ({ sequence: entry.sequence, line: outgoing(entry, 'cloudevents').line }));
+  const checkpoints = checkpointsFor(known, cursor.checkpoint, reached).map((entry) => ({ sequence: entry.sequence, line: outgoing(entry, 'cloudevents').line }));
   if (rows.length === 0 && checkpoints.length === 0) return undefined;
   const lines = interleave(rows, checkpoints).map((entry) => entry.line);
   return { lines, records: rows.length, reached, lastCheckpoint: checkpoints.at(-1)?.sequence ?? cursor.checkpoint };

@@ -11,6 +11,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { Checkpointer } from '../checkpoints/checkpointer';
 import { CHECKPOINT_TYPE, checkpointInLine } from '../checkpoints/checkpoint-event';
+import { checkpointsBetween } from '../destinations/checkpoints-between';
 import { storedLines } from '../destinations/stored-lines';
 import { readStoredRows } from '../destinations/stored-rows';
 import { accessRequested } from '../test/audited-events';
@@ -116,7 +117,7 @@ describe('a tamper-evident audit trail on real PostgreSQL', () => {
     // What a cloudevents destination with no filter is sent when it catches up (after an outage,
     // a restart): records 4..11, with the checkpoints of 5 and 10 among them.
     const manager = app.get(DataSource).manager;
-    const page = await storedLines(manager, { seq: '3', checkpoint: '0' }, await readStoredRows(manager, '3', 8));
+    const page = storedLines({ seq: '3', checkpoint: '0' }, await readStoredRows(manager, '3', 8), await checkpointsBetween(manager, '0', '1000'));
     const lines = page?.lines ?? [];
     const labels = lines.map((line) => {
       const event = JSON.parse(line) as { type: string; sequence: string };
@@ -128,11 +129,11 @@ describe('a tamper-evident audit trail on real PostgreSQL', () => {
     expect(page).toMatchObject({ records: 8, reached: '11', lastCheckpoint: '10' });
     expect(lines).toHaveLength(10);
     // Past the last record, the checkpoint of all 12 (made of records already shipped) goes on its own; then nothing is left.
-    const tail = await storedLines(manager, { seq: '12', checkpoint: '10' }, await readStoredRows(manager, '12', 8));
+    const tail = storedLines({ seq: '12', checkpoint: '10' }, await readStoredRows(manager, '12', 8), await checkpointsBetween(manager, '10', '1000'));
     expect(tail).toMatchObject({ records: 0, reached: '12', lastCheckpoint: '12' });
     expect(tail?.lines).toHaveLength(1);
     expect(checkpointInLine(JSON.parse(tail?.lines[0] ?? '{}'))?.size).toBe('12');
-    expect(await storedLines(manager, { seq: '12', checkpoint: '12' }, await readStoredRows(manager, '12', 8))).toBeUndefined();
+    expect(storedLines({ seq: '12', checkpoint: '12' }, await readStoredRows(manager, '12', 8), await checkpointsBetween(manager, '12', '1000'))).toBeUndefined();
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE of audit records, whoever asks', async () => {
