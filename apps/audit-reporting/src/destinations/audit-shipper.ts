@@ -21,8 +21,13 @@ import { sinkFor } from './sinks/sink-for';
 const IDLE_MS = 1000;
 /** Records a transaction for a destination with no batch size (file, stdout, syslog): any number of lines go at once, so catching up takes fewer, bigger reads. */
 const UNBATCHED_PAGE = 2000;
-/** Records a transaction, at most, for a destination that takes batches: as many whole batches as fit (at least one). */
-const RECORDS_A_TRANSACTION = 2000;
+/** Records a transaction, at most, while a destination catches up: as many whole batches (or pages) as fit, at least one. */
+const RECORDS_A_TRANSACTION = 8000;
+
+/** Records a batch: the destination's batch size, or a page for one that takes any number of lines. */
+function batchOf(destination: AuditDestination): number {
+  return 'batchSize' in destination ? destination.batchSize : UNBATCHED_PAGE;
+}
 
 /** A destination's place in the chain: the last record and the last checkpoint it has. */
 interface Position {
@@ -88,7 +93,7 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async loop(destination: AuditDestination, sink: Sink): Promise<void> {
-    const batch = 'batchSize' in destination ? destination.batchSize : UNBATCHED_PAGE;
+    const batch = batchOf(destination);
     let limit = batch;
     let failures = 0;
     let paused = false;
@@ -132,10 +137,11 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
   /**
    * Up to `limit` records past the cursor a batch, with the signed checkpoints each batch reaches
    * (each after the record it ends on; one made of records already shipped goes on its own): how
-   * many were read (0: nothing new, or another replica has it). A destination that takes batches
-   * gets several in one transaction, the cursor locked once and moved once (a transaction a batch
-   * spent as long in round trips to PostgreSQL as in sending); if one of them fails, the cursor
-   * moves past those before it and the failure is dealt with as any other.
+   * many were read (0: nothing new, or another replica has it). A destination catching up gets
+   * several batches (or pages) in one transaction, the cursor locked once and moved once (a
+   * transaction a batch spent as long in round trips to PostgreSQL, and in its commit, as in
+   * sending); if one of them fails, the cursor moves past those before it and the failure is
+   * dealt with as any other.
    */
   async shipOnce(destination: AuditDestination, sink: Sink, limit: number): Promise<number> {
     let interrupted: { error: unknown } | undefined;
@@ -146,7 +152,7 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
       )) as { seq_text: string; checkpoint_text: string }[];
       if (!cursor) return 0;
       // Whole batches only: while a refusal is narrowed down (a smaller limit), one at a time.
-      const batches = 'batchSize' in destination && limit >= destination.batchSize ? Math.max(1, Math.floor(RECORDS_A_TRANSACTION / limit)) : 1;
+      const batches = limit >= batchOf(destination) ? Math.max(1, Math.floor(RECORDS_A_TRANSACTION / limit)) : 1;
       // The signed checkpoints they can reach, read once: records are numbered without gaps, so
       // these batches end at most this far past the cursor.
       const known = await checkpointsBetween(manager, cursor.checkpoint_text, (BigInt(cursor.seq_text) + BigInt(limit * batches)).toString());
