@@ -59,12 +59,9 @@ export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdo
         for (const row of rows) frontier.add(row.hash);
       }
       const body: CheckpointBody = { size: head.seq_text, root: frontier.root(), headHash: head.hash, createdAt: new Date().toISOString(), keyId: this.key.keyId };
-      await this.dataSource.query(
-        `INSERT INTO audit.checkpoints (size, root, head_hash, created_at, key_id, signature, frontier) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (size) DO NOTHING`,
-        [body.size, body.root, body.headHash, body.createdAt, body.keyId, signCheckpoint(body, this.key.privateKey), JSON.stringify(frontier.toJson())],
-      );
+      const made = await insertCheckpoint(this.dataSource, body, signCheckpoint(body, this.key.privateKey), frontier.toJson());
       this.lastAt = Date.now();
-      return body.size;
+      return made ? body.size : undefined;
     } catch (error) {
       this.logger.error({ err: error }, 'could not make an audit checkpoint; trying again shortly');
       return undefined;
@@ -72,4 +69,22 @@ export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdo
       this.running = false;
     }
   }
+}
+
+/**
+ * Stores a checkpoint unless one as large or larger is there: checkpoints commit in the order of
+ * their sizes, whichever replica makes them. A destination ships the checkpoints past the last it
+ * shipped, so one committed after a larger one would never reach it. The lock makes replicas
+ * take turns, and the check runs after it, on what the one before committed. False if not stored.
+ */
+export async function insertCheckpoint(dataSource: DataSource, body: CheckpointBody, signature: string, frontier: unknown): Promise<boolean> {
+  return dataSource.transaction(async (manager) => {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtext('gatehouse.audit.checkpoints'))`);
+    const rows = (await manager.query(
+      `INSERT INTO audit.checkpoints (size, root, head_hash, created_at, key_id, signature, frontier)
+       SELECT $1::bigint, $2, $3, $4::timestamptz, $5, $6, $7::jsonb WHERE NOT EXISTS (SELECT FROM audit.checkpoints WHERE size >= $1::bigint) RETURNING size`,
+      [body.size, body.root, body.headHash, body.createdAt, body.keyId, signature, JSON.stringify(frontier)],
+    )) as unknown[];
+    return rows.length === 1;
+  });
 }

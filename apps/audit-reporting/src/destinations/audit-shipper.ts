@@ -19,10 +19,16 @@ import { sinkFor } from './sinks/sink-for';
 
 /** Between looks at the chain when nothing is new: appends by this process wake the loops at once; this catches other replicas' appends. */
 const IDLE_MS = 1000;
-/** Records a transaction for a destination with no batch size (file, stdout, syslog): any number of lines go at once, so catching up takes fewer, bigger reads. */
+/** Records a page for a destination with no batch size (file, stdout, syslog): any number of lines go at once, so catching up takes fewer, bigger reads. */
 const UNBATCHED_PAGE = 2000;
 /** Records a transaction, at most, while a destination catches up: as many whole batches (or pages) as fit, at least one. */
 const RECORDS_A_TRANSACTION = 8000;
+/**
+ * No batch is added to a transaction after this long: a slow destination neither holds its
+ * cursor unmoved for minutes (lag metrics, `audit destinations`) nor, after a crash, has many
+ * batches to be sent again.
+ */
+const TRANSACTION_MS = 1000;
 
 /** Records a batch: the destination's batch size, or a page for one that takes any number of lines. */
 function batchOf(destination: AuditDestination): number {
@@ -52,7 +58,7 @@ interface Shipped {
  * destination fails on its own while the others flow: retried with backoff and jitter (or as
  * Retry-After says), split on 413, a record refused for good quarantined with the reason, and
  * paused — loudly — while its credentials are refused. Replicas share the work: a destination's
- * cursor row is locked while its batch is shipped.
+ * cursor row is locked while its batches are shipped.
  */
 @Injectable()
 export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -115,7 +121,7 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
           .query(`UPDATE audit.destination_cursors SET failed = failed + 1, last_error = $2, updated_at = now() WHERE name = $1`, [destination.name, failure.message])
           .catch(() => undefined);
         if (failure.kind === 'split' || failure.kind === 'reject') {
-          // Smaller batches, down to the one record it refuses (quarantined in shipOnce).
+          // Smaller batches, down to the one record it refuses (quarantined in shipBatch).
           limit = Math.max(1, Math.floor(limit / 2));
           continue;
         }
@@ -145,6 +151,7 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
    */
   async shipOnce(destination: AuditDestination, sink: Sink, limit: number): Promise<number> {
     let interrupted: { error: unknown } | undefined;
+    const began = Date.now();
     const read = await this.dataSource.transaction(async (manager) => {
       const [cursor] = (await manager.query(
         `SELECT delivered_seq::text AS seq_text, delivered_checkpoint::text AS checkpoint_text FROM audit.destination_cursors WHERE name = $1 FOR UPDATE SKIP LOCKED`,
@@ -154,32 +161,48 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
       // Whole batches only: while a refusal is narrowed down (a smaller limit), one at a time.
       const batches = limit >= batchOf(destination) ? Math.max(1, Math.floor(RECORDS_A_TRANSACTION / limit)) : 1;
       // The signed checkpoints they can reach, read once: records are numbered without gaps, so
-      // these batches end at most this far past the cursor.
+      // these batches end at most this far past the cursor (and checkpoints commit in size order:
+      // insertCheckpoint).
       const known = await checkpointsBetween(manager, cursor.checkpoint_text, (BigInt(cursor.seq_text) + BigInt(limit * batches)).toString());
       let at: Position = { seq: cursor.seq_text, checkpoint: cursor.checkpoint_text };
-      let read = 0;
+      let total = 0;
       let delivered = 0;
       for (let i = 0; i < batches; i++) {
+        // A failed read has aborted the transaction: thrown as it is, nothing committed.
+        const rows = await this.rowsAfter(manager, destination.name, at, limit);
         let shipped: Shipped;
         try {
-          shipped = await this.shipBatch(manager, destination, sink, limit, at, known, i === 0);
+          shipped = await this.shipBatch(manager, destination, sink, { limit, at, rows, known, first: i === 0 });
         } catch (error) {
           if (i === 0) throw error;
           interrupted = { error };
           break;
         }
-        read += shipped.read;
+        total += shipped.read;
         // The batch moved the cursor itself (a record set aside; only ever the first batch).
-        if (!shipped.to) return read;
+        if (!shipped.to) return total;
         at = shipped.to;
         delivered += shipped.to.delivered;
-        if (shipped.records < limit || this.stopped) break;
+        if (shipped.records < limit || this.stopped || Date.now() - began >= TRANSACTION_MS) break;
       }
-      if (read > 0) await advanceCursor(manager, destination.name, at.seq, at.checkpoint, delivered);
-      return read;
+      if (total > 0) await advanceCursor(manager, destination.name, at.seq, at.checkpoint, delivered);
+      return total;
     });
     if (interrupted) throw interrupted.error;
     return read;
+  }
+
+  /**
+   * Up to `limit` records past `at`: those this process just appended are at hand; others are
+   * read from the table (the next page read while this one is sent). Either way as the text they
+   * are stored as, parsed only if the destination needs their fields.
+   */
+  private async rowsAfter(manager: EntityManager, name: string, at: Position, limit: number): Promise<StoredRow[]> {
+    const live = this.recent.after(at.seq, limit);
+    if (live) return live;
+    const rows = await this.pageAhead.take(manager, name, at.seq, limit);
+    if (!this.stopped) this.pageAhead.readNext(name, rows, limit);
+    return rows;
   }
 
   /**
@@ -188,13 +211,12 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
    * here, and only for the first batch of a transaction (a later one throws, so the batches
    * before it are committed first).
    */
-  private async shipBatch(manager: EntityManager, destination: AuditDestination, sink: Sink, limit: number, at: Position, known: readonly ChainEntry[], first: boolean): Promise<Shipped> {
-    // The records this process just appended are at hand; others are read from the table (the
-    // next page read while this one is sent). Either way as the text they are stored as,
-    // parsed only if the destination needs their fields.
-    const live = this.recent.after(at.seq, limit);
-    const rows = live ?? (await this.pageAhead.take(manager, destination.name, at.seq, limit));
-    if (!live && !this.stopped) this.pageAhead.readNext(destination.name, rows, limit);
+  private async shipBatch(
+    manager: EntityManager,
+    destination: AuditDestination,
+    sink: Sink,
+    { limit, at, rows, known, first }: { limit: number; at: Position; rows: readonly StoredRow[]; known: readonly ChainEntry[]; first: boolean },
+  ): Promise<Shipped> {
     if (sink.sendLines && shipsAsStored(destination) && limit > 1) {
       const shipped = await this.shipStored(sink.sendLines.bind(sink), at, rows, known, first);
       if (shipped !== undefined) return shipped;

@@ -1,8 +1,8 @@
 import type { ShippedEvent } from './sinks/sink';
 
 /**
- * A record or checkpoint of the chain on its way to the destinations. A record read back from
- * the table stays the text it is stored as until something needs its fields: a `cloudevents`
+ * A record or checkpoint of the chain on its way to the destinations. A record stays the text
+ * it is stored as until something needs its fields: a `cloudevents`
  * destination that filters by type only ships that text as it is, never parsed and written again.
  */
 export class ChainEntry {
@@ -11,7 +11,7 @@ export class ChainEntry {
     readonly sequence: string,
     readonly type: string,
     private parsed: ShippedEvent | undefined,
-    /** The stored JSON, when read back from the table. */
+    /** The stored JSON (a record read back from the table, or kept as text since its append). */
     readonly text: string | undefined,
   ) {}
 

@@ -16,8 +16,9 @@ export interface StoredLines {
 }
 
 /**
- * The records past the cursor (`rows`, read with readStoredRows), as the text they are stored as, each signed checkpoint
- * right after the record it ends on (one of records already shipped goes first): what a
+ * The records past the cursor (`rows`: read with readStoredRows, or kept since their append), as
+ * the text they are stored as, each signed checkpoint of `known` right after the record it ends
+ * on (one of records already shipped goes first): what a
  * destination that ships records as they are stored is sent, with nothing built per record
  * but the row itself. (Rows, not PostgreSQL's string_agg: measured, the aggregate read a third
  * slower, and one multi-MB field costs the client more to take in than two thousand small ones.)

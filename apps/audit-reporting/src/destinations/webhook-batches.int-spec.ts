@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
@@ -6,13 +7,16 @@ import { KafkaConnection, KafkaPublisher, outgoing } from '@gatehouse/messaging'
 import { createLogger } from '@gatehouse/observability';
 import { serviceTestEnv, waitFor, type ServiceTestEnv } from '@gatehouse/testing';
 import { Client } from 'pg';
+import { CHECKPOINT_TYPE, checkpointInLine } from '../checkpoints/checkpoint-event';
+import { Checkpointer } from '../checkpoints/checkpointer';
 import { accessRequested } from '../test/audited-events';
 import { startAuditReporting } from '../test/start-audit-reporting';
 
 /**
- * A backlog shipped to a batched webhook goes several batches a transaction (one cursor move).
- * When a later batch of such a transaction fails, the batches before it were taken: the cursor
- * moves past them, and they are not sent again.
+ * A backlog shipped to a batched webhook goes several batches a transaction (one cursor move),
+ * the signed checkpoints among its records. When a later batch of such a transaction fails, the
+ * batches before it were taken: the cursor moves past them (and past their checkpoints), and
+ * they are not sent again.
  */
 describe('a webhook catching up on a backlog', () => {
   let testEnv: ServiceTestEnv;
@@ -28,21 +32,31 @@ describe('a webhook catching up on a backlog', () => {
   const answers: number[] = [];
   /** Record ids the receiver took (answered 200), in arrival order. */
   const taken: string[] = [];
+  /** Sizes of the signed checkpoints it took, in arrival order. */
+  const checkpoints: string[] = [];
+  /** What it took, in order: `r<sequence>` for a record, `c<size>` for a checkpoint. */
+  const arrived: string[] = [];
 
   beforeAll(async () => {
     server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const ids = Buffer.concat(chunks)
+        const lines = Buffer.concat(chunks)
           .toString()
           .split('\n')
           .filter(Boolean)
-          .map((line) => (JSON.parse(line) as { id: string }).id);
+          .map((line) => JSON.parse(line) as { id: string; type: string; sequence: string });
         const status = up ? (script.shift() ?? 200) : 503;
         if (up) answers.push(status);
-        if (status === 200) taken.push(...ids);
-        res.writeHead(status).end();
+        if (status !== 200) return res.writeHead(status).end();
+        for (const line of lines) {
+          const size = line.type === CHECKPOINT_TYPE ? (checkpointInLine(line)?.size ?? 'unreadable') : undefined;
+          if (size) checkpoints.push(size);
+          else taken.push(line.id);
+          arrived.push(size ? `c${size}` : `r${line.sequence}`);
+        }
+        res.writeHead(200).end();
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -57,7 +71,9 @@ describe('a webhook catching up on a backlog', () => {
     connection = new KafkaConnection({ clientId: 'test', brokers: testEnv.brokers, logger, topicPrefix: testEnv.topicPrefix });
     db = new Client({ connectionString: testEnv.database.url });
     await db.connect();
-    app = await startAuditReporting({ ...testEnv.env, AUDIT_DESTINATION_RETRY_MAX_MS: '300' }, logger, destinations);
+    const signingKey = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    // Checkpoints are made by the test (below), between rounds of records.
+    app = await startAuditReporting({ ...testEnv.env, AUDIT_DESTINATION_RETRY_MAX_MS: '300', AUDIT_SIGNING_KEY: signingKey }, logger, destinations);
   });
   afterAll(async () => {
     await app?.close();
@@ -67,10 +83,17 @@ describe('a webhook catching up on a backlog', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  it('keeps the batches taken before a failed one, and sends each record once', async () => {
+  it('keeps the batches taken before a failed one, and sends each record and checkpoint once', async () => {
+    // 23 records while the receiver is down, a signed checkpoint every 4 and one of all 23:
+    // several fall inside the batches of one transaction.
     const events = Array.from({ length: 23 }, (_, i) => accessRequested(undefined, `INC-${i}`));
-    await new KafkaPublisher(connection).publish(events.map((e) => outgoing(e)));
-    await waitFor(async () => (await db.query(`SELECT count(*)::int AS n FROM audit.records`)).rows[0].n === 23, { what: '23 records in the chain while the receiver is down', timeoutMs: 30000 });
+    for (let from = 0; from < events.length; from += 4) {
+      const to = Math.min(events.length, from + 4);
+      await new KafkaPublisher(connection).publish(events.slice(from, to).map((e) => outgoing(e)));
+      await waitFor(async () => (await db.query(`SELECT count(*)::int AS n FROM audit.records`)).rows[0].n === to, { what: `${to} records in the chain`, timeoutMs: 30000 });
+      // Forced (the timer's own tick may be running at that moment: then asked again).
+      await waitFor(async () => (await app.get(Checkpointer).tick(true)) === String(to) || (await db.query(`SELECT 1 FROM audit.checkpoints WHERE size = $1`, [to])).rowCount === 1, { what: `the checkpoint of ${to} records` });
+    }
 
     // Back up: takes two batches, fails the third once, then takes the rest.
     script.push(200, 200, 503);
@@ -85,5 +108,13 @@ describe('a webhook catching up on a backlog', () => {
     expect(new Set(taken)).toEqual(new Set(events.map((e) => e.id)));
     const [{ seqs }] = (await db.query(`SELECT array_agg(id::text ORDER BY seq) AS seqs FROM audit.records`)).rows as { seqs: string[] }[];
     expect(taken).toEqual(seqs);
+    // Every checkpoint made, once each, in order; the cursor past the last one.
+    const made = (await db.query(`SELECT size::text AS s FROM audit.checkpoints ORDER BY size`)).rows.map((r: { s: string }) => r.s);
+    await waitFor(() => checkpoints.length >= made.length, { what: 'every checkpoint at the receiver' });
+    expect(made).toEqual(['4', '8', '12', '16', '20', '23']);
+    expect(checkpoints).toEqual(made);
+    // Each right after the record it ends on, also across the batches of one transaction.
+    for (const size of made) expect(arrived[arrived.indexOf(`c${size}`) - 1]).toBe(`r${size}`);
+    expect((await db.query(`SELECT delivered_checkpoint::text AS c FROM audit.destination_cursors WHERE name = 'backlog-hook'`)).rows[0].c).toBe(made.at(-1));
   });
 });

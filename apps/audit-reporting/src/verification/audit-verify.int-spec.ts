@@ -9,7 +9,7 @@ import { createLogger } from '@gatehouse/observability';
 import { runTs, serviceTestEnv, waitFor, type ServiceTestEnv } from '@gatehouse/testing';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { Checkpointer } from '../checkpoints/checkpointer';
+import { Checkpointer, insertCheckpoint } from '../checkpoints/checkpointer';
 import { CHECKPOINT_TYPE, checkpointInLine } from '../checkpoints/checkpoint-event';
 import { checkpointsBetween } from '../destinations/checkpoints-between';
 import { storedLines } from '../destinations/stored-lines';
@@ -134,6 +134,14 @@ describe('a tamper-evident audit trail on real PostgreSQL', () => {
     expect(tail?.lines).toHaveLength(1);
     expect(checkpointInLine(JSON.parse(tail?.lines[0] ?? '{}'))?.size).toBe('12');
     expect(storedLines({ seq: '12', checkpoint: '12' }, await readStoredRows(manager, '12', 8), await checkpointsBetween(manager, '12', '1000'))).toBeUndefined();
+  });
+
+  it('stores no checkpoint smaller than one already stored, so checkpoints commit in size order whichever replica makes them', async () => {
+    // Another replica's checkpoint of 11 records, made before the one of 12 committed but late
+    // to commit: a destination that already has the 12 would never be sent it.
+    const late = { size: '11', root: 'a'.repeat(64), headHash: 'b'.repeat(64), createdAt: new Date().toISOString(), keyId: 'k' };
+    expect(await insertCheckpoint(app.get(DataSource), late, 'signature', { size: '11', subtrees: [] })).toBe(false);
+    expect((await db.query(`SELECT size::int AS size FROM audit.checkpoints ORDER BY size`)).rows.map((r: { size: number }) => r.size)).toEqual([5, 10, 12]);
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE of audit records, whoever asks', async () => {
