@@ -78,7 +78,8 @@ export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdo
  * take turns, and the check runs after it, on what the one before committed. False if not stored.
  */
 export async function insertCheckpoint(dataSource: DataSource, body: CheckpointBody, signature: string, frontier: unknown): Promise<boolean> {
-  return dataSource.transaction(async (manager) => {
+  // Read committed: the check's snapshot is taken after the lock, so it sees the holder before.
+  return dataSource.transaction('READ COMMITTED', async (manager) => {
     await manager.query(`SELECT pg_advisory_xact_lock(hashtext('gatehouse.audit.checkpoints'))`);
     const rows = (await manager.query(
       `INSERT INTO audit.checkpoints (size, root, head_hash, created_at, key_id, signature, frontier)

@@ -72,8 +72,12 @@ describe('a webhook catching up on a backlog', () => {
     db = new Client({ connectionString: testEnv.database.url });
     await db.connect();
     const signingKey = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    // Checkpoints are made by the test (below), between rounds of records.
-    app = await startAuditReporting({ ...testEnv.env, AUDIT_DESTINATION_RETRY_MAX_MS: '300', AUDIT_SIGNING_KEY: signingKey }, logger, destinations);
+    // Checkpoints are made by the test (below), between rounds of records; never by the timer.
+    app = await startAuditReporting(
+      { ...testEnv.env, AUDIT_DESTINATION_RETRY_MAX_MS: '300', AUDIT_SIGNING_KEY: signingKey, AUDIT_CHECKPOINT_EVERY: '1000000', AUDIT_CHECKPOINT_INTERVAL_MS: '86400000' },
+      logger,
+      destinations,
+    );
   });
   afterAll(async () => {
     await app?.close();
