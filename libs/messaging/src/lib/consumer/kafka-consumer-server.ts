@@ -1,5 +1,5 @@
 import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/microservices';
-import { MESSAGES, deadLetterTopicOf, parseReply, parseMessage, type Envelope, type QueryType } from '@gatehouse/contracts';
+import { MESSAGES, deadLetterTopicOf, parseReply, parseMessage, type Envelope, type MessageType, type QueryType } from '@gatehouse/contracts';
 import { GROUP_LIVENESS, IDLE_FETCH_WAIT_MS } from '../kafka/group-liveness';
 import { ResilientConsumer } from '../kafka/resilient-consumer';
 import { isExpired, releaseDeadline, runWithDeadline } from '../request-reply/deadline';
@@ -220,7 +220,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
         try {
           const replyTo = headerString(message.headers, HEADERS.replyTo);
           if (!handler.isEventHandler && replyTo) {
-            await this.answer(handler, envelope, replyTo, { ...context, attempt: 1 });
+            await this.answer(handler, envelope, replyTo, context, stillOurs);
             return;
           }
           await this.handleWithRetries(handler, envelope, message, context, stillOurs);
@@ -274,14 +274,17 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     }
   }
 
-  /** Queries are answered, never retried: the caller has a deadline and can ask again. */
-  private async answer(handler: MessageHandler, request: Envelope, replyTo: string, context: ConsumeContext): Promise<void> {
+  /**
+   * Queries are answered, never retried: the caller has a deadline and can ask again. A command
+   * that fails for a passing reason (PostgreSQL restarting, say) is tried again first: its sender
+   * may have stopped waiting and been told it is queued, so it must still happen (handlers of
+   * commands are idempotent: a second try answers what the first did).
+   */
+  private async answer(handler: MessageHandler, request: Envelope, replyTo: string, context: Omit<ConsumeContext, 'attempt'>, stillOurs: () => boolean): Promise<void> {
     let reply: Envelope;
     gatherRiders(request.id);
     try {
-      const result: unknown = await lastValueFrom(this.transformToObservable(await handler(request, context)), {
-        defaultValue: undefined,
-      });
+      const result = await this.resultOf(handler, request, context, stillOurs);
       // The answer is in hand: work the handler did not wait for is no longer on the caller's clock.
       releaseDeadline();
       const checked = parseReply(request.type as QueryType, result);
@@ -298,6 +301,23 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       (answer) => this.options.connection.send(answer),
     );
     this.options.metrics?.messagesConsumed.inc({ topic: context.topic, type: request.type, outcome: 'answered' });
+  }
+
+  private async resultOf(handler: MessageHandler, request: Envelope, context: Omit<ConsumeContext, 'attempt'>, stillOurs: () => boolean): Promise<unknown> {
+    const retries = MESSAGES[request.type as MessageType].kind === 'command';
+    const base = this.options.retryBaseMs ?? 100;
+    const transientUntil = Date.now() + (this.options.transientRetryMs ?? 600_000);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await lastValueFrom(this.transformToObservable(await handler(request, { ...context, attempt })), { defaultValue: undefined });
+      } catch (error) {
+        if (!retries || !isTransientError(error) || Date.now() >= transientUntil || !stillOurs()) throw error;
+        this.options.metrics?.messagesConsumed.inc({ topic: context.topic, type: request.type, outcome: 'retried' });
+        this.log.warn({ err: error, type: request.type, messageId: request.id, attempt }, 'a dependency is unavailable; retrying the command');
+        const delay = Math.min(5000, base * 2 ** Math.min(attempt - 1, 16));
+        await sleep(delay / 2 + Math.random() * delay);
+      }
+    }
   }
 
   private async deadLetter(

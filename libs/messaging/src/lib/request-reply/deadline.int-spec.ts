@@ -16,6 +16,8 @@ const nested: string[] = [];
 const afterAnswering: Promise<string>[] = [];
 /** How long a command that arrived after its caller gave up may wait on others. */
 const lateCommandBudgets: number[] = [];
+/** Attempts at commands from flaky@example.com, by command id: the first two meet PostgreSQL restarting. */
+const flakyAttempts = new Map<string, number>();
 let outOfTime: { asked: string; told: string; queryId: string; commandId: string } | undefined;
 const principal: Principal = { actor: { kind: 'person', channel: 'api', person: { email: 'ada@example.com' } }, scopes: [] };
 
@@ -61,8 +63,13 @@ class NestingHandlers {
 
   @MessagePattern('access.request.cancel')
   cancel(@Payload() command: TypedEnvelope<'access.request.cancel'>): ChangeReply {
-    seen.push(command.id);
     const actor = command.data.principal.actor;
+    if (actor.kind === 'person' && actor.person.email === 'flaky@example.com') {
+      const attempt = (flakyAttempts.get(command.id) ?? 0) + 1;
+      flakyAttempts.set(command.id, attempt);
+      if (attempt <= 2) throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+    }
+    seen.push(command.id);
     if (actor.kind === 'person' && actor.person.email === 'late@example.com') {
       lateCommandBudgets.push(budgetMs(5000));
     }
@@ -155,6 +162,19 @@ describe("a caller's deadline travels with its message", () => {
     await waitFor(() => seen.includes(expiredCommand), { what: 'the expired command to be handled all the same' });
     expect(seen).toContain(answered);
     expect(seen).not.toContain(expiredQuery);
+  });
+
+  it('tries a command again while it fails for a passing reason, also once its caller stopped waiting: a queued command is not dropped', async () => {
+    const flaky: Principal = { actor: { kind: 'person', channel: 'api', person: { email: 'flaky@example.com' } }, scopes: [] };
+    const id = randomUUID();
+    // Its caller gives up at once (an API client told 202, queued): it must happen all the same.
+    await expect(caller.request('access.request.cancel', 'flaky-command', { requestId: randomUUID(), principal: flaky }, { timeoutMs: 1, id })).rejects.toThrow(RequestTimeoutError);
+    await waitFor(() => seen.includes(id), { what: 'the command handled on its third attempt' });
+    expect(flakyAttempts.get(id)).toBe(3);
+    // With its caller still waiting, it gets the answer of the attempt that worked.
+    const waited = randomUUID();
+    await expect(caller.request('access.request.cancel', 'flaky-command', { requestId: randomUUID(), principal: flaky }, { timeoutMs: 10_000, id: waited })).resolves.toMatchObject({ ok: false, code: 'not_found' });
+    expect(flakyAttempts.get(waited)).toBe(3);
   });
 
   it('lets a command that arrives after its caller gave up wait on others for their own timeouts: done right, not cut short', async () => {
