@@ -2,8 +2,8 @@ import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/mi
 import { MESSAGES, deadLetterTopicOf, parseReply, parseMessage, type Envelope, type MessageType, type QueryType } from '@gatehouse/contracts';
 import { GROUP_LIVENESS, IDLE_FETCH_WAIT_MS } from '../kafka/group-liveness';
 import { ResilientConsumer } from '../kafka/resilient-consumer';
-import { isExpired, releaseDeadline, runWithDeadline } from '../request-reply/deadline';
-import { endGathering, gatherRiders, sendWithRiders } from '../request-reply/reply-riders';
+import { currentDeadline, isExpired, releaseDeadline, runWithDeadline } from '../request-reply/deadline';
+import { endGathering, gatherRiders, releaseRiders, sendWithRiders } from '../request-reply/reply-riders';
 import { subscriptionsFor } from './subscriptions';
 import { runWithCorrelation, type Logger, type Metrics } from '@gatehouse/observability';
 import type { EachBatchPayload, EachMessagePayload, IHeaders } from 'kafkajs';
@@ -220,7 +220,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
         try {
           const replyTo = headerString(message.headers, HEADERS.replyTo);
           if (!handler.isEventHandler && replyTo) {
-            await this.answer(handler, envelope, replyTo, context, stillOurs);
+            await this.answer(handler, envelope, message, replyTo, context, stillOurs);
             return;
           }
           await this.handleWithRetries(handler, envelope, message, context, stillOurs);
@@ -277,10 +277,19 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   /**
    * Queries are answered, never retried: the caller has a deadline and can ask again. A command
    * that fails for a passing reason (PostgreSQL restarting, say) is tried again first: its sender
-   * may have stopped waiting and been told it is queued, so it must still happen (handlers of
-   * commands are idempotent: a second try answers what the first did).
+   * may have stopped waiting and been told it is queued, so it must still happen (command
+   * handlers guard against a second run: an inbox, or their own key). If the partition is handed
+   * on meanwhile, it is left to the next owner, unanswered; if the dependency stays down past
+   * transientRetryMs, it is dead-lettered with the reason, and answered with the error.
    */
-  private async answer(handler: MessageHandler, request: Envelope, replyTo: string, context: Omit<ConsumeContext, 'attempt'>, stillOurs: () => boolean): Promise<void> {
+  private async answer(
+    handler: MessageHandler,
+    request: Envelope,
+    message: EachMessagePayload['message'],
+    replyTo: string,
+    context: Omit<ConsumeContext, 'attempt'>,
+    stillOurs: () => boolean,
+  ): Promise<void> {
     let reply: Envelope;
     gatherRiders(request.id);
     try {
@@ -291,8 +300,16 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       reply = checked.ok
         ? replyEnvelope(request, this.options.source, { ok: true, result: checked.data })
         : replyEnvelope(request, this.options.source, { ok: false, error: checked.reason });
-    } catch (error) {
-      this.log.error({ err: error, type: request.type }, 'query handler failed');
+    } catch (thrown) {
+      let error = thrown;
+      if (thrown instanceof GaveUp) {
+        // Thrown, so the batch's offsets stay where they are: the next owner handles it.
+        if (thrown.why === 'not ours') throw thrown.cause;
+        // A failure to dead-letter is thrown too: the offset stays, and it is tried again.
+        await this.deadLetter(context.topic, message, context, `${errorText(thrown.cause)} (still failing after ${thrown.attempts} attempts)`, thrown.attempts, request.type);
+        error = thrown.cause;
+      }
+      this.log.error({ err: error, type: request.type, messageId: request.id }, 'handler failed; answered with the error');
       reply = replyEnvelope(request, this.options.source, { ok: false, error: error instanceof Error ? error.message : String(error) });
     }
     // With the events the handler committed: one produce request for both.
@@ -303,19 +320,31 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     this.options.metrics?.messagesConsumed.inc({ topic: context.topic, type: request.type, outcome: 'answered' });
   }
 
+  /** The handler's result; a command failing for a passing reason is tried again (see answer). */
   private async resultOf(handler: MessageHandler, request: Envelope, context: Omit<ConsumeContext, 'attempt'>, stillOurs: () => boolean): Promise<unknown> {
     const retries = MESSAGES[request.type as MessageType].kind === 'command';
     const base = this.options.retryBaseMs ?? 100;
     const transientUntil = Date.now() + (this.options.transientRetryMs ?? 600_000);
+    let failingSince: number | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await lastValueFrom(this.transformToObservable(await handler(request, { ...context, attempt })), { defaultValue: undefined });
+        return await lastValueFrom(this.transformToObservable(await handler(request, { ...context, attempt, failingSince })), { defaultValue: undefined });
       } catch (error) {
-        if (!retries || !isTransientError(error) || Date.now() >= transientUntil || !stillOurs()) throw error;
+        if (!retries || !isTransientError(error)) throw error;
+        if (!stillOurs()) throw new GaveUp('not ours', error, attempt);
+        if (Date.now() >= transientUntil) throw new GaveUp('still failing', error, attempt);
+        failingSince ??= Date.now();
         this.options.metrics?.messagesConsumed.inc({ topic: context.topic, type: request.type, outcome: 'retried' });
         this.log.warn({ err: error, type: request.type, messageId: request.id, attempt }, 'a dependency is unavailable; retrying the command');
+        // What a failed attempt committed goes out now, not with an answer minutes away.
+        await releaseRiders();
         const delay = Math.min(5000, base * 2 ** Math.min(attempt - 1, 16));
         await sleep(delay / 2 + Math.random() * delay);
+        // Its caller is likely gone by now: what the next attempt asks others waits their own
+        // timeouts, not a deadline already past (see handleMessage).
+        const deadline = currentDeadline();
+        if (deadline !== undefined && deadline <= Date.now()) releaseDeadline();
+        if (!stillOurs()) throw new GaveUp('not ours', error, attempt);
       }
     }
   }
@@ -355,4 +384,19 @@ function describeType(raw: unknown): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Why a command stopped being tried: its partition was handed on, or its dependency stayed down. */
+class GaveUp extends Error {
+  constructor(
+    readonly why: 'not ours' | 'still failing',
+    override readonly cause: unknown,
+    readonly attempts: number,
+  ) {
+    super(`${why}: ${errorText(cause)}`);
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
