@@ -23,7 +23,7 @@ describe('a command whose dependency stays down', () => {
 
   beforeAll(async () => {
     connection = new KafkaConnection({ clientId: 'command-retries-test', brokers: testKafkaBrokers(), logger, topicPrefix });
-    server = new KafkaConsumerServer({ connection, groupId: `cmdretry-${uniqueSuffix()}`, source: 'command-retries-test', logger, retryBaseMs: 20, transientRetryMs: 400 });
+    server = new KafkaConsumerServer({ connection, groupId: `cmdretry-${uniqueSuffix()}`, source: 'command-retries-test', logger, retryBaseMs: 20, transientRetryMs: 1500 });
     server.addHandler(
       'access.request.cancel',
       async (command: Envelope): Promise<ChangeReply> => {

@@ -304,7 +304,10 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       let error = thrown;
       if (thrown instanceof GaveUp) {
         // Thrown, so the batch's offsets stay where they are: the next owner handles it.
-        if (thrown.why === 'not ours') throw thrown.cause;
+        if (thrown.why === 'not ours') {
+          this.log.info({ type: request.type, messageId: request.id }, 'partition handed on while the command was failing; left to its next owner, unanswered');
+          throw thrown.cause;
+        }
         // A failure to dead-letter is thrown too: the offset stays, and it is tried again.
         await this.deadLetter(context.topic, message, context, `${errorText(thrown.cause)} (still failing after ${thrown.attempts} attempts)`, thrown.attempts, request.type);
         error = thrown.cause;
@@ -336,8 +339,9 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
         failingSince ??= Date.now();
         this.options.metrics?.messagesConsumed.inc({ topic: context.topic, type: request.type, outcome: 'retried' });
         this.log.warn({ err: error, type: request.type, messageId: request.id, attempt }, 'a dependency is unavailable; retrying the command');
-        // What a failed attempt committed goes out now, not with an answer minutes away.
-        await releaseRiders();
+        // What a failed attempt committed goes out now, not with an answer minutes away (or, if
+        // it cannot, by the outbox's poller: never a reason to drop the command).
+        await releaseRiders().catch((err: unknown) => this.log.warn({ err, messageId: request.id }, 'could not publish what the failed attempt committed; the outbox poller will'));
         const delay = Math.min(5000, base * 2 ** Math.min(attempt - 1, 16));
         await sleep(delay / 2 + Math.random() * delay);
         // Its caller is likely gone by now: what the next attempt asks others waits their own
