@@ -254,7 +254,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
         this.options.metrics?.messagesConsumed.inc({ topic: context.topic, type: envelope.type, outcome: 'handled' });
         return;
       } catch (error) {
-        const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        const reason = errorText(error);
         failingSince ??= Date.now();
         const transient = isTransientError(error);
         if (!transient) failures++;
@@ -268,8 +268,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
         if (!stillOurs()) throw error;
         this.options.metrics?.messagesConsumed.inc({ topic: context.topic, type: envelope.type, outcome: 'retried' });
         this.log.warn({ err: error, type: envelope.type, messageId: envelope.id, attempt, transient }, transient ? 'a dependency is unavailable; retrying' : 'handler failed; retrying');
-        const delay = Math.min(5000, base * 2 ** Math.min(attempt - 1, 16));
-        await sleep(delay / 2 + Math.random() * delay);
+        await sleep(retryDelayMs(base, attempt));
       }
     }
   }
@@ -342,8 +341,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
         // What a failed attempt committed goes out now, not with an answer minutes away (or, if
         // it cannot, by the outbox's poller: never a reason to drop the command).
         await releaseRiders().catch((err: unknown) => this.log.warn({ err, messageId: request.id }, 'could not publish what the failed attempt committed; the outbox poller will'));
-        const delay = Math.min(5000, base * 2 ** Math.min(attempt - 1, 16));
-        await sleep(delay / 2 + Math.random() * delay);
+        await sleep(retryDelayMs(base, attempt));
         // Its caller is likely gone by now: what the next attempt asks others waits their own
         // timeouts, not a deadline already past (see handleMessage).
         const deadline = currentDeadline();
@@ -403,4 +401,10 @@ class GaveUp extends Error {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** The wait before another attempt: doubling from `base` up to 5 s, with jitter (half to one and a half of it). */
+function retryDelayMs(base: number, attempt: number): number {
+  const delay = Math.min(5000, base * 2 ** Math.min(attempt - 1, 16));
+  return delay / 2 + Math.random() * delay;
 }
