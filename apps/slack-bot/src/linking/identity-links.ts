@@ -2,11 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { createEnvelope, UnitOfWork } from '@gatehouse/messaging';
 import type { Actor, BeginLinkReply, CompleteLinkReply } from '@gatehouse/contracts';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { SERVICE } from '../config';
 
 const digest = (token: string) => createHash('sha256').update(token).digest('hex');
 const TOKEN_MINUTES = 10;
+type Queryable = Pick<EntityManager, 'query'>;
 /**
  * How long a Slack user's link (or its absence) is remembered: every delivery asks who is acting.
  * Linking and unlinking in this process take effect at once; another replica sees them within this.
@@ -64,27 +65,30 @@ export class IdentityLinks {
   }
 
   async begin(token: string): Promise<BeginLinkReply> {
-    const [row]: { slack_user_id: string; usable: boolean; used: boolean }[] = await this.dataSource.query(
-      `SELECT slack_user_id, expires_at > now() AS usable, used_at IS NOT NULL AS used FROM slack_bot.link_tokens WHERE token_hash = $1`,
-      [digest(token)],
-    );
+    const row = await this.tokenRow(this.dataSource.manager, token);
     const refusal = refusalOf(row);
-    return refusal ? { ok: false, message: refusal } : { ok: true, slackUserId: (row as { slack_user_id: string }).slack_user_id };
+    return refusal ? { ok: false, message: refusal } : { ok: true, slackUserId: (row as TokenRow).slack_user_id };
   }
 
-  /** Uses the token (once) and links its Slack user to the Okta user who signed in. */
+  /**
+   * Uses the token (once) and links its Slack user to the Okta user who signed in. Asked again
+   * for the same sign-in (a retried command whose first commit's answer was lost), it answers as
+   * the first time did: the token is used, but by exactly this link.
+   */
   async complete(token: string, who: IdentityLink & { displayName?: string }, slackEmail: (slackUserId: string) => Promise<string | undefined>): Promise<CompleteLinkReply> {
-    const peek = await this.begin(token);
-    if (!peek.ok) return peek;
+    const peek = await this.tokenRow(this.dataSource.manager, token);
+    const done = await this.doneAlready(this.dataSource.manager, peek, who);
+    if (done) return done;
+    const refusal = refusalOf(peek);
+    if (refusal || !peek) return { ok: false, message: refusal ?? 'unknown link' };
     // Asked of Slack before the transaction: no row stays locked across a Web API call.
-    const profileEmail = (await slackEmail(peek.slackUserId).catch(() => undefined))?.toLowerCase();
-    return this.uow.run(async (tx) => {
-      const [row]: { slack_user_id: string; usable: boolean; used: boolean }[] = await tx.manager.query(
-        `SELECT slack_user_id, expires_at > now() AS usable, used_at IS NOT NULL AS used FROM slack_bot.link_tokens WHERE token_hash = $1 FOR UPDATE`,
-        [digest(token)],
-      );
+    const profileEmail = (await slackEmail(peek.slack_user_id).catch(() => undefined))?.toLowerCase();
+    return this.uow.run(async (tx): Promise<CompleteLinkReply> => {
+      const row = await this.tokenRow(tx.manager, token, 'FOR UPDATE');
+      const raced = await this.doneAlready(tx.manager, row, who);
+      if (raced) return raced;
       const refusal = refusalOf(row);
-      if (refusal || !row) return { ok: false as const, message: refusal ?? 'unknown link' };
+      if (refusal || !row) return { ok: false, message: refusal ?? 'unknown link' };
       const slackUserId = row.slack_user_id;
       const email = who.email.toLowerCase();
       await tx.manager.query(`UPDATE slack_bot.link_tokens SET used_at = now() WHERE token_hash = $1`, [digest(token)]);
@@ -97,11 +101,27 @@ export class IdentityLinks {
       await tx.publish(
         createEnvelope('identity.linked', slackUserId, { actor, slackUserId, email, issuer: who.issuer, subject: who.subject, ...(profileEmail && profileEmail !== email ? { slackEmail: profileEmail } : {}) }, { source: SERVICE }),
       );
-      return { ok: true as const, slackUserId, email };
+      return { ok: true, slackUserId, email };
     }).finally(() => {
       this.cache.clear();
       this.byEmail.clear();
     });
+  }
+
+  private async tokenRow(db: Queryable, token: string, lock = ''): Promise<TokenRow | undefined> {
+    const [row]: TokenRow[] = await db.query(
+      `SELECT slack_user_id, expires_at > now() AS usable, used_at IS NOT NULL AS used FROM slack_bot.link_tokens WHERE token_hash = $1 ${lock}`,
+      [digest(token)],
+    );
+    return row;
+  }
+
+  /** The first answer again when this (still fresh) token was used to link this very Okta user. */
+  private async doneAlready(db: Queryable, row: TokenRow | undefined, who: IdentityLink): Promise<CompleteLinkReply | undefined> {
+    if (!row?.used || !row.usable) return undefined;
+    const [link]: IdentityLink[] = await db.query(`SELECT email, issuer, subject FROM slack_bot.identity_links WHERE slack_user_id = $1`, [row.slack_user_id]);
+    const same = link && link.issuer === who.issuer && link.subject === who.subject && link.email === who.email.toLowerCase();
+    return same ? { ok: true, slackUserId: row.slack_user_id, email: link.email } : undefined;
   }
 
   /** Removes the link; false when there was none. */
@@ -121,7 +141,13 @@ export class IdentityLinks {
   }
 }
 
-function refusalOf(row: { usable: boolean; used: boolean } | undefined): string | undefined {
+interface TokenRow {
+  slack_user_id: string;
+  usable: boolean;
+  used: boolean;
+}
+
+function refusalOf(row: TokenRow | undefined): string | undefined {
   if (!row) return 'This link is not one Gatehouse gave out. Use "Link your account" in Gatehouse\'s Home in Slack to get a new one.';
   if (row.used) return 'This link was used already. Use "Link your account" in Gatehouse\'s Home in Slack to get a new one.';
   if (!row.usable) return `This link is more than ${TOKEN_MINUTES} minutes old. Use "Link your account" in Gatehouse's Home in Slack to get a new one.`;
