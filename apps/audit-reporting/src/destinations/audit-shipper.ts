@@ -77,7 +77,7 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly recent: RecentRecords,
   ) {
-    this.pageAhead = new PageAhead(dataSource);
+    this.pageAhead = new PageAhead(dataSource.manager);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -221,7 +221,7 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
       const shipped = await this.shipStored(sink.sendLines.bind(sink), at, rows, known, first);
       if (shipped !== undefined) return shipped;
     }
-    const records = rows.map((row) => ChainEntry.stored(row.sequence, row.type, row.line));
+    const records = rows.map((row) => ChainEntry.stored(row.sequence, row.type, row.line.toString()));
     const reached = records.length > 0 ? (records[records.length - 1] as ChainEntry).sequence : at.seq;
     const checkpoints = checkpointsFor(known, at.checkpoint, reached);
     if (records.length === 0 && checkpoints.length === 0) return { read: 0, records: 0, to: { ...at, delivered: 0 } };

@@ -1,8 +1,8 @@
 import { PageAhead } from './page-ahead';
-import type { Queryable, StoredRow } from './stored-rows';
+import type { StoredRow } from './stored-rows';
 
 /** A chain of `length` records held in memory, answering readStoredRows' query; who asked is kept. */
-class Chain implements Queryable {
+class Chain {
   readonly asked: string[] = [];
   failing = false;
   /** While set, answers wait for it (a read still running). */
@@ -13,8 +13,7 @@ class Chain implements Queryable {
     public length: number,
   ) {}
 
-  async query(_sql: string, parameters?: unknown[]): Promise<StoredRow[]> {
-    const [after, limit] = (parameters ?? []) as [string, number];
+  async read(after: string, limit: number): Promise<StoredRow[]> {
     this.asked.push(`${this.name} after ${after}`);
     await this.gate;
     if (this.failing) throw new Error('connection terminated');
@@ -24,13 +23,14 @@ class Chain implements Queryable {
   }
 }
 
+const readChain = (chain: Chain, after: string, limit: number) => chain.read(after, limit);
 const sequences = (rows: readonly StoredRow[]) => rows.map((row) => Number(row.sequence));
 
 describe('the next page read while a destination sends this one', () => {
   it('reads the page after a full one from the pool, and hands it over when the cursor got there', async () => {
     const pool = new Chain('pool', 10);
     const tx = new Chain('tx', 10);
-    const ahead = new PageAhead(pool);
+    const ahead = new PageAhead(pool, readChain);
     const first = await ahead.take(tx, 'file', '0', 4);
     ahead.readNext('file', first, 4);
     expect(sequences(first)).toEqual([1, 2, 3, 4]);
@@ -41,7 +41,7 @@ describe('the next page read while a destination sends this one', () => {
   it('keeps the page for the retry when the send failed (the cursor stays behind it), and does not read it twice', async () => {
     const pool = new Chain('pool', 10);
     const tx = new Chain('tx', 10);
-    const ahead = new PageAhead(pool);
+    const ahead = new PageAhead(pool, readChain);
     ahead.readNext('file', await ahead.take(tx, 'file', '0', 4), 4);
     // The send of 1..4 failed: the cursor is still at 0, and 1..4 are read again, not 5..8.
     const retry = await ahead.take(tx, 'file', '0', 4);
@@ -55,7 +55,7 @@ describe('the next page read while a destination sends this one', () => {
   it('drops the page when the cursor went past it (another replica shipped it)', async () => {
     const pool = new Chain('pool', 20);
     const tx = new Chain('tx', 20);
-    const ahead = new PageAhead(pool);
+    const ahead = new PageAhead(pool, readChain);
     ahead.readNext('file', await ahead.take(tx, 'file', '0', 4), 4);
     expect(sequences(await ahead.take(tx, 'file', '8', 4))).toEqual([9, 10, 11, 12]);
     // Nothing read ahead is left over: were the cursor ever at 4 again, it would read for itself.
@@ -66,7 +66,7 @@ describe('the next page read while a destination sends this one', () => {
   it('reads ahead for at most four destinations at once (each read holds a pooled connection)', async () => {
     const pool = new Chain('pool', 10);
     const tx = new Chain('tx', 10);
-    const ahead = new PageAhead(pool);
+    const ahead = new PageAhead(pool, readChain);
     let release = () => undefined as void;
     pool.gate = new Promise<void>((resolve) => (release = resolve));
     for (const name of ['a', 'b', 'c', 'd', 'e']) ahead.readNext(name, await ahead.take(tx, name, '0', 4), 4);
@@ -80,7 +80,7 @@ describe('the next page read while a destination sends this one', () => {
   it('never hands over a page bigger than asked for (a page being split down to one record)', async () => {
     const pool = new Chain('pool', 10);
     const tx = new Chain('tx', 10);
-    const ahead = new PageAhead(pool);
+    const ahead = new PageAhead(pool, readChain);
     ahead.readNext('hook', await ahead.take(tx, 'hook', '0', 4), 4);
     expect(sequences(await ahead.take(tx, 'hook', '4', 2))).toEqual([5, 6]);
   });
@@ -88,7 +88,7 @@ describe('the next page read while a destination sends this one', () => {
   it('reads nothing ahead at the end of the chain, and reads again when the page ahead came back empty', async () => {
     const pool = new Chain('pool', 4);
     const tx = new Chain('tx', 4);
-    const ahead = new PageAhead(pool);
+    const ahead = new PageAhead(pool, readChain);
     ahead.readNext('file', await ahead.take(tx, 'file', '0', 8), 8);
     expect(pool.asked).toEqual([]);
     ahead.readNext('file', await ahead.take(tx, 'file', '0', 4), 4);
@@ -101,7 +101,7 @@ describe('the next page read while a destination sends this one', () => {
   it('falls back to the transaction when the read ahead failed', async () => {
     const pool = new Chain('pool', 10);
     const tx = new Chain('tx', 10);
-    const ahead = new PageAhead(pool);
+    const ahead = new PageAhead(pool, readChain);
     pool.failing = true;
     ahead.readNext('file', await ahead.take(tx, 'file', '0', 4), 4);
     expect(sequences(await ahead.take(tx, 'file', '4', 4))).toEqual([5, 6, 7, 8]);
@@ -111,7 +111,7 @@ describe('the next page read while a destination sends this one', () => {
   it('keeps one page ahead for each destination', async () => {
     const pool = new Chain('pool', 10);
     const tx = new Chain('tx', 10);
-    const ahead = new PageAhead(pool);
+    const ahead = new PageAhead(pool, readChain);
     ahead.readNext('file', await ahead.take(tx, 'file', '0', 4), 4);
     ahead.readNext('hook', await ahead.take(tx, 'hook', '0', 2), 2);
     expect(sequences(await ahead.take(tx, 'hook', '2', 2))).toEqual([3, 4]);

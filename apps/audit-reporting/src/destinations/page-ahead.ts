@@ -1,4 +1,8 @@
-import { readStoredRows, type Queryable, type StoredRow } from './stored-rows';
+import type { EntityManager } from 'typeorm';
+import { readStoredRows, type StoredRow } from './stored-rows';
+
+/** How a page is read: readStoredRows (tests read from memory). */
+export type ReadRows<Db> = (db: Db, after: string, limit: number) => Promise<StoredRow[]>;
 
 interface Ahead {
   after: string;
@@ -18,14 +22,17 @@ const MAX_READS_AHEAD = 4;
  * the page is dropped; a failed send leaves the cursor behind it, and the page waits for the
  * retry to get there). One page a destination at most.
  */
-export class PageAhead {
+export class PageAhead<Db = EntityManager> {
   private readonly ahead = new Map<string, Ahead>();
   private readonly running = new Set<Promise<unknown>>();
 
-  constructor(private readonly db: Queryable) {}
+  constructor(
+    private readonly db: Db,
+    private readonly read: ReadRows<Db> = readStoredRows as unknown as ReadRows<Db>,
+  ) {}
 
   /** The records past `after`: the page read ahead if it is that one, else read in `manager`'s transaction. */
-  async take(manager: Queryable, destination: string, after: string, limit: number): Promise<StoredRow[]> {
+  async take(manager: Db, destination: string, after: string, limit: number): Promise<StoredRow[]> {
     const ahead = this.ahead.get(destination);
     if (ahead && ahead.after === after && ahead.limit <= limit) {
       this.ahead.delete(destination);
@@ -35,7 +42,7 @@ export class PageAhead {
     } else if (ahead && BigInt(ahead.after) < BigInt(after)) {
       this.ahead.delete(destination);
     }
-    return readStoredRows(manager, after, limit);
+    return this.read(manager, after, limit);
   }
 
   /** After a full page (more is likely waiting), starts reading the next one unless it is already read. */
@@ -46,7 +53,7 @@ export class PageAhead {
     if (ahead && ahead.after === last.sequence && ahead.limit === limit) return;
     if (this.running.size >= MAX_READS_AHEAD) return;
     // A failed read is not an error here: the destination reads the page itself.
-    const rows = readStoredRows(this.db, last.sequence, limit).catch(() => undefined);
+    const rows = this.read(this.db, last.sequence, limit).catch(() => undefined);
     this.running.add(rows);
     void rows.finally(() => this.running.delete(rows));
     this.ahead.set(destination, { after: last.sequence, limit, rows });

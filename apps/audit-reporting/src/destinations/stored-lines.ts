@@ -2,12 +2,13 @@ import type { ChainEntry } from './chain-entry';
 import { checkpointsFor } from './checkpoints-between';
 import { interleave } from './interleave';
 import { outgoing } from './record-format';
+import type { Line } from './sinks/sink';
 import type { StoredRow } from './stored-rows';
 
 /** A page of the chain as the lines a `cloudevents` destination ships. */
 export interface StoredLines {
   /** Records and checkpoints, in the order they are shipped. */
-  lines: string[];
+  lines: Line[];
   records: number;
   /** The last record's sequence (the cursor's, when only checkpoints are new). */
   reached: string;

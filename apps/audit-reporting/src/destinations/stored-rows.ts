@@ -1,16 +1,26 @@
-/** A record as the table holds it: its sequence, type and the text it is stored as. */
+import { copyOutBinary } from '@gatehouse/persistence';
+import type { EntityManager } from 'typeorm';
+
+/**
+ * A record as the table holds it: its sequence, type and the text it is stored as — a string
+ * when kept since its append, the bytes as read when read back in bulk (see readStoredRows).
+ */
 export interface StoredRow {
   sequence: string;
   type: string;
-  line: string;
+  line: string | Buffer;
 }
 
-/** Anything that runs SQL: the data source, or a transaction's manager. */
-export interface Queryable {
-  query(sql: string, parameters?: unknown[]): Promise<unknown>;
-}
-
-/** Up to `limit` records past `after`, in chain order, as they are stored (no parse). */
-export async function readStoredRows(db: Queryable, after: string, limit: number): Promise<StoredRow[]> {
-  return (await db.query(`SELECT seq::text AS sequence, type, record::text AS line FROM audit.records WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, limit])) as StoredRow[];
+/**
+ * Up to `limit` records past `after`, in chain order, as they are stored (no parse): the text as
+ * bytes, never a JavaScript string, so a backlog's pages of megabytes cost the garbage collector
+ * almost nothing (as strings, copying them between generations was most of a drain's CPU).
+ */
+export async function readStoredRows(manager: EntityManager, after: string, limit: number): Promise<StoredRow[]> {
+  // Inlined (COPY takes no parameters), so checked to be numbers here.
+  const rows = await copyOutBinary(manager, `SELECT seq, type, record FROM audit.records WHERE seq > ${BigInt(after)} ORDER BY seq LIMIT ${Math.max(0, Math.trunc(limit))}`);
+  return rows.map(([seq, type, record]) => {
+    if (!seq || !type || !record) throw new Error('audit.records holds a row without its sequence, type or record');
+    return { sequence: seq.readBigInt64BE(0).toString(), type: type.toString(), line: record };
+  });
 }

@@ -1,7 +1,7 @@
 import { appendFile, rename, stat } from 'node:fs/promises';
 import type { AuditDestination } from '@gatehouse/config';
 import { ReusedBytes } from '../../joined-bytes';
-import { LineSink } from './sink';
+import { LineSink, type Line } from './sink';
 
 /**
  * JSON lines appended to a file, rotated to `<path>.<ISO time>` before it would pass maxBytes or
@@ -18,7 +18,7 @@ export class FileSink extends LineSink {
     super();
   }
 
-  async sendLines(lines: readonly string[]): Promise<void> {
+  async sendLines(lines: readonly Line[]): Promise<void> {
     if (lines.length === 0) return;
     const { path, rotate } = this.destination;
     let size = await stat(path).then(
@@ -33,7 +33,7 @@ export class FileSink extends LineSink {
     let from = 0;
     let chunkBytes = 0;
     for (let i = 0; i < lines.length; i++) {
-      const bytes = Buffer.byteLength(lines[i] as string) + 1;
+      const bytes = Buffer.byteLength(lines[i] as Line) + 1;
       if (size + chunkBytes + bytes > rotate.maxBytes && size + chunkBytes > 0) {
         if (i > from) await appendFile(path, this.bytes.join(lines.slice(from, i), '\n', '', '\n'));
         size = await this.rotate();

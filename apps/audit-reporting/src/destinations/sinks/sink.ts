@@ -19,6 +19,9 @@ export interface ShippedEvent {
   data: unknown;
 }
 
+/** A record's line as a sink takes it: text, or its UTF-8 bytes as read from the table. */
+export type Line = string | Buffer;
+
 /** One event on its way: the event, the line its destination's format makes of it, and what sinks label it with. */
 export interface Outgoing {
   record: ShippedEvent;
@@ -39,7 +42,7 @@ export interface Sink {
    * For sinks that need nothing but the lines (file, stdout, webhook): a page read as the
    * records' stored text is sent with no object per record.
    */
-  sendLines?(lines: readonly string[]): Promise<void>;
+  sendLines?(lines: readonly Line[]): Promise<void>;
   close?(): Promise<void>;
 }
 
@@ -49,5 +52,5 @@ export abstract class LineSink implements Sink {
     return this.sendLines(batch.map((o) => o.line));
   }
 
-  abstract sendLines(lines: readonly string[]): Promise<void>;
+  abstract sendLines(lines: readonly Line[]): Promise<void>;
 }

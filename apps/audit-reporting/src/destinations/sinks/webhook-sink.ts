@@ -3,7 +3,7 @@ import type { AuditDestination } from '@gatehouse/config';
 import { joinedBytes } from '../../joined-bytes';
 import { DestinationError } from '../destination-error';
 import { authorization, post, secretFrom } from './http-post';
-import { LineSink } from './sink';
+import { LineSink, type Line } from './sink';
 
 type Webhook = Extract<AuditDestination, { type: 'webhook' }>;
 
@@ -20,7 +20,7 @@ export class WebhookSink extends LineSink {
     super();
   }
 
-  async sendLines(lines: readonly string[]): Promise<void> {
+  async sendLines(lines: readonly Line[]): Promise<void> {
     if (lines.length === 0) return;
     const d = this.destination;
     const body = d.body === 'json' ? joinedBytes(lines, ',', '[', ']') : joinedBytes(lines, '\n', '', '\n');

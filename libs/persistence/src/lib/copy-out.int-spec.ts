@@ -1,0 +1,46 @@
+import { createTestDatabase, type TestDatabase } from '@gatehouse/testing';
+import type { DataSource } from 'typeorm';
+import { copyOutBinary } from './copy-out';
+import { createServiceDataSource, initializeDatabase } from './data-source';
+
+describe('rows read as bytes with binary COPY, on real PostgreSQL', () => {
+  let database: TestDatabase;
+  let ds: DataSource;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('copyout');
+    ds = createServiceDataSource({ url: database.url, schema: 'notes', entities: [], migrations: [], applicationName: 'test', poolSize: 2 });
+    await initializeDatabase(ds, 'notes');
+    await ds.query(`CREATE TABLE notes.notes (seq bigint PRIMARY KEY, body json, tag text)`);
+    await ds.query(`INSERT INTO notes.notes SELECT n, json_build_object('n', n, 'text', repeat('é✓ "quoted" \\ back', n % 300)), CASE WHEN n % 7 = 0 THEN NULL ELSE 'tag' || n END FROM generate_series(1, 3000) AS n`);
+  });
+  afterAll(async () => {
+    await ds?.destroy();
+    await database?.drop();
+  });
+
+  it('reads exactly the text PostgreSQL stores, NULL as null, over many network reads', async () => {
+    const rows = await copyOutBinary(ds.manager, `SELECT seq, body, tag FROM notes.notes WHERE seq > 10 ORDER BY seq LIMIT 2500`);
+    const expected = (await ds.query(`SELECT n.seq::text AS seq, body::text AS body, tag FROM notes.notes n WHERE n.seq > 10 ORDER BY n.seq LIMIT 2500`)) as { seq: string; body: string; tag: string | null }[];
+    expect(rows).toHaveLength(2500);
+    const read = rows.map(([seq, body, tag]) => ({ seq: seq?.readBigInt64BE(0).toString(), body: body?.toString(), tag: tag === null ? null : tag?.toString() }));
+    // Compared row by row: a failure names the first row that differs, not a megabyte diff.
+    const firstDifferent = read.findIndex((row, i) => JSON.stringify(row) !== JSON.stringify(expected[i]));
+    expect({ firstDifferent, row: read[firstDifferent]?.seq, was: JSON.stringify(read[firstDifferent])?.slice(0, 200), stored: JSON.stringify(expected[firstDifferent])?.slice(0, 200) }).toEqual({ firstDifferent: -1, row: undefined, was: undefined, stored: undefined });
+  });
+
+  it("reads inside a transaction, seeing that transaction's own writes", async () => {
+    const seen = await ds.transaction(async (manager) => {
+      await manager.query(`INSERT INTO notes.notes VALUES (5000, '{"in":"tx"}', 'mine')`);
+      return copyOutBinary(manager, `SELECT body FROM notes.notes WHERE seq = 5000`);
+    });
+    expect(seen.map(([body]) => body?.toString())).toEqual(['{"in":"tx"}']);
+  });
+
+  it('fails with PostgreSQL\'s error for a bad query, and the connection is fine afterwards', async () => {
+    await expect(copyOutBinary(ds.manager, `SELECT nothing FROM notes.notes`)).rejects.toThrow('column "nothing" does not exist');
+    expect(await copyOutBinary(ds.manager, `SELECT seq FROM notes.notes WHERE seq = 1`)).toHaveLength(1);
+    expect(await copyOutBinary(ds.manager, `SELECT seq FROM notes.notes WHERE seq < 0`)).toEqual([]);
+    expect(await ds.query(`SELECT count(*)::int AS n FROM notes.notes`)).toEqual([{ n: 3001 }]);
+  });
+});
