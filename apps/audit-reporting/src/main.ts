@@ -16,8 +16,5 @@ runMain(SERVICE, logger, () =>
     logger,
     port: config.http.port,
     host: config.http.host,
-    // Records are appended in groups (ChainAppender): the more handed in at once, the fewer
-    // chain-head locks. Handlers hold no database connection while they wait.
-    consumer: { maxInFlight: 4096 },
   }),
 );

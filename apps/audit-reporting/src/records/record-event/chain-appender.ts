@@ -61,8 +61,24 @@ export class ChainAppender {
   ) {}
 
   append(event: Envelope): Promise<void> {
+    return this.appendAll([event]);
+  }
+
+  /** Appends these events, in this order; settles once all are in (rejects at the first group that fails). */
+  appendAll(events: readonly Envelope[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ event, resolve, reject });
+      let left = events.length;
+      let failed = false;
+      const done = () => {
+        if (--left === 0 && !failed) resolve();
+      };
+      const fail = (error: unknown) => {
+        if (failed) return;
+        failed = true;
+        reject(error);
+      };
+      for (const event of events) this.queue.push({ event, resolve: done, reject: fail });
       if (!this.running) {
         this.running = true;
         // Let the other handlers of this tick hand in theirs first.

@@ -1,12 +1,12 @@
 import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/microservices';
-import { MESSAGES, deadLetterTopicOf, parseReply, parseMessage, type Envelope, type MessageType, type QueryType } from '@gatehouse/contracts';
+import { MESSAGES, deadLetterTopicOf, parseReply, parseMessage, topicOf, type Envelope, type MessageType, type QueryType } from '@gatehouse/contracts';
 import { GROUP_LIVENESS, IDLE_FETCH_WAIT_MS } from '../kafka/group-liveness';
 import { ResilientConsumer } from '../kafka/resilient-consumer';
 import { currentDeadline, isExpired, releaseDeadline, runWithDeadline } from '../request-reply/deadline';
 import { endGathering, gatherRiders, releaseRiders, sendWithRiders } from '../request-reply/reply-riders';
 import { subscriptionsFor } from './subscriptions';
 import { runWithCorrelation, type Logger, type Metrics } from '@gatehouse/observability';
-import type { EachBatchPayload, EachMessagePayload, IHeaders } from 'kafkajs';
+import type { EachBatchPayload, EachMessagePayload, IHeaders, KafkaMessage } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { HEADERS, headerString } from '../kafka/headers';
 import type { KafkaConnection } from '../kafka/kafka-connection';
@@ -61,6 +61,8 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   /** Handlers by message type, looked up once: Nest's look-up tries JSON.parse on the pattern, and throws, for every message. */
   private readonly handlerOfType = new Map<string, MessageHandler | null>();
   private commitTimer?: NodeJS.Timeout;
+  /** Topics (physical names) whose every handler takes whole batches: see handleAsBatch. */
+  private readonly batchTopics = new Set<string>();
 
   constructor(private readonly options: KafkaConsumerServerOptions) {
     super();
@@ -79,10 +81,14 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
 
   private async start(): Promise<void> {
     const { connection } = this.options;
-    const { topics } = subscriptionsFor(this.options.source, [...this.getHandlers().keys()]);
+    const { types, topics } = subscriptionsFor(this.options.source, [...this.getHandlers().keys()]);
     if (topics.length === 0) {
       this.log.info('no message handlers: not consuming');
       return;
+    }
+    for (const topic of topics) {
+      const handlers = types.filter((type) => topicOf(type) === topic).map((type) => this.handlerFor(type));
+      if (handlers.every((handler) => handler?.isEventHandler === true && handler.extras?.['batch'] === true)) this.batchTopics.add(connection.physical(topic));
     }
     await connection.ensureTopics(topics);
     this.resilient = new ResilientConsumer(
@@ -163,13 +169,11 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     // kafkajs heartbeats only between batches; a long batch (Okta's rate limit) must too.
     const beat = setInterval(() => void heartbeat().catch(() => undefined), 3000);
     let complete: boolean;
+    const stillOurs = () => isRunning() && !isStale();
     try {
-      complete = await runInKeyLanes(
-        batch.messages,
-        this.slots,
-        (message) => this.handleMessage({ topic: batch.topic, partition: batch.partition, message }, () => isRunning() && !isStale()),
-        () => isRunning() && !isStale(),
-      );
+      complete = this.batchTopics.has(batch.topic)
+        ? await this.handleAsBatch(batch.topic, batch.partition, batch.messages, stillOurs)
+        : await runInKeyLanes(batch.messages, this.slots, (message) => this.handleMessage({ topic: batch.topic, partition: batch.partition, message }, stillOurs), stillOurs);
     } finally {
       clearInterval(beat);
     }
@@ -184,27 +188,108 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     return handler;
   }
 
-  private async handleMessage({ topic, partition, message }: Pick<EachMessagePayload, 'topic' | 'partition' | 'message'>, stillOurs: () => boolean): Promise<void> {
-    const context = { topic, partition, offset: message.offset, groupId: this.options.groupId };
+  /**
+   * The message's envelope, validated against the contracts, and its handler; undefined when
+   * there is nothing to handle: it was dead-lettered (not JSON, or not a valid message) or this
+   * service has no handler for its type.
+   */
+  private async validated(topic: string, message: KafkaMessage, context: Omit<ConsumeContext, 'attempt'>): Promise<{ envelope: ValidEnvelope; handler: MessageHandler } | undefined> {
     let raw: unknown;
     try {
       raw = JSON.parse(message.value?.toString('utf8') ?? '');
     } catch {
       await this.deadLetter(topic, message, context, 'value is not JSON', 1, 'unknown');
-      return;
+      return undefined;
     }
     const parsed = parseMessage(raw);
     if (!parsed.ok) {
       await this.deadLetter(topic, message, context, parsed.reason, 1, describeType(raw));
-      return;
+      return undefined;
     }
     const envelope = parsed.envelope;
     const handler = this.handlerFor(envelope.type);
     if (!handler) {
       // Topics carry several types; this service only cares about some.
       this.options.metrics?.messagesConsumed.inc({ topic, type: envelope.type, outcome: 'ignored' });
-      return;
+      return undefined;
     }
+    return { envelope, handler };
+  }
+
+  /**
+   * A fetched batch of a topic whose every handler takes whole batches (`@EventPattern(types,
+   * { batch: true })`, given the envelopes as an array): each message validated as always (a bad
+   * one dead-lettered), then one call a handler with its envelopes in offset order — no async
+   * chain, correlation scope or framework call a message, which for a service appending
+   * thousands of events a second was much of its CPU and most of what the garbage collector
+   * copied. The handler must be idempotent, as every event handler is. It is tried again whole
+   * while it fails for a passing reason (and dead-letters them all, with the reason, once that
+   * has lasted transientRetryMs); failing otherwise, its messages are handled one by one, so the
+   * one at fault is retried and dead-lettered alone while the others go through.
+   */
+  private async handleAsBatch(topic: string, partition: number, messages: readonly KafkaMessage[], stillOurs: () => boolean): Promise<boolean> {
+    const groupId = this.options.groupId;
+    const byHandler = new Map<MessageHandler, BatchItem[]>();
+    for (const message of messages) {
+      const context = { topic, partition, offset: message.offset, groupId };
+      const valid = await this.validated(topic, message, context);
+      if (!valid) continue;
+      const items = byHandler.get(valid.handler);
+      const item = { envelope: valid.envelope, message, key: message.key, context };
+      if (items) items.push(item);
+      else byHandler.set(valid.handler, [item]);
+    }
+    for (const [handler, items] of byHandler) {
+      if (!(await this.runBatch(handler, items, stillOurs))) return false;
+    }
+    return true;
+  }
+
+  /** One batch handler's envelopes (see handleAsBatch); false when the partition was handed on midway. */
+  private async runBatch(handler: MessageHandler, items: readonly BatchItem[], stillOurs: () => boolean): Promise<boolean> {
+    const base = this.options.retryBaseMs ?? 100;
+    const transientUntil = Date.now() + (this.options.transientRetryMs ?? 600_000);
+    const first = items[0] as BatchItem;
+    let failingSince: number | undefined;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await lastValueFrom(this.transformToObservable(await handler(items.map((item) => item.envelope), { ...first.context, attempt, failingSince })), { defaultValue: undefined });
+        this.counted(items, 'handled');
+        return true;
+      } catch (error) {
+        failingSince ??= Date.now();
+        if (!isTransientError(error)) {
+          this.log.warn({ err: error, topic: first.context.topic, messages: items.length }, 'batch handler failed; handling its messages one by one');
+          const one = Object.assign((envelope: Envelope, context: ConsumeContext) => handler([envelope], context), { isEventHandler: true }) as MessageHandler;
+          return runInKeyLanes(items, this.slots, (item) => this.handleWithRetries(one, item.envelope, item.message, item.context, stillOurs), stillOurs);
+        }
+        if (Date.now() >= transientUntil) {
+          this.log.error({ err: error, topic: first.context.topic, messages: items.length, attempt }, 'batch handler still failing; dead-lettering its messages');
+          for (const item of items) await this.deadLetter(item.context.topic, item.message, item.context, `${errorText(error)} (still failing after ${attempt} attempts)`, attempt, item.envelope.type);
+          return true;
+        }
+        if (!stillOurs()) throw error;
+        this.counted(items, 'retried');
+        this.log.warn({ err: error, topic: first.context.topic, messages: items.length, attempt }, 'a dependency is unavailable; retrying the batch');
+        await sleep(retryDelayMs(base, attempt));
+      }
+    }
+  }
+
+  private counted(items: readonly BatchItem[], outcome: 'handled' | 'retried'): void {
+    const metrics = this.options.metrics;
+    if (!metrics) return;
+    const byType = new Map<string, number>();
+    for (const { envelope } of items) byType.set(envelope.type, (byType.get(envelope.type) ?? 0) + 1);
+    const topic = (items[0] as BatchItem).context.topic;
+    for (const [type, count] of byType) metrics.messagesConsumed.inc({ topic, type, outcome }, count);
+  }
+
+  private async handleMessage({ topic, partition, message }: Pick<EachMessagePayload, 'topic' | 'partition' | 'message'>, stillOurs: () => boolean): Promise<void> {
+    const context = { topic, partition, offset: message.offset, groupId: this.options.groupId };
+    const valid = await this.validated(topic, message, context);
+    if (!valid) return;
+    const { envelope, handler } = valid;
     // A query whose caller has stopped waiting is not worth answering; a command still is
     // (its sender was told it is queued), only what it waits on inside is cut short.
     if (MESSAGES[envelope.type].kind === 'query' && isExpired(envelope.deadline)) {
@@ -386,6 +471,18 @@ function describeType(raw: unknown): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** An envelope as the contracts validated it. */
+type ValidEnvelope = Extract<ReturnType<typeof parseMessage>, { ok: true }>['envelope'];
+
+/** A message of a batch handed to a batch handler. */
+interface BatchItem {
+  envelope: Envelope;
+  message: KafkaMessage;
+  /** The message's key: a batch handled one by one keeps the order per key. */
+  key: Buffer | null;
+  context: Omit<ConsumeContext, 'attempt'>;
 }
 
 /** Why a command stopped being tried: its partition was handed on, or its dependency stayed down. */
