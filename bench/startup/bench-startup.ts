@@ -5,20 +5,16 @@
 //
 //   bash bench/run.sh startup [--runs 3]
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { createTestDatabase, freePort, SERVICE_ENTRIES, ServiceProcess, TEST_FLOWS_FILE, testKafkaBrokers, uniqueSuffix, type ServiceName } from '@gatehouse/testing';
+import { procStatusMb } from '../shared/proc-status';
 import { runBench } from '../shared/run-bench';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
-
-function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:')) ?? 'VmRSS: 0 kB';
-  return Math.round(Number(line.replace(/\D+/g, '')) / 1024);
-}
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
@@ -36,7 +32,7 @@ async function measure(name: ServiceName, entry: string): Promise<{ startMs: num
     await service.start();
     const startMs = Math.round(performance.now() - began);
     await new Promise((resolve) => setTimeout(resolve, 10_000));
-    return { startMs, rssMb: rssMb(service.pid as number) };
+    return { startMs, rssMb: Math.round(procStatusMb(service.pid as number, 'VmRSS')) };
   } finally {
     await service.stop();
     await database.drop();
