@@ -29,6 +29,22 @@ describe('rows read as bytes with binary COPY, on real PostgreSQL', () => {
     expect({ firstDifferent, row: read[firstDifferent]?.seq, was: JSON.stringify(read[firstDifferent])?.slice(0, 200), stored: JSON.stringify(expected[firstDifferent])?.slice(0, 200) }).toEqual({ firstDifferent: -1, row: undefined, was: undefined, stored: undefined });
   });
 
+  it('reads a value larger than a slab whole', async () => {
+    await ds.query(`INSERT INTO notes.notes VALUES (9000, json_build_object('big', repeat('x', 100000)), 'big')`);
+    const [[body]] = (await copyOutBinary(ds.manager, `SELECT body FROM notes.notes WHERE seq = 9000`)) as [[Buffer]];
+    expect(body.toString()).toBe((await ds.query(`SELECT body::text AS body FROM notes.notes WHERE seq = 9000`))[0].body);
+  });
+
+  it('fails with the error PostgreSQL hits after rows have started to arrive, and the connection serves the next query', async () => {
+    await expect(copyOutBinary(ds.manager, `SELECT seq, 1 / (2999 - seq) FROM notes.notes WHERE seq < 3000 ORDER BY seq`)).rejects.toThrow('division by zero');
+    expect(await copyOutBinary(ds.manager, `SELECT seq FROM notes.notes WHERE seq <= 3`)).toHaveLength(3);
+  });
+
+  it('refuses to read through a transaction that is over', async () => {
+    const kept = await ds.transaction(async (manager) => manager);
+    await expect(copyOutBinary(kept, `SELECT 1`)).rejects.toThrow('the transaction is over');
+  });
+
   it("reads inside a transaction, seeing that transaction's own writes", async () => {
     const seen = await ds.transaction(async (manager) => {
       await manager.query(`INSERT INTO notes.notes VALUES (5000, '{"in":"tx"}', 'mine')`);
@@ -41,6 +57,6 @@ describe('rows read as bytes with binary COPY, on real PostgreSQL', () => {
     await expect(copyOutBinary(ds.manager, `SELECT nothing FROM notes.notes`)).rejects.toThrow('column "nothing" does not exist');
     expect(await copyOutBinary(ds.manager, `SELECT seq FROM notes.notes WHERE seq = 1`)).toHaveLength(1);
     expect(await copyOutBinary(ds.manager, `SELECT seq FROM notes.notes WHERE seq < 0`)).toEqual([]);
-    expect(await ds.query(`SELECT count(*)::int AS n FROM notes.notes`)).toEqual([{ n: 3001 }]);
+    expect(await ds.query(`SELECT count(*)::int AS n FROM notes.notes WHERE seq <= 5000`)).toEqual([{ n: 3001 }]);
   });
 });

@@ -48,5 +48,9 @@ describe('reading PostgreSQL binary COPY data', () => {
     cut.push(binaryCopy(rows).subarray(0, 40));
     expect(() => cut.end()).toThrow('ended in the middle');
     expect(() => new BinaryCopyParser().push(Buffer.concat([binaryCopy(rows), int16(1)]))).toThrow('past its end marker');
+    // A length below -1 would move the reader backwards, for ever.
+    const header = binaryCopy([], { trailer: false });
+    expect(() => new BinaryCopyParser().push(Buffer.concat([header, int16(1), int32(-5)]))).toThrow('a field of length -5');
+    expect(() => new BinaryCopyParser().push(Buffer.concat([header, int16(-3)]))).toThrow('a row of -3 fields');
   });
 });

@@ -29,6 +29,8 @@ export async function copyOutBinary(manager: EntityManager, sql: string): Promis
   const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
   const owned = manager.queryRunner === undefined;
   try {
+    // TypeORM refuses a released runner's queries; its client may be someone else's by now.
+    if (runner.isReleased) throw new Error('copyOutBinary: the transaction is over (its query runner was released)');
     const client = (await runner.connect()) as PgClient;
     const copy = new CopyOut(`COPY (${sql}) TO STDOUT (FORMAT binary)`);
     void client.query(copy);
@@ -51,8 +53,12 @@ class CopyOut {
   private slab = Buffer.alloc(0);
   private used = 0;
   private settle!: { resolve: (rows: CopiedRow[]) => void; reject: (error: Error) => void };
-  private failed = false;
+  private settled = false;
+  /** The data could not be read: reported once the exchange is over, so the connection is free again by then. */
+  private unreadable: Error | undefined;
   readonly done = new Promise<CopiedRow[]>((resolve, reject) => (this.settle = { resolve, reject }));
+  /** Set by pg when the client has a query_timeout: called once settled, it clears that timer. */
+  callback?: (error: Error | null) => void;
 
   constructor(private readonly text: string) {}
 
@@ -61,11 +67,11 @@ class CopyOut {
   }
 
   handleCopyData({ chunk }: { chunk: Buffer }): void {
-    if (this.failed) return;
+    if (this.settled || this.unreadable) return;
     try {
       this.parser.push(this.own(chunk));
     } catch (error) {
-      this.handleError(error as Error);
+      this.unreadable = error as Error;
     }
   }
 
@@ -83,17 +89,22 @@ class CopyOut {
 
   /** PostgreSQL refused it, or the connection broke (then nothing more comes): settled at once, as pg's own queries are. */
   handleError(error: Error): void {
-    this.failed = true;
+    if (this.settled) return;
+    this.settled = true;
     this.settle.reject(error);
+    this.callback?.(error);
   }
 
   /** The end of the exchange (a no-op after an error: a promise settles once). */
   handleReadyForQuery(): void {
-    if (this.failed) return;
+    if (this.settled) return;
     try {
+      if (this.unreadable) throw this.unreadable;
       this.settle.resolve(this.parser.end());
+      this.settled = true;
+      this.callback?.(null);
     } catch (error) {
-      this.settle.reject(error as Error);
+      this.handleError(error as Error);
     }
   }
 
@@ -154,6 +165,7 @@ export class BinaryCopyParser {
   private row(bytes: Buffer, at: number): number | undefined {
     if (at + 2 > bytes.length) return undefined;
     const fields = bytes.readInt16BE(at);
+    if (fields < -1) throw new Error(`binary COPY data has a row of ${fields} fields`);
     if (fields === -1) {
       this.ended = true;
       return at + 2;
@@ -164,6 +176,7 @@ export class BinaryCopyParser {
       if (pos + 4 > bytes.length) return undefined;
       const length = bytes.readInt32BE(pos);
       pos += 4;
+      if (length < -1) throw new Error(`binary COPY data has a field of length ${length}`);
       if (length === -1) {
         row[i] = null;
         continue;

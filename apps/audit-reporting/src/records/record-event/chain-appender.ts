@@ -107,8 +107,13 @@ export class ChainAppender {
           if (!asBuilt) nextSpeculation = undefined;
           for (const p of group) p.resolve();
         } catch (error) {
-          // Each handler fails and its message is retried by the consumer, in a later group.
-          for (const p of group) p.reject(error);
+          // Everything waiting fails with it, the next group too (nothing after a failed group
+          // is written): a batch handed in at once spans groups, and a request's later events
+          // must not be committed before its earlier ones. Each caller tries its events again
+          // (those already recorded are passed over).
+          for (const p of [...group, ...next, ...this.queue.splice(0)]) p.reject(error);
+          next = [];
+          nextSpeculation = undefined;
         }
         group = next.length > 0 ? next : this.queue.splice(0, MAX_BATCH);
         speculation = nextSpeculation;

@@ -136,6 +136,24 @@ describe('audit-reporting on the real broker and database', () => {
     expect(records.at(-1)?.id).toBe(last.id);
   });
 
+  it("writes nothing queued after a group that fails: a batch spans groups, and a request's later event never goes in before its earlier one", async () => {
+    const appender = new ChainAppender(db, new RecentRecords());
+    const earlier = requested();
+    const later = createEnvelope('access.cancelled', earlier.subject, { requestId: earlier.subject, actor: { kind: 'person', channel: 'api', person: { email: 'ada@example.com' } }, status: 'CANCELLED' }, { source: 'approval' });
+    // An event PostgreSQL refuses (its id is no uuid) fails the first group (1,000 events); `later` is in the second.
+    const unbuildable: Envelope = { ...requested(), id: 'not-a-uuid' };
+    const fillers = Array.from({ length: 998 }, () => requested());
+    const before = (await allRecords()).length;
+    await expect(appender.appendAll([earlier, unbuildable, ...fillers, later])).rejects.toThrow();
+    expect((await allRecords()).length).toBe(before);
+    // Handed in again without it (as the consumer does, one by one, after such a failure): in order.
+    await appender.appendAll([earlier, ...fillers, later]);
+    const records = await allRecords();
+    expect(verifyChain(records)).toEqual({ ok: true });
+    const mine = records.filter((r) => r.subject === earlier.subject).map((r) => r.type);
+    expect(mine).toEqual(['access.requested', 'access.cancelled']);
+  });
+
   it('sees what another appender committed while it waited for the head: events both were handed at once are recorded once, without an error', async () => {
     // As after a rebalance, when two replicas hold the same events: one takes the head, the other
     // waits for it, and its look-up of what is recorded must see what the first committed.

@@ -1,9 +1,10 @@
 import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/microservices';
-import { MESSAGES, deadLetterTopicOf, parseReply, parseMessage, topicOf, type Envelope, type MessageType, type QueryType } from '@gatehouse/contracts';
+import { MESSAGES, deadLetterTopicOf, parseReply, parseMessage, type Envelope, type MessageType, type QueryType } from '@gatehouse/contracts';
 import { GROUP_LIVENESS, IDLE_FETCH_WAIT_MS } from '../kafka/group-liveness';
 import { ResilientConsumer } from '../kafka/resilient-consumer';
 import { currentDeadline, isExpired, releaseDeadline, runWithDeadline } from '../request-reply/deadline';
 import { endGathering, gatherRiders, releaseRiders, sendWithRiders } from '../request-reply/reply-riders';
+import { batchTopicsOf } from './batch-topics';
 import { subscriptionsFor } from './subscriptions';
 import { runWithCorrelation, type Logger, type Metrics } from '@gatehouse/observability';
 import type { EachBatchPayload, EachMessagePayload, IHeaders, KafkaMessage } from 'kafkajs';
@@ -86,10 +87,8 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       this.log.info('no message handlers: not consuming');
       return;
     }
-    for (const topic of topics) {
-      const handlers = types.filter((type) => topicOf(type) === topic).map((type) => this.handlerFor(type));
-      if (handlers.every((handler) => handler?.isEventHandler === true && handler.extras?.['batch'] === true)) this.batchTopics.add(connection.physical(topic));
-    }
+    const handlers = new Map(types.map((type) => [type, this.handlerFor(type) as MessageHandler]));
+    for (const topic of batchTopicsOf(this.options.source, handlers)) this.batchTopics.add(connection.physical(topic));
     await connection.ensureTopics(topics);
     this.resilient = new ResilientConsumer(
       () =>
@@ -229,20 +228,17 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
    */
   private async handleAsBatch(topic: string, partition: number, messages: readonly KafkaMessage[], stillOurs: () => boolean): Promise<boolean> {
     const groupId = this.options.groupId;
-    const byHandler = new Map<MessageHandler, BatchItem[]>();
+    const items: BatchItem[] = [];
+    let handler: MessageHandler | undefined;
     for (const message of messages) {
       const context = { topic, partition, offset: message.offset, groupId };
       const valid = await this.validated(topic, message, context);
       if (!valid) continue;
-      const items = byHandler.get(valid.handler);
-      const item = { envelope: valid.envelope, message, key: message.key, context };
-      if (items) items.push(item);
-      else byHandler.set(valid.handler, [item]);
+      // Every handler on a batch topic is one method's (batchTopicsOf): any of them calls it.
+      handler ??= valid.handler;
+      items.push({ envelope: valid.envelope, message, key: message.key, context });
     }
-    for (const [handler, items] of byHandler) {
-      if (!(await this.runBatch(handler, items, stillOurs))) return false;
-    }
-    return true;
+    return handler ? this.runBatch(handler, items, stillOurs) : true;
   }
 
   /** One batch handler's envelopes (see handleAsBatch); false when the partition was handed on midway. */
