@@ -19,8 +19,8 @@ import { sinkFor } from './sinks/sink-for';
 
 /** Between looks at the chain when nothing is new: appends by this process wake the loops at once; this catches other replicas' appends. */
 const IDLE_MS = 1000;
-/** Records a page for a destination with no batch size (file, stdout, syslog): any number of lines go at once, so catching up takes fewer, bigger reads. */
-const UNBATCHED_PAGE = 2000;
+/** Records a page for a destination with no batch size (file, stdout, syslog): any number of lines go at once, so catching up takes fewer, bigger reads (4,000: ABAB against 2,000, the file drained 58.8–82.4 against 54.2–94.2 thousand records/s, and just after a restart 63–85 against 53–70). */
+const UNBATCHED_PAGE = 4000;
 /** Records a transaction, at most, while a destination catches up: as many whole batches (or pages) as fit, at least one. */
 const RECORDS_A_TRANSACTION = 8000;
 /**
