@@ -118,4 +118,18 @@ describe('the next page read while a destination sends this one', () => {
     expect(sequences(await ahead.take(tx, 'file', '4', 4))).toEqual([5, 6, 7, 8]);
     expect(tx.asked).toEqual(['tx after 0', 'tx after 0']);
   });
+
+  it('reads two pages ahead when asked to, each once, and hands them over in turn', async () => {
+    const pool = new Chain('pool', 10);
+    const tx = new Chain('tx', 10);
+    const ahead = new PageAhead(pool, readChain, 2);
+    ahead.readNext('file', await ahead.take(tx, 'file', '0', 4), 4);
+    expect(pool.asked).toEqual(['pool after 4', 'pool after 8']);
+    const second = await ahead.take(tx, 'file', '4', 4);
+    ahead.readNext('file', second, 4);
+    expect(sequences(second)).toEqual([5, 6, 7, 8]);
+    expect(sequences(await ahead.take(tx, 'file', '8', 4))).toEqual([9, 10]);
+    expect(tx.asked).toEqual(['tx after 0']);
+    expect(pool.asked).toEqual(['pool after 4', 'pool after 8', 'pool after 12']);
+  });
 });
