@@ -249,7 +249,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     let failingSince: number | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
-        await lastValueFrom(this.transformToObservable(await handler(items.map((item) => item.envelope), { ...first.context, attempt, failingSince })), { defaultValue: undefined });
+        await this.call(handler, items.map((item) => item.envelope), { ...first.context, attempt, failingSince });
         this.counted(items, 'handled');
         return true;
       } catch (error) {
@@ -270,6 +270,11 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
         await sleep(retryDelayMs(base, attempt));
       }
     }
+  }
+
+  /** Runs a handler to its end, whatever it returns (a value, a promise, an observable). */
+  private async call(handler: MessageHandler, data: unknown, context: ConsumeContext): Promise<unknown> {
+    return lastValueFrom(this.transformToObservable(await handler(data, context)), { defaultValue: undefined });
   }
 
   private counted(items: readonly BatchItem[], outcome: 'handled' | 'retried'): void {
@@ -329,9 +334,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     let failingSince: number | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
-        await lastValueFrom(this.transformToObservable(await handler(envelope, { ...context, attempt, failingSince })), {
-          defaultValue: undefined,
-        });
+        await this.call(handler, envelope, { ...context, attempt, failingSince });
         this.options.metrics?.messagesConsumed.inc({ topic: context.topic, type: envelope.type, outcome: 'handled' });
         return;
       } catch (error) {
@@ -411,7 +414,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     let failingSince: number | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await lastValueFrom(this.transformToObservable(await handler(request, { ...context, attempt, failingSince })), { defaultValue: undefined });
+        return await this.call(handler, request, { ...context, attempt, failingSince });
       } catch (error) {
         if (!retries || !isTransientError(error)) throw error;
         if (!stillOurs()) throw new GaveUp('not ours', error, attempt);
