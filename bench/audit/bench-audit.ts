@@ -196,10 +196,16 @@ async function main(): Promise<void> {
       if (names.includes('file')) rmSync(file, { force: true });
       if (names.includes('hook')) hooked = 0;
       if (restart) await service.start();
+      const drainMeter = systemCpuMeter({ 'audit-reporting': service });
+      const ownCpu = process.cpuUsage();
       const drained = await watch(async () => ({ ...(await progress()), chain: events }), events, (p) => `file ${p.file}, webhook ${p.hook}`);
       drainingPeak = Math.max(drainingPeak, peakRss());
+      const cpu = { ...drainMeter.stop(), bench: (({ user, system }) => (user + system) / 1000)(process.cpuUsage(ownCpu)) };
+      const shipped = events * names.length;
+      drainCpu.push(`${names.join(' + ')}${restart ? ', restarted' : ''}: ${Object.entries(cpu).map(([name, ms]) => `${name} ${((ms * 1000) / shipped).toFixed(1)}`).join(', ')}`);
       return drained.rates;
     };
+    const drainCpu: string[] = [];
     console.log('draining the recorded chain again, both destinations at once: cursors back to the start, audit-reporting restarted…');
     const both = await drain(['file', 'hook'], { restart: true });
     const fileSize = statSync(file).size;
@@ -227,6 +233,8 @@ async function main(): Promise<void> {
     row('  the same, just after a restart: webhook', hookCold, ratio(hookCold, 0.5));
     row('file destination draining, both at once, restarted', drainFile, ratio(drainFile, 0.8));
     row('batched webhook draining, both at once, restarted', drainHook, ratio(drainHook, 0.5));
+    console.log('  CPU a record shipped while draining (µs; from the reset to the last record, a restart\'s start-up included):');
+    for (const line of drainCpu) console.log(`    ${line}`);
   } finally {
     await service.stop();
     await db.end().catch(() => undefined);

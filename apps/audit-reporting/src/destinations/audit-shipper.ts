@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { AuditDestination } from '@gatehouse/config';
 import { LOGGER, type Logger } from '@gatehouse/observability';
+import { CopySlabs } from '@gatehouse/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AUDIT_CONFIG, type AuditConfig } from '../config';
 import { AUDIT_DESTINATIONS } from './audit-destinations.token';
@@ -75,6 +76,8 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly idle = new Set<() => void>();
   private unsubscribe?: () => void;
   private readonly pageAhead: PageAhead;
+  /** What pages are read into, given back once a batch is shipped (see CopySlabs). */
+  private readonly slabs = new CopySlabs();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -83,7 +86,7 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly recent: RecentRecords,
   ) {
-    this.pageAhead = new PageAhead(dataSource.manager, readStoredRows, PAGES_AHEAD);
+    this.pageAhead = new PageAhead(dataSource.manager, (db, after, limit) => readStoredRows(db, after, limit, this.slabs), PAGES_AHEAD);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -183,6 +186,10 @@ export class AuditShipper implements OnApplicationBootstrap, OnApplicationShutdo
           if (i === 0) throw error;
           interrupted = { error };
           break;
+        } finally {
+          // Sinks are done with the lines once a send settles (each copies them into its own
+          // request or write), and a batch sent again is read again.
+          this.slabs.giveBack(rows.map((row) => row.line));
         }
         total += shipped.read;
         // The batch moved the cursor itself (a record set aside; only ever the first batch).

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { SLAB, type CopySlabs } from './copy-slabs';
 
 /** One row of a binary COPY: each field's bytes (a view into the result's buffer), null for NULL. */
 export type CopiedRow = (Buffer | null)[];
@@ -13,7 +14,6 @@ interface PgClient {
   query(submittable: CopyOut): unknown;
 }
 
-const SLAB = 64 * 1024;
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 
 /**
@@ -24,15 +24,16 @@ const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
  * (measured on audit pages: 80 % of the reader's CPU). Here the whole result is one buffer
  * outside the JavaScript heap, and each field is a view into it; the caller decodes only what
  * it needs. `sql` is sent as it is (COPY takes no parameters): build it from checked values.
+ * With `slabs`, rows are copied into slabs given back there (see CopySlabs).
  */
-export async function copyOutBinary(manager: EntityManager, sql: string): Promise<CopiedRow[]> {
+export async function copyOutBinary(manager: EntityManager, sql: string, slabs?: CopySlabs): Promise<CopiedRow[]> {
   const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
   const owned = manager.queryRunner === undefined;
   try {
     // TypeORM refuses a released runner's queries; its client may be someone else's by now.
     if (runner.isReleased) throw new Error('copyOutBinary: the transaction is over (its query runner was released)');
     const client = (await runner.connect()) as PgClient;
-    const copy = new CopyOut(`COPY (${sql}) TO STDOUT (FORMAT binary)`);
+    const copy = new CopyOut(`COPY (${sql}) TO STDOUT (FORMAT binary)`, slabs);
     void client.query(copy);
     return await copy.done;
   } finally {
@@ -44,13 +45,14 @@ export async function copyOutBinary(manager: EntityManager, sql: string): Promis
  * A query object for pg's client: sends the COPY and parses its rows as they arrive. pg hands
  * each CopyData message over as a view into its own read buffer, which it reuses, so each is
  * copied first, into 64 KiB slabs (PostgreSQL sends a row a message; rows of a few kilobytes
- * share a slab). Measured against the alternatives: one buffer grown to the page's size was fresh
- * memory each page, faulting it in cost more than the copy; a buffer a row (Node's pool) spent
- * its time creating 8 KiB pools.
+ * share a slab; a reader that reads page after page gives its slabs back: CopySlabs). Measured
+ * against the alternatives: one buffer grown to the page's size was fresh memory each page,
+ * faulting it in cost more than the copy; a buffer a row (Node's pool) spent its time creating
+ * 8 KiB pools.
  */
 class CopyOut {
   private readonly parser = new BinaryCopyParser();
-  private slab = Buffer.alloc(0);
+  private slab: Buffer = Buffer.alloc(0);
   private used = 0;
   private settle!: { resolve: (rows: CopiedRow[]) => void; reject: (error: Error) => void };
   private settled = false;
@@ -60,7 +62,10 @@ class CopyOut {
   /** Set by pg when the client has a query_timeout: called once settled, it clears that timer. */
   callback?: (error: Error | null) => void;
 
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly slabs?: CopySlabs,
+  ) {}
 
   submit(connection: PgConnection): void {
     connection.query(this.text);
@@ -78,7 +83,7 @@ class CopyOut {
   private own(chunk: Buffer): Buffer {
     if (chunk.length > SLAB / 4) return Buffer.from(chunk);
     if (this.used + chunk.length > this.slab.length) {
-      this.slab = Buffer.allocUnsafeSlow(SLAB);
+      this.slab = this.slabs ? this.slabs.take() : Buffer.allocUnsafeSlow(SLAB);
       this.used = 0;
     }
     const owned = this.slab.subarray(this.used, this.used + chunk.length);

@@ -18,7 +18,8 @@ const caCache = new Map<string, Buffer>();
 
 /**
  * One POST to a destination, over HTTP or HTTPS (trusting `tls.caFile` too). A network error or
- * a timeout is a DestinationError `retry`; any answer is returned as it is, for the sink to read.
+ * a timeout is a DestinationError `retry`; any answer is returned as it is, for the sink to read,
+ * once `body` is no longer read from.
  */
 export function post(url: string, headers: Record<string, string>, body: string | Buffer, options: { timeoutMs: number; tls?: Tls }): Promise<HttpAnswer> {
   const target = new URL(url);
@@ -30,6 +31,7 @@ export function post(url: string, headers: Record<string, string>, body: string 
   }
   const payload = typeof body === 'string' ? Buffer.from(body) : body;
   return new Promise((resolve, reject) => {
+    let answered: HttpAnswer | undefined;
     const req = (https ? httpsRequest : httpRequest)(
       target,
       { method: 'POST', headers: { ...headers, 'content-length': String(payload.length) }, timeout: options.timeoutMs, ...(ca ? { ca } : {}), ...(options.tls?.serverName ? { servername: options.tls.serverName } : {}) },
@@ -38,13 +40,19 @@ export function post(url: string, headers: Record<string, string>, body: string 
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString();
-          resolve({ status: res.statusCode ?? 0, text, header: (name) => (res.headers[name.toLowerCase()] as string | undefined) ?? null });
+          const answer: HttpAnswer = { status: res.statusCode ?? 0, text, header: (name) => (res.headers[name.toLowerCase()] as string | undefined) ?? null };
+          // A server may answer before it has read the body (a 413): settled once the body is
+          // written or dropped too, so a sink may reuse the body's buffer for its next send.
+          if (req.writableFinished || req.destroyed) return resolve(answer);
+          answered = answer;
+          req.once('finish', () => resolve(answer));
+          req.once('close', () => resolve(answer));
         });
         res.on('error', (error) => reject(new DestinationError('retry', `${target.host} broke off its answer (${error.message})`)));
       },
     );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
-    req.on('error', (error) => reject(new DestinationError('retry', `no answer from ${target.host} (${error.message})`)));
+    req.on('error', (error) => (answered ? resolve(answered) : reject(new DestinationError('retry', `no answer from ${target.host} (${error.message})`))));
     req.end(payload);
   });
 }

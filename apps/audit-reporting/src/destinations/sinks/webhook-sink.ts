@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { AuditDestination } from '@gatehouse/config';
-import { joinedBytes } from '../../joined-bytes';
+import { ReusedBytes } from '../../joined-bytes';
 import { DestinationError } from '../destination-error';
 import { authorization, post, secretFrom } from './http-post';
 import { LineSink, type Line } from './sink';
@@ -13,6 +13,9 @@ type Webhook = Extract<AuditDestination, { type: 'webhook' }>;
  * become DestinationErrors the shipper acts on.
  */
 export class WebhookSink extends LineSink {
+  /** Each send waits for its answer (or the request's end) before the next: one buffer serves them all. */
+  private readonly bytes = new ReusedBytes();
+
   constructor(
     private readonly destination: Webhook,
     private readonly env: NodeJS.ProcessEnv = process.env,
@@ -23,7 +26,7 @@ export class WebhookSink extends LineSink {
   async sendLines(lines: readonly Line[]): Promise<void> {
     if (lines.length === 0) return;
     const d = this.destination;
-    const body = d.body === 'json' ? joinedBytes(lines, ',', '[', ']') : joinedBytes(lines, '\n', '', '\n');
+    const body = d.body === 'json' ? this.bytes.join(lines, ',', '[', ']') : this.bytes.join(lines, '\n', '', '\n');
     const timestamp = String(Math.floor(Date.now() / 1000));
     const headers: Record<string, string> = { 'content-type': d.body === 'json' ? 'application/json' : 'application/x-ndjson', 'x-gatehouse-timestamp': timestamp, ...authorization(d.auth, this.env, d.name) };
     if (d.hmacSecretEnv) headers['x-gatehouse-signature'] = `sha256=${createHmac('sha256', secretFrom(this.env, d.hmacSecretEnv, d.name)).update(`${timestamp}.`).update(body).digest('hex')}`;
