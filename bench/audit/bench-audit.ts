@@ -9,9 +9,10 @@
 //    ratios to the raw consume rate compare. Alone (only that destination was out, the usual
 //    outage) with audit-reporting running, as it does through a destination's outage; alone
 //    again just after a restart (a drain of a second or two runs on cold code: JIT and fresh
-//    memory); and both at once, restarted (sharing the two cores).
+//    memory); and both at once, restarted (sharing the two cores: printed with what they ship
+//    together, no target).
 //
-//   bash bench/run.sh audit [--events 30000] [--webhook-batch 500]
+//   bash bench/run.sh audit [--events 60000] [--webhook-batch 500]   (fewer events: drains of a fraction of a second, noisier)
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -114,7 +115,7 @@ async function watch(read: () => Promise<Progress>, events: number, say: (p: Pro
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { events: { type: 'string', default: '30000' }, 'webhook-batch': { type: 'string', default: '500' } } });
+  const { values } = parseArgs({ options: { events: { type: 'string', default: '60000' }, 'webhook-batch': { type: 'string', default: '500' } } });
   const events = Number(values.events);
   const logger = createLogger({ service: 'bench', level: 'silent' });
   const env = await serviceTestEnv('benchaudit');
@@ -231,8 +232,9 @@ async function main(): Promise<void> {
     row('batched webhook draining the recorded chain alone', hookAlone, ratio(hookAlone, 0.5));
     row('  the same, just after a restart: file', fileCold, ratio(fileCold, 0.8));
     row('  the same, just after a restart: webhook', hookCold, ratio(hookCold, 0.5));
-    row('file destination draining, both at once, restarted', drainFile, ratio(drainFile, 0.8));
-    row('batched webhook draining, both at once, restarted', drainHook, ratio(drainHook, 0.5));
+    // Not what the targets are judged on: each is a destination's drain, the other being current.
+    const share = (value: number) => `${value} (${(value / raw).toFixed(2)} ×)`;
+    console.log(`both draining at once, restarted (sharing the two cores): file ${share(drainFile)}, webhook ${share(drainHook)}, together ${share(drainFile + drainHook)} records/s`);
     console.log('  CPU a record shipped while draining (µs; from the reset to the last record, a restart\'s start-up included):');
     for (const line of drainCpu) console.log(`    ${line}`);
   } finally {
