@@ -15,8 +15,7 @@
 //   bash bench/run.sh audit [--events 60000] [--webhook-batch 500]   (fewer events: drains of a fraction of a second, noisier)
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { fork } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,6 +29,7 @@ import { systemCpuMeter } from '../requests/process-cpu';
 import { procStatusMb } from '../shared/proc-status';
 import { runBench } from '../shared/run-bench';
 
+const ROOT = path.resolve(__dirname, '../..');
 const actor = { kind: 'person' as const, channel: 'api' as const, person: { email: 'ada@example.com' } };
 
 async function produceBacklog(connection: KafkaConnection, events: number): Promise<void> {
@@ -120,20 +120,17 @@ async function main(): Promise<void> {
   const logger = createLogger({ service: 'bench', level: 'silent' });
   const env = await serviceTestEnv('benchaudit');
   const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-bench-audit-'));
-  let hooked = 0;
-  const receiver = createServer((req, res) => {
-    let lines = 0;
-    req.on('data', (chunk: Buffer) => {
-      // Counted natively: a receiver that reads its body byte by byte in JavaScript would be
-      // what is measured, on the same two cores.
-      for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines += 1;
+  // Lines the webhook receiver has had: its running total, less what it had when the hook's
+  // cursor was last set back.
+  let [received, counted] = [0, 0];
+  const receiver = fork(path.join(ROOT, 'scripts/run-ts.cjs'), [path.join(ROOT, 'bench/audit/line-receiver.ts')], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const receiverPort = await new Promise<number>((resolve, reject) => {
+    receiver.on('message', (message: { port?: number; total?: number }) => {
+      if (message.port !== undefined) resolve(message.port);
+      if (message.total !== undefined) received = message.total;
     });
-    req.on('end', () => {
-      hooked += lines;
-      res.writeHead(200).end();
-    });
+    receiver.once('exit', (code) => reject(new Error(`the webhook receiver exited (${code}) before it listened`)));
   });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const file = path.join(dir, 'audit.jsonl');
   const destinations = path.join(dir, 'destinations.yaml');
   writeFileSync(
@@ -145,7 +142,7 @@ async function main(): Promise<void> {
     rotate: { maxBytes: 1073741824 }
   - name: hook
     type: webhook
-    url: http://127.0.0.1:${(receiver.address() as AddressInfo).port}/audit
+    url: http://127.0.0.1:${receiverPort}/audit
     body: ndjson
     batchSize: ${Number(values['webhook-batch'])}
 `,
@@ -163,13 +160,13 @@ async function main(): Promise<void> {
     console.log('starting audit-reporting on the backlog…');
     await service.start();
     // CPU while recording (and shipping live): what a record costs each process.
-    const meter = systemCpuMeter({ 'audit-reporting': service });
+    const meter = systemCpuMeter({ 'audit-reporting': service, 'webhook receiver': receiver });
     const ownBefore = process.cpuUsage();
     await db.connect();
     const progress = async () => {
       const [{ seq }] = (await db.query(`SELECT seq::int AS seq FROM audit.chain_head`)).rows as { seq: number }[];
       const cursors = Object.fromEntries((await db.query(`SELECT name, delivered::int AS n FROM audit.destination_cursors`)).rows.map((r: { name: string; n: number }) => [r.name, r.n])) as Record<string, number | undefined>;
-      return { chain: seq, file: cursors['file'] ?? 0, hook: Math.min(cursors['hook'] ?? 0, hooked) };
+      return { chain: seq, file: cursors['file'] ?? 0, hook: Math.min(cursors['hook'] ?? 0, received - counted) };
     };
     const live = await watch(progress, events, (p) => `chain ${p.chain}, file ${p.file}, webhook ${p.hook}`);
     const recordingCpu = { ...meter.stop(), bench: (({ user, system }) => (user + system) / 1000)(process.cpuUsage(ownBefore)) };
@@ -195,9 +192,10 @@ async function main(): Promise<void> {
       if (restart) await service.stop();
       await db.query(`UPDATE audit.destination_cursors SET delivered_seq = 0, delivered_checkpoint = 0, delivered = 0 WHERE name = ANY($1)`, [names]);
       if (names.includes('file')) rmSync(file, { force: true });
-      if (names.includes('hook')) hooked = 0;
+      // The hook is current (or audit-reporting stopped) here: nothing is on its way to the receiver.
+      if (names.includes('hook')) counted = received;
       if (restart) await service.start();
-      const drainMeter = systemCpuMeter({ 'audit-reporting': service });
+      const drainMeter = systemCpuMeter({ 'audit-reporting': service, 'webhook receiver': receiver });
       const ownCpu = process.cpuUsage();
       const drained = await watch(async () => ({ ...(await progress()), chain: events }), events, (p) => `file ${p.file}, webhook ${p.hook}`);
       drainingPeak = Math.max(drainingPeak, peakRss());
@@ -242,8 +240,7 @@ async function main(): Promise<void> {
     await db.end().catch(() => undefined);
     await connection.close();
     await env.database.drop();
-    receiver.closeAllConnections();
-    receiver.close();
+    receiver.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 }
