@@ -14,7 +14,8 @@ import { interleave } from './interleave';
 import { outgoing, shipsAsStored, takes } from './record-format';
 import { storedLines } from './stored-lines';
 import { PageAhead } from './page-ahead';
-import { readStoredRows, type StoredRow } from './stored-rows';
+import type { StoredRow } from '../records/stored-row';
+import { readStoredRows } from './stored-rows';
 import type { Sink } from './sinks/sink';
 import { sinkFor } from './sinks/sink-for';
 

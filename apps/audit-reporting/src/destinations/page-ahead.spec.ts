@@ -1,5 +1,5 @@
 import { PageAhead } from './page-ahead';
-import type { StoredRow } from './stored-rows';
+import type { StoredRow } from '../records/stored-row';
 
 /** A chain of `length` records held in memory, answering readStoredRows' query; who asked is kept. */
 class Chain {

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { readStoredRows, type StoredRow } from './stored-rows';
+import type { StoredRow } from '../records/stored-row';
+import { readStoredRows } from './stored-rows';
 
 /** How a page is read: readStoredRows (tests read from memory). */
 export type ReadRows<Db> = (db: Db, after: string, limit: number) => Promise<StoredRow[]>;

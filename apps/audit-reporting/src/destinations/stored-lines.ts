@@ -3,7 +3,7 @@ import { checkpointsFor } from './checkpoints-between';
 import { interleave } from './interleave';
 import { outgoing } from './record-format';
 import type { Line } from './sinks/sink';
-import type { StoredRow } from './stored-rows';
+import type { StoredRow } from '../records/stored-row';
 
 /** A page of the chain as the lines a `cloudevents` destination ships. */
 export interface StoredLines {

@@ -1,15 +1,6 @@
 import { copyOutBinary, type CopySlabs } from '@gatehouse/persistence';
 import type { EntityManager } from 'typeorm';
-
-/**
- * A record as the table holds it: its sequence, type and the text it is stored as — a string
- * when kept since its append, the bytes as read when read back in bulk (see readStoredRows).
- */
-export interface StoredRow {
-  sequence: string;
-  type: string;
-  line: string | Buffer;
-}
+import type { StoredRow } from '../records/stored-row';
 
 /**
  * Up to `limit` records past `after`, in chain order, as they are stored (no parse): the text as

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AuditRecord, Envelope } from '@gatehouse/contracts';
 import { PREPARED } from '@gatehouse/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { StoredRow } from '../../destinations/stored-rows';
+import type { StoredRow } from '../stored-row';
 import { binaryTextArray } from '../../pg-text-array';
 import { buildAuditRecord, recordJson } from './audit-record';
 import { factsAfter, factsChanged, type RequestFacts } from './ocsf-event';

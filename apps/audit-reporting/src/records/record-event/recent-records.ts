@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { StoredRow } from '../../destinations/stored-rows';
+import type { StoredRow } from '../stored-row';
 
 const CAPACITY = 5_000;
 
