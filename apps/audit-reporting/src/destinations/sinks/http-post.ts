@@ -41,12 +41,13 @@ export function post(url: string, headers: Record<string, string>, body: string 
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString();
           const answer: HttpAnswer = { status: res.statusCode ?? 0, text, header: (name) => (res.headers[name.toLowerCase()] as string | undefined) ?? null };
-          // A server may answer before it has read the body (a 413): settled once the body is
-          // written or dropped too, so a sink may reuse the body's buffer for its next send.
           if (req.writableFinished || req.destroyed) return resolve(answer);
+          // A server that answered before it read the body (a 413) has no use for the rest: the
+          // request is cut off and settled once its socket is closed — so nothing waits on a peer
+          // that stopped reading, and a sink may reuse the body's buffer for its next send.
           answered = answer;
-          req.once('finish', () => resolve(answer));
           req.once('close', () => resolve(answer));
+          req.destroy();
         });
         res.on('error', (error) => reject(new DestinationError('retry', `${target.host} broke off its answer (${error.message})`)));
       },

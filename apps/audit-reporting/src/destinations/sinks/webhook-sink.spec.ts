@@ -1,15 +1,14 @@
 import { parseAuditDestinations } from '@gatehouse/config';
-import { createServer, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { DestinationError } from '../destination-error';
 import { WebhookSink } from './webhook-sink';
 
 /**
- * A receiver that answers 413 as soon as it has a request's headers, and only then — a moment
- * later — reads the body it was sent (as a proxy with a body limit may): what it reads must be
- * the batch it refused, not bytes of the batch sent after the answer.
+ * A receiver that answers 413 as soon as it has a request's headers, before it reads the body
+ * (as a proxy with a body limit may). With `readLater`, it reads what it was sent of the body a
+ * moment later, until the sender hangs up; without, it never reads on.
  */
-function refusingReceiver(): Promise<{ server: Server; port: number; bodies: Promise<Buffer>[] }> {
+function refusingReceiver({ readLater }: { readLater: boolean }): Promise<{ server: Server; port: number; bodies: Promise<Buffer>[] }> {
   const bodies: Promise<Buffer>[] = [];
   const server = createServer((socket: Socket) => {
     let head = Buffer.alloc(0);
@@ -19,20 +18,17 @@ function refusingReceiver(): Promise<{ server: Server; port: number; bodies: Pro
       if (end === -1) return;
       socket.off('data', onHead);
       socket.pause();
-      const length = Number(/content-length: (\d+)/i.exec(head.subarray(0, end).toString())?.[1]);
+      socket.on('error', () => undefined);
       const body: Buffer[] = [head.subarray(end + 4)];
-      socket.write('HTTP/1.1 413 Payload Too Large\r\ncontent-length: 9\r\nconnection: close\r\n\r\ntoo large');
+      socket.write('HTTP/1.1 413 Payload Too Large\r\ncontent-length: 9\r\n\r\ntoo large');
+      if (!readLater) return;
       bodies.push(
         new Promise((resolve) => {
           setTimeout(() => {
-            socket.on('data', (more: Buffer) => {
-              body.push(more);
-              const got = Buffer.concat(body);
-              if (got.length >= length) {
-                resolve(got.subarray(0, length));
-                socket.end();
-              }
-            });
+            const done = () => resolve(Buffer.concat(body));
+            socket.on('data', (more: Buffer) => body.push(more));
+            socket.on('end', done);
+            socket.on('close', done);
             socket.resume();
           }, 100);
         }),
@@ -43,21 +39,38 @@ function refusingReceiver(): Promise<{ server: Server; port: number; bodies: Pro
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port, bodies })));
 }
 
-describe('WebhookSink', () => {
-  it('keeps a refused body intact until it is sent, though its buffer serves the next batch', async () => {
-    const { server, port, bodies } = await refusingReceiver();
+function webhookSink(port: number): WebhookSink {
+  // A minute's timeout: a send that settles within the test did not wait for it.
+  const [destination] = parseAuditDestinations(`destinations:\n  - name: hook\n    type: webhook\n    url: http://127.0.0.1:${port}/audit\n    body: ndjson\n    timeoutMs: 60000\n`).destinations;
+  return new WebhookSink(destination as Extract<typeof destination, { type: 'webhook' }>);
+}
+
+/** A batch larger than the loopback socket's buffers: most of it is still unsent when the 413 arrives. */
+const batch = (n: number) => Array.from({ length: 8000 }, (_, i) => `{"batch":${n},"i":${i},"pad":"${String(n).repeat(4000)}"}`);
+
+describe('WebhookSink against a receiver that answers before it reads the body', () => {
+  it('sends no byte of the next batch in the body it refused, though one buffer serves both', async () => {
+    const { server, port, bodies } = await refusingReceiver({ readLater: true });
     try {
-      const [destination] = parseAuditDestinations(`destinations:\n  - name: hook\n    type: webhook\n    url: http://127.0.0.1:${port}/audit\n    body: ndjson\n`).destinations;
-      const sink = new WebhookSink(destination as Extract<typeof destination, { type: 'webhook' }>);
-      // Larger than the loopback socket's buffers: most of it is still unsent when the 413 arrives.
-      const first = Array.from({ length: 4000 }, (_, i) => `{"batch":1,"n":${i},"pad":"${'a'.repeat(2000)}"}`);
-      const second = Array.from({ length: 4000 }, (_, i) => `{"batch":2,"n":${i},"pad":"${'b'.repeat(2000)}"}`);
+      const sink = webhookSink(port);
+      const first = batch(1);
       await expect(sink.sendLines(first)).rejects.toThrow(DestinationError);
-      await expect(sink.sendLines(second)).rejects.toThrow(DestinationError);
-      const [refused] = await Promise.all(bodies);
-      expect((refused as Buffer).equals(Buffer.from(`${first.join('\n')}\n`))).toBe(true);
+      await expect(sink.sendLines(batch(2))).rejects.toThrow(DestinationError);
+      const [refused] = (await Promise.all(bodies)) as Buffer[];
+      const sent = Buffer.from(`${first.join('\n')}\n`);
+      expect(refused?.length).toBeGreaterThan(0);
+      expect(refused?.equals(sent.subarray(0, refused.length))).toBe(true);
     } finally {
       server.close();
     }
   });
+
+  it('takes the answer without waiting for the receiver to read the rest', async () => {
+    const { server, port } = await refusingReceiver({ readLater: false });
+    try {
+      await expect(webhookSink(port).sendLines(batch(1))).rejects.toThrow(expect.objectContaining({ kind: 'split' }));
+    } finally {
+      server.close();
+    }
+  }, 15_000);
 });
