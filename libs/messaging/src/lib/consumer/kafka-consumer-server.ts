@@ -1,5 +1,5 @@
 import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/microservices';
-import { MESSAGES, deadLetterTopicOf, parseReply, parseMessage, type Envelope, type MessageType, type QueryType } from '@gatehouse/contracts';
+import { MESSAGES, parseReply, parseMessage, type Envelope, type MessageType, type QueryType } from '@gatehouse/contracts';
 import { GROUP_LIVENESS, IDLE_FETCH_WAIT_MS } from '../kafka/group-liveness';
 import { ResilientConsumer } from '../kafka/resilient-consumer';
 import { currentDeadline, isExpired, releaseDeadline, runWithDeadline } from '../request-reply/deadline';
@@ -7,7 +7,7 @@ import { endGathering, gatherRiders, releaseRiders, sendWithRiders } from '../re
 import { batchTopicsOf } from './batch-topics';
 import { subscriptionsFor } from './subscriptions';
 import { runWithCorrelation, type Logger, type Metrics } from '@gatehouse/observability';
-import type { EachBatchPayload, EachMessagePayload, IHeaders, KafkaMessage } from 'kafkajs';
+import type { EachBatchPayload, EachMessagePayload, KafkaMessage } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { HEADERS, headerString } from '../kafka/headers';
 import type { KafkaConnection } from '../kafka/kafka-connection';
@@ -15,9 +15,12 @@ import type { ConsumeContext } from './consume-context';
 import { isTransientError, NonRetryableError } from './errors';
 import { runInKeyLanes, Slots } from './key-lanes';
 import { HandledOffsets } from './handled-offsets';
+import { replyEnvelope } from '../request-reply/reply-envelope';
+import { BatchRunner, type BatchItem } from './batch-runner';
+import { DeadLetters, describeType } from './dead-letters';
+import { errorText, retryDelayMs, sleep } from './retries';
 
 const COMMIT_EVERY_MS = 1000;
-import { replyEnvelope } from '../request-reply/reply-envelope';
 
 export interface KafkaConsumerServerOptions {
   connection: KafkaConnection;
@@ -64,11 +67,28 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   private commitTimer?: NodeJS.Timeout;
   /** Topics (physical names) whose every handler takes whole batches: see handleAsBatch. */
   private readonly batchTopics = new Set<string>();
+  private readonly deadLetters: DeadLetters;
+  private readonly batches: BatchRunner;
+  private readonly retryBaseMs: number;
+  private readonly transientRetryMs: number;
 
   constructor(private readonly options: KafkaConsumerServerOptions) {
     super();
     this.log = options.logger.child({ component: 'kafka-consumer', groupId: options.groupId });
     this.slots = new Slots(options.maxInFlight ?? 16);
+    this.retryBaseMs = options.retryBaseMs ?? 100;
+    this.transientRetryMs = options.transientRetryMs ?? 600_000;
+    this.deadLetters = new DeadLetters(options.connection, this.log, options.metrics);
+    this.batches = new BatchRunner({
+      log: this.log,
+      metrics: options.metrics,
+      slots: this.slots,
+      retryBaseMs: this.retryBaseMs,
+      transientRetryMs: this.transientRetryMs,
+      deadLetters: this.deadLetters,
+      call: (handler, data, context) => this.call(handler, data, context),
+      handleOne: (handler, item, stillOurs) => this.handleWithRetries(handler, item.envelope, item.message, item.context, stillOurs),
+    });
   }
 
   async listen(callback: (...args: unknown[]) => void): Promise<void> {
@@ -197,12 +217,12 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     try {
       raw = JSON.parse(message.value?.toString('utf8') ?? '');
     } catch {
-      await this.deadLetter(topic, message, context, 'value is not JSON', 1, 'unknown');
+      await this.deadLetters.send(topic, message, context, 'value is not JSON', 1, 'unknown');
       return undefined;
     }
     const parsed = parseMessage(raw);
     if (!parsed.ok) {
-      await this.deadLetter(topic, message, context, parsed.reason, 1, describeType(raw));
+      await this.deadLetters.send(topic, message, context, parsed.reason, 1, describeType(raw));
       return undefined;
     }
     const envelope = parsed.envelope;
@@ -221,10 +241,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
    * one dead-lettered), then one call a handler with its envelopes in offset order — no async
    * chain, correlation scope or framework call a message, which for a service appending
    * thousands of events a second was much of its CPU and most of what the garbage collector
-   * copied. The handler must be idempotent, as every event handler is. It is tried again whole
-   * while it fails for a passing reason (and dead-letters them all, with the reason, once that
-   * has lasted transientRetryMs); failing otherwise, its messages are handled one by one, so the
-   * one at fault is retried and dead-lettered alone while the others go through.
+   * copied. The handler must be idempotent, as every event handler is; BatchRunner retries it.
    */
   private async handleAsBatch(topic: string, partition: number, messages: readonly KafkaMessage[], stillOurs: () => boolean): Promise<boolean> {
     const groupId = this.options.groupId;
@@ -238,52 +255,12 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       handler ??= valid.handler;
       items.push({ envelope: valid.envelope, message, key: message.key, context });
     }
-    return handler ? this.runBatch(handler, items, stillOurs) : true;
-  }
-
-  /** One batch handler's envelopes (see handleAsBatch); false when the partition was handed on midway. */
-  private async runBatch(handler: MessageHandler, items: readonly BatchItem[], stillOurs: () => boolean): Promise<boolean> {
-    const base = this.options.retryBaseMs ?? 100;
-    const transientUntil = Date.now() + (this.options.transientRetryMs ?? 600_000);
-    const first = items[0] as BatchItem;
-    let failingSince: number | undefined;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.call(handler, items.map((item) => item.envelope), { ...first.context, attempt, failingSince });
-        this.counted(items, 'handled');
-        return true;
-      } catch (error) {
-        failingSince ??= Date.now();
-        if (!isTransientError(error)) {
-          this.log.warn({ err: error, topic: first.context.topic, messages: items.length }, 'batch handler failed; handling its messages one by one');
-          const one = Object.assign((envelope: Envelope, context: ConsumeContext) => handler([envelope], context), { isEventHandler: true }) as MessageHandler;
-          return runInKeyLanes(items, this.slots, (item) => this.handleWithRetries(one, item.envelope, item.message, item.context, stillOurs), stillOurs);
-        }
-        if (Date.now() >= transientUntil) {
-          this.log.error({ err: error, topic: first.context.topic, messages: items.length, attempt }, 'batch handler still failing; dead-lettering its messages');
-          for (const item of items) await this.deadLetter(item.context.topic, item.message, item.context, `${errorText(error)} (still failing after ${attempt} attempts)`, attempt, item.envelope.type);
-          return true;
-        }
-        if (!stillOurs()) throw error;
-        this.counted(items, 'retried');
-        this.log.warn({ err: error, topic: first.context.topic, messages: items.length, attempt }, 'a dependency is unavailable; retrying the batch');
-        await sleep(retryDelayMs(base, attempt));
-      }
-    }
+    return handler ? this.batches.run(handler, items, stillOurs) : true;
   }
 
   /** Runs a handler to its end, whatever it returns (a value, a promise, an observable). */
   private async call(handler: MessageHandler, data: unknown, context: ConsumeContext): Promise<unknown> {
     return lastValueFrom(this.transformToObservable(await handler(data, context)), { defaultValue: undefined });
-  }
-
-  private counted(items: readonly BatchItem[], outcome: 'handled' | 'retried'): void {
-    const metrics = this.options.metrics;
-    if (!metrics) return;
-    const byType = new Map<string, number>();
-    for (const { envelope } of items) byType.set(envelope.type, (byType.get(envelope.type) ?? 0) + 1);
-    const topic = (items[0] as BatchItem).context.topic;
-    for (const [type, count] of byType) metrics.messagesConsumed.inc({ topic, type, outcome }, count);
   }
 
   private async handleMessage({ topic, partition, message }: Pick<EachMessagePayload, 'topic' | 'partition' | 'message'>, stillOurs: () => boolean): Promise<void> {
@@ -328,8 +305,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     stillOurs: () => boolean,
   ): Promise<void> {
     const maxAttempts = this.options.maxAttempts ?? 5;
-    const base = this.options.retryBaseMs ?? 100;
-    const transientUntil = Date.now() + (this.options.transientRetryMs ?? 600_000);
+    const transientUntil = Date.now() + this.transientRetryMs;
     let failures = 0;
     let failingSince: number | undefined;
     for (let attempt = 1; ; attempt++) {
@@ -344,7 +320,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
         if (!transient) failures++;
         if (error instanceof NonRetryableError || failures >= maxAttempts || (transient && Date.now() >= transientUntil)) {
           this.log.error({ err: error, type: envelope.type, messageId: envelope.id, attempt }, 'handler failed; dead-lettering');
-          await this.deadLetter(context.topic, message, context, reason, attempt, envelope.type);
+          await this.deadLetters.send(context.topic, message, context, reason, attempt, envelope.type);
           return;
         }
         // Partition handed to another member, or this one stopping: it is theirs (or the next
@@ -352,7 +328,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
         if (!stillOurs()) throw error;
         this.options.metrics?.messagesConsumed.inc({ topic: context.topic, type: envelope.type, outcome: 'retried' });
         this.log.warn({ err: error, type: envelope.type, messageId: envelope.id, attempt, transient }, transient ? 'a dependency is unavailable; retrying' : 'handler failed; retrying');
-        await sleep(retryDelayMs(base, attempt));
+        await sleep(retryDelayMs(this.retryBaseMs, attempt));
       }
     }
   }
@@ -392,7 +368,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
           throw thrown.cause;
         }
         // A failure to dead-letter is thrown too: the offset stays, and it is tried again.
-        await this.deadLetter(context.topic, message, context, `${errorText(thrown.cause)} (still failing after ${thrown.attempts} attempts)`, thrown.attempts, request.type);
+        await this.deadLetters.send(context.topic, message, context, `${errorText(thrown.cause)} (still failing after ${thrown.attempts} attempts)`, thrown.attempts, request.type);
         error = thrown.cause;
       }
       this.log.error({ err: error, type: request.type, messageId: request.id }, 'handler failed; answered with the error');
@@ -409,8 +385,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   /** The handler's result; a command failing for a passing reason is tried again (see answer). */
   private async resultOf(handler: MessageHandler, request: Envelope, context: Omit<ConsumeContext, 'attempt'>, stillOurs: () => boolean): Promise<unknown> {
     const retries = MESSAGES[request.type as MessageType].kind === 'command';
-    const base = this.options.retryBaseMs ?? 100;
-    const transientUntil = Date.now() + (this.options.transientRetryMs ?? 600_000);
+    const transientUntil = Date.now() + this.transientRetryMs;
     let failingSince: number | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -425,7 +400,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
         // What a failed attempt committed goes out now, not with an answer minutes away (or, if
         // it cannot, by the outbox's poller: never a reason to drop the command).
         await releaseRiders().catch((err: unknown) => this.log.warn({ err, messageId: request.id }, 'could not publish what the failed attempt committed; the outbox poller will'));
-        await sleep(retryDelayMs(base, attempt));
+        await sleep(retryDelayMs(this.retryBaseMs, attempt));
         // Its caller is likely gone by now: what the next attempt asks others waits their own
         // timeouts, not a deadline already past (see handleMessage).
         const deadline = currentDeadline();
@@ -434,55 +409,10 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       }
     }
   }
-
-  private async deadLetter(
-    topic: string,
-    message: EachMessagePayload['message'],
-    context: Omit<ConsumeContext, 'attempt'>,
-    reason: string,
-    attempts: number,
-    type: string,
-  ): Promise<void> {
-    const headers: IHeaders = {
-      ...message.headers,
-      [HEADERS.dlqReason]: reason.slice(0, 4000),
-      [HEADERS.dlqOriginalTopic]: topic,
-      [HEADERS.dlqOriginalPartition]: String(context.partition),
-      [HEADERS.dlqOriginalOffset]: context.offset,
-      [HEADERS.dlqConsumerGroup]: context.groupId,
-      [HEADERS.dlqAttempts]: String(attempts),
-      [HEADERS.dlqFailedAt]: new Date().toISOString(),
-    };
-    // If this send fails, the error reaches kafkajs, the offset is not committed, and the
-    // message is tried again: nothing is dropped silently.
-    // `topic` is the physical name; its twin carries the same prefix.
-    await this.options.connection.send([{ topic: deadLetterTopicOf(topic), messages: [{ key: message.key, value: message.value, headers }] }]);
-    this.options.metrics?.messagesConsumed.inc({ topic, type, outcome: 'dead_lettered' });
-    this.log.warn({ topic, offset: context.offset, reason }, 'message dead-lettered');
-  }
-}
-
-function describeType(raw: unknown): string {
-  return typeof raw === 'object' && raw !== null && typeof (raw as { type?: unknown }).type === 'string'
-    ? (raw as { type: string }).type
-    : 'unknown';
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** An envelope as the contracts validated it. */
 type ValidEnvelope = Extract<ReturnType<typeof parseMessage>, { ok: true }>['envelope'];
-
-/** A message of a batch handed to a batch handler. */
-interface BatchItem {
-  envelope: Envelope;
-  message: KafkaMessage;
-  /** The message's key: a batch handled one by one keeps the order per key. */
-  key: Buffer | null;
-  context: Omit<ConsumeContext, 'attempt'>;
-}
 
 /** Why a command stopped being tried: its partition was handed on, or its dependency stayed down. */
 class GaveUp extends Error {
@@ -495,12 +425,3 @@ class GaveUp extends Error {
   }
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-/** The wait before another attempt: doubling from `base` up to 5 s, with jitter (half to one and a half of it). */
-function retryDelayMs(base: number, attempt: number): number {
-  const delay = Math.min(5000, base * 2 ** Math.min(attempt - 1, 16));
-  return delay / 2 + Math.random() * delay;
-}
