@@ -86,7 +86,7 @@ interface Progress {
  * `rates`: records/s from the first poll that saw it move to the last record (the first batch is
  * left out, so what is timed is the steady rate, not the start-up).
  */
-async function watch(read: () => Promise<Progress>, events: number, say: (p: Progress) => string): Promise<{ reached: Partial<Record<'file' | 'hook', number>>; rates: Partial<Record<'file' | 'hook', number>> }> {
+async function watch(read: () => Promise<Progress>, events: number, say: (p: Progress) => string, everyMs: number): Promise<{ reached: Partial<Record<'file' | 'hook', number>>; rates: Partial<Record<'file' | 'hook', number>> }> {
   const began = Date.now();
   const reached: Partial<Record<'file' | 'hook', number>> = {};
   const moved: Partial<Record<'file' | 'hook', { at: number; count: number }>> = {};
@@ -109,8 +109,7 @@ async function watch(read: () => Promise<Progress>, events: number, say: (p: Pro
       console.log(`  ${((now - began) / 1000).toFixed(0)} s: ${say(p)}`);
       lastLog = now;
     }
-    // Every 10 ms: a drain lasts under a second, in transactions of 8,000 records (~0.1 s each).
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
 
@@ -169,7 +168,9 @@ async function main(): Promise<void> {
       const cursors = Object.fromEntries((await db.query(`SELECT name, delivered::int AS n FROM audit.destination_cursors`)).rows.map((r: { name: string; n: number }) => [r.name, r.n])) as Record<string, number | undefined>;
       return { chain: seq, file: cursors['file'] ?? 0, hook: Math.min(cursors['hook'] ?? 0, received - counted) };
     };
-    const live = await watch(progress, events, (p) => `chain ${p.chain}, file ${p.file}, webhook ${p.hook}`);
+    // Every 100 ms while recording (the chain's rate is read from the records' own times; polling
+    // every 10 ms cost the bench and PostgreSQL ~20 µs of CPU a record, on the cores measured).
+    const live = await watch(progress, events, (p) => `chain ${p.chain}, file ${p.file}, webhook ${p.hook}`, 100);
     const recordingCpu = { ...meter.stop(), bench: (({ user, system }) => (user + system) / 1000)(process.cpuUsage(ownBefore)) };
     // The chart's memory limit must hold while a backlog is recorded and drained: peak RSS.
     const peakRss = () => {
@@ -200,7 +201,8 @@ async function main(): Promise<void> {
       if (restart) await service.start();
       const drainMeter = systemCpuMeter({ 'audit-reporting': service, 'webhook receiver': receiver });
       const ownCpu = process.cpuUsage();
-      const drained = await watch(async () => ({ ...(await progress()), chain: events }), events, (p) => `file ${p.file}, webhook ${p.hook}`);
+      // Every 10 ms: a drain lasts under a second, in transactions of 8,000 records (~0.1 s each).
+      const drained = await watch(async () => ({ ...(await progress()), chain: events }), events, (p) => `file ${p.file}, webhook ${p.hook}`, 10);
       drainingPeak = Math.max(drainingPeak, peakRss());
       const cpu = { ...drainMeter.stop(), bench: (({ user, system }) => (user + system) / 1000)(process.cpuUsage(ownCpu)) };
       const shipped = events * names.length;
