@@ -12,6 +12,7 @@
 #   KAFKA_SASL_LISTENER_PORT, KAFKA_SASL_LISTENER_USER=name:password
 #                         also listen there with SASL (PLAIN and SCRAM-SHA-512) for that one
 #                         user, as a secured cluster would (tests use it; set at first format)
+#   KAFKA_EXTRA_PROPS     lines added to server.properties (a later line wins), to measure a setting
 #   KAFKA_JAVA_OPTS       the JVM's heap, GC and JIT options, replacing all of the defaults
 #                         (-Xms256m -Xmx768m -XX:+UseG1GC -XX:TieredStopAtLevel=1); split on
 #                         spaces, so no option may contain one
@@ -74,6 +75,7 @@ transaction.state.log.min.isr=1
 # One host, no reason to wait for more group members before the first assignment.
 group.initial.rebalance.delay.ms=0
 log.retention.hours=168
+${KAFKA_EXTRA_PROPS:-}
 PROPS
   if [[ -n "$SASL_PORT" ]]; then
     cat >> "$STATE_DIR/server.properties" <<PROPS
