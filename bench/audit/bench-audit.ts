@@ -159,9 +159,14 @@ async function main(): Promise<void> {
 
     console.log('starting audit-reporting on the backlog…');
     await service.start();
+    // CPU (ms) each process uses from now to `stop()`: audit-reporting, the receiver, the broker,
+    // PostgreSQL and this process.
+    const cpuMeter = () => {
+      const [meter, own] = [systemCpuMeter({ 'audit-reporting': service, 'webhook receiver': receiver }), process.cpuUsage()];
+      return { stop: () => ({ ...meter.stop(), bench: (({ user, system }) => (user + system) / 1000)(process.cpuUsage(own)) }) };
+    };
     // CPU while recording (and shipping live): what a record costs each process.
-    const meter = systemCpuMeter({ 'audit-reporting': service, 'webhook receiver': receiver });
-    const ownBefore = process.cpuUsage();
+    const recording = cpuMeter();
     await db.connect();
     const progress = async () => {
       const [{ seq }] = (await db.query(`SELECT seq::int AS seq FROM audit.chain_head`)).rows as { seq: number }[];
@@ -171,7 +176,7 @@ async function main(): Promise<void> {
     // Every 100 ms while recording (the chain's rate is read from the records' own times; polling
     // every 10 ms cost the bench and PostgreSQL ~20 µs of CPU a record, on the cores measured).
     const live = await watch(progress, events, (p) => `chain ${p.chain}, file ${p.file}, webhook ${p.hook}`, 100);
-    const recordingCpu = { ...meter.stop(), bench: (({ user, system }) => (user + system) / 1000)(process.cpuUsage(ownBefore)) };
+    const recordingCpu = recording.stop();
     // The chart's memory limit must hold while a backlog is recorded and drained: peak RSS.
     const peakRss = () => {
       if (service.pid === undefined) throw new Error(`audit-reporting is not running (log: ${service.logFile})`);
@@ -199,12 +204,11 @@ async function main(): Promise<void> {
       // at 0, is what `progress` goes by (the receiver's count only checks that the lines came).
       if (names.includes('hook')) counted = received;
       if (restart) await service.start();
-      const drainMeter = systemCpuMeter({ 'audit-reporting': service, 'webhook receiver': receiver });
-      const ownCpu = process.cpuUsage();
+      const draining = cpuMeter();
       // Every 10 ms: a drain lasts under a second, in transactions of 8,000 records (~0.1 s each).
       const drained = await watch(async () => ({ ...(await progress()), chain: events }), events, (p) => `file ${p.file}, webhook ${p.hook}`, 10);
       drainingPeak = Math.max(drainingPeak, peakRss());
-      const cpu = { ...drainMeter.stop(), bench: (({ user, system }) => (user + system) / 1000)(process.cpuUsage(ownCpu)) };
+      const cpu = draining.stop();
       const shipped = events * names.length;
       drainCpu.push(`${names.join(' + ')}${restart ? ', restarted' : ''}: ${Object.entries(cpu).map(([name, ms]) => `${name} ${((ms * 1000) / shipped).toFixed(1)}`).join(', ')}`);
       return drained.rates;

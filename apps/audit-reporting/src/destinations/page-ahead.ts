@@ -1,6 +1,5 @@
 import type { EntityManager } from 'typeorm';
 import type { StoredRow } from '../records/stored-row';
-import { readStoredRows } from './stored-rows';
 
 /** How a page is read: readStoredRows (tests read from memory). */
 export type ReadRows<Db> = (db: Db, after: string, limit: number) => Promise<StoredRow[]>;
@@ -31,7 +30,7 @@ export class PageAhead<Db = EntityManager> {
 
   constructor(
     private readonly db: Db,
-    private readonly read: ReadRows<Db> = readStoredRows as unknown as ReadRows<Db>,
+    private readonly read: ReadRows<Db>,
     private readonly pagesAhead = 1,
   ) {}
 
