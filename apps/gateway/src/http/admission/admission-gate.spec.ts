@@ -70,6 +70,29 @@ describe('AdmissionGate', () => {
     expect(idle.limit).toBe(4);
   });
 
+  it('brings a limit cut by a slow spell back to where it started once light load is answered in time, and no further', async () => {
+    const g = gate({ initialLimit: 10, minLimit: 2 });
+    // A stall: slow completions cut the limit to its floor.
+    for (let i = 0; i < 20; i++) {
+      const release = await g.acquire();
+      clock += 1000;
+      release();
+    }
+    expect(g.limit).toBe(2);
+    // Then light load (one at a time, well within the target), as at a steady low rate.
+    for (let i = 0; i < 500; i++) {
+      const release = await g.acquire();
+      clock += 10;
+      release();
+    }
+    expect(g.limit).toBe(10);
+    // So a burst of ten that arrives now is let in, where the cut limit let in two and turned
+    // the rest away.
+    const burst = await Promise.all(Array.from({ length: 10 }, () => g.acquire()));
+    expect(g.inFlight).toBe(10);
+    for (const release of burst) release();
+  });
+
   it('counts a release once, however often it is called', async () => {
     const g = gate();
     const release = await g.acquire();

@@ -37,10 +37,13 @@ interface Waiter {
  * without bound inside the services. The limit adapts to what the system behind can do
  * (additive increase, multiplicative decrease, as TCP does): a completion slower than the
  * target shrinks it (at most once per target interval, so one slow burst is one step), and
- * completions within the target while the limit is in use grow it by about one per round.
+ * completions within the target while the limit is in use grow it by about one per round; under
+ * light load they bring a cut limit back up to its starting value.
  */
 export class AdmissionGate {
   private limitValue: number;
+  /** The limit it starts at, and returns to under light load. */
+  private readonly restingLimit: number;
   private inFlightCount = 0;
   private readonly queue: Waiter[] = [];
   private lastDecrease = Number.NEGATIVE_INFINITY;
@@ -49,6 +52,7 @@ export class AdmissionGate {
   constructor(private readonly options: AdmissionOptions) {
     if (options.minLimit < 1 || options.maxLimit < options.minLimit) throw new Error('AdmissionGate: need 1 ≤ minLimit ≤ maxLimit');
     this.limitValue = Math.min(options.maxLimit, Math.max(options.minLimit, options.initialLimit));
+    this.restingLimit = this.limitValue;
     this.now = options.now ?? (() => performance.now());
   }
 
@@ -108,6 +112,11 @@ export class AdmissionGate {
       }
     } else if (busyAtStart) {
       this.limitValue = Math.min(maxLimit, this.limitValue + 1 / this.limitValue);
+    } else if (this.limitValue < this.restingLimit) {
+      // Light load answered within the target: a limit cut by an earlier slow spell drifts back
+      // to where it started (not beyond: only use proves more). Else it would stay cut, since
+      // light load never fills it, and the next stall under light load would turn requests away.
+      this.limitValue = Math.min(this.restingLimit, this.limitValue + 1 / this.limitValue);
     }
     // Freed slots go to the longest waiters, as far as the (new) limit allows.
     this.inFlightCount--;
