@@ -164,7 +164,12 @@ async function main(): Promise<void> {
     console.log(`POST /api/v1/requests → audit record stored, five services as processes, real Kafka + PostgreSQL`);
     console.log(`offered load        ${rate} requests/s for ${seconds} s (${total} requests), after ${warmUpSeconds} s of warm-up`);
     // Which answers the others had (503: turned away by admission control; 0: no answer).
-    const failedStatuses = [...results.filter((r) => !(r.ok && r.id)).reduce((counts, r) => counts.set(r.status, (counts.get(r.status) ?? 0) + 1), new Map<number, number>())];
+    const failedStatuses = [
+      ...results
+        .filter((r) => !(r.ok && r.id))
+        .map((r) => (r.status === 201 ? '201 without an id' : String(r.status)))
+        .reduce((counts, status) => counts.set(status, (counts.get(status) ?? 0) + 1), new Map<string, number>()),
+    ];
     console.log(`created (201)       ${accepted.length} of ${total}; errors ${total - accepted.length}${failedStatuses.length > 0 ? ` (${failedStatuses.map(([status, n]) => `${status}: ${n}`).join(', ')})` : ''}`);
     console.log(`throughput          ${(accepted.length / sendSeconds).toFixed(1)} requests/s sent, ${(accepted.length / ((lastStored - started) / 1000)).toFixed(1)} audit records/s stored`);
     console.log(`end-to-end latency  p50 ${e2e.p50} ms   p95 ${e2e.p95} ms   p99 ${e2e.p99} ms   max ${e2e.max} ms`);

@@ -80,6 +80,7 @@ describe('AdmissionGate', () => {
     }
     expect(g.limit).toBe(2);
     // Then light load (one at a time, well within the target), as at a steady low rate.
+    clock += 400;
     for (let i = 0; i < 500; i++) {
       const release = await g.acquire();
       clock += 10;
@@ -91,6 +92,23 @@ describe('AdmissionGate', () => {
     const burst = await Promise.all(Array.from({ length: 10 }, () => g.acquire()));
     expect(g.inFlight).toBe(10);
     for (const release of burst) release();
+  });
+
+  it('keeps a cut limit cut while some answers are still slow, however many fast ones come between', async () => {
+    const g = gate({ initialLimit: 10, minLimit: 2 });
+    for (let spell = 0; spell < 10; spell++) {
+      // One slow answer (a stalled route)…
+      const slow = await g.acquire();
+      clock += 150;
+      slow();
+      // …among many fast ones on cheap routes, one at a time.
+      for (let i = 0; i < 100; i++) {
+        const release = await g.acquire();
+        clock += 1;
+        release();
+      }
+    }
+    expect(g.limit).toBe(2);
   });
 
   it('counts a release once, however often it is called', async () => {

@@ -31,6 +31,9 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
+/** Target intervals without a slow answer before a cut limit may drift back up. */
+const QUIET_TARGETS = 4;
+
 /**
  * Admission control for the gateway: at most `limit` requests are worked on at once; a few more
  * wait briefly for a slot, the rest are turned away (503 with Retry-After) instead of queueing
@@ -47,6 +50,7 @@ export class AdmissionGate {
   private inFlightCount = 0;
   private readonly queue: Waiter[] = [];
   private lastDecrease = Number.NEGATIVE_INFINITY;
+  private lastSlow = Number.NEGATIVE_INFINITY;
   private readonly now: () => number;
 
   constructor(private readonly options: AdmissionOptions) {
@@ -106,16 +110,19 @@ export class AdmissionGate {
     const { targetMs, minLimit, maxLimit } = this.options;
     const now = this.now();
     if (durationMs > targetMs) {
+      this.lastSlow = now;
       if (now - this.lastDecrease >= targetMs) {
         this.limitValue = Math.max(minLimit, this.limitValue * 0.8);
         this.lastDecrease = now;
       }
     } else if (busyAtStart) {
       this.limitValue = Math.min(maxLimit, this.limitValue + 1 / this.limitValue);
-    } else if (this.limitValue < this.restingLimit) {
-      // Light load answered within the target: a limit cut by an earlier slow spell drifts back
-      // to where it started (not beyond: only use proves more). Else it would stay cut, since
-      // light load never fills it, and the next stall under light load would turn requests away.
+    } else if (this.limitValue < this.restingLimit && now - this.lastSlow >= QUIET_TARGETS * targetMs) {
+      // Light load answered within the target, and nothing slow for a while: a limit cut by an
+      // earlier slow spell drifts back to where it started (not beyond: only use proves more).
+      // Else it would stay cut, since light load never fills it, and the next stall under light
+      // load would turn requests away. Not while anything is still slow: fast answers on cheap
+      // routes must not undo the cuts a stalled one is making.
       this.limitValue = Math.min(this.restingLimit, this.limitValue + 1 / this.limitValue);
     }
     // Freed slots go to the longest waiters, as far as the (new) limit allows.
