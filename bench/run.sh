@@ -16,7 +16,7 @@ cleanup() { bash scripts/kafka.sh stop >/dev/null || true; bash scripts/kill-run
 trap cleanup EXIT INT TERM
 # A benchmark measures a steady state after its warm-up, as a deployed broker runs it: with the
 # JVM's full compiler (C2). Tests and `npm start` stop at C1 (scripts/kafka.sh's default), their
-# broker living for minutes; so does the soak, whose broker is restarted every few seconds.
+# broker living for minutes; so does the soak, which stops and restarts its broker again and again.
 # After a 60 s warm-up at 50 requests/s, C2 cost the broker 4.0–5.1 ms of CPU a request
 # against C1's 5.5–6.7 (docs/architecture.md, session 22). KAFKA_JAVA_OPTS still overrides.
 if [[ "$name" != soak ]]; then export KAFKA_JAVA_OPTS="${KAFKA_JAVA_OPTS:--Xms256m -Xmx768m -XX:+UseG1GC}"; fi
