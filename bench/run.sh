@@ -18,8 +18,8 @@ trap cleanup EXIT INT TERM
 # JVM's full compiler (C2). Tests and `npm start` stop at C1 (scripts/kafka.sh's default), their
 # broker living for minutes; so does the soak, which stops and restarts its broker again and again.
 # After a 60 s warm-up at 50 requests/s, C2 cost the broker 4.0–5.1 ms of CPU a request
-# against C1's 5.5–6.7 (docs/architecture.md, session 22). KAFKA_JAVA_OPTS still overrides.
-if [[ "$name" != soak ]]; then export KAFKA_JAVA_OPTS="${KAFKA_JAVA_OPTS:--Xms256m -Xmx768m -XX:+UseG1GC}"; fi
+# against C1's 5.5–6.7 (docs/architecture.md, session 22). A KAFKA_JIT_OPTS given still wins.
+if [[ "$name" != soak ]]; then export KAFKA_JIT_OPTS="${KAFKA_JIT_OPTS-}"; fi
 KAFKA_FRESH=1 bash scripts/kafka.sh start
 bash scripts/postgres.sh ensure
 node scripts/run-ts.cjs "bench/$name/bench-$name.ts" "$@"

@@ -13,8 +13,10 @@
 #                         also listen there with SASL (PLAIN and SCRAM-SHA-512) for that one
 #                         user, as a secured cluster would (tests use it; set at first format)
 #   KAFKA_EXTRA_PROPS     lines added to server.properties (a later line wins), to measure a setting
+#   KAFKA_JIT_OPTS        the JVM's JIT options (default -XX:TieredStopAtLevel=1: C1 only; set
+#                         empty for the JVM's full compiler, as the benchmarks do)
 #   KAFKA_JAVA_OPTS       the JVM's heap, GC and JIT options, replacing all of the defaults
-#                         (-Xms256m -Xmx768m -XX:+UseG1GC -XX:TieredStopAtLevel=1); split on
+#                         (-Xms256m -Xmx768m -XX:+UseG1GC and KAFKA_JIT_OPTS); split on
 #                         spaces, so no option may contain one
 set -euo pipefail
 
@@ -95,10 +97,11 @@ log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
 PROPS
 }
 
-# C1 only: a broker started for a test run, a benchmark or `npm start` spends its first minute
-# JIT-compiling with C2 (half its CPU at 50 requests/s); C1 code measured as fast once warm.
-# KAFKA_JAVA_OPTS replaces these (heap, GC, JIT) when measuring something else.
-read -r -a java_opts <<< "${KAFKA_JAVA_OPTS:--Xms256m -Xmx768m -XX:+UseG1GC -XX:TieredStopAtLevel=1} -Djava.awt.headless=true"
+# C1 only by default: a broker started for a test run or `npm start` spends its first minute
+# JIT-compiling with C2 (half its CPU at 50 requests/s). Benchmarks, which measure after a
+# warm-up, set KAFKA_JIT_OPTS empty (C2, as a deployed broker runs). KAFKA_JAVA_OPTS replaces
+# all of these (heap, GC, JIT) when measuring something else.
+read -r -a java_opts <<< "${KAFKA_JAVA_OPTS:--Xms256m -Xmx768m -XX:+UseG1GC ${KAFKA_JIT_OPTS--XX:TieredStopAtLevel=1}} -Djava.awt.headless=true"
 
 start() {
   if pid="$(running_pid)"; then say "already running (pid $pid) on 127.0.0.1:$PORT"; return 0; fi

@@ -26,6 +26,7 @@ import { createLogger } from '@gatehouse/observability';
 import { freePort, serviceTestEnv, ServiceProcess, testKafkaBrokers } from '@gatehouse/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
+import { percentile } from '../requests/latency-stats';
 import { systemCpuMeter } from '../requests/process-cpu';
 import { procStatusMb } from '../shared/proc-status';
 import { runBench } from '../shared/run-bench';
@@ -84,11 +85,8 @@ interface Round {
   hookCold: number;
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
+/** The median by nearest rank (the lower middle of an even count). */
+const median = (values: readonly number[]) => percentile(values, 50);
 
 interface Progress {
   chain: number;

@@ -11,6 +11,13 @@ describe('AdmissionGate', () => {
   });
   afterEach(() => jest.useRealTimers());
 
+  /** One request let in and answered `ms` later. */
+  const answerIn = async (g: AdmissionGate, ms: number) => {
+    const release = await g.acquire();
+    clock += ms;
+    release();
+  };
+
   it('lets in up to its limit, queues a few in arrival order, and turns the rest away at once', async () => {
     const g = gate();
     const releases = await Promise.all([g.acquire(), g.acquire(), g.acquire(), g.acquire()]);
@@ -49,9 +56,7 @@ describe('AdmissionGate', () => {
     expect(g.inFlight).toBe(0);
     // Never below its floor.
     for (let i = 0; i < 20; i++) {
-      const release = await g.acquire();
-      clock += 1000;
-      release();
+      await answerIn(g, 1000);
     }
     expect(g.limit).toBe(2);
   });
@@ -74,17 +79,13 @@ describe('AdmissionGate', () => {
     const g = gate({ initialLimit: 10, minLimit: 2 });
     // A stall: slow completions cut the limit to its floor.
     for (let i = 0; i < 20; i++) {
-      const release = await g.acquire();
-      clock += 1000;
-      release();
+      await answerIn(g, 1000);
     }
     expect(g.limit).toBe(2);
     // Then light load (one at a time, well within the target), as at a steady low rate.
     clock += 400;
     for (let i = 0; i < 500; i++) {
-      const release = await g.acquire();
-      clock += 10;
-      release();
+      await answerIn(g, 10);
     }
     expect(g.limit).toBe(10);
     // So a burst of ten that arrives now is let in, where the cut limit let in two and turned
@@ -98,14 +99,10 @@ describe('AdmissionGate', () => {
     const g = gate({ initialLimit: 10, minLimit: 2 });
     for (let spell = 0; spell < 10; spell++) {
       // One slow answer (a stalled route)…
-      const slow = await g.acquire();
-      clock += 150;
-      slow();
+      await answerIn(g, 150);
       // …among many fast ones on cheap routes, one at a time.
       for (let i = 0; i < 100; i++) {
-        const release = await g.acquire();
-        clock += 1;
-        release();
+        await answerIn(g, 1);
       }
     }
     expect(g.limit).toBe(2);
