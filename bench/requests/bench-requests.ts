@@ -6,9 +6,14 @@
 // turned away (503 with Retry-After) and the admitted requests' latency.
 //
 //   bash bench/run.sh requests [--rate 50] [--seconds 20] [--overload true|false]
+//
+// BENCH_DUMP=file writes every measured request's times as JSON lines (sent, HTTP answer, its
+// command's and event's times in their envelopes and on the broker, stored, published,
+// recorded), to line the slow ones up with what the machine was doing.
+import { writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
-import { GatehouseSystem, topicMessageCounts, waitFor } from '@gatehouse/testing';
+import { GatehouseSystem, TopicReader, topicMessageCounts, waitFor } from '@gatehouse/testing';
 import { Client } from 'pg';
 import { summarize } from './latency-stats';
 import { systemCpuMeter } from './process-cpu';
@@ -156,6 +161,28 @@ async function main(): Promise<void> {
       for (const [second, values] of [...perSecond.entries()].sort((a, b) => a[0] - b[0])) {
         console.log(`  t=${String(second).padStart(3)} s  max ${summarize(values).max} ms  p50 ${summarize(values).p50} ms`);
       }
+    }
+    // Every request's stage times, for lining up slow ones with what the machine was doing then.
+    if (process.env['BENCH_DUMP']) {
+      const stageOf = new Map(stages.map((row) => [row.id, row]));
+      // The command's and the event's times on the broker (producer timestamps) and in their envelopes.
+      const reader = await new TopicReader((system.env['KAFKA_BROKERS'] as string).split(',')).start([`${prefix}gatehouse.approval.commands.v1`, `${prefix}gatehouse.access.events.v1`]);
+      const wanted = new Set(ids);
+      await waitFor(() => (reader.messages.filter((m) => wanted.has(m.key ?? '')).length >= ids.length * 2 ? true : undefined), { timeoutMs: 60000, what: 'the commands and events of the step' });
+      await reader.stop();
+      const kafkaOf = new Map<string, { commandTs?: number; commandTime?: number; eventTs?: number }>();
+      for (const m of reader.messages) {
+        if (!m.key || !wanted.has(m.key)) continue;
+        const entry = kafkaOf.get(m.key) ?? {};
+        if (m.topic.endsWith('commands.v1')) Object.assign(entry, { commandTs: m.timestamp, commandTime: Date.parse(m.json<{ time: string }>().time) });
+        else entry.eventTs ??= m.timestamp;
+        kafkaOf.set(m.key, entry);
+      }
+      const lines = accepted.map((r) => {
+        const stage = stageOf.get(r.id as string);
+        return JSON.stringify({ id: r.id, sentAt: r.sentAt, httpMs: r.httpMs, createdAt: stage && new Date(stage.created_at).getTime(), publishedAt: stage && new Date(stage.published_at).getTime(), recordedAt: recordedAt.get(r.id as string), ...kafkaOf.get(r.id as string) });
+      });
+      writeFileSync(process.env['BENCH_DUMP'], lines.join('\n') + '\n');
     }
     const e2e = summarize(endToEnd);
     const http = summarize(accepted.map((r) => r.httpMs));

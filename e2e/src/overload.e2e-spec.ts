@@ -32,12 +32,20 @@ describe('the gateway under a burst it cannot take', () => {
 
   it('takes what its limit allows, turns the rest away with 503 and Retry-After, and loses nothing it took', async () => {
     await system.services.approval.stop();
-    const answers = await Promise.all(
+    const pending = Promise.all(
       Array.from({ length: 20 }, async (_, i) => {
         const response = await post(i);
         return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as { code?: string; message?: string; id?: string } };
       }),
     );
+    // Sent together, so none is answered yet (approval is down: the four taken wait for it).
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // One more while the four are still being worked on, its body not even JSON: turned away as
+    // busy, not refused as bad input — the gate answers before anything reads the body.
+    const unread = await fetch(`${system.gatewayUrl}/api/v1/requests`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{not json' });
+    expect(unread.status).toBe(503);
+    expect(await unread.json()).toMatchObject({ code: 'overloaded' });
+    const answers = await pending;
     const taken = answers.filter((a) => a.status === 202);
     const shed = answers.filter((a) => a.status === 503);
     // Four worked on (their commands are safe in Kafka: 202), sixteen turned away; nothing else.
@@ -48,7 +56,7 @@ describe('the gateway under a burst it cannot take', () => {
       expect(answer.body).toMatchObject({ code: 'overloaded', message: expect.stringMatching(/^Gatehouse is busy \(\d+ requests in progress, limit \d+\); retry in a second$/) });
     }
     const metrics = await (await fetch(`${system.gatewayUrl}/metrics`)).text();
-    expect(metrics).toMatch(/gatehouse_admission_shed_total\{service="gateway"\} 16/);
+    expect(metrics).toMatch(/gatehouse_admission_shed_total\{service="gateway"\} 17/);
 
     // Approval back: what was taken is processed, and new requests are let in again.
     await system.services.approval.start();

@@ -4,3 +4,4 @@ export * from './lib/nest-logger';
 export * from './lib/metrics';
 export * from './lib/health';
 export * from './lib/observability.module';
+export { observeHttpRequest } from './lib/http-observability.middleware';

@@ -14,6 +14,11 @@ export interface StartServiceOptions {
   consumer?: ConsumerOptions;
   /** Keep each request's raw bytes (`req.rawBody`): what a signature is checked on. */
   rawBody?: boolean;
+  /**
+   * Express middleware that must run before Nest's own (body parsers, module middleware): what
+   * can answer a request without reading it. Given the app, to get its providers.
+   */
+  front?: (app: INestApplication) => Parameters<INestApplication['use']>[0];
 }
 
 /**
@@ -34,6 +39,8 @@ export async function startService(options: StartServiceOptions): Promise<INestA
   }
   app.enableShutdownHooks();
   try {
+    // Before init(), which adds the body parsers and the modules' middleware after it.
+    if (options.front) app.use(options.front(app));
     connectKafkaConsumer(app, options.service, options.consumer);
     // Bootstrap first (topics, the requester's reply consumer, the outbox relay), so the first
     // message consumed can already ask other services and publish.

@@ -6,6 +6,8 @@ export interface ReadMessage {
   key: string | null;
   value: string | null;
   headers: Record<string, string>;
+  /** The record's timestamp (ms): when its producer sent it, unless the topic stamps the broker's time. */
+  timestamp: number;
   json<T = unknown>(): T;
 }
 
@@ -47,6 +49,7 @@ export class TopicReader {
           key: message.key?.toString('utf8') ?? null,
           value,
           headers: decodeHeaders(message.headers),
+          timestamp: Number(message.timestamp),
           json: <T>() => JSON.parse(value ?? 'null') as T,
         });
       },

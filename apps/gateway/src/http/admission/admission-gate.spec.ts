@@ -27,6 +27,8 @@ describe('AdmissionGate', () => {
     const second = g.acquire().then((release) => (order.push('second'), release));
     expect(g.queued).toBe(2);
     await expect(g.acquire()).rejects.toThrow(OverloadedError);
+    expect(g.tryAcquire()).toBeUndefined();
+    expect(g.mayWait).toBe(false);
     (releases[0] as () => void)();
     (releases[1] as () => void)();
     await Promise.all([first, second]);

@@ -3,11 +3,8 @@ export const UNGATED_API_ROUTES = ['/api/v1/audit/export', '/api/v1/audit/access
 
 /** Why a request was not let in: the gateway is at its limit and the wait would be too long. */
 export class OverloadedError extends Error {
-  constructor(
-    readonly inFlight: number,
-    readonly limit: number,
-  ) {
-    super(`Gatehouse is busy (${inFlight} requests in progress, limit ${limit}); retry in a second`);
+  constructor(message: string) {
+    super(message);
     this.name = 'OverloadedError';
   }
 }
@@ -73,29 +70,52 @@ export class AdmissionGate {
   }
 
   /**
+   * A slot at once, if one is free: the function to call when the work is done. Undefined when
+   * none is: then `mayWait` says whether `acquire()` may queue for one, and `busyMessage()` why a
+   * request is turned away (no Error made on the path that turns hundreds a second away).
+   */
+  tryAcquire(): (() => void) | undefined {
+    if (this.inFlightCount >= this.limit) return undefined;
+    this.inFlightCount++;
+    return this.releaseFor();
+  }
+
+  /** Whether a request that finds no free slot may wait for one. */
+  get mayWait(): boolean {
+    return this.queue.length < this.options.maxQueue;
+  }
+
+  busyMessage(): string {
+    return `Gatehouse is busy (${this.inFlightCount} requests in progress, limit ${this.limit}); retry in a second`;
+  }
+
+  /**
    * Waits for a slot (briefly) and returns the function to call when the work is done; throws
    * OverloadedError when there is none to be had.
    */
   async acquire(): Promise<() => void> {
-    if (this.inFlightCount >= this.limit) {
-      if (this.queue.length >= this.options.maxQueue) throw new OverloadedError(this.inFlightCount, this.limit);
-      await new Promise<void>((resolve, reject) => {
-        const waiter: Waiter = {
-          admit: () => {
-            clearTimeout(waiter.timer);
-            resolve();
-          },
-          timer: setTimeout(() => {
-            const at = this.queue.indexOf(waiter);
-            if (at >= 0) this.queue.splice(at, 1);
-            reject(new OverloadedError(this.inFlightCount, this.limit));
-          }, this.options.queueTimeoutMs),
-        };
-        this.queue.push(waiter);
-      });
-    } else {
-      this.inFlightCount++;
-    }
+    const release = this.tryAcquire();
+    if (release) return release;
+    if (!this.mayWait) throw new OverloadedError(this.busyMessage());
+    await new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        admit: () => {
+          clearTimeout(waiter.timer);
+          resolve();
+        },
+        timer: setTimeout(() => {
+          const at = this.queue.indexOf(waiter);
+          if (at >= 0) this.queue.splice(at, 1);
+          reject(new OverloadedError(this.busyMessage()));
+        }, this.options.queueTimeoutMs),
+      };
+      this.queue.push(waiter);
+    });
+    return this.releaseFor();
+  }
+
+  /** The release of a slot just taken (counted in inFlight already). */
+  private releaseFor(): () => void {
     const started = this.now();
     const busyAtStart = this.inFlightCount >= this.limit * 0.8;
     let released = false;
