@@ -87,6 +87,38 @@ describe('admissionFront', () => {
     await first;
   });
 
+  it('gives back the slot of a request let in from the queue after its caller went away', async () => {
+    const gate = new AdmissionGate({ targetMs: 250, minLimit: 1, maxLimit: 1, initialLimit: 1, maxQueue: 1, queueTimeoutMs: 300 });
+    const app = express();
+    const fresh = new Metrics('gateway');
+    app.use(admissionFront(gate, new AdmissionMetrics(gate, fresh), fresh), (_req, res) => void held.push(() => res.status(201).json({ ok: true })));
+    const queueing = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => queueing.once('listening', resolve));
+    const url = `http://127.0.0.1:${(queueing.address() as AddressInfo).port}/api/v1/requests`;
+    try {
+      const first = fetch(url, { method: 'POST' });
+      await waitForHeld(1);
+      // Queued behind the first, then abandoned by its caller.
+      const gone = request(url, { method: 'POST' });
+      gone.on('error', () => undefined);
+      gone.end();
+      while (gate.queued < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+      gone.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      (held.shift() as () => void)();
+      expect((await first).status).toBe(201);
+      // The abandoned one got the slot and gave it straight back: the next caller is let in.
+      const next = fetch(url, { method: 'POST' });
+      await waitForHeld(1);
+      expect(gate.inFlight).toBe(1);
+      (held.shift() as () => void)();
+      expect((await next).status).toBe(201);
+    } finally {
+      queueing.closeAllConnections();
+      await new Promise((resolve) => queueing.close(resolve));
+    }
+  });
+
   it('does not count what is not the gated API: the streamed exports, probes', async () => {
     const first = post('{"reason":"first"}');
     await waitForHeld(1);

@@ -55,6 +55,9 @@ export function admissionFront(gate: AdmissionGate, admissionMetrics: AdmissionM
     res.end(body);
   };
   const admitted = (res: Response, release: () => void, next: NextFunction): void => {
+    // Let in from the queue after its caller went away: 'close' has fired already and would
+    // never give the slot back.
+    if (res.closed) return release();
     res.once('finish', release);
     res.once('close', release);
     next();
