@@ -44,12 +44,17 @@ export type AskRecipient = { channel: string } | { approver: string };
  */
 export function queueSlackWork(writes: Writes, requestId: string, works: readonly SlackWork[]): void {
   if (works.length === 0) return;
+  // The rows as arrays: one text however many there are (a request to twenty approvers queues
+  // twenty-two), so statements grouped from many requests stay short and can be prepared.
   writes.atCommit((bind) => {
-    const rows = works.map(({ kind, ...payload }) => `(${bind(requestId)}::uuid, ${bind(kind)}, ${bind(JSON.stringify(payload))}::jsonb)`);
-    if (!works.some((w) => w.kind === 'home')) return `INSERT INTO slack_bot.outgoing (request_id, kind, payload) VALUES ${rows.join(', ')}`;
-    // A plain scan of VALUES yields its rows in order, so the ids still follow the order given.
+    const kinds = bind(works.map((w) => w.kind));
+    const payloads = bind(works.map(({ kind: _kind, ...payload }) => JSON.stringify(payload)));
+    const home = works.some((w) => w.kind === 'home')
+      ? `WHERE w.kind <> 'home' OR EXISTS (SELECT 1 FROM slack_bot.home_viewers v WHERE v.email = lower(w.payload->>'to'))`
+      : '';
+    // Ordered by position, so the ids follow the order given.
     return `INSERT INTO slack_bot.outgoing (request_id, kind, payload)
-      SELECT w.request_id, w.kind, w.payload FROM (VALUES ${rows.join(', ')}) AS w (request_id, kind, payload)
-       WHERE w.kind <> 'home' OR EXISTS (SELECT 1 FROM slack_bot.home_viewers v WHERE v.email = lower(w.payload->>'to'))`;
+      SELECT ${bind(requestId)}::uuid, w.kind, w.payload FROM unnest(${kinds}::text[], ${payloads}::jsonb[]) WITH ORDINALITY AS w (kind, payload, n)
+       ${home} ORDER BY w.n`;
   });
 }

@@ -143,6 +143,26 @@ describe('UnitOfWork.consumeOnce on real PostgreSQL', () => {
       expect(await count(`SELECT count(*) AS n FROM ${SCHEMA}.inbox WHERE message_id = $1`, [updating.id])).toBe(0);
     });
 
+    it('has one statement text however many events a piece outboxes (it can be prepared), and keeps their order', async () => {
+      const statements = jest.spyOn(dataSource.manager, 'query');
+      try {
+        const texts: string[] = [];
+        for (const events of [1, 5]) {
+          const command = message();
+          const published = Array.from({ length: events }, () => createEnvelope('access.cancelled', command.subject, command.data, { source: 'test', causedBy: command }));
+          await uow.consumeInOneStatement('test', command, async (writes) => {
+            for (const event of published) await writes.publish(event);
+          });
+          texts.push(String(statements.mock.calls.at(-1)?.[0]));
+          const rows: { id: string }[] = await dataSource.query(`SELECT message_id::text AS id FROM ${SCHEMA}.outbox WHERE message_key = $1 ORDER BY seq`, [command.subject]);
+          expect(rows.map((r) => r.id)).toEqual(published.map((e) => e.id));
+        }
+        expect(texts[1]).toBe(texts[0]);
+      } finally {
+        statements.mockRestore();
+      }
+    });
+
     it('12 deliveries of one message at once: one effect, every duplicate answered with the first result', async () => {
       const command = message();
       const counters = Array.from({ length: 12 }, () => randomUUID());

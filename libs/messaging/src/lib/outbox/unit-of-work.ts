@@ -152,28 +152,38 @@ async function writeFinal(manager: EntityManager, schema: string, pieces: readon
     if (insertsOnly && !/^\s*INSERT\b/i.test(sql)) throw new Error(`work done in one statement may only insert, but queued: ${sql.trim().slice(0, 60)}…`);
     return `w${i} AS (${sql})`;
   });
+  // Rows go in as arrays, so the text is the same however many there are: a statement whose
+  // text grew with each row was planned afresh every time (a group of slack-bot's work, 1,400
+  // values in VALUES lists, took longer to plan than to run) and could never be prepared.
   if (rows.length > 0) {
-    const tuples = rows.map(({ topic, envelope, headers }) =>
-      `(${bind(envelope.id)}, ${bind(topic)}, ${bind(envelope.subject)}, ${bind(JSON.stringify(envelope))}, ${bind(JSON.stringify(headers))})`,
+    parts.push(
+      `outbox AS (INSERT INTO ${s}.outbox (message_id, topic, message_key, envelope, headers)
+        SELECT u.id, u.topic, u.key, u.envelope, u.headers
+          FROM unnest(${bind(rows.map((r) => r.envelope.id))}::uuid[], ${bind(rows.map((r) => r.topic))}::text[], ${bind(rows.map((r) => r.envelope.subject))}::text[], ${bind(rows.map((r) => JSON.stringify(r.envelope)))}::jsonb[], ${bind(rows.map((r) => JSON.stringify(r.headers)))}::jsonb[])
+               WITH ORDINALITY AS u (id, topic, key, envelope, headers, n)
+         ORDER BY u.n)`,
     );
-    parts.push(`outbox AS (INSERT INTO ${s}.outbox (message_id, topic, message_key, envelope, headers) VALUES ${tuples.join(', ')})`);
   }
   answers.forEach((answer, i) => {
     parts.push(`answer${i} AS (UPDATE ${s}.inbox SET result = ${bind(answer.json)} WHERE consumer = ${bind(answer.consumer)} AND message_id = ${bind(answer.messageId)})`);
   });
   if (claims.length > 0) {
-    const tuples = claims.map((claim) => `(${bind(claim.consumer)}, ${bind(claim.messageId)}, ${bind(claim.type)}, ${bind(claim.json)})`);
-    parts.push(`claim AS (INSERT INTO ${s}.inbox (consumer, message_id, message_type, result) VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING RETURNING 1)`);
+    parts.push(
+      `claim AS (INSERT INTO ${s}.inbox (consumer, message_id, message_type, result)
+        SELECT u.consumer, u.id, u.type, u.result
+          FROM unnest(${bind(claims.map((c) => c.consumer))}::text[], ${bind(claims.map((c) => c.messageId))}::uuid[], ${bind(claims.map((c) => c.type))}::text[], ${bind(claims.map((c) => c.json))}::jsonb[]) AS u (consumer, id, type, result)
+        ON CONFLICT DO NOTHING RETURNING 1)`,
+    );
   }
   const refusals = [
-    ...(claims.length > 0 ? [`WHEN (SELECT count(*) FROM claim) < ${claims.length} THEN ${bind(REFUSAL + ALREADY_HANDLED)}`] : []),
+    ...(claims.length > 0 ? [`WHEN (SELECT count(*) FROM claim) < ${bind(claims.length)}::bigint THEN ${bind(REFUSAL + ALREADY_HANDLED)}`] : []),
     ...writes.flatMap(({ mustChange }, i) => (mustChange ? [`WHEN NOT EXISTS (SELECT 1 FROM w${i}) THEN ${bind(REFUSAL + mustChange)}`] : [])),
   ];
   const check = refusals.length > 0 ? `(CASE ${refusals.join(' ')} ELSE '0' END)::int` : '0';
   try {
-    // One message's one-statement work has a text per handler and flow (a group's planning is
-    // shared by its pieces; a transaction's final statement varies with what it wrote).
-    const prepared = pieces.length === 1 && pieces[0]?.insertsOnly === true;
+    // One-statement work has a text per handler (its rows are arrays) and, grouped, per number
+    // of pieces; a transaction's final statement varies with what it wrote.
+    const prepared = pieces.every((piece) => piece.insertsOnly === true);
     await manager.query(`${prepared ? PREPARED : ''}WITH ${parts.join(', ')} SELECT ${check} AS refused`, values);
   } catch (error) {
     const reason = refusalOf(error, [ALREADY_HANDLED, ...writes.flatMap((w) => (w.mustChange ? [w.mustChange] : []))]);
