@@ -168,16 +168,24 @@ async function main(): Promise<void> {
       // The command's and the event's times on the broker (producer timestamps) and in their envelopes.
       const reader = await new TopicReader((system.env['KAFKA_BROKERS'] as string).split(',')).start([`${prefix}gatehouse.approval.commands.v1`, `${prefix}gatehouse.access.events.v1`]);
       const wanted = new Set(ids);
-      await waitFor(() => (reader.messages.filter((m) => wanted.has(m.key ?? '')).length >= ids.length * 2 ? true : undefined), { timeoutMs: 60000, what: 'the commands and events of the step' });
-      await reader.stop();
       const kafkaOf = new Map<string, { commandTs?: number; commandTime?: number; eventTs?: number }>();
-      for (const m of reader.messages) {
-        if (!m.key || !wanted.has(m.key)) continue;
-        const entry = kafkaOf.get(m.key) ?? {};
-        if (m.topic.endsWith('commands.v1')) Object.assign(entry, { commandTs: m.timestamp, commandTime: Date.parse(m.json<{ time: string }>().time) });
-        else entry.eventTs ??= m.timestamp;
-        kafkaOf.set(m.key, entry);
-      }
+      let read = 0;
+      // Every request's command and first event (each topic counted on its own).
+      await waitFor(
+        () => {
+          for (const m of reader.messages.slice(read)) {
+            if (!m.key || !wanted.has(m.key)) continue;
+            const entry = kafkaOf.get(m.key) ?? {};
+            if (m.topic.endsWith('commands.v1')) Object.assign(entry, { commandTs: m.timestamp, commandTime: Date.parse(m.json<{ time: string }>().time) });
+            else entry.eventTs ??= m.timestamp;
+            kafkaOf.set(m.key, entry);
+          }
+          read = reader.messages.length;
+          return ids.every((id) => kafkaOf.get(id)?.commandTs !== undefined && kafkaOf.get(id)?.eventTs !== undefined) ? true : undefined;
+        },
+        { timeoutMs: 60000, what: 'the command and an event of every request of the step' },
+      );
+      await reader.stop();
       const lines = accepted.map((r) => {
         const stage = stageOf.get(r.id as string);
         return JSON.stringify({ id: r.id, sentAt: r.sentAt, httpMs: r.httpMs, createdAt: stage && new Date(stage.created_at).getTime(), publishedAt: stage && new Date(stage.published_at).getTime(), recordedAt: recordedAt.get(r.id as string), ...kafkaOf.get(r.id as string) });

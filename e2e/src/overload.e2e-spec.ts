@@ -13,7 +13,7 @@ describe('the gateway under a burst it cannot take', () => {
   beforeAll(async () => {
     system = await GatehouseSystem.start('overload', {
       serviceEnv: () => ({
-        gateway: { GATEWAY_ADMISSION_MIN_IN_FLIGHT: '2', GATEWAY_ADMISSION_MAX_IN_FLIGHT: '4', GATEWAY_ADMISSION_QUEUE: '2', GATEWAY_ADMISSION_QUEUE_MS: '100', QUERY_TIMEOUT_MS: '3000' },
+        gateway: { GATEWAY_ADMISSION_MIN_IN_FLIGHT: '2', GATEWAY_ADMISSION_MAX_IN_FLIGHT: '4', GATEWAY_ADMISSION_QUEUE: '2', GATEWAY_ADMISSION_QUEUE_MS: '1000', QUERY_TIMEOUT_MS: '10000' },
       }),
     });
     token = await system.mintToken({ for: 'ada@example.com' }, ['requests:read', 'requests:write']);
@@ -38,13 +38,17 @@ describe('the gateway under a burst it cannot take', () => {
         return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as { code?: string; message?: string; id?: string } };
       }),
     );
-    // Sent together, so none is answered yet (approval is down: the four taken wait for it).
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    // One more while the four are still being worked on, its body not even JSON: turned away as
-    // busy, not refused as bad input — the gate answers before anything reads the body.
+    // While the four are still worked on (approval is down, they wait for it), two more wait for
+    // a slot; with the queue full too, one more, its body not even JSON, is turned away as busy,
+    // not refused as bad input: the gate answers before anything reads the body.
+    // (The burst's own two waited their second and were turned away by then.)
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const waiting = [post(20), post(21)];
+    await waitFor(async () => /gatehouse_admission_queued\{service="gateway"\} 2/.test(await (await fetch(`${system.gatewayUrl}/metrics`)).text()), { what: 'two requests waiting for a slot', timeoutMs: 5000, intervalMs: 20 });
     const unread = await fetch(`${system.gatewayUrl}/api/v1/requests`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{not json' });
     expect(unread.status).toBe(503);
     expect(await unread.json()).toMatchObject({ code: 'overloaded' });
+    expect((await Promise.all(waiting)).map((response) => response.status)).toEqual([503, 503]);
     const answers = await pending;
     const taken = answers.filter((a) => a.status === 202);
     const shed = answers.filter((a) => a.status === 503);
@@ -56,7 +60,7 @@ describe('the gateway under a burst it cannot take', () => {
       expect(answer.body).toMatchObject({ code: 'overloaded', message: expect.stringMatching(/^Gatehouse is busy \(\d+ requests in progress, limit \d+\); retry in a second$/) });
     }
     const metrics = await (await fetch(`${system.gatewayUrl}/metrics`)).text();
-    expect(metrics).toMatch(/gatehouse_admission_shed_total\{service="gateway"\} 17/);
+    expect(metrics).toMatch(/gatehouse_admission_shed_total\{service="gateway"\} 19/);
 
     // Approval back: what was taken is processed, and new requests are let in again.
     await system.services.approval.start();

@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, RequestMethod, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TOPICS } from '@gatehouse/contracts';
 import { MessagingModule } from '@gatehouse/messaging';
@@ -14,8 +14,8 @@ import { GATEWAY_CONFIG, SCHEMA, SERVICE, type GatewayConfig } from './config';
 import { entities, migrations } from './database';
 import { SubmitDecisionController } from './decisions/submit-decision/submit-decision.controller';
 import { ListFlowsController } from './flows/list-flows/list-flows.controller';
-import { AdmissionGate } from './http/admission/admission-gate';
-import { AdmissionMetrics } from './http/admission/admission-front';
+import { AdmissionGate, UNGATED_API_ROUTES } from './http/admission/admission-gate';
+import { AdmissionMetrics, AdmissionMiddleware } from './http/admission/admission.middleware';
 import { AskService } from './http/ask-service';
 import { DependencyUnavailableFilter } from './http/dependency-unavailable.filter';
 import { LinkController } from './linking/link.controller';
@@ -31,9 +31,19 @@ import { SlackEventsController } from './slack/slack-events/slack-events.control
 import { SlackForwarder } from './slack/slack-forwarder';
 import { SlackRelayController } from './slack/slack-relay/slack-relay.controller';
 
-/** Admission control sits in front of everything Nest does (see main.ts: admissionFront). */
 @Module({})
-export class AppModule {
+export class AppModule implements NestModule {
+  /**
+   * Admission control on the API; the streamed exports (long by nature) and Slack's door are not
+   * counted. When the gate is full, admissionFront (main.ts) turns requests away before this.
+   */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(AdmissionMiddleware)
+      .exclude(...UNGATED_API_ROUTES.map((path) => ({ path: path.slice(1), method: RequestMethod.ALL })))
+      .forRoutes({ path: 'api/v1/*path', method: RequestMethod.ALL });
+  }
+
   static register(config: GatewayConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,

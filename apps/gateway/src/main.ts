@@ -5,7 +5,7 @@ import { createLogger, Metrics } from '@gatehouse/observability';
 import { AppModule } from './app.module';
 import { gatewayEnvSchema, SERVICE } from './config';
 import { AdmissionGate } from './http/admission/admission-gate';
-import { admissionFront, AdmissionMetrics } from './http/admission/admission-front';
+import { admissionFront, AdmissionMetrics } from './http/admission/admission.middleware';
 
 const config = loadConfigOrExit(SERVICE, gatewayEnvSchema);
 const logger = createLogger({ service: SERVICE, level: config.logLevel, format: config.logFormat });
@@ -18,7 +18,7 @@ runMain(SERVICE, logger, () =>
     port: config.http.port,
     host: config.http.host,
     rawBody: true,
-    // Admission control first: a request turned away is answered before it is read or parsed.
+    // When the gate is full, a request is turned away before it is read or parsed.
     front: (app) => admissionFront(app.get(AdmissionGate), app.get(AdmissionMetrics), app.get(Metrics)),
   }),
 );

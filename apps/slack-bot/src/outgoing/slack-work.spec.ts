@@ -19,5 +19,7 @@ describe('queueSlackWork', () => {
     expect(many.sql).toBe(one.sql);
     expect(many.values).toEqual([Array(22).fill('report'), Array.from({ length: 22 }, (_, i) => JSON.stringify({ channel: 'C0OPS', text: `report ${i}` })), '6f1c2a4e-9b7d-4c1e-8a2f-3d5e6f7a8b9c']);
     expect(many.sql).toMatch(/WITH ORDINALITY[\s\S]*ORDER BY w\.n/);
+    // An App Home refresh among them (queued only for someone who opened their Home): the same text.
+    expect(queued([report(0), { kind: 'home', to: 'ada@example.com' }]).sql).toBe(one.sql);
   });
 });

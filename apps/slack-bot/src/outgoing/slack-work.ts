@@ -44,17 +44,16 @@ export type AskRecipient = { channel: string } | { approver: string };
  */
 export function queueSlackWork(writes: Writes, requestId: string, works: readonly SlackWork[]): void {
   if (works.length === 0) return;
-  // The rows as arrays: one text however many there are (a request to twenty approvers queues
-  // twenty-two), so statements grouped from many requests stay short and can be prepared.
+  // The rows as arrays, and the Home condition always there: one text whatever is queued (a
+  // request to twenty approvers queues twenty-two rows), so statements grouped from many
+  // requests stay short and alike, and are prepared.
   writes.atCommit((bind) => {
     const kinds = bind(works.map((w) => w.kind));
     const payloads = bind(works.map(({ kind: _kind, ...payload }) => JSON.stringify(payload)));
-    const home = works.some((w) => w.kind === 'home')
-      ? `WHERE w.kind <> 'home' OR EXISTS (SELECT 1 FROM slack_bot.home_viewers v WHERE v.email = lower(w.payload->>'to'))`
-      : '';
     // Ordered by position, so the ids follow the order given.
     return `INSERT INTO slack_bot.outgoing (request_id, kind, payload)
       SELECT ${bind(requestId)}::uuid, w.kind, w.payload FROM unnest(${kinds}::text[], ${payloads}::jsonb[]) WITH ORDINALITY AS w (kind, payload, n)
-       ${home} ORDER BY w.n`;
+       WHERE w.kind <> 'home' OR EXISTS (SELECT 1 FROM slack_bot.home_viewers v WHERE v.email = lower(w.payload->>'to'))
+       ORDER BY w.n`;
   });
 }

@@ -110,6 +110,22 @@ describe('AdmissionGate', () => {
     expect(g.limit).toBe(2);
   });
 
+  it('frees the slot of an abandoned request without letting its time steer the limit; says when it is full', async () => {
+    const g = gate({ initialLimit: 4, maxQueue: 1 });
+    const releases = await Promise.all(Array.from({ length: 4 }, () => g.acquire()));
+    expect(g.full).toBe(false);
+    const waiting = g.acquire();
+    expect(g.full).toBe(true);
+    clock += 1000;
+    (releases[0] as (abandoned?: boolean) => void)(true);
+    (await waiting)(true);
+    expect(g.limit).toBe(4);
+    expect(g.inFlight).toBe(3);
+    // Counted, the same second would have cut it.
+    (releases[1] as () => void)();
+    expect(g.limit).toBe(3);
+  });
+
   it('counts a release once, however often it is called', async () => {
     const g = gate();
     const release = await g.acquire();

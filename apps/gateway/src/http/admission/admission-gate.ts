@@ -23,6 +23,9 @@ export interface AdmissionOptions {
   now?: () => number;
 }
 
+/** Gives a slot back; `abandoned` when its caller went away before any work was done. */
+export type Release = (abandoned?: boolean) => void;
+
 interface Waiter {
   admit: () => void;
   timer: NodeJS.Timeout;
@@ -74,7 +77,7 @@ export class AdmissionGate {
    * none is: then `mayWait` says whether `acquire()` may queue for one, and `busyMessage()` why a
    * request is turned away (no Error made on the path that turns hundreds a second away).
    */
-  tryAcquire(): (() => void) | undefined {
+  tryAcquire(): Release | undefined {
     if (this.inFlightCount >= this.limit) return undefined;
     this.inFlightCount++;
     return this.releaseFor();
@@ -85,6 +88,11 @@ export class AdmissionGate {
     return this.queue.length < this.options.maxQueue;
   }
 
+  /** No free slot and no room to wait: a request arriving now is turned away. */
+  get full(): boolean {
+    return this.inFlightCount >= this.limit && !this.mayWait;
+  }
+
   busyMessage(): string {
     return `Gatehouse is busy (${this.inFlightCount} requests in progress, limit ${this.limit}); retry in a second`;
   }
@@ -93,7 +101,7 @@ export class AdmissionGate {
    * Waits for a slot (briefly) and returns the function to call when the work is done; throws
    * OverloadedError when there is none to be had.
    */
-  async acquire(): Promise<() => void> {
+  async acquire(): Promise<Release> {
     const release = this.tryAcquire();
     if (release) return release;
     if (!this.mayWait) throw new OverloadedError(this.busyMessage());
@@ -114,19 +122,23 @@ export class AdmissionGate {
     return this.releaseFor();
   }
 
-  /** The release of a slot just taken (counted in inFlight already). */
-  private releaseFor(): () => void {
+  /**
+   * The release of a slot just taken (counted in inFlight already). Released `abandoned` (its
+   * caller went away before any work), the slot is freed without its time steering the limit.
+   */
+  private releaseFor(): Release {
     const started = this.now();
     const busyAtStart = this.inFlightCount >= this.limit * 0.8;
     let released = false;
-    return () => {
+    return (abandoned = false) => {
       if (released) return;
       released = true;
-      this.complete(this.now() - started, busyAtStart);
+      if (!abandoned) this.steer(this.now() - started, busyAtStart);
+      this.free();
     };
   }
 
-  private complete(durationMs: number, busyAtStart: boolean): void {
+  private steer(durationMs: number, busyAtStart: boolean): void {
     const { targetMs, minLimit, maxLimit } = this.options;
     const now = this.now();
     if (durationMs > targetMs) {
@@ -145,7 +157,10 @@ export class AdmissionGate {
       // routes must not undo the cuts a stalled one is making.
       this.limitValue = Math.min(this.restingLimit, this.limitValue + 1 / this.limitValue);
     }
-    // Freed slots go to the longest waiters, as far as the (new) limit allows.
+  }
+
+  /** Freed slots go to the longest waiters, as far as the (new) limit allows. */
+  private free(): void {
     this.inFlightCount--;
     while (this.queue.length > 0 && this.inFlightCount < this.limit) {
       this.inFlightCount++;

@@ -4,6 +4,7 @@ import type { TestDatabase } from '@gatehouse/testing';
 import { createEnvelope } from '../envelope-factory';
 import { SCHEMA, setUpDatabase } from '../../test/messaging-fixture';
 import { NothingWritten, UnitOfWork, type ConsumeOptions, type Transaction, type Writes } from './unit-of-work';
+import { PREPARED } from './messaging-tables';
 
 describe('UnitOfWork.consumeOnce on real PostgreSQL', () => {
   let database: TestDatabase;
@@ -158,6 +159,32 @@ describe('UnitOfWork.consumeOnce on real PostgreSQL', () => {
           expect(rows.map((r) => r.id)).toEqual(published.map((e) => e.id));
         }
         expect(texts[1]).toBe(texts[0]);
+      } finally {
+        statements.mockRestore();
+      }
+    });
+
+    it('prepares a group of pieces that wrote alike, not a group of unlike ones (their texts would use up the names)', async () => {
+      const statements = jest.spyOn(dataSource.manager, 'query');
+      try {
+        const together = async (unlike: boolean) => {
+          statements.mockClear();
+          await Promise.all(
+            Array.from({ length: 20 }, () => message()).map((command, i) =>
+              uow.consumeInOneStatement('test', command, async (writes) => {
+                writes.atCommit((bind) => (unlike && i % 2 ? `INSERT INTO ${SCHEMA}.counters (id, value) VALUES (${bind(randomUUID())}, 2)` : `INSERT INTO ${SCHEMA}.counters VALUES (${bind(randomUUID())}, 1)`));
+              }),
+            ),
+          );
+          // The statements that wrote several pieces (a group has a second write part).
+          return statements.mock.calls.map(([text]) => String(text)).filter((text) => text.includes('w1 AS'));
+        };
+        const alike = await together(false);
+        expect(alike.length).toBeGreaterThan(0);
+        expect(alike.every((text) => text.startsWith(PREPARED))).toBe(true);
+        const unlike = await together(true);
+        expect(unlike.length).toBeGreaterThan(0);
+        expect(unlike.some((text) => text.startsWith(PREPARED))).toBe(false);
       } finally {
         statements.mockRestore();
       }

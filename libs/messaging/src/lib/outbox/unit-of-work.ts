@@ -140,13 +140,16 @@ async function writeFinal(manager: EntityManager, schema: string, pieces: readon
   const rows = pieces.flatMap((p) => p.rows);
   const answers = pieces.flatMap((p) => p.answers);
   const claims = pieces.flatMap((p) => p.claims);
-  const writes = pieces.flatMap((p) => p.writes.map((write) => ({ ...write, insertsOnly: p.insertsOnly === true })));
+  const writes = pieces.flatMap((p, piece) => p.writes.map((write) => ({ ...write, insertsOnly: p.insertsOnly === true, piece })));
   if (rows.length === 0 && answers.length === 0 && claims.length === 0 && writes.length === 0) return;
   const { bind, values } = binder();
   const s = `"${schema}"`;
   // Data-modifying WITH parts all run, in one snapshot, whatever the final SELECT reads.
-  const parts = writes.map(({ build, insertsOnly }, i) => {
+  // Each piece's writes, placeholders aside: pieces alike make a text worth preparing.
+  const shapes = pieces.map(() => '');
+  const parts = writes.map(({ build, insertsOnly, piece }, i) => {
     const sql = build(bind);
+    shapes[piece] += `${sql.replace(/\$\d+/g, '$')};`;
     // Parts of one statement do not see each other's writes, and two UPDATEs of one row apply
     // once: pieces of unrelated messages that may be written together must only insert.
     if (insertsOnly && !/^\s*INSERT\b/i.test(sql)) throw new Error(`work done in one statement may only insert, but queued: ${sql.trim().slice(0, 60)}…`);
@@ -181,9 +184,11 @@ async function writeFinal(manager: EntityManager, schema: string, pieces: readon
   ];
   const check = refusals.length > 0 ? `(CASE ${refusals.join(' ')} ELSE '0' END)::int` : '0';
   try {
-    // One-statement work has a text per handler (its rows are arrays) and, grouped, per number
-    // of pieces; a transaction's final statement varies with what it wrote.
-    const prepared = pieces.every((piece) => piece.insertsOnly === true);
+    // One-statement work has a text per handler (its rows are arrays), and a group of pieces that
+    // wrote alike one per number of pieces (at most 64), so those are prepared. Groups of unlike
+    // pieces are not: their texts, one per order of kinds, would soon use up the names a process
+    // may prepare. A transaction's final statement varies with what it wrote.
+    const prepared = pieces.every((piece) => piece.insertsOnly === true) && shapes.every((shape) => shape === shapes[0]);
     await manager.query(`${prepared ? PREPARED : ''}WITH ${parts.join(', ')} SELECT ${check} AS refused`, values);
   } catch (error) {
     const reason = refusalOf(error, [ALREADY_HANDLED, ...writes.flatMap((w) => (w.mustChange ? [w.mustChange] : []))]);

@@ -3,9 +3,9 @@ import express from 'express';
 import { Agent, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AdmissionGate } from './admission-gate';
-import { admissionFront, AdmissionMetrics, isGated } from './admission-front';
+import { admissionFront, AdmissionMetrics, AdmissionMiddleware, isGated } from './admission.middleware';
 
-describe('admissionFront', () => {
+describe('admission: admissionFront, then the body parser, then AdmissionMiddleware', () => {
   let server: Server;
   let base: string;
   let metrics: Metrics;
@@ -18,9 +18,12 @@ describe('admissionFront', () => {
     held = [];
     parsed = 0;
     const app = express();
-    app.use(admissionFront(gate, new AdmissionMetrics(gate, metrics), metrics));
-    // What Nest puts behind it: the body parser, then the routes.
+    const admissionMetrics = new AdmissionMetrics(gate, metrics);
+    app.use(admissionFront(gate, admissionMetrics, metrics));
+    // What Nest puts behind it: the body parser, then (on the API) AdmissionMiddleware, then the routes.
+    const middleware = new AdmissionMiddleware(gate, admissionMetrics);
     app.use(express.json(), (_req, _res, next) => (parsed++, next()));
+    app.use('/api/v1/requests', (req, res, next) => middleware.use(req, res, next));
     const hold = (_req: express.Request, res: express.Response) => held.push(() => res.status(201).json({ ok: true }));
     app.post('/api/v1/requests', hold);
     app.get('/api/v1/audit/export', hold);
@@ -91,7 +94,9 @@ describe('admissionFront', () => {
     const gate = new AdmissionGate({ targetMs: 250, minLimit: 1, maxLimit: 1, initialLimit: 1, maxQueue: 1, queueTimeoutMs: 300 });
     const app = express();
     const fresh = new Metrics('gateway');
-    app.use(admissionFront(gate, new AdmissionMetrics(gate, fresh), fresh), (_req, res) => void held.push(() => res.status(201).json({ ok: true })));
+    const admissionMetrics = new AdmissionMetrics(gate, fresh);
+    const middleware = new AdmissionMiddleware(gate, admissionMetrics);
+    app.use(admissionFront(gate, admissionMetrics, fresh), (req, res, next) => middleware.use(req, res, next), (_req, res) => void held.push(() => res.status(201).json({ ok: true })));
     const queueing = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => queueing.once('listening', resolve));
     const url = `http://127.0.0.1:${(queueing.address() as AddressInfo).port}/api/v1/requests`;
@@ -117,6 +122,24 @@ describe('admissionFront', () => {
       queueing.closeAllConnections();
       await new Promise((resolve) => queueing.close(resolve));
     }
+  });
+
+  it('takes the slot once the body is in: a slow upload neither holds one nor keeps others out', async () => {
+    const [first, rest] = ['{"reason":', '"slow"}'];
+    const slow = request(`${base}/api/v1/requests`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(first + rest)) } });
+    slow.on('error', () => undefined);
+    const slowAnswer = new Promise<number>((resolve) => slow.on('response', (res) => (res.resume(), resolve(res.statusCode ?? 0))));
+    slow.write(first);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Still uploading: another request is let in (the limit is one).
+    const other = post('{"reason":"other"}');
+    await waitForHeld(1);
+    (held.shift() as () => void)();
+    expect((await other).status).toBe(201);
+    slow.end(rest);
+    await waitForHeld(1);
+    (held.shift() as () => void)();
+    expect(await slowAnswer).toBe(201);
   });
 
   it('does not count what is not the gated API: the streamed exports, probes', async () => {
