@@ -144,12 +144,14 @@ async function writeFinal(manager: EntityManager, schema: string, pieces: readon
   if (rows.length === 0 && answers.length === 0 && claims.length === 0 && writes.length === 0) return;
   const { bind, values } = binder();
   const s = `"${schema}"`;
+  const asArrays = pieces.every((piece) => piece.insertsOnly === true);
+  // Each piece's writes, placeholders aside: a group of pieces alike makes a text worth
+  // preparing. Worked out only for such groups (a regex over every write's text).
+  const shapes = asArrays && pieces.length > 1 ? pieces.map(() => '') : undefined;
   // Data-modifying WITH parts all run, in one snapshot, whatever the final SELECT reads.
-  // Each piece's writes, placeholders aside: pieces alike make a text worth preparing.
-  const shapes = pieces.map(() => '');
   const parts = writes.map(({ build, insertsOnly, piece }, i) => {
     const sql = build(bind);
-    shapes[piece] += `${sql.replace(/\$\d+/g, '$')};`;
+    if (shapes !== undefined) shapes[piece] += `${sql.replace(/\$\d+/g, '$')};`;
     // Parts of one statement do not see each other's writes, and two UPDATEs of one row apply
     // once: pieces of unrelated messages that may be written together must only insert.
     if (insertsOnly && !/^\s*INSERT\b/i.test(sql)) throw new Error(`work done in one statement may only insert, but queued: ${sql.trim().slice(0, 60)}…`);
@@ -162,7 +164,6 @@ async function writeFinal(manager: EntityManager, schema: string, pieces: readon
   // it wrote), and there VALUES lists cost less than arrays: decisions, 64 to a transaction,
   // kept up with 976 a second against 807 (the JSON of each event escaped into an array literal
   // and parsed out again).
-  const asArrays = pieces.every((piece) => piece.insertsOnly === true);
   if (rows.length > 0) {
     const from = asArrays
       ? `SELECT u.id, u.topic, u.key, u.envelope, u.headers
@@ -192,7 +193,7 @@ async function writeFinal(manager: EntityManager, schema: string, pieces: readon
     // wrote alike one per number of pieces (at most 64), so those are prepared. Groups of unlike
     // pieces are not: their texts, one per order of kinds, would soon use up the names a process
     // may prepare. A transaction's final statement varies with what it wrote.
-    const prepared = asArrays && shapes.every((shape) => shape === shapes[0]);
+    const prepared = asArrays && (shapes === undefined || shapes.every((shape) => shape === shapes[0]));
     await manager.query(`${prepared ? PREPARED : ''}WITH ${parts.join(', ')} SELECT ${check} AS refused`, values);
   } catch (error) {
     const reason = refusalOf(error, [ALREADY_HANDLED, ...writes.flatMap((w) => (w.mustChange ? [w.mustChange] : []))]);
