@@ -117,8 +117,10 @@ async function main(): Promise<void> {
     const meter = systemCpuMeter(system.services);
     const ownCpuBefore = process.cpuUsage();
     const started = Date.now();
+    const gate = sampleAdmission(system.gatewayUrl);
     const results = await offer(total, 0);
     const sendSeconds = (Date.now() - started) / 1000;
+    const gateSamples = gate.stop();
     const accepted = results.filter((r) => r.ok && r.id);
     const ids = accepted.map((r) => r.id as string);
 
@@ -212,6 +214,7 @@ async function main(): Promise<void> {
     console.log(`  stored → event published    p50 ${toPublished.p50} ms   p99 ${toPublished.p99} ms`);
     console.log(`  published → audit stored    p50 ${toAudit.p50} ms   p99 ${toAudit.p99} ms`);
     console.log(`HTTP 201 latency    p50 ${http.p50} ms   p95 ${http.p95} ms   p99 ${http.p99} ms   max ${http.max} ms`);
+    console.log(`admission gate      limit ${describeSamples(gateSamples.map((g) => g.limit))}; in flight ${describeSamples(gateSamples.map((g) => g.inFlight))}  (sampled every 250 ms while sending)`);
     console.log(`CPU per created request (ms, all processes of each; window: the step until its last record is stored)`);
     for (const [name, ms] of Object.entries(cpu)) console.log(`  ${name.padEnd(18)} ${(ms / Math.max(1, accepted.length)).toFixed(2)}`);
     console.log(`  ${'total'.padEnd(18)} ${(Object.values(cpu).reduce((a, b) => a + b, 0) / Math.max(1, accepted.length)).toFixed(2)}   (2 cores: at most ${(2000 / Math.max(0.01, Object.values(cpu).reduce((a, b) => a + b, 0) / Math.max(1, accepted.length))).toFixed(0)} requests/s)`);
@@ -258,6 +261,34 @@ async function main(): Promise<void> {
     await db.end();
     await system.stop();
   }
+}
+
+/**
+ * The gateway's admission limit and requests in flight, read from its /metrics every 250 ms
+ * until stopped: how the gate steered under the step's load.
+ */
+function sampleAdmission(gatewayUrl: string): { stop: () => { limit: number; inFlight: number }[] } {
+  const samples: { limit: number; inFlight: number }[] = [];
+  const read = (text: string, name: string) => Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  const timer = setInterval(() => {
+    fetch(`${gatewayUrl}/metrics`)
+      .then((response) => response.text())
+      .then((text) => samples.push({ limit: read(text, 'gatehouse_admission_limit'), inFlight: read(text, 'gatehouse_admission_in_flight') }))
+      .catch(() => undefined);
+  }, 250);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return samples.filter((s) => Number.isFinite(s.limit));
+    },
+  };
+}
+
+function describeSamples(values: number[]): string {
+  if (values.length === 0) return 'not read';
+  const sorted = [...values].sort((a, b) => a - b);
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  return `mean ${mean.toFixed(0)} (p10 ${sorted[Math.floor(sorted.length * 0.1)]}, p90 ${sorted[Math.floor(sorted.length * 0.9)]})`;
 }
 
 runBench(main);

@@ -10,7 +10,10 @@ export class OverloadedError extends Error {
 }
 
 export interface AdmissionOptions {
-  /** Latency the limit steers toward: completions slower than this shrink it. */
+  /**
+   * Latency that counts as slow: a window's worth of answers averaging several of these is a
+   * stall (the limit halves), and a cut limit drifts back up only after none for a while.
+   */
   targetMs: number;
   /** Bounds of the concurrency limit. */
   minLimit: number;
@@ -33,15 +36,40 @@ interface Waiter {
 
 /** Target intervals without a slow answer before a cut limit may drift back up. */
 const QUIET_TARGETS = 4;
+/** A window's median answer slower than this many targets: a stall, and the limit halves. */
+const STALL_TARGETS = 4;
+/** Answers a window under load needs before it is judged (fewer, and noise steers the limit). */
+const CLIMB_ANSWERS = 100;
+/**
+ * How far one step moves the limit, as a fraction of it (at least one slot): a tenth, and each
+ * further step up half as much again, up to doubling it — so a limit cut to its floor (a stall,
+ * a cold start) is back in a few steps, and a turn starts small.
+ */
+const CLIMB_STEP = 0.1;
+const CLIMB_STEP_MAX = 1;
+
+/** What the answers of one window (at least two target intervals) came to. */
+interface Window {
+  startedAt: number;
+  answers: number;
+  /** Answers whose request found the limit (nearly) all in use when it was let in. */
+  busy: number;
+  /** How long each answer took, in milliseconds. */
+  durations: number[];
+}
 
 /**
  * Admission control for the gateway: at most `limit` requests are worked on at once; a few more
  * wait briefly for a slot, the rest are turned away (503 with Retry-After) instead of queueing
- * without bound inside the services. The limit adapts to what the system behind can do
- * (additive increase, multiplicative decrease, as TCP does): a completion slower than the
- * target shrinks it (at most once per target interval, so one slow burst is one step), and
- * completions within the target while the limit is in use grow it by about one per round; under
- * light load they bring a cut limit back up to its starting value.
+ * without bound inside the services.
+ *
+ * The limit is steered window by window, on each window's median answer: within the target
+ * while the limit is in use, up; beyond it, each step judged by what it did to latency (see
+ * steer), so that the limit settles where answers meet the target when latency follows the
+ * limit, and climbs back when cutting it buys nothing. A window whose median took several
+ * targets is a stall (a service behind is down): the limit halves, so few wait on it. Under
+ * light load, and nothing slower than the target for a while, a cut limit drifts back to where
+ * it started, no further.
  */
 export class AdmissionGate {
   private limitValue: number;
@@ -49,8 +77,15 @@ export class AdmissionGate {
   private readonly restingLimit: number;
   private inFlightCount = 0;
   private readonly queue: Waiter[] = [];
-  private lastDecrease = Number.NEGATIVE_INFINITY;
   private lastSlow = Number.NEGATIVE_INFINITY;
+  private window: Window;
+  /** Which way the limit is going, and how far a step takes it. */
+  private direction: 1 | -1 = 1;
+  private step = CLIMB_STEP;
+  /** The last judged window's median answer, and the size of the step taken after it (a fraction of the limit). */
+  private lastTypicalMs: number | undefined;
+  private lastStepFraction = 0;
+  private settling = false;
   private readonly now: () => number;
 
   constructor(private readonly options: AdmissionOptions) {
@@ -58,6 +93,7 @@ export class AdmissionGate {
     this.limitValue = Math.min(options.maxLimit, Math.max(options.minLimit, options.initialLimit));
     this.restingLimit = this.limitValue;
     this.now = options.now ?? (() => performance.now());
+    this.window = this.newWindow();
   }
 
   get limit(): number {
@@ -133,30 +169,96 @@ export class AdmissionGate {
     return (abandoned = false) => {
       if (released) return;
       released = true;
-      if (!abandoned) this.steer(this.now() - started, busyAtStart);
+      if (!abandoned) this.count(this.now() - started, busyAtStart);
       this.free();
     };
   }
 
-  private steer(durationMs: number, busyAtStart: boolean): void {
-    const { targetMs, minLimit, maxLimit } = this.options;
+  private newWindow(): Window {
+    return { startedAt: this.now(), answers: 0, busy: 0, durations: [] };
+  }
+
+  /** One answer into the current window; a window old and full enough is steered on. */
+  private count(durationMs: number, busyAtStart: boolean): void {
     const now = this.now();
-    if (durationMs > targetMs) {
-      this.lastSlow = now;
-      if (now - this.lastDecrease >= targetMs) {
-        this.limitValue = Math.max(minLimit, this.limitValue * 0.8);
-        this.lastDecrease = now;
-      }
-    } else if (busyAtStart) {
-      this.limitValue = Math.min(maxLimit, this.limitValue + 1 / this.limitValue);
-    } else if (this.limitValue < this.restingLimit && now - this.lastSlow >= QUIET_TARGETS * targetMs) {
-      // Light load answered within the target, and nothing slow for a while: a limit cut by an
-      // earlier slow spell drifts back to where it started (not beyond: only use proves more).
-      // Else it would stay cut, since light load never fills it, and the next stall under light
-      // load would turn requests away. Not while anything is still slow: fast answers on cheap
-      // routes must not undo the cuts a stalled one is making.
-      this.limitValue = Math.min(this.restingLimit, this.limitValue + 1 / this.limitValue);
+    if (durationMs > this.options.targetMs) this.lastSlow = now;
+    const w = this.window;
+    w.answers++;
+    w.durations.push(durationMs);
+    if (busyAtStart) w.busy++;
+    const elapsed = now - w.startedAt;
+    if (elapsed < 2 * this.options.targetMs) return;
+    // A window judged under load needs enough answers for its latency to mean something, or runs
+    // on to eight targets (at a low limit, or in a stall, few answers come).
+    const loaded = w.busy * 4 >= w.answers;
+    if (loaded && w.answers < CLIMB_ANSWERS && elapsed < 8 * this.options.targetMs) return;
+    this.steer(w, elapsed, now);
+    this.window = this.newWindow();
+  }
+
+  private steer(w: Window, elapsedMs: number, now: number): void {
+    const { targetMs, minLimit, maxLimit } = this.options;
+    // The median, not the mean: one stalled request would move a mean by more than a step does.
+    const typicalMs = median(w.durations);
+    if (typicalMs > STALL_TARGETS * targetMs) {
+      this.limitValue = Math.max(minLimit, this.limitValue / 2);
+      this.lastTypicalMs = undefined;
+      this.direction = 1;
+      this.step = CLIMB_STEP;
+      this.settling = true;
+      return;
     }
+    if (w.busy * 4 < w.answers) {
+      // Light load: the limit is not what holds anything back, so there is nothing to climb.
+      // A limit cut by an earlier stall drifts back to where it started (not beyond: only use
+      // proves more) once nothing has been slow for a while — else light load, which never fills
+      // it, would leave it cut, and the next burst would be turned away.
+      this.lastTypicalMs = undefined;
+      if (this.limitValue < this.restingLimit && now - this.lastSlow >= QUIET_TARGETS * targetMs) {
+        this.limitValue = Math.min(this.restingLimit, this.limitValue + this.stepOf());
+      }
+      return;
+    }
+    // The window after a step is the change settling in (answers to requests let in before it,
+    // slots filling or draining): judged, it made every step up look worse than it was.
+    if (this.settling) {
+      this.settling = false;
+      return;
+    }
+    // Within the target: latency is there to be spent on letting more in, so up, each step the
+    // same way larger than the last (a limit cut by a stall or a cold start is back in a few).
+    // Beyond it, each step is judged by what it did to latency: a cut goes on while it buys at
+    // least half its size in latency, a rise while it costs less than half its size (then the
+    // services behind answer more a second, not only slower); otherwise the next step turns.
+    // Where the admitted work alone saturates the machine, latency follows the limit: cuts buy
+    // it, and the limit comes down to where answers meet the target. Where it does not — work the
+    // limit does not count, or services that work in batches a lower limit only makes smaller
+    // and dearer — cuts buy nothing and the limit climbs back. Steered by latency alone the gate
+    // cut itself to its floor there (session 23: ~100 created a second at a low limit, ~280 at a
+    // higher one, at the same latency).
+    const last = this.lastTypicalMs;
+    if (typicalMs <= targetMs) {
+      this.step = this.direction === 1 && last !== undefined ? Math.min(CLIMB_STEP_MAX, this.step * 1.5) : CLIMB_STEP;
+      this.direction = 1;
+    } else {
+      const half = this.lastStepFraction / 2;
+      const worked = last !== undefined && (this.direction === -1 ? typicalMs <= last * (1 - half) : typicalMs < last * (1 + half));
+      if (worked && this.direction === 1) {
+        this.step = Math.min(CLIMB_STEP_MAX, this.step * 1.5);
+      } else {
+        if (!worked) this.direction = last === undefined || this.direction === 1 ? -1 : 1;
+        this.step = CLIMB_STEP;
+      }
+    }
+    const from = this.limitValue;
+    this.limitValue = Math.min(maxLimit, Math.max(minLimit, this.limitValue + this.direction * this.stepOf(this.step)));
+    this.lastStepFraction = Math.abs(this.limitValue - from) / from;
+    this.lastTypicalMs = typicalMs;
+    this.settling = true;
+  }
+
+  private stepOf(fraction = CLIMB_STEP): number {
+    return Math.max(1, this.limitValue * fraction);
   }
 
   /** Freed slots go to the longest waiters, as far as the (new) limit allows. */
@@ -167,4 +269,9 @@ export class AdmissionGate {
       (this.queue.shift() as Waiter).admit();
     }
   }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
 }
