@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     const ownCpuBefore = process.cpuUsage();
     const started = Date.now();
     const gate = sampleAdmission(system.gatewayUrl);
-    const results = await offer(total, 0);
+    const results = await offer(total, 0).finally(() => gate.stop());
     const sendSeconds = (Date.now() - started) / 1000;
     const gateSamples = gate.stop();
     const accepted = results.filter((r) => r.ok && r.id);
@@ -238,7 +238,9 @@ async function main(): Promise<void> {
       console.log('');
       console.log(`overload step: offering ${overloadRate} requests/s (2 × ${rate}) for ${seconds} s…`);
       await new Promise((resolve) => setTimeout(resolve, 2000));
-      const answers = await offer(count, 2_000_000, overloadRate);
+      const overloadGate = sampleAdmission(system.gatewayUrl);
+      const answers = await offer(count, 2_000_000, overloadRate).finally(() => overloadGate.stop());
+      const overloadSamples = overloadGate.stop();
       const admitted = answers.filter((a) => a.status === 201 || a.status === 202);
       const shed = answers.filter((a) => a.status === 503);
       const created = answers.filter((a) => a.ok && a.id);
@@ -256,6 +258,7 @@ async function main(): Promise<void> {
       console.log(`admitted            ${admitted.length} of ${count} (${(admitted.length / seconds).toFixed(1)} requests/s): ${created.length} created (201), ${admitted.length - created.length} queued (202)`);
       console.log(`shed (503)          ${shed.length}, answered in p50 ${shedHttp.p50} ms   p99 ${shedHttp.p99} ms; other errors ${count - admitted.length - shed.length}`);
       console.log(`admitted latency    HTTP p50 ${admittedHttp.p50} ms   p99 ${admittedHttp.p99} ms;   POST → audit stored p50 ${createdE2e.p50} ms   p99 ${createdE2e.p99} ms`);
+      console.log(`admission gate      limit ${describeSamples(overloadSamples.map((g) => g.limit))}; in flight ${describeSamples(overloadSamples.map((g) => g.inFlight))}`);
     }
   } finally {
     await db.end();
@@ -265,21 +268,27 @@ async function main(): Promise<void> {
 
 /**
  * The gateway's admission limit and requests in flight, read from its /metrics every 250 ms
- * until stopped: how the gate steered under the step's load.
+ * until stopped: how the gate steered under the step's load. (Each read costs the gateway a
+ * metrics page, counted in its CPU above: a few hundredths of a millisecond a request.)
  */
 function sampleAdmission(gatewayUrl: string): { stop: () => { limit: number; inFlight: number }[] } {
   const samples: { limit: number; inFlight: number }[] = [];
   const read = (text: string, name: string) => Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  let reading = false;
   const timer = setInterval(() => {
-    fetch(`${gatewayUrl}/metrics`)
+    // One read at a time, each given up after a second: a stalled gateway does not pile them up.
+    if (reading) return;
+    reading = true;
+    fetch(`${gatewayUrl}/metrics`, { signal: AbortSignal.timeout(1000) })
       .then((response) => response.text())
       .then((text) => samples.push({ limit: read(text, 'gatehouse_admission_limit'), inFlight: read(text, 'gatehouse_admission_in_flight') }))
-      .catch(() => undefined);
+      .catch(() => undefined)
+      .finally(() => (reading = false));
   }, 250);
   return {
     stop: () => {
       clearInterval(timer);
-      return samples.filter((s) => Number.isFinite(s.limit));
+      return samples.filter((s) => Number.isFinite(s.limit) && Number.isFinite(s.inFlight));
     },
   };
 }

@@ -23,7 +23,7 @@ export const gatewayEnvSchema = z
     /** The Okta OIDC web app's client id and secret: without them, account linking says what to set. */
     OKTA_OIDC_CLIENT_ID: z.string().min(1).optional(),
     OKTA_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
-    /** Admission control: the latency the API's concurrency limit steers toward. */
+    /** Admission control: the median API latency the concurrency limit steers toward. */
     GATEWAY_ADMISSION_TARGET_MS: z.coerce.number().int().min(5).max(60000).default(250),
     /** Bounds of the adaptive limit of API requests worked on at once. */
     GATEWAY_ADMISSION_MIN_IN_FLIGHT: z.coerce.number().int().min(1).max(10000).default(4),

@@ -48,19 +48,41 @@ describe('AdmissionGate', () => {
 
   it('halves the limit when a window\'s median answer took several targets (a stall), never below its floor', async () => {
     const g = gate({ initialLimit: 10 });
-    const releases = await Promise.all(Array.from({ length: 10 }, () => g.acquire()));
-    clock = 500;
-    for (const release of releases.slice(0, 5)) release();
-    // The window (two targets) was over at the first answer: one step, not one an answer.
+    // One at a time (light load), each a second: the window of two runs to eight targets.
+    await answerIn(g, 1000);
+    expect(g.limit).toBe(10);
+    await answerIn(g, 1000);
     expect(g.limit).toBe(5);
-    clock = 650;
-    for (const release of releases.slice(5)) release();
-    expect(g.limit).toBe(5);
-    expect(g.inFlight).toBe(0);
     for (let i = 0; i < 20; i++) {
       await answerIn(g, 1000);
     }
     expect(g.limit).toBe(2);
+  });
+
+  it('halves it too when a stall comes under load, where few answers come', async () => {
+    const g = gate({ initialLimit: 10 });
+    for (let round = 0; round < 2; round++) {
+      const releases = await Promise.all(Array.from({ length: g.limit }, () => g.acquire()));
+      clock += 1000;
+      for (const release of releases) release();
+    }
+    // Twenty answers, not the hundred a loaded window wants: judged once it ran to eight targets.
+    expect(g.limit).toBe(5);
+  });
+
+  it('does not take one slow answer for a stall, after a quiet spell or among a few', async () => {
+    const g = gate({ initialLimit: 10 });
+    await answerIn(g, 20);
+    // A quiet minute, then one slow answer: a window starts with its first answer, so this one
+    // is not judged alone.
+    clock += 60_000;
+    await answerIn(g, 1100);
+    expect(g.limit).toBe(10);
+    // Of two answers a window judges the faster.
+    await answerIn(g, 20);
+    clock += 1000;
+    await answerIn(g, 1100);
+    expect(g.limit).toBe(10);
   });
 
   it('grows the limit while it is in use and answers stay within the target, up to its ceiling', async () => {
@@ -73,8 +95,20 @@ describe('AdmissionGate', () => {
     expect(g.limit).toBe(6);
     // Idle capacity is not grown: one request at a time never raises it.
     const idle = gate({ initialLimit: 4 });
-    for (let i = 0; i < 50; i++) (await idle.acquire())();
+    for (let i = 0; i < 500; i++) await answerIn(idle, 20);
     expect(idle.limit).toBe(4);
+  });
+
+  it('grows in larger steps the longer answers stay within the target, so a cut limit is soon back', () => {
+    const g = gate({ targetMs: 100, minLimit: 4, maxLimit: 256, initialLimit: 4, maxQueue: 0 });
+    // Saturated, every answer in 20 ms: within the target at any limit.
+    const { limits } = saturate(g, 20, () => 20);
+    const steps = new Set(limits).size;
+    const reached64 = limits.findIndex((limit) => limit >= 64);
+    // 4 → 64 in a handful of growing steps (a tenth, then half again each time), not sixty.
+    expect(reached64).toBeGreaterThan(0);
+    expect(reached64).toBeLessThan(100); // 10 s, sampled every 100 ms
+    expect(steps).toBeLessThan(20);
   });
 
   it('brings a limit cut by a slow spell back to where it started once light load is answered in time, and no further', async () => {
@@ -104,14 +138,27 @@ describe('AdmissionGate', () => {
     }
     expect(g.limit).toBe(2);
     for (let spell = 0; spell < 10; spell++) {
-      // One slow answer (a stalled route)…
-      await answerIn(g, 150);
+      // One stalled answer (a route whose service is down)…
+      await answerIn(g, 1000);
       // …among many fast ones on cheap routes, one at a time.
       for (let i = 0; i < 100; i++) {
         await answerIn(g, 1);
       }
     }
     expect(g.limit).toBe(2);
+  });
+
+  it('brings a cut limit back under light load whose tail is slower than the target, as long as nothing stalls', async () => {
+    const g = gate({ initialLimit: 10, minLimit: 2 });
+    for (let i = 0; i < 20; i++) {
+      await answerIn(g, 1000);
+    }
+    expect(g.limit).toBe(2);
+    for (let i = 0; i < 500; i++) {
+      // One answer in ten slower than the target (100 ms), none near a stall.
+      await answerIn(g, i % 10 === 0 ? 150 : 10);
+    }
+    expect(g.limit).toBe(10);
   });
 
   it('frees the slot of an abandoned request without letting its time steer the limit; says when it is full', async () => {
@@ -125,9 +172,27 @@ describe('AdmissionGate', () => {
     (await waiting)(true);
     expect(g.limit).toBe(4);
     expect(g.inFlight).toBe(3);
-    // Counted, the same second would have cut it.
+    // Counted, they would have started a window this answer, a second later, closes: a stall.
+    clock += 1000;
     (releases[1] as () => void)();
+    expect(g.limit).toBe(4);
+    clock += 1000;
+    (releases[2] as () => void)();
     expect(g.limit).toBe(2);
+  });
+
+  it('turns at a bound it cannot step past: latency beyond the target that no limit changes does not hold it at its floor', () => {
+    const g = gate({ targetMs: 250, minLimit: 4, maxLimit: 256, initialLimit: 4, maxQueue: 0 });
+    // Every answer 300 ms, however many are inside.
+    const { limits } = saturate(g, 120, () => 300);
+    expect(Math.max(...limits.slice(-300))).toBeGreaterThan(8);
+  });
+
+  it('holds a fixed limit (floor and ceiling alike) without error', () => {
+    const g = gate({ targetMs: 100, minLimit: 8, maxLimit: 8, initialLimit: 8, maxQueue: 0 });
+    const { limits, answered } = saturate(g, 60);
+    expect(new Set(limits)).toEqual(new Set([8]));
+    expect(answered).toBeGreaterThan(0);
   });
 
   it('counts a release once, however often it is called', async () => {

@@ -11,8 +11,8 @@ export class OverloadedError extends Error {
 
 export interface AdmissionOptions {
   /**
-   * Latency that counts as slow: a window's worth of answers averaging several of these is a
-   * stall (the limit halves), and a cut limit drifts back up only after none for a while.
+   * The median answer time the limit steers toward; a window whose median took several of these
+   * is a stall (the limit halves).
    */
   targetMs: number;
   /** Bounds of the concurrency limit. */
@@ -34,22 +34,28 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
-/** Target intervals without a slow answer before a cut limit may drift back up. */
+/** Target intervals without a stalled answer before a cut limit may drift back up. */
 const QUIET_TARGETS = 4;
 /** A window's median answer slower than this many targets: a stall, and the limit halves. */
 const STALL_TARGETS = 4;
-/** Answers a window under load needs before it is judged (fewer, and noise steers the limit). */
-const CLIMB_ANSWERS = 100;
+/**
+ * Answers a window needs before it is judged, under load (fewer, and noise steers the limit)
+ * and under light load (one slow answer of two is not a stall); a window that runs to eight
+ * targets is judged with what it has.
+ */
+const LOADED_ANSWERS = 100;
+const LIGHT_ANSWERS = 5;
 /**
  * How far one step moves the limit, as a fraction of it (at least one slot): a tenth, and each
- * further step up half as much again, up to doubling it — so a limit cut to its floor (a stall,
- * a cold start) is back in a few steps, and a turn starts small.
+ * further step up that paid half as much again, up to doubling it — so a limit cut to its floor
+ * (a stall, a cold start) is back in about seven steps, and a turn starts small.
  */
 const CLIMB_STEP = 0.1;
 const CLIMB_STEP_MAX = 1;
 
 /** What the answers of one window (at least two target intervals) came to. */
 interface Window {
+  /** When its first answer came (a window starts with an answer, not after a quiet spell). */
   startedAt: number;
   answers: number;
   /** Answers whose request found the limit (nearly) all in use when it was let in. */
@@ -77,7 +83,6 @@ export class AdmissionGate {
   private readonly restingLimit: number;
   private inFlightCount = 0;
   private readonly queue: Waiter[] = [];
-  private lastSlow = Number.NEGATIVE_INFINITY;
   private window: Window;
   /** Which way the limit is going, and how far a step takes it. */
   private direction: 1 | -1 = 1;
@@ -85,6 +90,8 @@ export class AdmissionGate {
   /** The last judged window's median answer, and the size of the step taken after it (a fraction of the limit). */
   private lastTypicalMs: number | undefined;
   private lastStepFraction = 0;
+  /** The last answer that took longer than a stall's median (STALL_TARGETS targets). */
+  private lastStalled = Number.NEGATIVE_INFINITY;
   private settling = false;
   private readonly now: () => number;
 
@@ -181,26 +188,28 @@ export class AdmissionGate {
   /** One answer into the current window; a window old and full enough is steered on. */
   private count(durationMs: number, busyAtStart: boolean): void {
     const now = this.now();
-    if (durationMs > this.options.targetMs) this.lastSlow = now;
+    const { targetMs } = this.options;
+    if (durationMs > STALL_TARGETS * targetMs) this.lastStalled = now;
     const w = this.window;
+    if (w.answers === 0) w.startedAt = now;
     w.answers++;
     w.durations.push(durationMs);
     if (busyAtStart) w.busy++;
     const elapsed = now - w.startedAt;
-    if (elapsed < 2 * this.options.targetMs) return;
-    // A window judged under load needs enough answers for its latency to mean something, or runs
-    // on to eight targets (at a low limit, or in a stall, few answers come).
+    if (elapsed < 2 * targetMs) return;
     const loaded = w.busy * 4 >= w.answers;
-    if (loaded && w.answers < CLIMB_ANSWERS && elapsed < 8 * this.options.targetMs) return;
-    this.steer(w, elapsed, now);
+    if (w.answers < (loaded ? LOADED_ANSWERS : LIGHT_ANSWERS) && elapsed < 8 * targetMs) return;
+    this.steer(w, loaded, now);
     this.window = this.newWindow();
   }
 
-  private steer(w: Window, elapsedMs: number, now: number): void {
+  private steer(w: Window, loaded: boolean, now: number): void {
     const { targetMs, minLimit, maxLimit } = this.options;
     // The median, not the mean: one stalled request would move a mean by more than a step does.
     const typicalMs = median(w.durations);
     if (typicalMs > STALL_TARGETS * targetMs) {
+      // At once, window after window while it lasts: these answers are what requests let in now
+      // will wait for.
       this.limitValue = Math.max(minLimit, this.limitValue / 2);
       this.lastTypicalMs = undefined;
       this.direction = 1;
@@ -208,13 +217,16 @@ export class AdmissionGate {
       this.settling = true;
       return;
     }
-    if (w.busy * 4 < w.answers) {
+    if (!loaded) {
       // Light load: the limit is not what holds anything back, so there is nothing to climb.
       // A limit cut by an earlier stall drifts back to where it started (not beyond: only use
-      // proves more) once nothing has been slow for a while — else light load, which never fills
-      // it, would leave it cut, and the next burst would be turned away.
+      // proves more) once no answer has stalled for a while — else light load, which never fills
+      // it, would leave it cut, and the next burst would be turned away. Answers merely slower
+      // than the target do not hold it (a workload's tail may always be); a stalled route does,
+      // however many fast answers on cheap routes come between.
       this.lastTypicalMs = undefined;
-      if (this.limitValue < this.restingLimit && now - this.lastSlow >= QUIET_TARGETS * targetMs) {
+      this.settling = false;
+      if (this.limitValue < this.restingLimit && now - this.lastStalled >= QUIET_TARGETS * targetMs) {
         this.limitValue = Math.min(this.restingLimit, this.limitValue + this.stepOf());
       }
       return;
@@ -227,9 +239,11 @@ export class AdmissionGate {
     }
     // Within the target: latency is there to be spent on letting more in, so up, each step the
     // same way larger than the last (a limit cut by a stall or a cold start is back in a few).
-    // Beyond it, each step is judged by what it did to latency: a cut goes on while it buys at
-    // least half its size in latency, a rise while it costs less than half its size (then the
-    // services behind answer more a second, not only slower); otherwise the next step turns.
+    // Beyond it, down at first, then each step judged by what it did to latency: a cut goes on
+    // while it buys at least half its size in latency, a rise (growing as within the target)
+    // while it costs less than half its size — then the services behind answer more a second,
+    // not only slower, and a doubling must cost less than half again; otherwise, or if the last
+    // step could not be taken (the limit at a bound), the next turns.
     // Where the admitted work alone saturates the machine, latency follows the limit: cuts buy
     // it, and the limit comes down to where answers meet the target. Where it does not — work the
     // limit does not count, or services that work in batches a lower limit only makes smaller
@@ -242,7 +256,7 @@ export class AdmissionGate {
       this.direction = 1;
     } else {
       const half = this.lastStepFraction / 2;
-      const worked = last !== undefined && (this.direction === -1 ? typicalMs <= last * (1 - half) : typicalMs < last * (1 + half));
+      const worked = last !== undefined && half > 0 && (this.direction === -1 ? typicalMs <= last * (1 - half) : typicalMs < last * (1 + half));
       if (worked && this.direction === 1) {
         this.step = Math.min(CLIMB_STEP_MAX, this.step * 1.5);
       } else {
@@ -250,9 +264,10 @@ export class AdmissionGate {
         this.step = CLIMB_STEP;
       }
     }
-    const from = this.limitValue;
+    const from = this.limit;
     this.limitValue = Math.min(maxLimit, Math.max(minLimit, this.limitValue + this.direction * this.stepOf(this.step)));
-    this.lastStepFraction = Math.abs(this.limitValue - from) / from;
+    // In whole slots, as the limit is used; 0 when a bound stopped it.
+    this.lastStepFraction = Math.abs(this.limit - from) / from;
     this.lastTypicalMs = typicalMs;
     this.settling = true;
   }
@@ -271,7 +286,8 @@ export class AdmissionGate {
   }
 }
 
+/** The lower median (of two answers, the faster): sorts `values` in place. */
 function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
+  values.sort((a, b) => a - b);
+  return values[Math.floor((values.length - 1) / 2)] as number;
 }
