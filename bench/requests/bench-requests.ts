@@ -10,7 +10,7 @@
 // BENCH_DUMP=file writes every measured request's times as JSON lines (sent, HTTP answer, its
 // command's and event's times in their envelopes and on the broker, stored, published,
 // recorded), to line the slow ones up with what the machine was doing.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
 import { GatehouseSystem, TopicReader, topicMessageCounts, waitFor } from '@gatehouse/testing';
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     // for longer than the gateway keeps it (5 s) is reset under the next request.
     let agent = new Agent({ keepAlive: true, maxSockets: 1024 });
     const gateway = new URL(system.gatewayUrl);
-    type Answer = { ok: boolean; status: number; id?: string; sentAt: number; httpMs: number };
+    type Answer = { ok: boolean; status: number; id?: string; sentAt: number; httpMs: number; newConnection?: boolean };
     const post = (i: number) =>
       new Promise<Answer>((resolve) => {
         const body = JSON.stringify({
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
               } catch {
                 id = undefined;
               }
-              resolve({ ok: status === 201, status, id, sentAt, httpMs: answeredAt - sentAt });
+              resolve({ ok: status === 201, status, id, sentAt, httpMs: answeredAt - sentAt, newConnection: !req.reusedSocket });
             });
           },
         );
@@ -118,9 +118,11 @@ async function main(): Promise<void> {
     const ownCpuBefore = process.cpuUsage();
     const started = Date.now();
     const gate = sampleAdmission(system.gatewayUrl);
+    const overflowsBefore = listenOverflows();
     const results = await offer(total, 0).finally(() => gate.stop());
     const sendSeconds = (Date.now() - started) / 1000;
     const gateSamples = gate.stop();
+    const overflowsAfter = listenOverflows();
     const accepted = results.filter((r) => r.ok && r.id);
     const ids = accepted.map((r) => r.id as string);
 
@@ -190,7 +192,7 @@ async function main(): Promise<void> {
       await reader.stop();
       const lines = accepted.map((r) => {
         const stage = stageOf.get(r.id as string);
-        return JSON.stringify({ id: r.id, sentAt: r.sentAt, httpMs: r.httpMs, createdAt: stage && new Date(stage.created_at).getTime(), publishedAt: stage && new Date(stage.published_at).getTime(), recordedAt: recordedAt.get(r.id as string), ...kafkaOf.get(r.id as string) });
+        return JSON.stringify({ id: r.id, sentAt: r.sentAt, httpMs: r.httpMs, newConnection: r.newConnection, createdAt: stage && new Date(stage.created_at).getTime(), publishedAt: stage && new Date(stage.published_at).getTime(), recordedAt: recordedAt.get(r.id as string), ...kafkaOf.get(r.id as string) });
       });
       writeFileSync(process.env['BENCH_DUMP'], lines.join('\n') + '\n');
     }
@@ -215,6 +217,10 @@ async function main(): Promise<void> {
     console.log(`  published → audit stored    p50 ${toAudit.p50} ms   p99 ${toAudit.p99} ms`);
     console.log(`HTTP 201 latency    p50 ${http.p50} ms   p95 ${http.p95} ms   p99 ${http.p99} ms   max ${http.max} ms`);
     console.log(`admission gate      limit ${describeSamples(gateSamples.map((g) => g.limit))}; in flight ${describeSamples(gateSamples.map((g) => g.inFlight))}  (sampled every 250 ms while sending)`);
+    // A request on a new connection waits for the gateway to accept it; a full accept queue drops
+    // the handshake and the client retries a second or more later.
+    const onNew = accepted.filter((r) => r.newConnection);
+    console.log(`connections         ${results.filter((r) => r.newConnection).length} requests on new connections (created: HTTP p99 ${onNew.length > 0 ? summarize(onNew.map((r) => r.httpMs)).p99 : '-'} ms); handshakes dropped by a full accept queue (host-wide): ${overflowsBefore === undefined || overflowsAfter === undefined ? 'n/a' : overflowsAfter - overflowsBefore}`);
     console.log(`CPU per created request (ms, all processes of each; window: the step until its last record is stored)`);
     for (const [name, ms] of Object.entries(cpu)) console.log(`  ${name.padEnd(18)} ${(ms / Math.max(1, accepted.length)).toFixed(2)}`);
     console.log(`  ${'total'.padEnd(18)} ${(Object.values(cpu).reduce((a, b) => a + b, 0) / Math.max(1, accepted.length)).toFixed(2)}   (2 cores: at most ${(2000 / Math.max(0.01, Object.values(cpu).reduce((a, b) => a + b, 0) / Math.max(1, accepted.length))).toFixed(0)} requests/s)`);
@@ -291,6 +297,18 @@ function sampleAdmission(gatewayUrl: string): { stop: () => { limit: number; inF
       return samples.filter((s) => Number.isFinite(s.limit) && Number.isFinite(s.inFlight));
     },
   };
+}
+
+/** The kernel's count of connections dropped because a listener's accept queue was full (Linux). */
+function listenOverflows(): number | undefined {
+  try {
+    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((line) => line.startsWith('TcpExt:'));
+    const [names, values] = [lines[0]?.split(/\s+/) ?? [], lines[1]?.split(/\s+/) ?? []];
+    const at = names.indexOf('ListenOverflows');
+    return at > 0 ? Number(values[at]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function describeSamples(values: number[]): string {

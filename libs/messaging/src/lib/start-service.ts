@@ -21,6 +21,9 @@ export interface StartServiceOptions {
   front?: (app: INestApplication) => Parameters<INestApplication['use']>[0];
 }
 
+/** Connections the kernel holds for a service before it accepts them. */
+const LISTEN_BACKLOG = 4096;
+
 /**
  * Every Gatehouse service is one process: HTTP (API, or probes and metrics) and its Kafka
  * consumer side by side (it consumes the topics of its handlers' message types; a service
@@ -46,7 +49,13 @@ export async function startService(options: StartServiceOptions): Promise<INestA
     // message consumed can already ask other services and publish.
     await app.init();
     await app.startAllMicroservices();
-    await app.listen(options.port, options.host ?? '127.0.0.1');
+    // A deep accept queue: under a burst of new connections a busy process accepts late, and
+    // past node's default of 511 the kernel drops the handshake — the client retries after 1 s,
+    // then 3 s (session 24: the gateway's queue full at 500 requests/s offered, requests waiting
+    // 1.5–4 s before it saw them, ~1,500 drops a run). Capped by the host's net.core.somaxconn.
+    // Nest hands extra arguments on to node's server.listen(port, host, backlog); its types do not say so.
+    const listen = app.listen.bind(app) as unknown as (port: number, host: string, backlog: number) => Promise<unknown>;
+    await listen(options.port, options.host ?? '127.0.0.1', LISTEN_BACKLOG);
   } catch (error) {
     await app.close().catch(() => undefined);
     throw error;
