@@ -38,7 +38,9 @@ async function main(): Promise<void> {
     // for longer than the gateway keeps it (5 s) is reset under the next request.
     let agent = new Agent({ keepAlive: true, maxSockets: 1024 });
     const gateway = new URL(system.gatewayUrl);
-    type Answer = { ok: boolean; status: number; id?: string; sentAt: number; httpMs: number; newConnection?: boolean };
+    // newConnection: the request's socket was still connecting when it got one (else kept alive);
+// socketWaitMs: how long it waited for a socket in this process's agent.
+type Answer = { ok: boolean; status: number; id?: string; sentAt: number; httpMs: number; newConnection?: boolean; socketWaitMs?: number };
     const post = (i: number) =>
       new Promise<Answer>((resolve) => {
         const body = JSON.stringify({
@@ -49,8 +51,10 @@ async function main(): Promise<void> {
           reason: `INC-${i} bench`,
         });
         const sentAt = Date.now();
+        let newConnection: boolean | undefined;
+        let socketWaitMs: number | undefined;
         // A request that gets no answer (a reset connection) counts as an error, status 0.
-        const failed = (): void => resolve({ ok: false, status: 0, sentAt, httpMs: Date.now() - sentAt });
+        const failed = (): void => resolve({ ok: false, status: 0, sentAt, httpMs: Date.now() - sentAt, newConnection, socketWaitMs });
         const req = request(
           { agent, host: gateway.hostname, port: gateway.port, method: 'POST', path: '/api/v1/requests', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` } },
           (response) => {
@@ -66,10 +70,16 @@ async function main(): Promise<void> {
               } catch {
                 id = undefined;
               }
-              resolve({ ok: status === 201, status, id, sentAt, httpMs: answeredAt - sentAt, newConnection: !req.reusedSocket });
+              resolve({ ok: status === 201, status, id, sentAt, httpMs: answeredAt - sentAt, newConnection, socketWaitMs });
             });
           },
         );
+        // Told apart when the socket is handed over (`reusedSocket` stays false for a request that
+        // waited in the agent's queue for a kept-alive socket).
+        req.on('socket', (socket) => {
+          newConnection = socket.connecting;
+          socketWaitMs = Date.now() - sentAt;
+        });
         req.on('error', failed);
         req.end(body);
       });
@@ -192,7 +202,7 @@ async function main(): Promise<void> {
       await reader.stop();
       const lines = accepted.map((r) => {
         const stage = stageOf.get(r.id as string);
-        return JSON.stringify({ id: r.id, sentAt: r.sentAt, httpMs: r.httpMs, newConnection: r.newConnection, createdAt: stage && new Date(stage.created_at).getTime(), publishedAt: stage && new Date(stage.published_at).getTime(), recordedAt: recordedAt.get(r.id as string), ...kafkaOf.get(r.id as string) });
+        return JSON.stringify({ id: r.id, sentAt: r.sentAt, httpMs: r.httpMs, newConnection: r.newConnection, socketWaitMs: r.socketWaitMs, createdAt: stage && new Date(stage.created_at).getTime(), publishedAt: stage && new Date(stage.published_at).getTime(), recordedAt: recordedAt.get(r.id as string), ...kafkaOf.get(r.id as string) });
       });
       writeFileSync(process.env['BENCH_DUMP'], lines.join('\n') + '\n');
     }
@@ -217,10 +227,17 @@ async function main(): Promise<void> {
     console.log(`  published → audit stored    p50 ${toAudit.p50} ms   p99 ${toAudit.p99} ms`);
     console.log(`HTTP 201 latency    p50 ${http.p50} ms   p95 ${http.p95} ms   p99 ${http.p99} ms   max ${http.max} ms`);
     console.log(`admission gate      limit ${describeSamples(gateSamples.map((g) => g.limit))}; in flight ${describeSamples(gateSamples.map((g) => g.inFlight))}  (sampled every 250 ms while sending)`);
-    // A request on a new connection waits for the gateway to accept it; a full accept queue drops
-    // the handshake and the client retries a second or more later.
-    const onNew = accepted.filter((r) => r.newConnection);
-    console.log(`connections         ${results.filter((r) => r.newConnection).length} requests on new connections (created: HTTP p99 ${onNew.length > 0 ? summarize(onNew.map((r) => r.httpMs)).p99 : '-'} ms); handshakes dropped by a full accept queue (host-wide): ${overflowsBefore === undefined || overflowsAfter === undefined ? 'n/a' : overflowsAfter - overflowsBefore}`);
+    // A request on a new connection waits for the gateway to accept it (and a full accept queue
+    // drops the handshake: the client retries a second or more later).
+    const byConnection = (fresh: boolean) => {
+      const group = accepted.filter((r) => (r.newConnection ?? false) === fresh);
+      if (group.length === 0) return `${results.filter((r) => (r.newConnection ?? false) === fresh).length} requests`;
+      const httpMs = summarize(group.map((r) => r.httpMs));
+      const waitMs = summarize(group.map((r) => r.socketWaitMs ?? 0));
+      return `${results.filter((r) => (r.newConnection ?? false) === fresh).length} requests (created: HTTP p50 ${httpMs.p50} / p99 ${httpMs.p99} ms; waited for a socket here p99 ${waitMs.p99} ms)`;
+    };
+    console.log(`connections         new: ${byConnection(true)}; kept alive: ${byConnection(false)}`);
+    console.log(`                    accept-queue overflows (TcpExt ListenOverflows, every listener on this host): ${overflowsBefore === undefined || overflowsAfter === undefined ? 'n/a' : overflowsAfter - overflowsBefore}`);
     console.log(`CPU per created request (ms, all processes of each; window: the step until its last record is stored)`);
     for (const [name, ms] of Object.entries(cpu)) console.log(`  ${name.padEnd(18)} ${(ms / Math.max(1, accepted.length)).toFixed(2)}`);
     console.log(`  ${'total'.padEnd(18)} ${(Object.values(cpu).reduce((a, b) => a + b, 0) / Math.max(1, accepted.length)).toFixed(2)}   (2 cores: at most ${(2000 / Math.max(0.01, Object.values(cpu).reduce((a, b) => a + b, 0) / Math.max(1, accepted.length))).toFixed(0)} requests/s)`);
@@ -299,13 +316,14 @@ function sampleAdmission(gatewayUrl: string): { stop: () => { limit: number; inF
   };
 }
 
-/** The kernel's count of connections dropped because a listener's accept queue was full (Linux). */
+/** The kernel's count of segments dropped because a listener's accept queue was full (Linux; every listener). */
 function listenOverflows(): number | undefined {
   try {
     const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((line) => line.startsWith('TcpExt:'));
     const [names, values] = [lines[0]?.split(/\s+/) ?? [], lines[1]?.split(/\s+/) ?? []];
     const at = names.indexOf('ListenOverflows');
-    return at > 0 ? Number(values[at]) : undefined;
+    const count = at > 0 ? Number(values[at]) : NaN;
+    return Number.isFinite(count) ? count : undefined;
   } catch {
     return undefined;
   }

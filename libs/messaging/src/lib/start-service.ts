@@ -22,7 +22,19 @@ export interface StartServiceOptions {
 }
 
 /** Connections the kernel holds for a service before it accepts them. */
-const LISTEN_BACKLOG = 4096;
+export const LISTEN_BACKLOG = 4096;
+
+/**
+ * Listens with a deep accept queue: under a burst of new connections a busy process accepts
+ * late, and past node's default of 511 the kernel drops the handshake — the client retries after
+ * 1 s, then 3 s (session 24: the gateway's queue full at 500 requests/s offered, requests waiting
+ * 1.5–4 s before it built their command). Capped by the host's net.core.somaxconn.
+ */
+export async function listenWithBacklog(app: INestApplication, port: number, host: string): Promise<void> {
+  // Nest hands extra arguments on to node's server.listen(port, host, backlog); its types do not say so.
+  const listen = app.listen.bind(app) as unknown as (port: number, host: string, backlog: number) => Promise<unknown>;
+  await listen(port, host, LISTEN_BACKLOG);
+}
 
 /**
  * Every Gatehouse service is one process: HTTP (API, or probes and metrics) and its Kafka
@@ -49,13 +61,7 @@ export async function startService(options: StartServiceOptions): Promise<INestA
     // message consumed can already ask other services and publish.
     await app.init();
     await app.startAllMicroservices();
-    // A deep accept queue: under a burst of new connections a busy process accepts late, and
-    // past node's default of 511 the kernel drops the handshake — the client retries after 1 s,
-    // then 3 s (session 24: the gateway's queue full at 500 requests/s offered, requests waiting
-    // 1.5–4 s before it saw them, ~1,500 drops a run). Capped by the host's net.core.somaxconn.
-    // Nest hands extra arguments on to node's server.listen(port, host, backlog); its types do not say so.
-    const listen = app.listen.bind(app) as unknown as (port: number, host: string, backlog: number) => Promise<unknown>;
-    await listen(options.port, options.host ?? '127.0.0.1', LISTEN_BACKLOG);
+    await listenWithBacklog(app, options.port, options.host ?? '127.0.0.1');
   } catch (error) {
     await app.close().catch(() => undefined);
     throw error;

@@ -74,8 +74,8 @@ interface Window {
  * steer), so that the limit settles where answers meet the target when latency follows the
  * limit, and climbs back when cutting it buys nothing. A window whose median took several
  * targets is a stall (a service behind is down): the limit halves, so few wait on it. Under
- * light load, and nothing slower than the target for a while, a cut limit drifts back to where
- * it started, no further.
+ * light load, once no answer has stalled for a while, a cut limit drifts back to where it
+ * started, no further.
  */
 export class AdmissionGate {
   private limitValue: number;
