@@ -39,8 +39,8 @@ async function main(): Promise<void> {
     let agent = new Agent({ keepAlive: true, maxSockets: 1024 });
     const gateway = new URL(system.gatewayUrl);
     // newConnection: the request's socket was still connecting when it got one (else kept alive);
-// socketWaitMs: how long it waited for a socket in this process's agent.
-type Answer = { ok: boolean; status: number; id?: string; sentAt: number; httpMs: number; newConnection?: boolean; socketWaitMs?: number };
+    // socketWaitMs: how long it waited for a socket in this process's agent.
+    type Answer = { ok: boolean; status: number; id?: string; sentAt: number; httpMs: number; newConnection?: boolean; socketWaitMs?: number };
     const post = (i: number) =>
       new Promise<Answer>((resolve) => {
         const body = JSON.stringify({
