@@ -230,11 +230,12 @@ async function main(): Promise<void> {
     // A request on a new connection waits for the gateway to accept it (and a full accept queue
     // drops the handshake: the client retries a second or more later).
     const byConnection = (fresh: boolean) => {
-      const group = accepted.filter((r) => (r.newConnection ?? false) === fresh);
-      if (group.length === 0) return `${results.filter((r) => (r.newConnection ?? false) === fresh).length} requests`;
+      const sent = results.filter((r) => (r.newConnection ?? false) === fresh);
+      const group = sent.filter((r) => r.ok && r.id);
+      if (group.length === 0) return `${sent.length} requests`;
       const httpMs = summarize(group.map((r) => r.httpMs));
       const waitMs = summarize(group.map((r) => r.socketWaitMs ?? 0));
-      return `${results.filter((r) => (r.newConnection ?? false) === fresh).length} requests (created: HTTP p50 ${httpMs.p50} / p99 ${httpMs.p99} ms; waited for a socket here p99 ${waitMs.p99} ms)`;
+      return `${sent.length} requests (created: HTTP p50 ${httpMs.p50} / p99 ${httpMs.p99} ms; waited for a socket here p99 ${waitMs.p99} ms)`;
     };
     console.log(`connections         new: ${byConnection(true)}; kept alive: ${byConnection(false)}`);
     console.log(`                    accept-queue overflows (TcpExt ListenOverflows, every listener on this host): ${overflowsBefore === undefined || overflowsAfter === undefined ? 'n/a' : overflowsAfter - overflowsBefore}`);

@@ -241,14 +241,17 @@ describe('AdmissionGate', () => {
     }
     return { limits, answered };
   };
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  /** Five simulated minutes saturated: the mean limit held over the last half, and what was answered. */
+  const settle = (options: Partial<AdmissionOptions>, latencyMs: (inside: number) => number = batching) => {
+    const { limits, answered } = saturate(gate({ minLimit: 2, maxLimit: 256, maxQueue: 0, ...options }), 300, latencyMs);
+    const half = limits.slice(-1500);
+    return { settled: half.reduce((a, b) => a + b, 0) / half.length, answered };
+  };
 
   it('climbs out of a low limit when cuts buy no latency: the system behind batches, and every answer is slower than the target', () => {
     // Every answer is slower than the target here, whatever the limit (R(0) is 100 ms): steered
     // by latency alone, the gate cut itself to its floor, where this system answers 19 a second.
-    const g = gate({ targetMs: 100, minLimit: 2, maxLimit: 256, initialLimit: 4, maxQueue: 0 });
-    const { limits, answered } = saturate(g, 300);
-    const settled = mean(limits.slice(-1500));
+    const { settled, answered } = settle({ targetMs: 100, initialLimit: 4 });
     expect(settled).toBeGreaterThan(25);
     expect(settled).toBeLessThan(60);
     // At c = 40 it answers 200 a second; at the floor of 2, 19.
@@ -263,18 +266,14 @@ describe('AdmissionGate', () => {
   });
 
   it('comes down from a limit far past that point, where requests only wait', () => {
-    const g = gate({ targetMs: 100, minLimit: 2, maxLimit: 256, initialLimit: 200, maxQueue: 0 });
-    const { limits } = saturate(g, 300);
-    const settled = mean(limits.slice(-1500));
+    const { settled } = settle({ targetMs: 100, initialLimit: 200 });
     expect(settled).toBeGreaterThan(25);
     expect(settled).toBeLessThan(60);
   });
 
   it('holds the latency target where latency follows the limit (a saturated system that does not batch)', () => {
     // 200 answers a second whatever the limit: answers take 100 ms with 20 inside.
-    const g = gate({ targetMs: 100, minLimit: 2, maxLimit: 256, initialLimit: 100, maxQueue: 0 });
-    const { limits, answered } = saturate(g, 300, fixedRate);
-    const settled = mean(limits.slice(-1500));
+    const { settled, answered } = settle({ targetMs: 100, initialLimit: 100 }, fixedRate);
     expect(settled).toBeGreaterThan(14);
     expect(settled).toBeLessThan(30);
     expect(answered).toBeGreaterThan(300 * 190);
@@ -282,9 +281,7 @@ describe('AdmissionGate', () => {
 
   it('lets in as much as its latency target allows', () => {
     // Answers within 300 ms up to c = 80: the gate climbs while within the target, then holds there.
-    const g = gate({ targetMs: 300, minLimit: 2, maxLimit: 256, initialLimit: 4, maxQueue: 0 });
-    const { limits } = saturate(g, 300);
-    const settled = mean(limits.slice(-1500));
+    const { settled } = settle({ targetMs: 300, initialLimit: 4 });
     expect(settled).toBeGreaterThan(55);
     expect(settled).toBeLessThan(110);
   });

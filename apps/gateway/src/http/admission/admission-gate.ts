@@ -57,10 +57,9 @@ const CLIMB_STEP_MAX = 1;
 interface Window {
   /** When its first answer came (a window starts with an answer, not after a quiet spell). */
   startedAt: number;
-  answers: number;
   /** Answers whose request found the limit (nearly) all in use when it was let in. */
   busy: number;
-  /** How long each answer took, in milliseconds. */
+  /** How long each answer took, in milliseconds (one entry an answer). */
   durations: number[];
 }
 
@@ -182,7 +181,7 @@ export class AdmissionGate {
   }
 
   private newWindow(): Window {
-    return { startedAt: this.now(), answers: 0, busy: 0, durations: [] };
+    return { startedAt: this.now(), busy: 0, durations: [] };
   }
 
   /** One answer into the current window; a window old and full enough is steered on. */
@@ -191,14 +190,14 @@ export class AdmissionGate {
     const { targetMs } = this.options;
     if (durationMs > STALL_TARGETS * targetMs) this.lastStalled = now;
     const w = this.window;
-    if (w.answers === 0) w.startedAt = now;
-    w.answers++;
+    if (w.durations.length === 0) w.startedAt = now;
     w.durations.push(durationMs);
     if (busyAtStart) w.busy++;
     const elapsed = now - w.startedAt;
     if (elapsed < 2 * targetMs) return;
-    const loaded = w.busy * 4 >= w.answers;
-    if (w.answers < (loaded ? LOADED_ANSWERS : LIGHT_ANSWERS) && elapsed < 8 * targetMs) return;
+    const answers = w.durations.length;
+    const loaded = w.busy * 4 >= answers;
+    if (answers < (loaded ? LOADED_ANSWERS : LIGHT_ANSWERS) && elapsed < 8 * targetMs) return;
     this.steer(w, loaded, now);
     this.window = this.newWindow();
   }
