@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { binder, type Bind, type Transaction, type Writes } from '@gatehouse/messaging';
+import { binder, type Bind, type RowsInsert, type Transaction, type Writes } from '@gatehouse/messaging';
 import type { EntityManager } from 'typeorm';
 import type { DecisionRow, RequestRow } from '../requests/request-rows';
-import { AccessRequest, type TimerChange } from './access-request';
+import { AccessRequest, type TimerKind } from './access-request';
 
 const JSON_COLUMNS: ReadonlySet<keyof RequestRow> = new Set(['requester', 'requested_by', 'ended_by']);
 const INSERTED: (keyof RequestRow)[] = [
@@ -60,7 +60,9 @@ export class AccessRequestRepository {
    * throws NothingWritten with REQUEST_ID_TAKEN.
    */
   async queueInsert(writes: Writes, request: AccessRequest): Promise<void> {
-    writes.atCommit((bind) => insertStatement(request, bind), { mustChange: REQUEST_ID_TAKEN });
+    if (!request.isNew) throw new Error(`request ${request.id} is not new; save it instead`);
+    const row = request.snapshot();
+    writes.insertRows(NEW_REQUESTS, [Object.fromEntries(INSERTED.map((key) => [key, row[key]]))]);
     await this.queueTheRest(writes, request);
   }
 
@@ -95,7 +97,9 @@ export class AccessRequestRepository {
       );
     }
     // The parts of one statement see one snapshot: never close and arm the same kind in one save.
-    for (const change of request.timerChanges) writes.atCommit((bind) => timerStatement(bind, request.id, change));
+    const arms = request.timerChanges.flatMap((change) => (change.op === 'arm' ? [{ request_id: request.id, kind: change.kind, due_at: change.dueAt }] : []));
+    writes.insertRows(TIMER_ARMS, arms);
+    for (const change of request.timerChanges) if (change.op === 'close') writes.atCommit((bind) => timerClose(bind, request.id, change.kind));
   }
 
   private async read(manager: EntityManager, id: string, lock: string): Promise<AccessRequest | null> {
@@ -106,6 +110,21 @@ export class AccessRequestRepository {
 
 /** Why queueInsert's statement wrote nothing: a request with that id exists. */
 export const REQUEST_ID_TAKEN = 'request id taken';
+
+/** New requests' rows (queueInsert): a group of created requests is one INSERT. */
+const NEW_REQUESTS: RowsInsert = {
+  table: 'approval.access_requests',
+  sql: (given) =>
+    `INSERT INTO approval.access_requests (${INSERTED.join(', ')}) SELECT ${INSERTED.map((key) => `given.${key}`).join(', ')} FROM ${given}
+      ON CONFLICT (id) DO NOTHING RETURNING id`,
+  mustInsertAll: REQUEST_ID_TAKEN,
+};
+
+/** Timers armed; one that is armed already stays as it is. */
+const TIMER_ARMS: RowsInsert = {
+  table: 'approval.timers',
+  sql: (given) => `INSERT INTO approval.timers (request_id, kind, due_at) SELECT given.request_id, given.kind, given.due_at FROM ${given} ON CONFLICT DO NOTHING`,
+};
 
 function insertStatement(request: AccessRequest, bind: Bind): string {
   if (!request.isNew) throw new Error(`request ${request.id} is not new; save it instead`);
@@ -121,10 +140,7 @@ function rehydrate({ decisions, ...request }: RequestRow & { decisions: Decision
   return AccessRequest.rehydrate(request, decisions);
 }
 
-function timerStatement(bind: Bind, requestId: string, change: TimerChange): string {
-  if (change.op === 'arm') {
-    return `INSERT INTO approval.timers (request_id, kind, due_at) VALUES (${bind(requestId)}, ${bind(change.kind)}, ${bind(change.dueAt)}) ON CONFLICT DO NOTHING`;
-  }
-  const kind = change.kind ? ` AND kind = ${bind(change.kind)}` : '';
+function timerClose(bind: Bind, requestId: string, timerKind: TimerKind | undefined): string {
+  const kind = timerKind ? ` AND kind = ${bind(timerKind)}` : '';
   return `UPDATE approval.timers SET fired_at = now() WHERE request_id = ${bind(requestId)} AND fired_at IS NULL${kind}`;
 }

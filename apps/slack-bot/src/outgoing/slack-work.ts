@@ -1,5 +1,5 @@
 import type { Person } from '@gatehouse/contracts';
-import type { Writes } from '@gatehouse/messaging';
+import type { RowsInsert, Writes } from '@gatehouse/messaging';
 import type { ApprovalCard } from '../approvals/approval-message';
 
 export interface SlackMessage {
@@ -37,23 +37,25 @@ export type AskRecipient = { channel: string } | { approver: string };
 
 /**
  * Queues work in the transaction (or statement) at hand: it exists exactly when that commits.
- * One INSERT, so the rows keep the order given (one request's work is done in that order).
- * An App Home refresh is queued only for someone who has opened their Home (anyone else's is
- * published when they first open it): a request to a flow with twenty approvers queued
- * twenty-one refreshes per move, each a transaction that found nobody to publish to.
+ * One INSERT, so the rows keep the order given (one request's work is done in that order); a
+ * group of statements (work done in one statement) inserts every piece's rows in one, in the
+ * order of its pieces. An App Home refresh is queued only for someone who has opened their Home
+ * (anyone else's is published when they first open it): a request to a flow with twenty
+ * approvers queued twenty-one refreshes per move, each a transaction that found nobody to
+ * publish to.
  */
 export function queueSlackWork(writes: Writes, requestId: string, works: readonly SlackWork[]): void {
-  if (works.length === 0) return;
-  // The rows as arrays, and the Home condition always there: one text whatever is queued (a
-  // request to twenty approvers queues twenty-two rows), so statements grouped from many
-  // requests stay short and alike, and are prepared.
-  writes.atCommit((bind) => {
-    const kinds = bind(works.map((w) => w.kind));
-    const payloads = bind(works.map(({ kind: _kind, ...payload }) => JSON.stringify(payload)));
-    // Ordered by position, so the ids follow the order given.
-    return `INSERT INTO slack_bot.outgoing (request_id, kind, payload)
-      SELECT ${bind(requestId)}::uuid, w.kind, w.payload FROM unnest(${kinds}::text[], ${payloads}::jsonb[]) WITH ORDINALITY AS w (kind, payload, n)
-       WHERE w.kind <> 'home' OR EXISTS (SELECT 1 FROM slack_bot.home_viewers v WHERE v.email = lower(w.payload->>'to'))
-       ORDER BY w.n`;
-  });
+  writes.insertRows(
+    SLACK_WORK,
+    works.map(({ kind, ...payload }) => ({ request_id: requestId, kind, payload })),
+  );
 }
+
+/** Ordered by position, so the ids follow the order given. */
+export const SLACK_WORK: RowsInsert = {
+  table: 'slack_bot.outgoing',
+  sql: (given) => `INSERT INTO slack_bot.outgoing (request_id, kind, payload)
+    SELECT given.request_id, given.kind, given.payload FROM ${given}
+     WHERE given.kind <> 'home' OR EXISTS (SELECT 1 FROM slack_bot.home_viewers v WHERE v.email = lower(given.payload->>'to'))
+     ORDER BY given.ordinality`,
+};

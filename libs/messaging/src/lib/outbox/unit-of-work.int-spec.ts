@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { TestDatabase } from '@gatehouse/testing';
 import { createEnvelope } from '../envelope-factory';
 import { SCHEMA, setUpDatabase } from '../../test/messaging-fixture';
-import { NothingWritten, UnitOfWork, type ConsumeOptions, type Transaction, type Writes } from './unit-of-work';
+import { NothingWritten, UnitOfWork, type ConsumeOptions, type RowsInsert, type Transaction, type Writes } from './unit-of-work';
 import { PREPARED } from './messaging-tables';
 
 describe('UnitOfWork.consumeOnce on real PostgreSQL', () => {
@@ -14,6 +14,7 @@ describe('UnitOfWork.consumeOnce on real PostgreSQL', () => {
   beforeAll(async () => {
     ({ database, dataSource } = await setUpDatabase());
     await dataSource.query(`CREATE TABLE ${SCHEMA}.counters (id text PRIMARY KEY, value int NOT NULL)`);
+    await dataSource.query(`CREATE TABLE ${SCHEMA}.entries (seq bigserial PRIMARY KEY, id text NOT NULL UNIQUE, piece int NOT NULL, note jsonb)`);
     uow = new UnitOfWork(dataSource, SCHEMA);
   });
   afterAll(async () => {
@@ -222,6 +223,56 @@ describe('UnitOfWork.consumeOnce on real PostgreSQL', () => {
       expect(await count(`SELECT count(*) AS n FROM ${SCHEMA}.counters WHERE id = ANY($1) AND value = 1`, [ids])).toBe(19);
       expect(await count(`SELECT count(*) AS n FROM ${SCHEMA}.inbox WHERE message_id = ANY($1)`, [more.map((c) => c.id)])).toBe(19);
       expect(await count(`SELECT count(*) AS n FROM ${SCHEMA}.outbox WHERE message_key = ANY($1)`, [more.map((c) => c.subject)])).toBe(19);
+    });
+
+    describe('rows queued for one RowsInsert', () => {
+      const ENTRIES: RowsInsert = {
+        table: `${SCHEMA}.entries`,
+        sql: (given) => `INSERT INTO ${SCHEMA}.entries (id, piece, note) SELECT given.id, given.piece, given.note FROM ${given} ORDER BY given.ordinality ON CONFLICT (id) DO NOTHING RETURNING 1`,
+        mustInsertAll: 'entry exists',
+      };
+      /** Each piece queues two entries; their ids are `${id}/a` and `${id}/b`. */
+      const entries = (ids: readonly string[]) => {
+        const statements = jest.spyOn(dataSource.manager, 'query');
+        const texts: string[] = [];
+        const settled = Promise.allSettled(
+          ids.map((id, piece) =>
+            uow.consumeInOneStatement('test', message(), (writes) => writes.insertRows(ENTRIES, [{ id: `${id}/a`, piece, note: { piece, of: ids.length } }, { id: `${id}/b`, piece, note: null }])),
+          ),
+        ).finally(() => {
+          texts.push(...statements.mock.calls.map(([text]) => String(text)));
+          statements.mockRestore();
+        });
+        return { settled, texts };
+      };
+
+      it("are one INSERT for a group's pieces, in the order queued; the text is the same for any number of pieces, so it is prepared", async () => {
+        const ids = Array.from({ length: 20 }, () => randomUUID());
+        const { settled, texts } = entries(ids);
+        expect((await settled).every((o) => o.status === 'fulfilled')).toBe(true);
+        // Fewer statements than pieces, each with one INSERT of entries however many pieces it wrote.
+        expect(texts.length).toBeGreaterThan(0);
+        expect(texts.length).toBeLessThan(20);
+        expect(texts.every((text) => text.match(/INSERT INTO \S+\.entries/g)?.length === 1)).toBe(true);
+        expect(texts.every((text) => text.startsWith(PREPARED))).toBe(true);
+        expect(new Set(texts).size).toBe(1);
+        const rows: { id: string; piece: number; note: unknown }[] = await dataSource.query(`SELECT id, piece, note FROM ${SCHEMA}.entries WHERE split_part(id, '/', 1) = ANY($1) ORDER BY seq`, [ids]);
+        // Pieces in the order they were handed in, each piece's rows in the order it gave them.
+        expect(rows.map((r) => r.id)).toEqual(ids.flatMap((id) => [`${id}/a`, `${id}/b`]));
+        expect(rows[0]).toEqual({ id: `${ids[0]}/a`, piece: 0, note: { piece: 0, of: 20 } });
+        expect(rows[1]?.note).toBeNull();
+      });
+
+      it('one piece whose row is taken is refused alone, with the reason; the others are written', async () => {
+        const taken = randomUUID();
+        await dataSource.query(`INSERT INTO ${SCHEMA}.entries (id, piece) VALUES ($1, -1)`, [`${taken}/b`]);
+        const ids = Array.from({ length: 20 }, (_, i) => (i === 7 ? taken : randomUUID()));
+        const settled = await entries(ids).settled;
+        expect(settled.map((o) => o.status)).toEqual(ids.map((_, i) => (i === 7 ? 'rejected' : 'fulfilled')));
+        expect(((settled[7] as PromiseRejectedResult).reason as NothingWritten).reason).toBe('entry exists');
+        expect(await count(`SELECT count(*) AS n FROM ${SCHEMA}.entries WHERE split_part(id, '/', 1) = ANY($1) AND piece >= 0`, [ids])).toBe(38);
+        expect(await count(`SELECT count(*) AS n FROM ${SCHEMA}.entries WHERE id = $1`, [`${taken}/a`])).toBe(0);
+      });
     });
 
     it('a write that must change a row and changes none: nothing written, the message not claimed, the reason given', async () => {
