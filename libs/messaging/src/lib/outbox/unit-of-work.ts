@@ -178,10 +178,10 @@ async function writeFinal(manager: EntityManager, schema: string, pieces: readon
   if (rows.length === 0 && answers.length === 0 && claims.length === 0 && writes.length === 0 && inserts.length === 0) return;
   const { bind, values } = binder();
   const s = `"${schema}"`;
-  const asArrays = pieces.every((piece) => piece.insertsOnly === true);
+  const oneStatementWork = pieces.every((piece) => piece.insertsOnly === true);
   // Each piece's writes, placeholders aside: a group of pieces alike makes a text worth
   // preparing. Worked out only for such groups (a regex over every write's text).
-  const shapes = asArrays && pieces.length > 1 ? pieces.map(() => '') : undefined;
+  const shapes = oneStatementWork && pieces.length > 1 ? pieces.map(() => '') : undefined;
   // Data-modifying WITH parts all run, in one snapshot, whatever the final SELECT reads.
   const parts = writes.map(({ build, insertsOnly, piece }, i) => {
     const sql = build(bind);
@@ -197,19 +197,17 @@ async function writeFinal(manager: EntityManager, schema: string, pieces: readon
     if (!/^\s*INSERT\b/i.test(sql)) throw new Error(`rows are queued for an INSERT, but its statement is: ${sql.trim().slice(0, 60)}…`);
     parts.push(`i${i} AS (${sql})`);
   });
-  // One-statement work binds its rows as arrays, so its text is the same however many there
-  // are: a statement whose text grew with each row was planned afresh every time (a group of
-  // slack-bot's work, 1,400 values in VALUES lists, took longer to plan than to run) and could
-  // never be prepared. A transaction's final statement is never prepared (it varies with what
-  // it wrote), and there VALUES lists cost less than arrays: decisions, 64 to a transaction,
-  // kept up with 976 a second against 807 (the JSON of each event escaped into an array literal
-  // and parsed out again).
+  // One-statement work hands its rows over as one JSON document, read with each table's row type:
+  // a text the same however many rows there are, each value serialized once (bound as arrays,
+  // pg escaped every envelope's JSON into an array literal). A transaction's final statement is
+  // never prepared (it varies with what it wrote), and there VALUES lists cost less: decisions, 64
+  // to a transaction, kept up with 976 a second against 807 with arrays.
   if (rows.length > 0) {
-    const from = asArrays
-      ? `SELECT u.id, u.topic, u.key, u.envelope, u.headers
-          FROM unnest(${bind(rows.map((r) => r.envelope.id))}::uuid[], ${bind(rows.map((r) => r.topic))}::text[], ${bind(rows.map((r) => r.envelope.subject))}::text[], ${bind(rows.map((r) => JSON.stringify(r.envelope)))}::jsonb[], ${bind(rows.map((r) => JSON.stringify(r.headers)))}::jsonb[])
-               WITH ORDINALITY AS u (id, topic, key, envelope, headers, n)
-         ORDER BY u.n`
+    const from = oneStatementWork
+      ? `SELECT given.message_id, given.topic, given.message_key, given.envelope, given.headers
+          FROM jsonb_populate_recordset(NULL::${s}.outbox, ${bind(JSON.stringify(rows.map(({ topic, envelope, headers }) => ({ message_id: envelope.id, topic, message_key: envelope.subject, envelope, headers }))))}::jsonb)
+               WITH ORDINALITY AS given
+         ORDER BY given.ordinality`
       : `VALUES ${rows.map(({ topic, envelope, headers }) => `(${bind(envelope.id)}::uuid, ${bind(topic)}, ${bind(envelope.subject)}, ${bind(JSON.stringify(envelope))}::jsonb, ${bind(JSON.stringify(headers))}::jsonb)`).join(', ')}`;
     parts.push(`outbox AS (INSERT INTO ${s}.outbox (message_id, topic, message_key, envelope, headers) ${from})`);
   }
@@ -217,9 +215,10 @@ async function writeFinal(manager: EntityManager, schema: string, pieces: readon
     parts.push(`answer${i} AS (UPDATE ${s}.inbox SET result = ${bind(answer.json)} WHERE consumer = ${bind(answer.consumer)} AND message_id = ${bind(answer.messageId)})`);
   });
   if (claims.length > 0) {
-    const from = asArrays
-      ? `SELECT u.consumer, u.id, u.type, u.result
-          FROM unnest(${bind(claims.map((c) => c.consumer))}::text[], ${bind(claims.map((c) => c.messageId))}::uuid[], ${bind(claims.map((c) => c.type))}::text[], ${bind(claims.map((c) => c.json))}::jsonb[]) AS u (consumer, id, type, result)`
+    // Each claim's result is JSON already: spliced in, not serialized again.
+    const from = oneStatementWork
+      ? `SELECT given.consumer, given.message_id, given.message_type, given.result
+          FROM jsonb_populate_recordset(NULL::${s}.inbox, ${bind(`[${claims.map((c) => `{"consumer":${JSON.stringify(c.consumer)},"message_id":${JSON.stringify(c.messageId)},"message_type":${JSON.stringify(c.type)},"result":${c.json ?? 'null'}}`).join(',')}]`)}::jsonb) AS given`
       : `VALUES ${claims.map((claim) => `(${bind(claim.consumer)}, ${bind(claim.messageId)}::uuid, ${bind(claim.type)}, ${bind(claim.json)}::jsonb)`).join(', ')}`;
     parts.push(`claim AS (INSERT INTO ${s}.inbox (consumer, message_id, message_type, result) ${from} ON CONFLICT DO NOTHING RETURNING 1)`);
   }
@@ -232,11 +231,11 @@ async function writeFinal(manager: EntityManager, schema: string, pieces: readon
   ];
   const check = refusals.length > 0 ? `(CASE ${refusals.join(' ')} ELSE '0' END)::int` : '0';
   try {
-    // One-statement work has a text per handler (its rows are arrays), and a group of pieces that
+    // One-statement work has a text per handler (its rows are JSON documents), and a group of pieces that
     // wrote alike one per number of pieces (at most 64), so those are prepared. Groups of unlike
     // pieces are not: their texts, one per order of kinds, would soon use up the names a process
     // may prepare. A transaction's final statement varies with what it wrote.
-    const prepared = asArrays && (shapes === undefined || shapes.every((shape) => shape === shapes[0]));
+    const prepared = oneStatementWork && (shapes === undefined || shapes.every((shape) => shape === shapes[0]));
     await manager.query(`${prepared ? PREPARED : ''}WITH ${parts.join(', ')} SELECT ${check} AS refused`, values);
   } catch (error) {
     const reason = refusalOf(error, [
