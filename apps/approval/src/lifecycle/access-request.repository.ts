@@ -61,8 +61,7 @@ export class AccessRequestRepository {
    */
   async queueInsert(writes: Writes, request: AccessRequest): Promise<void> {
     if (!request.isNew) throw new Error(`request ${request.id} is not new; save it instead`);
-    const row = request.snapshot();
-    writes.insertRows(NEW_REQUESTS, [Object.fromEntries(INSERTED.map((key) => [key, row[key]]))]);
+    writes.insertRows(NEW_REQUESTS, [request.snapshot()]);
     await this.queueTheRest(writes, request);
   }
 
@@ -112,7 +111,7 @@ export class AccessRequestRepository {
 export const REQUEST_ID_TAKEN = 'request id taken';
 
 /** New requests' rows (queueInsert): a group of created requests is one INSERT. */
-const NEW_REQUESTS: RowsInsert = {
+const NEW_REQUESTS: RowsInsert<RequestRow> = {
   table: 'approval.access_requests',
   sql: (given) =>
     `INSERT INTO approval.access_requests (${INSERTED.join(', ')}) SELECT ${INSERTED.map((key) => `given.${key}`).join(', ')} FROM ${given}
@@ -121,7 +120,7 @@ const NEW_REQUESTS: RowsInsert = {
 };
 
 /** Timers armed; one that is armed already stays as it is. */
-const TIMER_ARMS: RowsInsert = {
+const TIMER_ARMS: RowsInsert<{ request_id: string; kind: TimerKind; due_at: Date }> = {
   table: 'approval.timers',
   sql: (given) => `INSERT INTO approval.timers (request_id, kind, due_at) SELECT given.request_id, given.kind, given.due_at FROM ${given} ON CONFLICT DO NOTHING`,
 };

@@ -35,14 +35,14 @@ const CLAIM = `${PREPARED}SELECT id, request_id, kind, payload, attempts FROM sl
 
 /**
  * Removes finished rows and says whether anything else is claimable. One row (the usual case) has a
- * text of its own: with an array PostgreSQL keeps planning each run even prepared, as its plan
- * for one value looks cheaper than the plan for any array.
+ * text of its own, prepared; several are a list of keys, planned each run (persistence's PREPARED
+ * says why).
  */
 function finish(removed: string, gone: (row: string) => string): string {
-  return `${PREPARED}WITH done AS (DELETE FROM slack_bot.outgoing WHERE ${removed})
+  return `WITH done AS (DELETE FROM slack_bot.outgoing WHERE ${removed})
   SELECT EXISTS (SELECT 1 FROM slack_bot.outgoing o WHERE ${claimable(gone)}) AS more`;
 }
-const FINISH_ONE = finish('id = $1::bigint', (row) => `${row}.id <> $1::bigint`);
+const FINISH_ONE = PREPARED + finish('id = $1::bigint', (row) => `${row}.id <> $1::bigint`);
 const FINISH_SEVERAL = finish('id = ANY($1::bigint[])', (row) => `NOT (${row}.id = ANY($1::bigint[]))`);
 
 /** What a lane's look for work came to. */

@@ -2,9 +2,9 @@ import type { RowsInsert, Writes } from '@gatehouse/messaging';
 import { queueSlackWork, SLACK_WORK, type SlackWork } from './slack-work';
 
 /** The rows queueSlackWork queues, and for which insert. */
-function queued(works: readonly SlackWork[]): { insert: RowsInsert; rows: readonly object[] }[] {
-  const calls: { insert: RowsInsert; rows: readonly object[] }[] = [];
-  const writes = { insertRows: (insert: RowsInsert, rows: readonly object[]) => void calls.push({ insert, rows }) } as unknown as Writes;
+function queued(works: readonly SlackWork[]): { insert: RowsInsert<object>; rows: readonly object[] }[] {
+  const calls: { insert: RowsInsert<object>; rows: readonly object[] }[] = [];
+  const writes = { insertRows: (insert: RowsInsert<object>, rows: readonly object[]) => void calls.push({ insert, rows }) } as unknown as Writes;
   queueSlackWork(writes, '6f1c2a4e-9b7d-4c1e-8a2f-3d5e6f7a8b9c', works);
   return calls;
 }

@@ -52,7 +52,7 @@ export function queueSlackWork(writes: Writes, requestId: string, works: readonl
 }
 
 /** Ordered by position, so the ids follow the order given. */
-export const SLACK_WORK: RowsInsert = {
+export const SLACK_WORK: RowsInsert<{ request_id: string; kind: SlackWorkKind; payload: Record<string, unknown> }> = {
   table: 'slack_bot.outgoing',
   sql: (given) => `INSERT INTO slack_bot.outgoing (request_id, kind, payload)
     SELECT given.request_id, given.kind, given.payload FROM ${given}

@@ -28,14 +28,14 @@ const MOST_COUNTED = 4_096;
  * Opt-in, because a generic plan is one plan for every value: a statement whose best plan
  * depends on its values (a filter that is rare for one value and common for another) can run
  * far slower prepared. Marked statements are single DML statements that look rows up by one key
- * (or insert them). A look-up of a list of keys (`= ANY($1)`) is left unmarked: its generic plan
- * assumes ten keys, and made while the table
- * is small (a fresh database's first minute) it scans the whole table, cheaper then than ten index
- * probes — a plan PostgreSQL keeps until the table is next analyzed, however large it grows
- * meanwhile. Planned each run, the keys are known and the plan fits the table as it is. Never prepared even
- * if marked: several statements, or `*` in the columns (a newer replica's migration adding a
- * column would make it fail with "cached plan must not change result type"; a column whose type
- * changes does the same to any statement using it, so such a failure unnames the text).
+ * (or insert them). A look-up of a list of keys (`= ANY($1)`, a join to `unnest`) is left
+ * unmarked: its generic plan assumes ten keys, and made while the table is small (a fresh
+ * database's first minute) it scans the whole table, cheaper then than ten index probes — a plan
+ * PostgreSQL keeps until the table is next analyzed, however large it grows meanwhile. Planned
+ * each run, the keys are known and the plan fits the table as it is. Never prepared even if
+ * marked: several statements, or `*` in the columns (a newer replica's migration adding a column
+ * would make it fail with "cached plan must not change result type"; a column whose type changes
+ * does the same to any statement using it, so such a failure unnames the text).
  */
 export class PreparedStatements {
   private readonly runs = new Map<string, number>();

@@ -4,7 +4,7 @@ import type { TopicMessages } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { handlingScope } from '../request-reply/handling-scope';
 import type { MessagePublisher } from '../kafka/kafka-publisher';
-import { assertSchemaName, PREPARED } from './messaging-tables';
+import { assertSchemaName } from './messaging-tables';
 
 export interface OutboxRelayOptions {
   /** Safety-net poll for rows whose post-commit kick was lost (crash, broker down). */
@@ -163,7 +163,8 @@ export class OutboxRelay {
     const batch = this.markQueue.splice(0);
     this.marking = this.dataSource
       .query(
-        `${PREPARED}UPDATE ${this.table} o SET published_at = m.at FROM unnest($1::uuid[], $2::timestamptz[]) AS m(id, at) WHERE o.message_id = m.id AND o.published_at IS NULL`,
+        // A list of keys: planned each run (persistence's PREPARED says why; the outbox keeps a day of rows).
+        `UPDATE ${this.table} o SET published_at = m.at FROM unnest($1::uuid[], $2::timestamptz[]) AS m(id, at) WHERE o.message_id = m.id AND o.published_at IS NULL`,
         [batch.map((mark) => mark.id), batch.map((mark) => mark.at.toISOString())],
       )
       .then(

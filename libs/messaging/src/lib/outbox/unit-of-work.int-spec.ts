@@ -226,7 +226,7 @@ describe('UnitOfWork.consumeOnce on real PostgreSQL', () => {
     });
 
     describe('rows queued for one RowsInsert', () => {
-      const ENTRIES: RowsInsert = {
+      const ENTRIES: RowsInsert<{ id: string; piece: number; note: object | null }> = {
         table: `${SCHEMA}.entries`,
         sql: (given) => `INSERT INTO ${SCHEMA}.entries (id, piece, note) SELECT given.id, given.piece, given.note FROM ${given} ORDER BY given.ordinality ON CONFLICT (id) DO NOTHING RETURNING 1`,
         mustInsertAll: 'entry exists',
@@ -256,11 +256,34 @@ describe('UnitOfWork.consumeOnce on real PostgreSQL', () => {
         expect(texts.every((text) => text.match(/INSERT INTO \S+\.entries/g)?.length === 1)).toBe(true);
         expect(texts.every((text) => text.startsWith(PREPARED))).toBe(true);
         expect(new Set(texts).size).toBe(1);
-        const rows: { id: string; piece: number; note: unknown }[] = await dataSource.query(`SELECT id, piece, note FROM ${SCHEMA}.entries WHERE split_part(id, '/', 1) = ANY($1) ORDER BY seq`, [ids]);
-        // Pieces in the order they were handed in, each piece's rows in the order it gave them.
-        expect(rows.map((r) => r.id)).toEqual(ids.flatMap((id) => [`${id}/a`, `${id}/b`]));
-        expect(rows[0]).toEqual({ id: `${ids[0]}/a`, piece: 0, note: { piece: 0, of: 20 } });
-        expect(rows[1]?.note).toBeNull();
+        const rows: { id: string; piece: number; note: unknown; null_note: boolean; statement: string }[] = await dataSource.query(
+          `SELECT id, piece, note, note IS NULL AS null_note, xmin::text AS statement FROM ${SCHEMA}.entries WHERE split_part(id, '/', 1) = ANY($1) ORDER BY seq`,
+          [ids],
+        );
+        expect(rows).toHaveLength(40);
+        // Within each statement (two run at once, so their ids interleave): its pieces in the
+        // order handed in, each piece's rows in the order it gave them.
+        const byStatement = new Map<string, typeof rows>();
+        for (const row of rows) byStatement.set(row.statement, [...(byStatement.get(row.statement) ?? []), row]);
+        expect(byStatement.size).toBeLessThan(20);
+        for (const group of byStatement.values()) {
+          const pieces = [...new Set(group.map((r) => r.piece))];
+          expect(pieces).toEqual([...pieces].sort((a, b) => a - b));
+          expect(group.map((r) => r.id)).toEqual(pieces.flatMap((piece) => [`${ids[piece]}/a`, `${ids[piece]}/b`]));
+        }
+        const first = rows.filter((r) => r.piece === 0);
+        expect(first.map(({ note, null_note }) => ({ note, null_note }))).toEqual([
+          { note: { piece: 0, of: 20 }, null_note: false },
+          // A JSON null is SQL NULL, in a jsonb column too.
+          { note: null, null_note: true },
+        ]);
+      });
+
+      it('an insert that must insert every row but returns none is refused before anything is sent', async () => {
+        const command = message();
+        const blind: RowsInsert<{ id: string; piece: number }> = { ...ENTRIES, sql: (given) => `INSERT INTO ${SCHEMA}.entries (id, piece) SELECT given.id, given.piece FROM ${given}` };
+        await expect(uow.consumeInOneStatement('test', command, (writes) => writes.insertRows(blind, [{ id: randomUUID(), piece: 0 }]))).rejects.toThrow('must end in RETURNING');
+        expect(await count(`SELECT count(*) AS n FROM ${SCHEMA}.inbox WHERE message_id = $1`, [command.id])).toBe(0);
       });
 
       it('one piece whose row is taken is refused alone, with the reason; the others are written', async () => {

@@ -28,37 +28,43 @@ export interface FinalWrite {
 }
 
 /**
- * An INSERT of rows given as JSON objects, declared once (a module's constant): the pieces of a
- * group (consumeInOneStatement) that queue rows for the same one are written by one INSERT, where
- * each piece's own INSERT was a part of the statement of its own (a group of thirty created
- * requests: sixty parts, 11 ms a run). `sql` gets the FROM item of the rows — `given`, each
- * with the table's row type (keys that are not columns are ignored, missing ones are NULL),
- * numbered in the order queued by `given.ordinality` — and returns one INSERT.
+ * An INSERT of rows given as JSON objects (`Row`: keys named as the table's columns), declared
+ * once (a module's constant): the pieces of a group (consumeInOneStatement) that queue rows for
+ * the same one are written by one INSERT, where each piece's own INSERT was a part of the
+ * statement of its own (a group of thirty created requests: sixty parts, 11 ms a run). `sql`
+ * gets the FROM item of the rows — `given`, each with the table's row type (keys that are not
+ * columns are ignored, missing ones and nulls are SQL NULL, jsonb columns too), numbered in the
+ * order queued by `given.ordinality` — and returns one INSERT. As JSON in a transaction's final
+ * statement too (one form; unmeasured there against VALUES).
  */
-export interface RowsInsert {
+export interface RowsInsert<Row extends object> {
   /** The table whose row type the rows are read as: `schema.table`. */
   readonly table: string;
   readonly sql: (given: string) => string;
   /**
-   * What it means when fewer rows were inserted than given (an id taken, say; the INSERT must
-   * end in RETURNING): then the statement writes nothing and throws NothingWritten with it.
+   * What it means when fewer rows were inserted than given (an id taken, say): then the
+   * statement writes nothing and throws NothingWritten with it. The INSERT must end in RETURNING
+   * and must not leave rows out on purpose (a WHERE): every row missing counts as refused.
    */
   readonly mustInsertAll?: string;
+  /** Only to tie `Row` to the insert (never set). */
+  readonly row?: Row;
 }
 
 /** Rows queued for a RowsInsert. */
 interface QueuedRows {
-  insert: RowsInsert;
+  insert: RowsInsert<object>;
   rows: readonly object[];
 }
 
-/** What work that only writes may do: queue events and final writes (see consumeInOneStatement). */
+/** What work that only writes may do: queue events, final writes and rows (see consumeInOneStatement). */
 export type Writes = Pick<Transaction, 'publish' | 'atCommit' | 'insertRows'>;
 
 /**
  * The final statement wrote nothing, on purpose: a message it claims was handled already
- * (`reason` 'already handled'), or a write that had to change a row changed none (its
- * `mustChange`). Inside a transaction, the transaction is rolled back too.
+ * (`reason` 'already handled'), a write that had to change a row changed none (its
+ * `mustChange`), or a RowsInsert left a row out (its `mustInsertAll`). Inside a transaction, the
+ * transaction is rolled back too.
  */
 export class NothingWritten extends Error {
   constructor(readonly reason: string) {
@@ -128,7 +134,7 @@ export class Transaction {
   }
 
   /** Rows to insert in the final statement, with those other pieces of its group queue for `insert`. */
-  insertRows(insert: RowsInsert, rows: readonly object[]): void {
+  insertRows<Row extends object>(insert: RowsInsert<Row>, rows: readonly Row[]): void {
     if (rows.length > 0) this.rowInserts.push({ insert, rows });
   }
 
@@ -165,8 +171,8 @@ export interface Queued {
 
 /**
  * Writes what one or several pieces of work queued, in one statement. Refused as a whole —
- * NothingWritten, nothing of it written — if a claimed message was handled already or a
- * `mustChange` write changed nothing. Builds the statement afresh each time, so a group that
+ * NothingWritten, nothing of it written — if a claimed message was handled already, a
+ * `mustChange` write changed nothing or a `mustInsertAll` insert left a row out. Builds the statement afresh each time, so a group that
  * was refused can be written again piece by piece.
  */
 async function writeFinal(manager: EntityManager, schema: string, pieces: readonly Queued[]): Promise<void> {
@@ -195,13 +201,14 @@ async function writeFinal(manager: EntityManager, schema: string, pieces: readon
   inserts.forEach(({ insert, rows: given }, i) => {
     const sql = insert.sql(`jsonb_populate_recordset(NULL::${insert.table}, ${bind(JSON.stringify(given))}::jsonb) WITH ORDINALITY AS given`);
     if (!/^\s*INSERT\b/i.test(sql)) throw new Error(`rows are queued for an INSERT, but its statement is: ${sql.trim().slice(0, 60)}…`);
+    if (insert.mustInsertAll && !/\bRETURNING\b/i.test(sql)) throw new Error(`${insert.table}: an insert that must insert every row must end in RETURNING`);
     parts.push(`i${i} AS (${sql})`);
   });
-  // One-statement work hands its rows over as one JSON document, read with each table's row type:
-  // a text the same however many rows there are, each value serialized once (bound as arrays,
-  // pg escaped every envelope's JSON into an array literal). A transaction's final statement is
-  // never prepared (it varies with what it wrote), and there VALUES lists cost less: decisions, 64
-  // to a transaction, kept up with 976 a second against 807 with arrays.
+  // One-statement work hands its outbox rows and claims over as one JSON document each, read with
+  // the table's row type: a text the same however many rows there are, each value serialized once
+  // (bound as arrays, pg escaped every envelope's JSON into an array literal). A transaction's
+  // final statement is never prepared (it varies with what it wrote), and there VALUES lists cost
+  // less than arrays: decisions, 64 to a transaction, kept up with 976 a second against 807.
   if (rows.length > 0) {
     const from = oneStatementWork
       ? `SELECT given.message_id, given.topic, given.message_key, given.envelope, given.headers
@@ -249,7 +256,7 @@ async function writeFinal(manager: EntityManager, schema: string, pieces: readon
 
 /** The pieces' rows for each RowsInsert, in the order first queued. */
 function mergedInserts(pieces: readonly Queued[]): QueuedRows[] {
-  const merged = new Map<RowsInsert, object[]>();
+  const merged = new Map<RowsInsert<object>, object[]>();
   for (const { insert, rows } of pieces.flatMap((p) => p.inserts)) {
     const into = merged.get(insert);
     if (into) into.push(...rows);
@@ -412,8 +419,8 @@ export class UnitOfWork {
 
   /**
    * Statements handed in together, as one: one commit (and WAL flush) for the group. If it is
-   * refused — one message of it handled already, one write that had to change a row did not —
-   * each is written alone, so only that one is refused.
+   * refused — one message of it handled already, one write that had to change a row did not, one
+   * row that had to be inserted was not — each is written alone, so only that one is refused.
    */
   private async writeTogether(group: readonly Queued[]): Promise<void[] | undefined> {
     try {
